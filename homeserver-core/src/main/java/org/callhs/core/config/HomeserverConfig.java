@@ -1,0 +1,89 @@
+package org.callhs.core.config;
+
+import java.nio.file.Path;
+
+/**
+ * Core configuration, bound from YAML (snake_case keys). Defaults are in {@link #defaults()};
+ * {@code generate-config} writes the same values, with comments, to a file.
+ */
+public record HomeserverConfig(
+        String serverName,
+        String publicBaseurl,
+        String listen,
+        FederationConfig federation,
+        String dataDir,
+        DatabaseConfig database,
+        RegistrationConfig registration,
+        RateLimitsConfig rateLimits,
+        HttpConfig http,
+        String defaultRoomVersion,
+        LoggingConfig logging) {
+
+    public record FederationConfig(boolean enabled, String listen, String tlsCertificatePath, String tlsPrivateKeyPath,
+                                   String signingKeyPath) {}
+
+    /**
+     * @param url        JDBC URL; empty means SQLite at {@code <data_dir>/homeserver.db}
+     * @param maxPoolSize connections in the pool: 8-16 is the sweet spot for PostgreSQL on
+     *                   small machines (more connections than cores mostly adds context switches)
+     */
+    public record DatabaseConfig(String url, int maxPoolSize) {}
+
+    /**
+     * @param enabled       open registration (no admin involved); off by default
+     * @param allowGuests   guest accounts ({@code kind=guest}); only effective while registration is open
+     * @param requireToken  require {@code m.login.registration_token} with one of {@code tokens}
+     */
+    public record RegistrationConfig(boolean enabled, boolean allowGuests, boolean requireToken,
+                                     java.util.List<String> tokens, int uiaSessionLifetimeSeconds) {}
+
+    /** Token buckets: {@code per_second} refill rate and {@code burst} capacity. */
+    public record Limit(double perSecond, int burst) {}
+
+    /**
+     * @param enabled turn all rate limiting off (tests and benchmarks); keep it on in production
+     */
+    public record RateLimitsConfig(boolean enabled, Limit login, Limit registration, Limit message) {}
+
+    /** @param maxBodyBytes largest accepted request body; larger ones get 413 {@code M_TOO_LARGE} */
+    public record HttpConfig(long maxBodyBytes) {}
+
+    /** @param format {@code text} or {@code json} (one JSON object per line, for log shippers) */
+    public record LoggingConfig(String level, String format) {}
+
+    public static HomeserverConfig defaults() {
+        return new HomeserverConfig(
+                "localhost",
+                "",
+                "127.0.0.1:8008",
+                new FederationConfig(true, "127.0.0.1:8448", "", "", ""),
+                "./data",
+                new DatabaseConfig("", 10),
+                new RegistrationConfig(false, true, false, java.util.List.of(), 600),
+                new RateLimitsConfig(true, new Limit(0.17, 3), new Limit(0.17, 3), new Limit(0.5, 30)),
+                new HttpConfig(10L * 1024 * 1024),
+                "11",
+                new LoggingConfig("info", "text"));
+    }
+
+    public Path dataPath() { return Path.of(dataDir); }
+
+    /** The JDBC URL actually used: the configured one, or SQLite in the data directory. */
+    public String effectiveDatabaseUrl() {
+        if (database.url() != null && !database.url().isBlank()) return database.url();
+        return "jdbc:sqlite:" + dataPath().resolve("homeserver.db").toAbsolutePath();
+    }
+
+    /** The base URL clients use: the configured one, or {@code http://<listen>}. */
+    public String effectivePublicBaseurl() {
+        if (publicBaseurl != null && !publicBaseurl.isBlank()) {
+            return publicBaseurl.endsWith("/") ? publicBaseurl.substring(0, publicBaseurl.length() - 1) : publicBaseurl;
+        }
+        return "http://" + listen;
+    }
+
+    public Path signingKeyPath() {
+        String configured = federation.signingKeyPath();
+        return configured == null || configured.isBlank() ? dataPath().resolve("signing.key") : Path.of(configured);
+    }
+}

@@ -1,0 +1,27 @@
+package org.callhs.core.error;
+
+/** Matrix error codes used by the server (Client-Server API, "Standard error response"). */
+public final class ErrCode {
+    private ErrCode() {}
+
+    public static final String FORBIDDEN = "M_FORBIDDEN";
+    public static final String UNKNOWN_TOKEN = "M_UNKNOWN_TOKEN";
+    public static final String MISSING_TOKEN = "M_MISSING_TOKEN";
+    public static final String USER_LOCKED = "M_USER_LOCKED";
+    public static final String USER_DEACTIVATED = "M_USER_DEACTIVATED";
+    public static final String BAD_JSON = "M_BAD_JSON";
+    public static final String NOT_JSON = "M_NOT_JSON";
+    public static final String NOT_FOUND = "M_NOT_FOUND";
+    public static final String LIMIT_EXCEEDED = "M_LIMIT_EXCEEDED";
+    public static final String UNRECOGNIZED = "M_UNRECOGNIZED";
+    public static final String UNKNOWN = "M_UNKNOWN";
+    public static final String USER_IN_USE = "M_USER_IN_USE";
+    public static final String INVALID_USERNAME = "M_INVALID_USERNAME";
+    public static final String EXCLUSIVE = "M_EXCLUSIVE";
+    public static final String GUEST_ACCESS_FORBIDDEN = "M_GUEST_ACCESS_FORBIDDEN";
+    public static final String MISSING_PARAM = "M_MISSING_PARAM";
+    public static final String INVALID_PARAM = "M_INVALID_PARAM";
+    public static final String TOO_LARGE = "M_TOO_LARGE";
+    public static final String UNSUPPORTED_ROOM_VERSION = "M_UNSUPPORTED_ROOM_VERSION";
+    public static final String WEAK_PASSWORD = "M_WEAK_PASSWORD";
+}

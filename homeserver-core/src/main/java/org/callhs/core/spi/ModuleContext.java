@@ -1,0 +1,24 @@
+package org.callhs.core.spi;
+
+import java.time.Clock;
+import org.callhs.core.config.HomeserverConfig;
+import org.callhs.core.storage.Database;
+
+/** What core hands a module while it installs itself. */
+public interface ModuleContext {
+    HomeserverConfig coreConfig();
+
+    /** The module's bound configuration section (defaults merged with the file and {@code --set}). */
+    <T> T config(ConfigSection<T> section);
+
+    Database database();
+
+    Clock clock();
+
+    void addRoutes(Routes routes);
+
+    void addFeatures(Features features);
+
+    /** Called on shutdown, in reverse order of registration, before the database closes. */
+    void onStop(AutoCloseable closeable);
+}
