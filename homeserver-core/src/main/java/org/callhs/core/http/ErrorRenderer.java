@@ -14,8 +14,10 @@ public final class ErrorRenderer {
         for (Map.Entry<String, Object> extra : e.extra().entrySet()) {
             body.set(extra.getKey(), Json.MAPPER.valueToTree(extra.getValue()));
         }
-        body.put("errcode", e.errcode());
-        body.put("error", e.getMessage() == null ? e.errcode() : e.getMessage());
+        if (e.errcode() != null) { // null only for the first user-interactive-auth challenge
+            body.put("errcode", e.errcode());
+            body.put("error", e.getMessage() == null ? e.errcode() : e.getMessage());
+        }
         return new ApiResponse(e.status(), body, e.headers());
     }
 }

@@ -1,0 +1,124 @@
+package org.callhs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * The few Client-Server API calls the scenarios need, spoken over one
+ * {@link HttpConnection}. Nothing here is specific to any homeserver implementation.
+ */
+public final class MatrixClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpConnection http;
+
+    public MatrixClient(HttpConnection http) {
+        this.http = http;
+    }
+
+    /** The identity of a freshly registered or logged-in device. */
+    public record Session(String userId, String accessToken) { }
+
+    /** {@code GET /_matrix/client/versions}: no authentication, the cheapest endpoint. */
+    public void versions() throws RequestFailure {
+        expectSuccess("versions", call("GET", "/_matrix/client/versions", null, null));
+    }
+
+    /** {@code GET /_matrix/client/v3/account/whoami}. The body is not parsed on success. */
+    public void whoami(String accessToken) throws RequestFailure {
+        expectSuccess("whoami", call("GET", "/_matrix/client/v3/account/whoami", accessToken, null));
+    }
+
+    /**
+     * Registers a user through open registration and the {@code m.login.dummy} flow of
+     * user-interactive authentication: the first {@code POST /register} answers 401 with a
+     * {@code session}, the second one repeats the request with
+     * {@code auth: {type: m.login.dummy, session}}. A server that registers straight
+     * away on the first call is accepted too.
+     */
+    public Session register(String username, String password) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode()
+                .put("username", username)
+                .put("password", password)
+                .put("initial_device_display_name", "callhs-bench");
+        HttpResult first = call("POST", "/_matrix/client/v3/register", null, toBytes(body));
+        if (first.isSuccess()) {
+            return session("register", first);
+        }
+        JsonNode challenge = parse(first);
+        String uiaSession = challenge == null ? null : challenge.path("session").asText(null);
+        if (first.status() != 401 || uiaSession == null) {
+            throw failure("register", first);
+        }
+        body.putObject("auth").put("type", "m.login.dummy").put("session", uiaSession);
+        HttpResult second = call("POST", "/_matrix/client/v3/register", null, toBytes(body));
+        return session("register", expectSuccess("register (m.login.dummy)", second));
+    }
+
+    /** {@code POST /_matrix/client/v3/login} with {@code m.login.password} and an {@code m.id.user} identifier. */
+    public Session login(String username, String password) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode().put("type", "m.login.password").put("password", password);
+        body.putObject("identifier").put("type", "m.id.user").put("user", username);
+        body.put("initial_device_display_name", "callhs-bench");
+        HttpResult result = call("POST", "/_matrix/client/v3/login", null, toBytes(body));
+        return session("login", expectSuccess("login", result));
+    }
+
+    private HttpResult call(String method, String path, String token, byte[] body) throws RequestFailure {
+        try {
+            return http.exchange(method, path, token, body);
+        } catch (IOException | RuntimeException e) {
+            throw RequestFailure.transport(method + " " + path, e);
+        }
+    }
+
+    private static HttpResult expectSuccess(String what, HttpResult result) throws RequestFailure {
+        if (!result.isSuccess()) {
+            throw failure(what, result);
+        }
+        return result;
+    }
+
+    private static Session session(String what, HttpResult result) throws RequestFailure {
+        JsonNode json = parse(result);
+        String token = json == null ? null : json.path("access_token").asText(null);
+        if (token == null) {
+            throw RequestFailure.http(what, result.status(), "NO_ACCESS_TOKEN", "no access_token in " + result.bodyText());
+        }
+        return new Session(json.path("user_id").asText(null), token);
+    }
+
+    private static RequestFailure failure(String what, HttpResult result) {
+        JsonNode json = parse(result);
+        String errcode = json == null ? null : json.path("errcode").asText(null);
+        String error = json == null ? abbreviate(result.bodyText()) : json.path("error").asText(null);
+        return RequestFailure.http(what, result.status(), errcode, error);
+    }
+
+    private static JsonNode parse(HttpResult result) {
+        if (result.body().length == 0) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(result.body());
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] toBytes(ObjectNode body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+    }
+}

@@ -1,0 +1,54 @@
+package org.callhs.bench;
+
+import java.io.Closeable;
+
+/**
+ * One simulated client: its own keep-alive connection, its Matrix client, its recorder,
+ * and whatever state its scenario keeps (the access token for {@code whoami}).
+ * Used by exactly one virtual thread at a time.
+ */
+public final class VirtualUser implements Closeable {
+
+    private final int index;
+    private final HttpConnection connection;
+    private final MatrixClient client;
+    private final UserRecorder recorder;
+    private MatrixClient.Session session;
+
+    public VirtualUser(int index, HttpConnection connection, UserRecorder recorder) {
+        this.index = index;
+        this.connection = connection;
+        this.client = new MatrixClient(connection);
+        this.recorder = recorder;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public MatrixClient client() {
+        return client;
+    }
+
+    public UserRecorder recorder() {
+        return recorder;
+    }
+
+    public HttpConnection connection() {
+        return connection;
+    }
+
+    /** The session established during setup, if the scenario needs one. */
+    public MatrixClient.Session session() {
+        return session;
+    }
+
+    public void session(MatrixClient.Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}

@@ -1,0 +1,200 @@
+package org.callhs.core;
+
+import java.security.KeyStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.callhs.core.account.AccountService;
+import org.callhs.core.account.DeviceService;
+import org.callhs.core.account.PasswordCheck;
+import org.callhs.core.account.PasswordHasher;
+import org.callhs.core.account.TokenAuthenticator;
+import org.callhs.core.account.UserInteractiveAuth;
+import org.callhs.core.api.AccountDataEndpoints;
+import org.callhs.core.api.DeviceEndpoints;
+import org.callhs.core.api.FilterEndpoints;
+import org.callhs.core.api.LoginEndpoints;
+import org.callhs.core.api.PresenceEndpoints;
+import org.callhs.core.api.ProfileEndpoints;
+import org.callhs.core.api.PushRuleEndpoints;
+import org.callhs.core.api.RegistrationEndpoints;
+import org.callhs.core.api.VersionsEndpoints;
+import org.callhs.core.config.ConfigLoader;
+import org.callhs.core.config.HomeserverConfig;
+import org.callhs.core.crypto.SigningKey;
+import org.callhs.core.federation.ServerKeyEndpoints;
+import org.callhs.core.federation.TlsMaterial;
+import org.callhs.core.http.HttpServers;
+import org.callhs.core.http.MatrixHandler;
+import org.callhs.core.http.Router;
+import org.callhs.core.push.PushRuleService;
+import org.callhs.core.ratelimit.RateLimiter;
+import org.callhs.core.spi.HomeserverModule;
+import org.callhs.core.spi.Migrations;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.AccessTokenRepository;
+import org.callhs.core.storage.repo.AccountDataRepository;
+import org.callhs.core.storage.repo.DeviceRepository;
+import org.callhs.core.storage.repo.FilterRepository;
+import org.callhs.core.storage.repo.PresenceRepository;
+import org.callhs.core.storage.repo.ProfileRepository;
+import org.callhs.core.storage.repo.PushRuleRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.repo.UiaSessionRepository;
+import org.callhs.core.storage.repo.UserRepository;
+import org.callhs.core.util.HostPort;
+import org.eclipse.jetty.server.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The assembled homeserver: storage, services, core endpoints, modules and listeners, wired
+ * by constructor injection in one place. {@link #start} returns once both listeners accept
+ * connections; {@link #close} stops gracefully (in-flight requests finish, then modules stop,
+ * then the database closes).
+ */
+public final class Homeserver implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Homeserver.class);
+    public static final String VERSION = versionString();
+    public static final Migrations CORE_MIGRATIONS = new Migrations("core", "classpath:db/migration/core");
+
+    private final Database database;
+    private final Server server;
+    private final ModuleRegistry modules;
+
+    private Homeserver(Database database, Server server, ModuleRegistry modules) {
+        this.database = database;
+        this.server = server;
+        this.modules = modules;
+    }
+
+    /** Opens and migrates the database (core first, then each module's own history). */
+    public static Database openDatabase(HomeserverConfig config, List<HomeserverModule> modules) {
+        Database database = Database.open(config.effectiveDatabaseUrl(), config.database().maxPoolSize());
+        try {
+            List<Migrations> all = new ArrayList<>();
+            all.add(CORE_MIGRATIONS);
+            for (HomeserverModule m : modules) all.addAll(m.migrations());
+            database.migrate(all);
+            return database;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Account services over an open database, for the server and for the {@code register-user} command. */
+    public static AccountService accountService(HomeserverConfig config, Database database, Clock clock) {
+        TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
+        DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock);
+        return new AccountService(config.serverName(), database, new UserRepository(), new ProfileRepository(), devices,
+                new PasswordHasher(), clock);
+    }
+
+    public static Homeserver start(ConfigLoader.Loaded loaded, List<HomeserverModule> moduleList, Clock clock) throws Exception {
+        HomeserverConfig config = loaded.core();
+        Database database = openDatabase(config, moduleList);
+        try {
+            SigningKey signingKey = SigningKey.loadOrCreate(config.signingKeyPath());
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock);
+            for (HomeserverModule module : moduleList) {
+                modules.install(module);
+            }
+
+            TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
+            DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock);
+            UserRepository users = new UserRepository();
+            ProfileRepository profiles = new ProfileRepository();
+            AccountService accounts = new AccountService(config.serverName(), database, users, profiles, devices, new PasswordHasher(), clock);
+            UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
+                    config.registration().uiaSessionLifetimeSeconds() * 1000L);
+            PasswordCheck passwordCheck = new PasswordCheck(accounts);
+
+            List<Routes> clientRoutes = new ArrayList<>(List.of(
+                    new VersionsEndpoints(config, modules.features()),
+                    new RegistrationEndpoints(accounts, uia, config.registration()),
+                    new LoginEndpoints(accounts, devices, uia, passwordCheck, config),
+                    new DeviceEndpoints(devices, uia, passwordCheck),
+                    new ProfileEndpoints(database, profiles),
+                    new AccountDataEndpoints(database, new AccountDataRepository(), new StreamPositionRepository()),
+                    new FilterEndpoints(database, new FilterRepository()),
+                    new PushRuleEndpoints(new PushRuleService(database, new PushRuleRepository())),
+                    new PresenceEndpoints(database, new PresenceRepository(), users, clock)));
+            clientRoutes.addAll(modules.routes());
+            Router clientRouter = new Router();
+            clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
+
+            RateLimiter limiter = rateLimiter(config);
+            MatrixHandler clientHandler = new MatrixHandler(clientRouter, authenticator, limiter, config.http().maxBodyBytes());
+
+            ServerKeyEndpoints keyEndpoints = new ServerKeyEndpoints(config.serverName(), signingKey, clock, VERSION);
+            Router federationRouter = new Router();
+            keyEndpoints.endpoints().forEach(federationRouter::add);
+            MatrixHandler federationHandler = new MatrixHandler(federationRouter, token -> java.util.Optional.empty(), limiter,
+                    config.http().maxBodyBytes());
+
+            HostPort federationListen = config.federation().enabled() ? HostPort.parse(config.federation().listen()) : null;
+            KeyStore keys = federationListen == null ? null : TlsMaterial.load(config.federation().tlsCertificatePath(),
+                    config.federation().tlsPrivateKeyPath(), config.dataPath(), config.serverName());
+            Server server = HttpServers.build(HostPort.parse(config.listen()), clientHandler, federationListen, keys,
+                    federationHandler, 10_000);
+            server.start();
+            Homeserver homeserver = new Homeserver(database, server, modules);
+            log.atInfo().setMessage("homeserver started")
+                    .addKeyValue("server_name", config.serverName())
+                    .addKeyValue("client", config.listen().replaceFirst(":\\d+$", ":" + homeserver.clientPort()))
+                    .addKeyValue("federation", federationListen == null ? "off" : "https port " + homeserver.federationPort())
+                    .addKeyValue("version", VERSION)
+                    .addKeyValue("modules", moduleList.stream().map(HomeserverModule::name).toList())
+                    .log();
+            if (config.registration().enabled()) {
+                log.warn("Open registration is ENABLED: anyone who can reach {} can create an account{}", config.listen(),
+                        config.registration().requireToken() ? " with a registration token" : "");
+            }
+            if (!config.rateLimits().enabled()) log.warn("Rate limiting is DISABLED (rate_limits.enabled=false)");
+            return homeserver;
+        } catch (Exception | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static RateLimiter rateLimiter(HomeserverConfig config) {
+        var limits = new java.util.HashMap<String, RateLimiter.Limit>();
+        limits.put("login", limit(config.rateLimits().login()));
+        limits.put("registration", limit(config.rateLimits().registration()));
+        limits.put("message", limit(config.rateLimits().message()));
+        return new RateLimiter(config.rateLimits().enabled(), limits, System::nanoTime);
+    }
+
+    private static RateLimiter.Limit limit(HomeserverConfig.Limit limit) {
+        return new RateLimiter.Limit(limit.perSecond(), limit.burst());
+    }
+
+    public int clientPort() { return HttpServers.port(server, HttpServers.CLIENT); }
+
+    public int federationPort() { return HttpServers.port(server, HttpServers.FEDERATION); }
+
+    public Database database() { return database; }
+
+    /** Blocks until the server has stopped. */
+    public void join() throws InterruptedException { server.join(); }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("error stopping HTTP listeners", e);
+        }
+        modules.stop();
+        database.close();
+        log.info("homeserver stopped");
+    }
+
+    private static String versionString() {
+        String v = Homeserver.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-dev" : v;
+    }
+}

@@ -1,0 +1,62 @@
+package org.callhs.core;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.callhs.core.config.ConfigLoader;
+import org.callhs.core.config.HomeserverConfig;
+import org.callhs.core.spi.ConfigSection;
+import org.callhs.core.spi.Features;
+import org.callhs.core.spi.HomeserverModule;
+import org.callhs.core.spi.ModuleContext;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Collects what modules contribute while they install, and stops them in reverse order. */
+final class ModuleRegistry implements ModuleContext {
+    private static final Logger log = LoggerFactory.getLogger(ModuleRegistry.class);
+    private final ConfigLoader.Loaded config;
+    private final Database database;
+    private final Clock clock;
+    private final List<Routes> routes = new ArrayList<>();
+    private final List<Features> features = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock) {
+        this.config = config;
+        this.database = database;
+        this.clock = clock;
+    }
+
+    void install(HomeserverModule module) throws Exception {
+        module.install(this);
+        log.atInfo().setMessage("module installed").addKeyValue("module", module.name()).log();
+    }
+
+    List<Routes> routes() { return routes; }
+
+    List<Features> features() { return features; }
+
+    void stop() {
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error stopping module component", e);
+            }
+        }
+    }
+
+    @Override public HomeserverConfig coreConfig() { return config.core(); }
+    @Override public <T> T config(ConfigSection<T> section) { return config.section(section); }
+    @Override public Database database() { return database; }
+    @Override public Clock clock() { return clock; }
+    @Override public void addRoutes(Routes r) { routes.add(r); }
+    @Override public void addFeatures(Features f) { features.add(f); }
+    @Override public void onStop(AutoCloseable closeable) { closeables.add(closeable); }
+}

@@ -1,0 +1,47 @@
+package org.callhs.core.storage.repo;
+
+import static org.callhs.core.storage.schema.Tables.ACCESS_TOKENS;
+import static org.callhs.core.storage.schema.Tables.USERS;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.callhs.core.auth.Requester;
+import org.jooq.DSLContext;
+
+/** Statements on {@code access_tokens}. Tokens are only ever stored as their SHA-256. */
+public final class AccessTokenRepository {
+    public void insert(DSLContext tx, String tokenHash, String userId, String deviceId, long now) {
+        tx.insertInto(ACCESS_TOKENS)
+                .set(ACCESS_TOKENS.TOKEN_HASH, tokenHash)
+                .set(ACCESS_TOKENS.USER_ID, userId)
+                .set(ACCESS_TOKENS.DEVICE_ID, deviceId)
+                .set(ACCESS_TOKENS.CREATED_TS, now)
+                .execute();
+    }
+
+    /** The requester a token belongs to; deactivated users have no valid tokens. */
+    public Optional<Requester> findRequester(DSLContext tx, String tokenHash) {
+        return tx.select(ACCESS_TOKENS.USER_ID, ACCESS_TOKENS.DEVICE_ID, USERS.IS_GUEST, USERS.IS_ADMIN)
+                .from(ACCESS_TOKENS).join(USERS).on(USERS.USER_ID.eq(ACCESS_TOKENS.USER_ID))
+                .where(ACCESS_TOKENS.TOKEN_HASH.eq(tokenHash), USERS.DEACTIVATED.isFalse())
+                .fetchOptional(r -> new Requester(r.value1(), r.value2(), r.value3(), r.value4(), tokenHash));
+    }
+
+    /** Hashes of the tokens of these devices (to evict them from the cache), then deletes them. */
+    public List<String> deleteForDevices(DSLContext tx, String userId, Collection<String> deviceIds) {
+        List<String> hashes = tx.select(ACCESS_TOKENS.TOKEN_HASH).from(ACCESS_TOKENS)
+                .where(ACCESS_TOKENS.USER_ID.eq(userId), ACCESS_TOKENS.DEVICE_ID.in(deviceIds)).fetch(ACCESS_TOKENS.TOKEN_HASH);
+        tx.deleteFrom(ACCESS_TOKENS).where(ACCESS_TOKENS.USER_ID.eq(userId), ACCESS_TOKENS.DEVICE_ID.in(deviceIds)).execute();
+        return hashes;
+    }
+
+    /** Deletes every token of the user except those of device {@code keepDevice} (may be null); returns their hashes. */
+    public List<String> deleteAllExceptDevice(DSLContext tx, String userId, String keepDevice) {
+        var condition = ACCESS_TOKENS.USER_ID.eq(userId);
+        if (keepDevice != null) condition = condition.and(ACCESS_TOKENS.DEVICE_ID.ne(keepDevice));
+        List<String> hashes = tx.select(ACCESS_TOKENS.TOKEN_HASH).from(ACCESS_TOKENS).where(condition).fetch(ACCESS_TOKENS.TOKEN_HASH);
+        tx.deleteFrom(ACCESS_TOKENS).where(condition).execute();
+        return hashes;
+    }
+}

@@ -1,0 +1,24 @@
+package org.callhs.core.storage.repo;
+
+import static org.callhs.core.storage.schema.Tables.STREAM_POSITIONS;
+
+import org.jooq.DSLContext;
+
+/**
+ * Stream positions (account data now; more streams later). {@link #next} must run inside the
+ * writing transaction: the UPDATE takes the row lock, so positions are handed out in commit
+ * order on PostgreSQL and under the single writer on SQLite.
+ */
+public final class StreamPositionRepository {
+    public long next(DSLContext tx, String stream) {
+        tx.update(STREAM_POSITIONS).set(STREAM_POSITIONS.POSITION, STREAM_POSITIONS.POSITION.plus(1))
+                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).execute();
+        return tx.select(STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
+                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).fetchSingle(STREAM_POSITIONS.POSITION);
+    }
+
+    public long current(DSLContext tx, String stream) {
+        return tx.select(STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
+                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).fetchSingle(STREAM_POSITIONS.POSITION);
+    }
+}
