@@ -13,6 +13,7 @@ public final class UserRecorder {
 
     private final Map<String, SampleBuffer> latencies = new LinkedHashMap<>();
     private final Map<String, Map<String, Long>> errors = new LinkedHashMap<>();
+    private final SampleBuffer scheduleLags = new SampleBuffer(16);
 
     public UserRecorder(Iterable<String> seriesNames) {
         for (String name : seriesNames) {
@@ -28,6 +29,15 @@ public final class UserRecorder {
     public void recordError(String series, String errorKey) {
         buffer(series); // unknown series fail fast
         errors.get(series).merge(errorKey, 1L, Long::sum);
+    }
+
+    /** Open loop only: how late an iteration started compared with its timetable slot. */
+    public void recordScheduleLag(long nanos) {
+        scheduleLags.add(nanos);
+    }
+
+    SampleBuffer scheduleLags() {
+        return scheduleLags;
     }
 
     SampleBuffer latencies(String series) {

@@ -5,7 +5,7 @@ import java.io.Closeable;
 /**
  * One simulated client: its own keep-alive connection, its Matrix client, its recorder,
  * and whatever state its scenario keeps (the access token for {@code whoami}).
- * Used by exactly one virtual thread at a time.
+ * Used by exactly one thread at a time.
  */
 public final class VirtualUser implements Closeable {
 

@@ -65,8 +65,7 @@ public final class TlsMaterial {
         Instant now = Instant.now();
         var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()),
                 Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic());
-        GeneralName name = host.matches("[0-9.]+") ? new GeneralName(GeneralName.iPAddress, host) : new GeneralName(GeneralName.dNSName, host);
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(name));
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternativeNames(host)));
         X509Certificate certificate;
         try {
             certificate = new JcaX509CertificateConverter().getCertificate(
@@ -80,6 +79,18 @@ public final class TlsMaterial {
             store.store(out, STORE_PASSWORD);
         }
         return store;
+    }
+
+    /** The server's host name; for localhost also the loopback addresses, so local peers can connect by IP. */
+    private static GeneralName[] alternativeNames(String host) {
+        if (host.matches("[0-9.]+") || host.startsWith("[")) {
+            return new GeneralName[] {new GeneralName(GeneralName.iPAddress, host.replace("[", "").replace("]", ""))};
+        }
+        if (host.equals("localhost")) {
+            return new GeneralName[] {new GeneralName(GeneralName.dNSName, host), new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                    new GeneralName(GeneralName.iPAddress, "::1")};
+        }
+        return new GeneralName[] {new GeneralName(GeneralName.dNSName, host)};
     }
 
     private static KeyStore fromPem(Path certificateFile, Path keyFile) throws IOException, GeneralSecurityException {

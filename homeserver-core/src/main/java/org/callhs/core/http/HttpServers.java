@@ -76,7 +76,10 @@ public final class HttpServers {
         server.setHandler(graceful);
         server.setStopTimeout(stopTimeoutMillis);
         server.setStopAtShutdown(false);
-        for (Handler h : byConnector.values()) server.addBean(h);
+        for (Handler h : byConnector.values()) {
+            h.setServer(server);
+            server.addBean(h);
+        }
         return server;
     }
 

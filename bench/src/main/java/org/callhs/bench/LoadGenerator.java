@@ -1,0 +1,161 @@
+package org.callhs.bench;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * A load generator for Matrix homeservers that speaks only the Client-Server API over
+ * plain HTTP, so it measures callhs and Synapse (or any other homeserver) the same way.
+ *
+ * <p>Flow of a run: set up {@code --users} virtual users (each with its own thread and
+ * keep-alive connection; the scenario may register accounts), warm up for {@code --warmup}, measure
+ * for {@code --duration}, then print the report. Only loopback targets are accepted.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Client-Server API load generator (loopback targets only).")
+public final class LoadGenerator implements Callable<Integer> {
+
+    static final int EXIT_SETUP_FAILED = 3;
+
+    @Option(names = "--base-url", required = true, description = "Homeserver base URL, e.g. http://127.0.0.1:8008 (loopback only).")
+    String baseUrl;
+
+    @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions (default: ${DEFAULT-VALUE}).")
+    String scenarioName;
+
+    @Option(names = "--users", defaultValue = "16", description = "Virtual users = concurrent connections (default: ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Open loop: iterations per second in total. 0 (default) = closed loop.")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, description = "Measured time (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class, description = "Warm-up time, not counted (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--label", defaultValue = "server", description = "Name of the server in the output, e.g. callhs or synapse.")
+    String label;
+
+    @Option(names = "--json", description = "Print the report as one JSON line on stdout (the table goes to stderr).")
+    boolean json;
+
+    @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class, description = "Connect and read timeout per request (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--server-pid", defaultValue = "0", description = "Pid of the server (same machine): also report its CPU time over the measured window and its RSS at the end.")
+    long serverPid;
+
+    @Option(names = "--threads", defaultValue = "platform", description = "Threads running the users: platform (default, cheapest per request) or virtual (for thousands of users).")
+    ThreadKind threadKind;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadGenerator()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LoopbackTarget target;
+        String runId = UserNames.newRunId();
+        Scenario scenario;
+        try {
+            target = LoopbackTarget.parse(baseUrl);
+            scenario = Scenario.named(scenarioName, runId);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (users < 1) {
+            throw new ParameterException(spec.commandLine(), "--users must be >= 1");
+        }
+        if (duration.isZero() || duration.isNegative() || warmup.isNegative() || rate < 0) {
+            throw new ParameterException(spec.commandLine(), "--duration must be > 0, --warmup and --rate >= 0");
+        }
+        PrintStream log = System.err;
+        Instant startedAt = Instant.now();
+
+        List<VirtualUser> virtualUsers = new ArrayList<>(users);
+        List<UserRecorder> recorders = new ArrayList<>(users);
+        for (int i = 0; i < users; i++) {
+            UserRecorder recorder = new UserRecorder(scenario.seriesNames());
+            recorders.add(recorder);
+            virtualUsers.add(new VirtualUser(i, new HttpConnection(target, (int) timeout.toMillis()), recorder));
+        }
+        try {
+            log.printf("[bench] %s: %s against %s, %d users, run id %s%n", label, scenario.name(), target.baseUrl(), users, runId);
+            long setupStart = System.nanoTime();
+            String setupError = prepareAll(virtualUsers, scenario, threadKind);
+            double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+            if (setupError != null) {
+                log.println("[bench] setup failed: " + setupError);
+                return EXIT_SETUP_FAILED;
+            }
+            log.printf(Locale.ROOT, "[bench] setup done in %.1f s; warm-up %.1f s, then measuring %.1f s%n",
+                    setupSeconds, warmup.toNanos() / 1e9, duration.toNanos() / 1e9);
+
+            LoadDriver driver = rate > 0 ? new OpenLoopDriver(rate, users) : new ClosedLoopDriver();
+            RunWindow window = RunWindow.startingNow(warmup, duration);
+            WindowSampler sampler = WindowSampler.start(window, serverPid);
+            driver.run(virtualUsers, scenario, window, threadKind);
+            WindowSampler.Sample sample = sampler.await();
+
+            List<SeriesResult> series = scenario.seriesNames().stream().map(name -> SeriesResult.merge(name, recorders)).toList();
+            LatencyStats lag = null;
+            if (rate > 0) {
+                SampleBuffer lags = new SampleBuffer();
+                recorders.forEach(r -> lags.addAll(r.scheduleLags()));
+                lag = LatencyStats.of(lags);
+            }
+            long connections = virtualUsers.stream().mapToLong(u -> u.connection().connectionsOpened()).sum();
+            RunReport report = new RunReport(label, scenario.name(), target.baseUrl(), runId, startedAt, users, rate,
+                    warmup.toNanos() / 1e9, window.measuredSeconds(), setupSeconds, series, lag, connections, sample, serverPid);
+            if (json) {
+                report.printTable(System.err);
+                System.out.println(report.toJsonLine());
+            } else {
+                report.printTable(System.out);
+            }
+            return 0;
+        } finally {
+            virtualUsers.forEach(VirtualUser::close);
+        }
+    }
+
+    /** Runs every user's unmeasured preparation concurrently; returns the first error, or null. */
+    private static String prepareAll(List<VirtualUser> users, Scenario scenario, ThreadKind threadKind)
+            throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        String[] firstError = new String[1];
+        for (VirtualUser user : users) {
+            threads.add(threadKind.builder("setup-" + user.index()).start(() -> {
+                try {
+                    scenario.prepare(user);
+                } catch (RequestFailure | RuntimeException e) {
+                    synchronized (firstError) {
+                        if (firstError[0] == null) {
+                            firstError[0] = "user " + user.index() + ": " + e.getMessage();
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return firstError[0];
+    }
+}

@@ -1,0 +1,54 @@
+package org.callhs.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.callhs.core.spi.ConfigSection;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    record ModuleConfig(long maxDelayMs, boolean enabled) {}
+
+    static final ConfigSection<ModuleConfig> SECTION = new ConfigSection<>("delayed", ModuleConfig.class, new ModuleConfig(1000, true));
+
+    @Test
+    void defaultsFileFlagsAndSetsLayerInOrder() throws Exception {
+        Path file = Files.createTempFile("hs", ".yaml");
+        Files.writeString(file, "server_name: example.org\nrate_limits:\n  login:\n    burst: 7\ndelayed:\n  max_delay_ms: 5\n");
+        ConfigLoader.Loaded loaded = ConfigLoader.load(file, List.of("rate_limits.enabled=false", "delayed.enabled=false",
+                "registration.tokens=[a, b]"), List.of(SECTION));
+        HomeserverConfig c = loaded.core();
+        assertThat(c.serverName()).isEqualTo("example.org");
+        assertThat(c.rateLimits().login().burst()).isEqualTo(7);
+        assertThat(c.rateLimits().login().perSecond()).isEqualTo(0.17);
+        assertThat(c.rateLimits().enabled()).isFalse();
+        assertThat(c.registration().tokens()).containsExactly("a", "b");
+        assertThat(loaded.section(SECTION)).isEqualTo(new ModuleConfig(5, false));
+        assertThat(c.effectiveDatabaseUrl()).startsWith("jdbc:sqlite:").endsWith("homeserver.db");
+    }
+
+    @Test
+    void unknownKeysAndBadValuesNameTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("rate_limits.logn.burst=3"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rate_limits.logn").hasMessageContaining("unknown key");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("rate_limits.login.burst=lots"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rate_limits.login.burst");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("rate_limits.enabled=maybe"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rate_limits.enabled");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("delayed.max_delay_ms=1.5"), List.of(SECTION)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("delayed.max_delay_ms");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("listen=nowhere"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'listen'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("server_name=\"bad name\""), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server_name");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("database.url=jdbc:mysql://x"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("database.url");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("noequals"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dotted.key=value");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("registration.require_token=true"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("registration.tokens");
+    }
+}

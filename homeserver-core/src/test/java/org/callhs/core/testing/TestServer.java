@@ -1,0 +1,69 @@
+package org.callhs.core.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.callhs.core.Homeserver;
+import org.callhs.core.config.ConfigLoader;
+import org.callhs.core.spi.ConfigSection;
+import org.callhs.core.spi.HomeserverModule;
+
+/**
+ * An in-process homeserver on random loopback ports, over a fresh database of the given
+ * backend. Registration open and rate limits off unless the test overrides them.
+ */
+public final class TestServer implements AutoCloseable {
+    private final Homeserver homeserver;
+    private final TestClient client;
+    private final Path dataDir;
+
+    private TestServer(Homeserver homeserver, Path dataDir) {
+        this.homeserver = homeserver;
+        this.dataDir = dataDir;
+        this.client = new TestClient("http://127.0.0.1:" + homeserver.clientPort());
+    }
+
+    public static TestServer start(Backend backend, List<HomeserverModule> modules, String... sets) {
+        try {
+            Path dataDir = Files.createTempDirectory("callhs-server-");
+            List<String> all = new ArrayList<>(List.of(
+                    "listen=\"127.0.0.1:0\"", "federation.listen=\"127.0.0.1:0\"",
+                    "data_dir=\"" + dataDir + "\"", "database.url=\"" + TestDatabases.create(backend) + "\"",
+                    "database.max_pool_size=4", "registration.enabled=true", "rate_limits.enabled=false"));
+            all.addAll(List.of(sets));
+            List<ConfigSection<?>> sections = new ArrayList<>();
+            modules.forEach(m -> sections.addAll(m.configSections()));
+            ConfigLoader.Loaded loaded = ConfigLoader.load(null, all, sections);
+            return new TestServer(Homeserver.start(loaded, modules, Clock.systemUTC()), dataDir);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static TestServer start(Backend backend, String... sets) {
+        return start(backend, List.of(), sets);
+    }
+
+    public TestClient client() { return client; }
+
+    public Homeserver homeserver() { return homeserver; }
+
+    public Path dataDir() { return dataDir; }
+
+    /** Registers a user and returns its access token. */
+    public String registerToken(String localpart) {
+        TestClient.Resp r = client.register(localpart, "password-" + localpart);
+        if (r.status() != 200) throw new IllegalStateException("registration failed: " + r);
+        return r.text("access_token");
+    }
+
+    @Override
+    public void close() {
+        homeserver.close();
+    }
+
+}
