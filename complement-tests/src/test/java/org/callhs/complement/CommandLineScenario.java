@@ -24,6 +24,7 @@ class CommandLineScenario {
 
     @Test
     void generatedConfigStartsAServer() throws IOException {
+        Deployment.skipIfRemote("runs the homeserver's generate-config command");
         Path dir = Path.of(System.getProperty("basedir", "."), "target", "complement-data",
                 "CommandLineScenario-" + backend.name().toLowerCase() + "-" + Names.random(6));
         Files.createDirectories(dir);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.callhs.complement.harness.Json.obj;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -139,9 +138,8 @@ class RestartScenario {
 
     private static String ed25519KeyId(JsonNode keys) {
         List<String> ids = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = keys.path("verify_keys").fields(); it.hasNext(); ) {
-            String id = it.next().getKey();
-            if (id.startsWith("ed25519:")) ids.add(id);
+        for (Map.Entry<String, JsonNode> entry : keys.path("verify_keys").properties()) {
+            if (entry.getKey().startsWith("ed25519:")) ids.add(entry.getKey());
         }
         assertThat(ids).as("ed25519 verify_keys in %s", keys).isNotEmpty();
         return ids.get(0);

@@ -2,7 +2,6 @@ package org.callhs.complement.harness;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +25,7 @@ public final class CanonicalJson {
     private static void write(JsonNode node, StringBuilder sb) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) entries.add(it.next());
+                List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(node.properties());
                 entries.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
                 sb.append('{');
                 for (int i = 0; i < entries.size(); i++) {

@@ -108,6 +108,14 @@ public final class Deployment implements AutoCloseable {
         return new Deployment("remote", List.of(new RemoteHomeserver(URI.create(baseUrl))), List.of(), null);
     }
 
+    /** Skips the calling test if {@code COMPLEMENT_BASE_URL} is set, before it deploys anything. */
+    public static void skipIfRemote(String why) {
+        String remote = System.getenv(BASE_URL_ENV);
+        if (remote != null && !remote.isBlank()) {
+            Assumptions.abort(BASE_URL_ENV + " is set (" + remote.trim() + "): skipped because this test " + why + ".");
+        }
+    }
+
     /** Skips the calling test against a remote server: it needs something only a local process offers. */
     public void requireProcessControl(String why) {
         if (isRemote()) Assumptions.abort(BASE_URL_ENV + " is set: skipped because this test " + why + ".");

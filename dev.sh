@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Developer entry points (the README's two commands):
+#   ./dev.sh start [run options...]   build, then start a homeserver on SQLite under ./data,
+#                                     client API on http://127.0.0.1:8008, open registration
+#   ./dev.sh test  [maven options...] build and run the whole test suite (unit, in-process
+#                                     integration on SQLite and PostgreSQL, black-box scenarios)
+# Needs only a JDK 21+ (found automatically: see .ci/jdk.sh). For the PostgreSQL half of the
+# tests: TEST_POSTGRES_URL if set; otherwise a throw-away local PostgreSQL is started with
+# .ci/postgres.sh when its binaries are installed. -Dpostgres.tests=off skips that half locally.
+set -euo pipefail
+cd "$(dirname "$0")"
+JAVA_HOME=$(.ci/jdk.sh)
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+
+case "${1:-}" in
+  start)
+    shift
+    ./mvnw -q -pl homeserver-app -am package -DskipTests
+    exec java -jar homeserver-app/target/homeserver.jar run --data-dir ./data --listen 127.0.0.1:8008 --enable-registration "$@"
+    ;;
+  test)
+    shift
+    if [[ -z "${TEST_POSTGRES_URL:-}" && " $* " != *" -Dpostgres.tests=off "* ]] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+      eval "$(.ci/postgres.sh start)"
+    fi
+    exec ./mvnw -B verify "$@"
+    ;;
+  *)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
