@@ -43,14 +43,14 @@ public final class AccountDataEndpoints implements Routes {
     @Override
     public List<Endpoint> endpoints() {
         List<Endpoint> list = new ArrayList<>();
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/user/{userId}/account_data/{type}", AuthKind.USER_OR_GUEST, null,
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/user/{userId}/account_data/{type}", AuthKind.USER, null,
                 r -> get(r, "")));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/user/{userId}/account_data/{type}", AuthKind.USER_OR_GUEST, null,
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/user/{userId}/account_data/{type}", AuthKind.USER, null,
                 r -> put(r, "")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/user/{userId}/rooms/{roomId}/account_data/{type}",
-                AuthKind.USER_OR_GUEST, null, r -> get(r, roomId(r))));
+                AuthKind.USER, null, r -> get(r, roomId(r))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/user/{userId}/rooms/{roomId}/account_data/{type}",
-                AuthKind.USER_OR_GUEST, null, r -> put(r, roomId(r))));
+                AuthKind.USER, null, r -> put(r, roomId(r))));
         return list;
     }
 

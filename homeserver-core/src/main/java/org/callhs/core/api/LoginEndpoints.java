@@ -57,8 +57,8 @@ public final class LoginEndpoints implements Routes {
         List<Endpoint> list = new ArrayList<>();
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/login", AuthKind.NONE, null, r -> loginFlows()));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/login", AuthKind.NONE, "login", this::login));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout", AuthKind.USER_OR_GUEST, null, this::logout));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout/all", AuthKind.USER_OR_GUEST, null, this::logoutAll));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout", AuthKind.USER, null, this::logout));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout/all", AuthKind.USER, null, this::logoutAll));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/account/whoami", AuthKind.USER_OR_GUEST, null, this::whoami));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/account/password", AuthKind.USER, null, this::changePassword));
         return list;

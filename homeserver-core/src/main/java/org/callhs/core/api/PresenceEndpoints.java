@@ -42,8 +42,8 @@ public final class PresenceEndpoints implements Routes {
     @Override
     public List<Endpoint> endpoints() {
         List<Endpoint> list = new ArrayList<>();
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/presence/{userId}/status", AuthKind.USER_OR_GUEST, null, this::set));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/presence/{userId}/status", AuthKind.USER_OR_GUEST, null, this::get));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/presence/{userId}/status", AuthKind.USER, null, this::set));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/presence/{userId}/status", AuthKind.USER, null, this::get));
         return list;
     }
 

@@ -43,7 +43,7 @@ public final class VersionsEndpoints implements Routes {
         List<Endpoint> list = new ArrayList<>();
         list.add(new Endpoint("GET", "/_matrix/client/versions", AuthKind.NONE, null, r -> versions()));
         list.add(new Endpoint("GET", "/.well-known/matrix/client", AuthKind.NONE, null, r -> wellKnown()));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/capabilities", AuthKind.USER_OR_GUEST, null, r -> capabilities()));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/capabilities", AuthKind.USER, null, r -> capabilities()));
         return list;
     }
 

@@ -117,6 +117,13 @@ class AccountApiTest {
         Resp filter = client.post("/_matrix/client/v3/user/" + TestClient.seg(guest.text("user_id")) + "/filter", token, body());
         assertThat(filter.status()).isEqualTo(403);
         assertThat(filter.errcode()).isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        String me = TestClient.seg(guest.text("user_id"));
+        assertThat(client.put("/_matrix/client/v3/user/" + me + "/account_data/x", token, body()).errcode())
+                .isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.get("/_matrix/client/v3/capabilities", token).errcode()).isEqualTo("M_GUEST_ACCESS_FORBIDDEN");
+        assertThat(client.put("/_matrix/client/v3/profile/" + me + "/displayname", token, body("displayname", "Visitor")).status())
+                .isEqualTo(200);
+        assertThat(client.get("/_matrix/client/v3/devices", token).status()).isEqualTo(200);
     }
 
     @Test
