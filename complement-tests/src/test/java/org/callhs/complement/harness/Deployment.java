@@ -102,7 +102,7 @@ public final class Deployment implements AutoCloseable {
             why = "this scenario needs " + count + " homeservers";
         } else if (options.processControlReason().isPresent()) {
             why = "this scenario " + options.processControlReason().get()
-                    + ", which needs a homeserver process started by the harness";
+                    + ", which only a homeserver process started by the harness can provide";
         }
         if (why != null) Assumptions.abort(BASE_URL_ENV + " is set (" + baseUrl + "): skipped because " + why + ".");
         return new Deployment("remote", List.of(new RemoteHomeserver(URI.create(baseUrl))), List.of(), null);

@@ -36,7 +36,7 @@ public final class HomeserverOptions {
     /** Starts without {@code --enable-registration}. */
     public HomeserverOptions withoutRegistration() {
         return new HomeserverOptions(false, settings, configFile,
-                reason("registration must be closed"));
+                reason("needs registration to be closed"));
     }
 
     /** Adds {@code --set key=value} (a later value for the same key wins). */

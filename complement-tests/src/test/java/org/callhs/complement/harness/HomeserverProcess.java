@@ -119,7 +119,7 @@ public final class HomeserverProcess implements Homeserver, AutoCloseable {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
         LIVE.add(process);
-        ServerLogs.running(name + " of " + dataDir.getParent().getFileName(), logFile);
+        ServerLogs.running(name + " of " + dataDir.getParent().getParent().getFileName(), logFile);
         awaitReady();
     }
 

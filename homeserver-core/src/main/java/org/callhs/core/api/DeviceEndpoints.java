@@ -23,7 +23,8 @@ import org.callhs.core.util.Json;
  *
  * <ul>
  * <li>{@code GET /devices}, {@code GET /devices/{deviceId}} (404 {@code M_NOT_FOUND} when unknown).
- * <li>{@code PUT /devices/{deviceId}}: renames an existing device; never creates one (404).
+ * <li>{@code PUT /devices/{deviceId}}: renames an existing device (an absent {@code display_name}
+ *     keeps the name); never creates one (404).
  * <li>{@code DELETE /devices/{deviceId}} and {@code POST /delete_devices}: user-interactive
  *     auth with {@code m.login.password}; deleting a device revokes its tokens. Unknown device
  *     IDs are accepted silently, as the spec says.
@@ -67,11 +68,18 @@ public final class DeviceEndpoints implements Routes {
 
     private ApiResponse rename(ApiRequest request) {
         ObjectNode body = request.jsonObject();
+        String userId = request.requester().userId();
+        String deviceId = request.path("deviceId");
+        if (!body.has("display_name")) {
+            // Nothing to change; the spec keeps the current name when display_name is absent.
+            devices.find(userId, deviceId).orElseThrow(() -> MatrixException.notFound("Unknown device"));
+            return ApiResponse.empty();
+        }
         String name = Bodies.optionalString(body, "display_name");
         if (name != null && name.length() > MAX_DISPLAY_NAME) {
             throw MatrixException.invalidParam("display_name longer than " + MAX_DISPLAY_NAME + " characters");
         }
-        devices.rename(request.requester().userId(), request.path("deviceId"), name);
+        devices.rename(userId, deviceId, name);
         return ApiResponse.empty();
     }
 
