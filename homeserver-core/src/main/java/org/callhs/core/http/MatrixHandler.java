@@ -73,6 +73,9 @@ public final class MatrixHandler extends Handler.Abstract {
     }
 
     private ApiResponse dispatch(Request request, String method, String rawPath) throws Exception {
+        // The body is read first, whatever the outcome: a response that leaves request content
+        // unread makes Jetty close the connection, which keep-alive clients then trip over.
+        byte[] body = readBody(request);
         Router.Match match = router.route(method, rawPath);
         if (match instanceof Router.Match.NotFound) {
             throw MatrixException.unrecognized(404, "Unrecognized request");
@@ -86,7 +89,6 @@ public final class MatrixHandler extends Handler.Abstract {
         String remote = Request.getRemoteAddr(request);
         Requester requester = authenticate(endpoint.auth(), request, query);
         rateLimiter.acquire(endpoint.rateLimitClass(), requester != null ? requester.userId() : remote);
-        byte[] body = readBody(request);
         ApiRequest apiRequest = new ApiRequest(method, rawPath, found.pathParams(), query,
                 name -> request.getHeaders().get(name), body, requester, remote);
         return endpoint.handler().handle(apiRequest);
