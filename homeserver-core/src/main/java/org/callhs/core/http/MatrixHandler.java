@@ -131,7 +131,9 @@ public final class MatrixHandler extends Handler.Abstract {
     }
 
     private MatrixException tooLarge() {
-        return new MatrixException(ErrCode.TOO_LARGE, 413, "Request body larger than " + maxBodyBytes + " bytes");
+        // The rest of the body stays unread, so the connection cannot be reused: say so.
+        return new MatrixException(ErrCode.TOO_LARGE, 413, "Request body larger than " + maxBodyBytes + " bytes",
+                Map.of(), Map.of("Connection", "close"));
     }
 
     static Map<String, List<String>> parseQuery(String rawQuery) {
