@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * A minimal blocking HTTP/1.1 client over ONE keep-alive TCP connection, meant to be owned
@@ -30,6 +31,12 @@ import java.util.Locale;
  */
 public final class HttpConnection implements Closeable {
 
+    private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] HTTP_PREFIX = "HTTP/".getBytes(StandardCharsets.ISO_8859_1);
+
     private final LoopbackTarget target;
     private final int timeoutMillis;
     private final byte[] buffer = new byte[16 * 1024];
@@ -39,10 +46,16 @@ public final class HttpConnection implements Closeable {
     private InputStream in;
     private OutputStream out;
     private int connectionsOpened;
+    private final String hostHeader;
+    private String lastMethod;
+    private String lastPath;
+    private String lastToken;
+    private byte[] lastRequest;
 
     public HttpConnection(LoopbackTarget target, int timeoutMillis) {
         this.target = target;
         this.timeoutMillis = timeoutMillis;
+        this.hostHeader = target.hostHeader();
     }
 
     /** How many TCP connections this client has opened so far (1 if keep-alive works). */
@@ -96,10 +109,18 @@ public final class HttpConnection implements Closeable {
         return readResponse(method);
     }
 
+    /**
+     * The request bytes. A body-less request identical to the previous one (the whoami
+     * loop) reuses the previous bytes instead of encoding them again.
+     */
     private byte[] encodeRequest(String method, String path, String bearerToken, byte[] body) {
+        if (body == null && lastRequest != null && method.equals(lastMethod) && path.equals(lastPath)
+                && Objects.equals(bearerToken, lastToken)) {
+            return lastRequest;
+        }
         StringBuilder head = new StringBuilder(256)
                 .append(method).append(' ').append(target.pathPrefix()).append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(target.hostHeader()).append("\r\n")
+                .append("Host: ").append(hostHeader).append("\r\n")
                 .append("User-Agent: callhs-bench\r\n")
                 .append("Accept: application/json\r\n");
         if (bearerToken != null) {
@@ -113,7 +134,11 @@ public final class HttpConnection implements Closeable {
         }
         head.append("\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        if (body == null || body.length == 0) {
+        if (body == null) {
+            lastMethod = method;
+            lastPath = path;
+            lastToken = bearerToken;
+            lastRequest = headBytes;
             return headBytes;
         }
         byte[] request = new byte[headBytes.length + body.length];
@@ -122,37 +147,40 @@ public final class HttpConnection implements Closeable {
         return request;
     }
 
+    /**
+     * Reads one response, parsing the status line and headers in place in the buffer (no
+     * String per header line: only the three headers that matter are looked at).
+     */
     private HttpResult readResponse(String method) throws IOException {
         while (true) {
-            String statusLine = readLine(true);
-            if (statusLine == null) {
+            int lineEnd = bufferLine(true);
+            if (lineEnd < 0) {
                 throw new StaleConnectionException();
             }
-            int status = parseStatus(statusLine);
-            boolean http10 = statusLine.startsWith("HTTP/1.0");
+            int status = parseStatus(position, contentEnd(lineEnd));
+            boolean closeAfter = startsWith(position, lineEnd, HTTP_1_0);
+            position = lineEnd + 1;
             long contentLength = -1;
             boolean chunked = false;
-            boolean closeAfter = http10;
-            String line;
-            while (!(line = requireLine()).isEmpty()) {
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
-                    continue;
+            while (true) {
+                lineEnd = bufferLine(false);
+                int end = contentEnd(lineEnd);
+                int start = position;
+                position = lineEnd + 1;
+                if (end == start) {
+                    break; // blank line: end of the headers
                 }
-                String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> contentLength = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> {
-                        String v = value.toLowerCase(Locale.ROOT);
-                        if (v.contains("close")) {
-                            closeAfter = true;
-                        } else if (v.contains("keep-alive")) {
-                            closeAfter = false;
-                        }
+                if (headerIs(start, end, CONTENT_LENGTH)) {
+                    contentLength = parseLong(start + CONTENT_LENGTH.length + 1, end);
+                } else if (headerIs(start, end, TRANSFER_ENCODING)) {
+                    chunked = headerValue(start, end, TRANSFER_ENCODING).contains("chunked");
+                } else if (headerIs(start, end, CONNECTION)) {
+                    String value = headerValue(start, end, CONNECTION);
+                    if (value.contains("close")) {
+                        closeAfter = true;
+                    } else if (value.contains("keep-alive")) {
+                        closeAfter = false;
                     }
-                    default -> { }
                 }
             }
             if (status >= 100 && status < 200 && status != 101) {
@@ -176,17 +204,130 @@ public final class HttpConnection implements Closeable {
         }
     }
 
-    private static int parseStatus(String statusLine) throws IOException {
-        // "HTTP/1.1 200 OK"
-        int space = statusLine.indexOf(' ');
-        if (!statusLine.startsWith("HTTP/") || space < 0 || statusLine.length() < space + 4) {
-            throw new IOException("malformed status line: " + statusLine);
+    /** "HTTP/1.1 200 OK": the three digits after the first space. */
+    private int parseStatus(int start, int end) throws IOException {
+        int space = start;
+        while (space < end && buffer[space] != ' ') {
+            space++;
         }
-        try {
-            return Integer.parseInt(statusLine.substring(space + 1, space + 4));
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed status line: " + statusLine, e);
+        if (!startsWith(start, end, HTTP_PREFIX) || space + 4 > end) {
+            throw new IOException("malformed status line: " + new String(buffer, start, end - start, StandardCharsets.ISO_8859_1));
         }
+        int status = 0;
+        for (int i = space + 1; i < space + 4; i++) {
+            int digit = buffer[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new IOException("malformed status line: " + new String(buffer, start, end - start, StandardCharsets.ISO_8859_1));
+            }
+            status = status * 10 + digit;
+        }
+        return status;
+    }
+
+    private boolean startsWith(int start, int end, byte[] prefix) {
+        if (end - start < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (buffer[start + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the header line [start, end) is "{lowerCaseName}:" in any letter case. */
+    private boolean headerIs(int start, int end, byte[] lowerCaseName) {
+        if (end - start <= lowerCaseName.length || buffer[start + lowerCaseName.length] != ':') {
+            return false;
+        }
+        for (int i = 0; i < lowerCaseName.length; i++) {
+            byte b = buffer[start + i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCaseName[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String headerValue(int start, int end, byte[] name) {
+        int from = start + name.length + 1;
+        return new String(buffer, from, end - from, StandardCharsets.ISO_8859_1).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private long parseLong(int start, int end) throws IOException {
+        long value = 0;
+        boolean digits = false;
+        for (int i = start; i < end; i++) {
+            byte b = buffer[i];
+            if (b >= '0' && b <= '9') {
+                value = value * 10 + (b - '0');
+                digits = true;
+            } else if (b != ' ' && b != '\t') {
+                throw new IOException("malformed Content-Length");
+            }
+        }
+        if (!digits) {
+            throw new IOException("malformed Content-Length");
+        }
+        return value;
+    }
+
+    /** End of the line's content ending at {@code lineEnd} (the '\n'), without a trailing '\r'. */
+    private int contentEnd(int lineEnd) {
+        return lineEnd > position && buffer[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+    }
+
+    /**
+     * Makes sure a whole line starting at {@code position} is in the buffer (compacting and
+     * reading more as needed) and returns the index of its '\n'. Returns -1 at end of
+     * stream before any byte when {@code firstOfResponse}; a reset at that point also means
+     * a stale connection.
+     */
+    private int bufferLine(boolean firstOfResponse) throws IOException {
+        int scan = position;
+        while (true) {
+            for (int i = scan; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    return i;
+                }
+            }
+            if (position > 0) { // compact: move the partial line to the front
+                System.arraycopy(buffer, position, buffer, 0, limit - position);
+                limit -= position;
+                position = 0;
+            }
+            if (limit == buffer.length) {
+                throw new IOException("response header line longer than " + buffer.length + " bytes");
+            }
+            scan = limit;
+            int n;
+            try {
+                n = in.read(buffer, limit, buffer.length - limit);
+            } catch (IOException e) {
+                if (firstOfResponse && limit == 0 && !(e instanceof java.net.SocketTimeoutException)) {
+                    throw new StaleConnectionException();
+                }
+                throw e;
+            }
+            if (n <= 0) {
+                if (firstOfResponse && limit == 0) {
+                    return -1;
+                }
+                throw new EOFException("connection closed in the middle of the response headers");
+            }
+            limit += n;
+        }
+    }
+
+    private String requireLine() throws IOException {
+        int lineEnd = bufferLine(false);
+        String line = new String(buffer, position, contentEnd(lineEnd) - position, StandardCharsets.ISO_8859_1);
+        position = lineEnd + 1;
+        return line;
     }
 
     private byte[] readChunkedBody() throws IOException {
@@ -231,57 +372,7 @@ public final class HttpConnection implements Closeable {
         return sink.toByteArray();
     }
 
-    private String requireLine() throws IOException {
-        String line = readLine(false);
-        if (line == null) {
-            throw new EOFException("connection closed in the middle of a response");
-        }
-        return line;
-    }
-
-    /**
-     * Reads one CRLF- (or LF-) terminated line. Returns null on end of stream before any
-     * byte; {@code firstOfResponse} turns a reset there into a stale-connection signal.
-     */
-    private String readLine(boolean firstOfResponse) throws IOException {
-        StringBuilder line = null;
-        while (true) {
-            if (position == limit) {
-                boolean more;
-                try {
-                    more = fill();
-                } catch (IOException e) {
-                    if (firstOfResponse && line == null && !(e instanceof java.net.SocketTimeoutException)) {
-                        throw new StaleConnectionException();
-                    }
-                    throw e;
-                }
-                if (!more) {
-                    if (line == null) {
-                        return null;
-                    }
-                    throw new EOFException("connection closed in the middle of a header line");
-                }
-            }
-            int start = position;
-            while (position < limit && buffer[position] != '\n') {
-                position++;
-            }
-            if (line == null) {
-                line = new StringBuilder(64);
-            }
-            line.append(new String(buffer, start, position - start, StandardCharsets.ISO_8859_1));
-            if (position < limit) {
-                position++; // the '\n'
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-        }
-    }
-
+    /** Refills the (fully consumed) buffer; false at end of stream. */
     private boolean fill() throws IOException {
         int n = in.read(buffer, 0, buffer.length);
         if (n <= 0) {

@@ -57,14 +57,31 @@ class HttpConnectionTest {
                 if (answer.equals("CLOSE")) {
                     return; // drop the connection without answering
                 }
-                out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
+                if (answer.startsWith("SLOW:")) { // dribble it out 3 bytes at a time
+                    byte[] bytes = answer.substring(5).getBytes(StandardCharsets.ISO_8859_1);
+                    for (int i = 0; i < bytes.length; i += 3) {
+                        out.write(bytes, i, Math.min(3, bytes.length - i));
+                        out.flush();
+                        sleepMillis(1);
+                    }
+                } else {
+                    out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
                 if (answer.contains("Connection: close") || answer.startsWith("HTTP/1.0")) {
                     return;
                 }
             }
         } catch (IOException ignored) {
             // test server
+        }
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -105,6 +122,21 @@ class HttpConnectionTest {
         }
         assertThat(requests.get(0)).startsWith("GET /_matrix/client/versions HTTP/1.1\r\n").contains("Authorization: Bearer tok\r\n");
         assertThat(requests.get(1)).contains("Content-Length: 7\r\n").endsWith("\r\n\r\n{\"k\":1}");
+    }
+
+    @Test
+    void parsesHeadersSplitAcrossReadsInAnyLetterCase() throws IOException {
+        LoopbackTarget target = serve(
+                "SLOW:HTTP/1.1 200 OK\r\nX-Long-Header: " + "x".repeat(100) + "\r\ncontent-LENGTH: 5\r\n\r\nhello",
+                "SLOW:HTTP/1.1 404 Not Found\r\nTRANSFER-ENCODING: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+        try (HttpConnection http = new HttpConnection(target, 5000)) {
+            assertThat(http.exchange("GET", "/a", null, null).bodyText()).isEqualTo("hello");
+            HttpResult second = http.exchange("GET", "/a", null, null); // same request: cached bytes
+            assertThat(second.status()).isEqualTo(404);
+            assertThat(second.bodyText()).isEqualTo("ok");
+            assertThat(http.connectionsOpened()).isEqualTo(1);
+        }
+        assertThat(requests).hasSize(2).allMatch(r -> r.startsWith("GET /a HTTP/1.1\r\n"));
     }
 
     @Test
