@@ -19,7 +19,7 @@ case "${1:-}" in
     ./mvnw -q -pl homeserver-app -am package -DskipTests
     mkdir -p ./data
     # Class-data sharing: the first start writes the archive, later starts load classes from it (faster start-up).
-    exec java -Xmx512m -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=./data/callhs-classes.jsa \
+    exec java -Xmx512m -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=./data/callhs-classes.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
         -jar homeserver-app/target/homeserver.jar run --data-dir ./data --listen 127.0.0.1:8008 --enable-registration "$@"
     ;;
   test)
