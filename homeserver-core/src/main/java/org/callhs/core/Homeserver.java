@@ -121,6 +121,7 @@ public final class Homeserver implements AutoCloseable {
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(new PushRuleService(database, new PushRuleRepository())),
                     new PresenceEndpoints(database, new PresenceRepository(), users, clock)));
+            clientRoutes.addAll(RoomWiring.routes(config, database, signingKey, clock, profiles, modules));
             clientRoutes.addAll(modules.routes());
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));

@@ -7,6 +7,10 @@ import java.util.List;
 import org.callhs.core.config.ConfigLoader;
 import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.spi.ConfigSection;
+import org.callhs.core.spi.DraftDecorator;
+import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.SendInterceptor;
+import org.callhs.core.spi.UnsignedContributor;
 import org.callhs.core.spi.Features;
 import org.callhs.core.spi.HomeserverModule;
 import org.callhs.core.spi.ModuleContext;
@@ -24,6 +28,10 @@ final class ModuleRegistry implements ModuleContext {
     private final List<Routes> routes = new ArrayList<>();
     private final List<Features> features = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<DraftDecorator> decorators = new ArrayList<>();
+    private final List<SendInterceptor> interceptors = new ArrayList<>();
+    private final List<EventListener> eventListeners = new ArrayList<>();
+    private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock) {
         this.config = config;
@@ -39,6 +47,14 @@ final class ModuleRegistry implements ModuleContext {
     List<Routes> routes() { return routes; }
 
     List<Features> features() { return features; }
+
+    List<DraftDecorator> decorators() { return decorators; }
+
+    List<SendInterceptor> interceptors() { return interceptors; }
+
+    List<EventListener> eventListeners() { return eventListeners; }
+
+    List<UnsignedContributor> unsignedContributors() { return unsignedContributors; }
 
     void stop() {
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
@@ -59,4 +75,8 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void addRoutes(Routes r) { routes.add(r); }
     @Override public void addFeatures(Features f) { features.add(f); }
     @Override public void onStop(AutoCloseable closeable) { closeables.add(closeable); }
+    @Override public void addDraftDecorator(DraftDecorator d) { decorators.add(d); }
+    @Override public void addSendInterceptor(SendInterceptor i) { interceptors.add(i); }
+    @Override public void addEventListener(EventListener l) { eventListeners.add(l); }
+    @Override public void addUnsignedContributor(UnsignedContributor c) { unsignedContributors.add(c); }
 }

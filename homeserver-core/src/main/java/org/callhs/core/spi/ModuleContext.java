@@ -19,6 +19,14 @@ public interface ModuleContext {
 
     void addFeatures(Features features);
 
+    void addDraftDecorator(DraftDecorator decorator);
+
+    void addSendInterceptor(SendInterceptor interceptor);
+
+    void addEventListener(EventListener listener);
+
+    void addUnsignedContributor(UnsignedContributor contributor);
+
     /** Called on shutdown, in reverse order of registration, before the database closes. */
     void onStop(AutoCloseable closeable);
 }

@@ -9,12 +9,19 @@ import java.util.List;
 
 import org.callhs.core.storage.schema.tables.AccessTokens;
 import org.callhs.core.storage.schema.tables.AccountData;
+import org.callhs.core.storage.schema.tables.CurrentState;
 import org.callhs.core.storage.schema.tables.Devices;
+import org.callhs.core.storage.schema.tables.EventTransactions;
+import org.callhs.core.storage.schema.tables.Events;
 import org.callhs.core.storage.schema.tables.Filters;
 import org.callhs.core.storage.schema.tables.Presence;
 import org.callhs.core.storage.schema.tables.Profiles;
 import org.callhs.core.storage.schema.tables.PushRuleOverrides;
 import org.callhs.core.storage.schema.tables.PushRules;
+import org.callhs.core.storage.schema.tables.RoomAliases;
+import org.callhs.core.storage.schema.tables.Rooms;
+import org.callhs.core.storage.schema.tables.StateGroupEntries;
+import org.callhs.core.storage.schema.tables.StateGroups;
 import org.callhs.core.storage.schema.tables.StreamPositions;
 import org.callhs.core.storage.schema.tables.UiaSessions;
 import org.callhs.core.storage.schema.tables.Users;
@@ -48,9 +55,24 @@ public class DefaultSchema extends SchemaImpl {
     public final AccountData ACCOUNT_DATA = AccountData.ACCOUNT_DATA;
 
     /**
+     * The table <code>current_state</code>.
+     */
+    public final CurrentState CURRENT_STATE = CurrentState.CURRENT_STATE;
+
+    /**
      * The table <code>devices</code>.
      */
     public final Devices DEVICES = Devices.DEVICES;
+
+    /**
+     * The table <code>event_transactions</code>.
+     */
+    public final EventTransactions EVENT_TRANSACTIONS = EventTransactions.EVENT_TRANSACTIONS;
+
+    /**
+     * The table <code>events</code>.
+     */
+    public final Events EVENTS = Events.EVENTS;
 
     /**
      * The table <code>filters</code>.
@@ -76,6 +98,26 @@ public class DefaultSchema extends SchemaImpl {
      * The table <code>push_rules</code>.
      */
     public final PushRules PUSH_RULES = PushRules.PUSH_RULES;
+
+    /**
+     * The table <code>room_aliases</code>.
+     */
+    public final RoomAliases ROOM_ALIASES = RoomAliases.ROOM_ALIASES;
+
+    /**
+     * The table <code>rooms</code>.
+     */
+    public final Rooms ROOMS = Rooms.ROOMS;
+
+    /**
+     * The table <code>state_group_entries</code>.
+     */
+    public final StateGroupEntries STATE_GROUP_ENTRIES = StateGroupEntries.STATE_GROUP_ENTRIES;
+
+    /**
+     * The table <code>state_groups</code>.
+     */
+    public final StateGroups STATE_GROUPS = StateGroups.STATE_GROUPS;
 
     /**
      * The table <code>stream_positions</code>.
@@ -110,12 +152,19 @@ public class DefaultSchema extends SchemaImpl {
         return Arrays.asList(
             AccessTokens.ACCESS_TOKENS,
             AccountData.ACCOUNT_DATA,
+            CurrentState.CURRENT_STATE,
             Devices.DEVICES,
+            EventTransactions.EVENT_TRANSACTIONS,
+            Events.EVENTS,
             Filters.FILTERS,
             Presence.PRESENCE,
             Profiles.PROFILES,
             PushRuleOverrides.PUSH_RULE_OVERRIDES,
             PushRules.PUSH_RULES,
+            RoomAliases.ROOM_ALIASES,
+            Rooms.ROOMS,
+            StateGroupEntries.STATE_GROUP_ENTRIES,
+            StateGroups.STATE_GROUPS,
             StreamPositions.STREAM_POSITIONS,
             UiaSessions.UIA_SESSIONS,
             Users.USERS

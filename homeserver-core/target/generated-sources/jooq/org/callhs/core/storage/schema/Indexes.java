@@ -6,6 +6,9 @@ package org.callhs.core.storage.schema;
 
 import org.callhs.core.storage.schema.tables.AccessTokens;
 import org.callhs.core.storage.schema.tables.AccountData;
+import org.callhs.core.storage.schema.tables.CurrentState;
+import org.callhs.core.storage.schema.tables.Events;
+import org.callhs.core.storage.schema.tables.RoomAliases;
 import org.callhs.core.storage.schema.tables.Users;
 import org.jooq.Index;
 import org.jooq.OrderField;
@@ -25,5 +28,9 @@ public class Indexes {
 
     public static final Index ACCESS_TOKENS_USER_DEVICE = Internal.createIndex(DSL.name("access_tokens_user_device"), AccessTokens.ACCESS_TOKENS, new OrderField[] { AccessTokens.ACCESS_TOKENS.USER_ID, AccessTokens.ACCESS_TOKENS.DEVICE_ID }, false);
     public static final Index ACCOUNT_DATA_STREAM = Internal.createIndex(DSL.name("account_data_stream"), AccountData.ACCOUNT_DATA, new OrderField[] { AccountData.ACCOUNT_DATA.USER_ID, AccountData.ACCOUNT_DATA.STREAM_ID }, false);
+    public static final Index CURRENT_STATE_MEMBERSHIP = Internal.createIndex(DSL.name("current_state_membership"), CurrentState.CURRENT_STATE, new OrderField[] { CurrentState.CURRENT_STATE.STATE_KEY, CurrentState.CURRENT_STATE.EVENT_TYPE, CurrentState.CURRENT_STATE.MEMBERSHIP }, false);
+    public static final Index EVENTS_ROOM_STREAM = Internal.createIndex(DSL.name("events_room_stream"), Events.EVENTS, new OrderField[] { Events.EVENTS.ROOM_ID, Events.EVENTS.STREAM_ORDERING }, false);
+    public static final Index EVENTS_STREAM_ORDERING = Internal.createIndex(DSL.name("events_stream_ordering"), Events.EVENTS, new OrderField[] { Events.EVENTS.STREAM_ORDERING }, true);
+    public static final Index ROOM_ALIASES_ROOM = Internal.createIndex(DSL.name("room_aliases_room"), RoomAliases.ROOM_ALIASES, new OrderField[] { RoomAliases.ROOM_ALIASES.ROOM_ID }, false);
     public static final Index USERS_LOCALPART = Internal.createIndex(DSL.name("users_localpart"), Users.USERS, new OrderField[] { Users.USERS.LOCALPART }, true);
 }

@@ -6,12 +6,19 @@ package org.callhs.core.storage.schema;
 
 import org.callhs.core.storage.schema.tables.AccessTokens;
 import org.callhs.core.storage.schema.tables.AccountData;
+import org.callhs.core.storage.schema.tables.CurrentState;
 import org.callhs.core.storage.schema.tables.Devices;
+import org.callhs.core.storage.schema.tables.EventTransactions;
+import org.callhs.core.storage.schema.tables.Events;
 import org.callhs.core.storage.schema.tables.Filters;
 import org.callhs.core.storage.schema.tables.Presence;
 import org.callhs.core.storage.schema.tables.Profiles;
 import org.callhs.core.storage.schema.tables.PushRuleOverrides;
 import org.callhs.core.storage.schema.tables.PushRules;
+import org.callhs.core.storage.schema.tables.RoomAliases;
+import org.callhs.core.storage.schema.tables.Rooms;
+import org.callhs.core.storage.schema.tables.StateGroupEntries;
+import org.callhs.core.storage.schema.tables.StateGroups;
 import org.callhs.core.storage.schema.tables.StreamPositions;
 import org.callhs.core.storage.schema.tables.UiaSessions;
 import org.callhs.core.storage.schema.tables.Users;
@@ -34,9 +41,24 @@ public class Tables {
     public static final AccountData ACCOUNT_DATA = AccountData.ACCOUNT_DATA;
 
     /**
+     * The table <code>current_state</code>.
+     */
+    public static final CurrentState CURRENT_STATE = CurrentState.CURRENT_STATE;
+
+    /**
      * The table <code>devices</code>.
      */
     public static final Devices DEVICES = Devices.DEVICES;
+
+    /**
+     * The table <code>event_transactions</code>.
+     */
+    public static final EventTransactions EVENT_TRANSACTIONS = EventTransactions.EVENT_TRANSACTIONS;
+
+    /**
+     * The table <code>events</code>.
+     */
+    public static final Events EVENTS = Events.EVENTS;
 
     /**
      * The table <code>filters</code>.
@@ -62,6 +84,26 @@ public class Tables {
      * The table <code>push_rules</code>.
      */
     public static final PushRules PUSH_RULES = PushRules.PUSH_RULES;
+
+    /**
+     * The table <code>room_aliases</code>.
+     */
+    public static final RoomAliases ROOM_ALIASES = RoomAliases.ROOM_ALIASES;
+
+    /**
+     * The table <code>rooms</code>.
+     */
+    public static final Rooms ROOMS = Rooms.ROOMS;
+
+    /**
+     * The table <code>state_group_entries</code>.
+     */
+    public static final StateGroupEntries STATE_GROUP_ENTRIES = StateGroupEntries.STATE_GROUP_ENTRIES;
+
+    /**
+     * The table <code>state_groups</code>.
+     */
+    public static final StateGroups STATE_GROUPS = StateGroups.STATE_GROUPS;
 
     /**
      * The table <code>stream_positions</code>.

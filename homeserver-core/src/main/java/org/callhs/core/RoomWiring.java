@@ -1,0 +1,52 @@
+package org.callhs.core;
+
+import java.time.Clock;
+import java.util.List;
+import org.callhs.core.api.CreateRoomEndpoint;
+import org.callhs.core.api.MembershipEndpoints;
+import org.callhs.core.api.RoomEndpoints;
+import org.callhs.core.config.HomeserverConfig;
+import org.callhs.core.crypto.JsonSigner;
+import org.callhs.core.crypto.SigningKey;
+import org.callhs.core.room.ClientEvents;
+import org.callhs.core.room.EventStore;
+import org.callhs.core.room.RoomCreator;
+import org.callhs.core.room.RoomLocks;
+import org.callhs.core.room.RoomReader;
+import org.callhs.core.room.RoomWriter;
+import org.callhs.core.room.StateStore;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.CurrentStateRepository;
+import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.repo.EventTransactionRepository;
+import org.callhs.core.storage.repo.ProfileRepository;
+import org.callhs.core.storage.repo.RoomAliasRepository;
+import org.callhs.core.storage.repo.RoomRepository;
+import org.callhs.core.storage.repo.StateGroupRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+
+/** Builds the rooms-and-events part of core: storage, the writer, the reader and their endpoints. */
+final class RoomWiring {
+    private RoomWiring() {}
+
+    static List<Routes> routes(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
+                               ProfileRepository profiles, ModuleRegistry modules) {
+        RoomRepository rooms = new RoomRepository();
+        EventRepository events = new EventRepository();
+        CurrentStateRepository currentState = new CurrentStateRepository();
+        StreamPositionRepository streams = new StreamPositionRepository();
+        RoomAliasRepository aliases = new RoomAliasRepository();
+        EventStore eventStore = new EventStore(events, rooms);
+        StateStore states = new StateStore(new StateGroupRepository(), streams);
+        RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
+                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), modules.eventListeners());
+        RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
+        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors());
+        return List.of(
+                new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
+                        config.serverName(), config.defaultRoomVersion()),
+                new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors()),
+                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases));
+    }
+}

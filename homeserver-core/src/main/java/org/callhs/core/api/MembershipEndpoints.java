@@ -1,0 +1,161 @@
+package org.callhs.core.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.http.ApiRequest;
+import org.callhs.core.http.ApiResponse;
+import org.callhs.core.http.AuthKind;
+import org.callhs.core.http.Endpoint;
+import org.callhs.core.room.ClientEvents;
+import org.callhs.core.room.EventDraft;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.room.RoomReader;
+import org.callhs.core.room.RoomWriter;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.ProfileRepository;
+import org.callhs.core.storage.repo.RoomAliasRepository;
+import org.callhs.core.util.Json;
+import org.callhs.core.util.MatrixIds;
+
+/**
+ * Room membership (Client-Server API "Room membership"): join by ID ({@code /rooms/{id}/join})
+ * or by ID or local alias ({@code /join/{roomIdOrAlias}}), leave, invite, kick, ban, unban;
+ * {@code GET /rooms/{id}/members} (with {@code membership} / {@code not_membership}) and
+ * {@code /joined_members}. Every change is an {@code m.room.member} event through the room
+ * writer, so the version's authorization rules decide (403 {@code M_FORBIDDEN} with the reason).
+ */
+public final class MembershipEndpoints implements Routes {
+    private final RoomWriter writer;
+    private final RoomReader reader;
+    private final ClientEvents clientEvents;
+    private final Database database;
+    private final ProfileRepository profiles;
+    private final RoomAliasRepository aliases;
+
+    public MembershipEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, Database database,
+                               ProfileRepository profiles, RoomAliasRepository aliases) {
+        this.writer = writer;
+        this.reader = reader;
+        this.clientEvents = clientEvents;
+        this.database = database;
+        this.profiles = profiles;
+        this.aliases = aliases;
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        List<Endpoint> list = new ArrayList<>();
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/join", AuthKind.USER_OR_GUEST, "joins",
+                r -> join(r, RoomEndpoints.roomId(r))));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/join/{roomIdOrAlias}", AuthKind.USER_OR_GUEST, "joins",
+                r -> join(r, resolve(r.path("roomIdOrAlias")))));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/leave", AuthKind.USER_OR_GUEST, null,
+                r -> change(r, r.requester().userId(), "leave")));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/invite", AuthKind.USER, null,
+                r -> change(r, target(r), "invite")));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/kick", AuthKind.USER, null,
+                r -> change(r, target(r), "leave")));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/ban", AuthKind.USER, null,
+                r -> change(r, target(r), "ban")));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/unban", AuthKind.USER, null, this::unban));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/members", AuthKind.USER_OR_GUEST, null, this::members));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/joined_members", AuthKind.USER_OR_GUEST, null,
+                this::joinedMembers));
+        return list;
+    }
+
+    private String resolve(String roomIdOrAlias) {
+        if (roomIdOrAlias.startsWith("!")) return roomIdOrAlias;
+        if (!roomIdOrAlias.startsWith("#") || !roomIdOrAlias.contains(":")) throw MatrixException.invalidParam("Invalid room ID or alias");
+        return aliases.roomId(database.dsl(), roomIdOrAlias).orElseThrow(() -> MatrixException.notFound("Room alias not found"));
+    }
+
+    private static String target(ApiRequest request) {
+        String userId = Bodies.requireString(request.jsonObject(), "user_id");
+        if (!MatrixIds.isValidUserId(userId)) throw MatrixException.invalidParam("Invalid user_id");
+        return userId;
+    }
+
+    private ApiResponse join(ApiRequest request, String roomId) {
+        Requester requester = request.requester();
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room (joining rooms on other servers needs federation)");
+        ObjectNode content = Json.object().put("membership", "join");
+        profiles.find(database.dsl(), requester.userId()).ifPresent(p -> {
+            if (p.getDisplayname() != null) content.put("displayname", p.getDisplayname());
+            if (p.getAvatarUrl() != null) content.put("avatar_url", p.getAvatarUrl());
+        });
+        String reason = Bodies.optionalString(request.jsonObject(), "reason");
+        if (reason != null) content.put("reason", reason);
+        writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
+                content, Json.object()));
+        return ApiResponse.ok(Json.object().put("room_id", roomId));
+    }
+
+    private ApiResponse change(ApiRequest request, String target, String membership) {
+        String roomId = RoomEndpoints.roomId(request);
+        ObjectNode content = Json.object().put("membership", membership);
+        String reason = Bodies.optionalString(request.jsonObject(), "reason");
+        if (reason != null) content.put("reason", reason);
+        writer.send(new EventDraft(roomId, request.requester().userId(), request.requester().deviceId(), null, "m.room.member", target,
+                content, Json.object()));
+        return ApiResponse.empty();
+    }
+
+    private ApiResponse unban(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        String target = target(request);
+        String membership = reader.membership(reader.currentState(roomId), target).orElse("");
+        if (!membership.equals("ban")) throw MatrixException.forbidden("The user is not banned");
+        return change(request, target, "leave");
+    }
+
+    private Map<StateKey, String> memberState(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        Map<StateKey, String> current = reader.currentState(roomId);
+        String membership = reader.membership(current, request.requester().userId()).orElse("");
+        if (membership.equals("join")) return current;
+        if (membership.equals("leave") || membership.equals("ban")) {
+            String memberEvent = current.get(StateKey.of("m.room.member", request.requester().userId()));
+            return reader.stateAt(memberEvent, false);
+        }
+        throw MatrixException.forbidden("You are not in this room");
+    }
+
+    private ApiResponse members(ApiRequest request) {
+        Map<StateKey, String> state = memberState(request);
+        String only = request.query("membership").orElse(null);
+        String not = request.query("not_membership").orElse(null);
+        List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();
+        ArrayNode chunk = Json.array();
+        for (PersistedEvent event : reader.events(ids)) {
+            String membership = event.pdu().path("content").path("membership").asText();
+            if ((only == null || only.equals(membership)) && (not == null || !not.equals(membership))) {
+                chunk.add(clientEvents.render(event, request.requester()));
+            }
+        }
+        ObjectNode body = Json.object();
+        body.set("chunk", chunk);
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse joinedMembers(ApiRequest request) {
+        Map<StateKey, String> state = memberState(request);
+        List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();
+        ObjectNode joined = Json.object();
+        for (PersistedEvent event : reader.events(ids)) {
+            var content = event.pdu().path("content");
+            if (!content.path("membership").asText().equals("join")) continue;
+            ObjectNode member = joined.putObject(event.stateKey());
+            member.set("display_name", content.path("displayname").isTextual() ? content.get("displayname") : Json.MAPPER.nullNode());
+            member.set("avatar_url", content.path("avatar_url").isTextual() ? content.get("avatar_url") : Json.MAPPER.nullNode());
+        }
+        return ApiResponse.ok(Json.object().set("joined", joined));
+    }
+}

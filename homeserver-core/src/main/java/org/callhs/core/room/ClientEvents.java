@@ -1,0 +1,53 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.event.Redaction;
+import org.callhs.core.spi.UnsignedContributor;
+
+/**
+ * Turns stored events into the client format (Client-Server API "ClientEvent"): federation
+ * fields dropped, {@code event_id} and {@code room_id} added, redacted events served redacted,
+ * and an {@code unsigned} object on every event ({@code age}, {@code transaction_id} for the
+ * sending device, {@code redacted_because}, plus whatever modules contribute). Unknown
+ * top-level keys (e.g. {@code msc4354_sticky}) are kept.
+ */
+public final class ClientEvents {
+    private static final Set<String> FEDERATION_ONLY = Set.of("auth_events", "prev_events", "depth", "hashes", "signatures",
+            "origin", "prev_state", "membership", "unsigned");
+
+    private final Clock clock;
+    private final List<UnsignedContributor> contributors;
+
+    public ClientEvents(Clock clock, List<UnsignedContributor> contributors) {
+        this.clock = clock;
+        this.contributors = contributors;
+    }
+
+    public ObjectNode render(PersistedEvent event, Requester requester) {
+        long now = clock.millis();
+        JsonNode source = event.redactedBy() == null ? event.pdu() : Redaction.redact(event.pdu(), event.version());
+        ObjectNode out = ((ObjectNode) source).objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!FEDERATION_ONLY.contains(field.getKey())) out.set(field.getKey(), field.getValue().deepCopy());
+        }
+        out.put("event_id", event.eventId());
+        out.put("room_id", event.roomId());
+        ObjectNode unsigned = out.putObject("unsigned");
+        unsigned.put("age", Math.max(0, now - event.originServerTs()));
+        if (requester != null && event.txnId() != null && requester.userId().equals(event.sender())
+                && requester.deviceId().equals(event.senderDevice())) {
+            unsigned.put("transaction_id", event.txnId());
+        }
+        if (event.redactedBy() != null) unsigned.putObject("redacted_because").put("event_id", event.redactedBy());
+        for (UnsignedContributor contributor : contributors) contributor.contribute(event, requester, now, unsigned);
+        return out;
+    }
+}

@@ -1,0 +1,64 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Optional;
+import org.callhs.core.event.RoomVersion;
+import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.repo.RoomRepository;
+import org.callhs.core.storage.schema.tables.records.EventsRecord;
+import org.callhs.core.util.Json;
+import org.jooq.DSLContext;
+
+/**
+ * Reads events by ID through a cache of parsed PDUs (a PDU never changes; redaction is kept
+ * in a separate column), and rooms' versions (a room never changes version).
+ */
+public final class EventStore {
+    private final EventRepository events;
+    private final RoomRepository rooms;
+    private final Cache<String, ObjectNode> pdus = Caffeine.newBuilder().maximumSize(50_000).build();
+    private final Cache<String, RoomVersion> versions = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    public EventStore(EventRepository events, RoomRepository rooms) {
+        this.events = events;
+        this.rooms = rooms;
+    }
+
+    public Optional<PersistedEvent> find(DSLContext tx, String eventId) {
+        return events.find(tx, eventId).map(r -> toEvent(tx, r));
+    }
+
+    /** The PDU of an event, parsed once. The returned node is shared: do not modify it. */
+    public Optional<ObjectNode> pdu(DSLContext tx, String eventId) {
+        ObjectNode cached = pdus.getIfPresent(eventId);
+        if (cached != null) return Optional.of(cached);
+        return events.find(tx, eventId).map(r -> parse(r.getEventId(), r.getPdu()));
+    }
+
+    public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {
+        return new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
+                parse(record.getEventId(), record.getPdu()), version(tx, record.getRoomId()).orElseThrow(), record.getSenderDevice(),
+                record.getTxnId(),
+                record.getRedactedBy());
+    }
+
+    /** The version of a room this server knows, or empty. */
+    public Optional<RoomVersion> version(DSLContext tx, String roomId) {
+        RoomVersion cached = versions.getIfPresent(roomId);
+        if (cached != null) return Optional.of(cached);
+        Optional<RoomVersion> found = rooms.find(tx, roomId).map(r -> RoomVersion.require(r.getRoomVersion()));
+        found.ifPresent(v -> versions.put(roomId, v));
+        return found;
+    }
+
+    /** Caches a PDU that was just written. */
+    void remember(String eventId, ObjectNode pdu) {
+        pdus.put(eventId, pdu);
+    }
+
+    private ObjectNode parse(String eventId, String text) {
+        return pdus.get(eventId, id -> (ObjectNode) Json.parse(text));
+    }
+}

@@ -1,0 +1,19 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.callhs.core.event.RoomVersion;
+
+/**
+ * An event as stored: its ID, position on the events stream, the PDU as signed (shared and
+ * immutable: copy before changing), the room's version, and how it was sent.
+ *
+ * @param redactedBy ID of the redaction that applies to it, or null
+ */
+public record PersistedEvent(String eventId, String roomId, long streamOrdering, ObjectNode pdu, RoomVersion version,
+                             String senderDevice, String txnId, String redactedBy) {
+    public String type() { return pdu.path("type").asText(); }
+    public String sender() { return pdu.path("sender").asText(); }
+    public String stateKey() { return pdu.has("state_key") ? pdu.get("state_key").asText() : null; }
+    public boolean isState() { return pdu.has("state_key"); }
+    public long originServerTs() { return pdu.path("origin_server_ts").asLong(); }
+}

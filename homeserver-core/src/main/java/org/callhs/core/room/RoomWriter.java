@@ -1,0 +1,253 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.callhs.core.crypto.CanonicalJson;
+import org.callhs.core.crypto.JsonSigner;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.event.EventHashes;
+import org.callhs.core.event.RoomVersion;
+import org.callhs.core.room.auth.AuthFailure;
+import org.callhs.core.room.auth.AuthRules;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.room.auth.StateView;
+import org.callhs.core.spi.EventListener;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.CurrentStateRepository;
+import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.repo.EventTransactionRepository;
+import org.callhs.core.storage.repo.RoomRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.schema.tables.records.EventsRecord;
+import org.callhs.core.storage.schema.tables.records.RoomsRecord;
+import org.callhs.core.util.Json;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only way events enter a room. Under the room's lock ({@link RoomLocks}) it picks
+ * {@code prev_events} (the room's single forward extremity) and {@code auth_events} (per the
+ * version's selection rules), applies the authorization rules against the current state,
+ * hashes and signs, and persists the event, its state change, the room's new extremity and
+ * the transaction ID in one database transaction; then it tells the event listeners.
+ * Sends with a (user, device, transaction ID) already seen return the first event.
+ */
+public final class RoomWriter {
+    private static final Logger log = LoggerFactory.getLogger(RoomWriter.class);
+    public static final int MAX_PDU_BYTES = 65_536;
+    public static final int MAX_ID_BYTES = 255;
+    /** Top-level keys a draft's extra keys may not override. */
+    private static final Set<String> RESERVED = Set.of("type", "room_id", "sender", "content", "state_key", "origin_server_ts",
+            "depth", "prev_events", "auth_events", "hashes", "signatures", "unsigned", "event_id", "origin");
+
+    private final Database database;
+    private final RoomRepository rooms;
+    private final EventRepository events;
+    private final EventTransactionRepository transactions;
+    private final CurrentStateRepository currentState;
+    private final StreamPositionRepository streams;
+    private final StateStore states;
+    private final EventStore eventStore;
+    private final JsonSigner signer;
+    private final Clock clock;
+    private final RoomLocks locks;
+    private final List<EventListener> listeners;
+
+    public RoomWriter(Database database, RoomRepository rooms, EventRepository events, EventTransactionRepository transactions,
+                      CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states,
+                      EventStore eventStore, JsonSigner signer, Clock clock, RoomLocks locks, List<EventListener> listeners) {
+        this.database = database;
+        this.rooms = rooms;
+        this.events = events;
+        this.transactions = transactions;
+        this.currentState = currentState;
+        this.streams = streams;
+        this.states = states;
+        this.eventStore = eventStore;
+        this.signer = signer;
+        this.clock = clock;
+        this.locks = locks;
+        this.listeners = listeners;
+    }
+
+    /** The room as the writer sees it between two events. */
+    private record Head(String roomId, RoomVersion version, String extremity, long depth, StateStore.Group state) {}
+
+    /** Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the rules forbid it). */
+    public PersistedEvent send(EventDraft draft) {
+        checkSizes(draft);
+        Optional<PersistedEvent> repeat = previousSend(draft);
+        if (repeat.isPresent()) return repeat.get();
+        return locks.withLock(draft.roomId(), () -> {
+            boolean[] fresh = {false};
+            PersistedEvent event = database.transaction(tx -> {
+                Optional<PersistedEvent> again = previousSendIn(tx, draft);
+                if (again.isPresent()) return again.get();
+                RoomsRecord room = rooms.find(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+                Head head = new Head(room.getRoomId(), RoomVersion.require(room.getRoomVersion()), room.getForwardExtremity(),
+                        room.getMaxDepth(), states.load(tx, room.getStateGroup()));
+                fresh[0] = true;
+                return append(tx, head, draft).event();
+            });
+            // Still under the room lock, so listeners see each room's events in stream order.
+            if (fresh[0]) notifyListeners(List.of(event));
+            return event;
+        });
+    }
+
+    /**
+     * Creates a room in one transaction: the create event, then the drafts {@code rest}
+     * returns for the room ID (v10/v11: {@code proposedRoomId}; v12: derived from the create
+     * event's hash). Nothing is persisted if any event is refused.
+     */
+    public List<PersistedEvent> createRoom(RoomVersion version, String proposedRoomId, EventDraft create,
+                                           Function<String, List<EventDraft>> rest) {
+        List<PersistedEvent> created = database.transaction(tx -> {
+            List<PersistedEvent> out = new ArrayList<>();
+            Appended first = append(tx, new Head(proposedRoomId, version, null, 0, null), create);
+            out.add(first.event());
+            Head head = first.head();
+            for (EventDraft draft : rest.apply(head.roomId())) {
+                checkSizes(draft);
+                Appended next = append(tx, head, draft);
+                out.add(next.event());
+                head = next.head();
+            }
+            return out;
+        });
+        notifyListeners(created);
+        return created;
+    }
+
+    private record Appended(PersistedEvent event, Head head) {}
+
+    private Appended append(DSLContext tx, Head head, EventDraft draft) {
+        RoomVersion version = head.version();
+        boolean isCreate = head.state() == null;
+        ObjectNode pdu = Json.object();
+        pdu.put("type", draft.type());
+        if (!(isCreate && version.roomIdIsCreateEventHash())) pdu.put("room_id", head.roomId());
+        pdu.put("sender", draft.sender());
+        pdu.set("content", draft.content().deepCopy());
+        if (draft.isState()) pdu.put("state_key", draft.stateKey());
+        pdu.put("origin_server_ts", clock.millis());
+        pdu.put("depth", head.depth() + 1);
+        ArrayNode prev = pdu.putArray("prev_events");
+        if (head.extremity() != null) prev.add(head.extremity());
+        ArrayNode auth = pdu.putArray("auth_events");
+        StateView stateView = stateView(tx, head.state());
+        if (!isCreate) {
+            for (StateKey key : AuthRules.authEventKeys(draft.type(), draft.sender(), draft.stateKey(), draft.content(), version)) {
+                String id = head.state().state().get(key);
+                if (id != null) auth.add(id);
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = draft.extraKeys().fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> extra = it.next();
+            if (!RESERVED.contains(extra.getKey())) pdu.set(extra.getKey(), extra.getValue().deepCopy());
+        }
+        try {
+            AuthRules.check(pdu, stateView, version);
+        } catch (AuthFailure e) {
+            throw MatrixException.forbidden(e.getMessage());
+        }
+        byte[] canonical;
+        try {
+            EventHashes.hashAndSign(pdu, version, signer);
+            canonical = CanonicalJson.encode(pdu);
+        } catch (IllegalArgumentException e) {
+            // Floats, integers beyond 2^53 and lone surrogates cannot be hashed or signed.
+            throw MatrixException.badJson("Event is not valid canonical JSON: " + e.getMessage());
+        }
+        if (canonical.length > MAX_PDU_BYTES) {
+            throw new MatrixException(ErrCode.TOO_LARGE, 413, "Event larger than " + MAX_PDU_BYTES + " bytes");
+        }
+        String eventId = EventHashes.eventId(pdu, version);
+        String roomId = isCreate && version.roomIdIsCreateEventHash() ? "!" + eventId.substring(1) : head.roomId();
+
+        long ordering = streams.next(tx, "events");
+        StateStore.Group after = head.state();
+        if (draft.isState()) {
+            after = states.append(tx, roomId, head.state(), Map.of(StateKey.of(draft.type(), draft.stateKey()), eventId));
+            String membership = draft.type().equals("m.room.member") ? draft.content().path("membership").asText(null) : null;
+            currentState.put(tx, roomId, draft.type(), draft.stateKey(), eventId, membership);
+        }
+        EventsRecord record = new EventsRecord();
+        record.setEventId(eventId);
+        record.setRoomId(roomId);
+        record.setStreamOrdering(ordering);
+        record.setDepth(head.depth() + 1);
+        record.setEventType(draft.type());
+        record.setStateKey(draft.stateKey());
+        record.setSender(draft.sender());
+        record.setOriginServerTs(pdu.get("origin_server_ts").asLong());
+        record.setPdu(new String(canonical, StandardCharsets.UTF_8));
+        record.setStateGroupBefore(head.state() == null ? null : head.state().id());
+        record.setStateGroupAfter(after.id());
+        record.setSenderDevice(draft.deviceId());
+        record.setTxnId(draft.txnId());
+        events.insert(tx, record);
+        if (isCreate) {
+            rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), eventId, head.depth() + 1, after.id());
+        } else {
+            rooms.advance(tx, roomId, eventId, head.depth() + 1, after.id());
+        }
+        if (draft.txnId() != null && draft.deviceId() != null) {
+            transactions.insert(tx, draft.sender(), draft.deviceId(), draft.txnId(), eventId);
+        }
+        eventStore.remember(eventId, pdu);
+        PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null);
+        return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
+    }
+
+    private StateView stateView(DSLContext tx, StateStore.Group state) {
+        if (state == null) return key -> Optional.empty();
+        return key -> {
+            String id = state.state().get(key);
+            return id == null ? Optional.empty() : eventStore.pdu(tx, id).map(n -> (JsonNode) n);
+        };
+    }
+
+    private Optional<PersistedEvent> previousSend(EventDraft draft) {
+        if (draft.txnId() == null || draft.deviceId() == null) return Optional.empty();
+        return previousSendIn(database.dsl(), draft);
+    }
+
+    private Optional<PersistedEvent> previousSendIn(DSLContext tx, EventDraft draft) {
+        if (draft.txnId() == null || draft.deviceId() == null) return Optional.empty();
+        return transactions.find(tx, draft.sender(), draft.deviceId(), draft.txnId()).flatMap(id -> eventStore.find(tx, id));
+    }
+
+    private static void checkSizes(EventDraft draft) {
+        if (draft.type().getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+            throw new MatrixException(ErrCode.TOO_LARGE, 413, "Event type longer than " + MAX_ID_BYTES + " bytes");
+        }
+        if (draft.stateKey() != null && draft.stateKey().getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+            throw new MatrixException(ErrCode.TOO_LARGE, 413, "State key longer than " + MAX_ID_BYTES + " bytes");
+        }
+    }
+
+    private void notifyListeners(List<PersistedEvent> persisted) {
+        for (PersistedEvent event : persisted) {
+            for (EventListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    log.warn("event listener failed on {}", event.eventId(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.callhs.core.room;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.storage.repo.StateGroupRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.schema.tables.records.StateGroupEntriesRecord;
+import org.callhs.core.storage.schema.tables.records.StateGroupsRecord;
+import org.jooq.DSLContext;
+
+/**
+ * Immutable room states ("state groups"): each is a delta over a parent, with a full snapshot
+ * every {@value #SNAPSHOT_EVERY} generations, so loading one reads at most that many groups.
+ * Groups never change once written, so the cache of resolved states needs no invalidation.
+ * (The design is described in homeserver-core's storage README section of README.md.)
+ */
+public final class StateStore {
+    static final int SNAPSHOT_EVERY = 100;
+
+    /** A stored group: its ID, generation and full resolved state (type/key to event ID). */
+    public record Group(long id, int generation, Map<StateKey, String> state) {}
+
+    private final StateGroupRepository groups;
+    private final StreamPositionRepository streams;
+    private final Cache<Long, Group> cache = Caffeine.newBuilder().maximumSize(20_000).build();
+
+    public StateStore(StateGroupRepository groups, StreamPositionRepository streams) {
+        this.groups = groups;
+        this.streams = streams;
+    }
+
+    /** Writes the state {@code parent} + {@code delta} as a new group (inside the caller's transaction). */
+    public Group append(DSLContext tx, String roomId, Group parent, Map<StateKey, String> delta) {
+        long id = streams.next(tx, "state_groups");
+        Map<StateKey, String> full = new LinkedHashMap<>(parent == null ? Map.of() : parent.state());
+        full.putAll(delta);
+        boolean snapshot = parent == null || parent.generation() + 1 >= SNAPSHOT_EVERY;
+        int generation = snapshot ? 0 : parent.generation() + 1;
+        groups.insertGroup(tx, id, roomId, snapshot ? null : parent.id(), generation);
+        groups.insertEntries(tx, id, asRows(snapshot ? full : delta));
+        Group group = new Group(id, generation, Map.copyOf(full));
+        cache.put(id, group);
+        return group;
+    }
+
+    /** The full state of a group. */
+    public Group load(DSLContext tx, long groupId) {
+        Group cached = cache.getIfPresent(groupId);
+        if (cached != null) return cached;
+        StateGroupsRecord record = groups.findGroup(tx, groupId)
+                .orElseThrow(() -> new IllegalStateException("missing state group " + groupId));
+        Map<StateKey, String> state = new HashMap<>();
+        if (record.getParentGroup() != null) state.putAll(load(tx, record.getParentGroup()).state());
+        for (StateGroupEntriesRecord entry : groups.entries(tx, groupId)) {
+            state.put(StateKey.of(entry.getEventType(), entry.getStateKey()), entry.getEventId());
+        }
+        Group group = new Group(groupId, record.getGeneration(), Map.copyOf(state));
+        cache.put(groupId, group);
+        return group;
+    }
+
+    private static Map<List<String>, String> asRows(Map<StateKey, String> state) {
+        Map<List<String>, String> rows = new LinkedHashMap<>();
+        state.forEach((k, v) -> rows.put(List.of(k.type(), k.stateKey()), v));
+        return rows;
+    }
+}

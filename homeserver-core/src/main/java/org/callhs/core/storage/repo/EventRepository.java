@@ -1,0 +1,42 @@
+package org.callhs.core.storage.repo;
+
+import static org.callhs.core.storage.schema.Tables.EVENTS;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.callhs.core.storage.schema.tables.records.EventsRecord;
+import org.jooq.DSLContext;
+
+/** Statements on {@code events}. */
+public final class EventRepository {
+    public void insert(DSLContext tx, EventsRecord event) {
+        tx.insertInto(EVENTS).set(event).execute();
+    }
+
+    public Optional<EventsRecord> find(DSLContext tx, String eventId) {
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId)).fetchOptional();
+    }
+
+    public List<EventsRecord> findAll(DSLContext tx, Collection<String> eventIds) {
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.in(eventIds)).fetch();
+    }
+
+    /** Events of a room strictly between two stream positions, newest first, at most {@code limit}. */
+    public List<EventsRecord> pageBackwards(DSLContext tx, String roomId, long beforeExclusive, long afterExclusive, int limit) {
+        return tx.selectFrom(EVENTS)
+                .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.lt(beforeExclusive), EVENTS.STREAM_ORDERING.gt(afterExclusive))
+                .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(limit).fetch();
+    }
+
+    /** Events of a room strictly between two stream positions, oldest first, at most {@code limit}. */
+    public List<EventsRecord> pageForwards(DSLContext tx, String roomId, long afterExclusive, long beforeExclusive, int limit) {
+        return tx.selectFrom(EVENTS)
+                .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.gt(afterExclusive), EVENTS.STREAM_ORDERING.lt(beforeExclusive))
+                .orderBy(EVENTS.STREAM_ORDERING.asc()).limit(limit).fetch();
+    }
+
+    public void markRedacted(DSLContext tx, String eventId, String redactionId) {
+        tx.update(EVENTS).set(EVENTS.REDACTED_BY, redactionId).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.REDACTED_BY.isNull()).execute();
+    }
+}

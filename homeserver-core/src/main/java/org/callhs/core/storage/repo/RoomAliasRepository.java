@@ -1,0 +1,23 @@
+package org.callhs.core.storage.repo;
+
+import static org.callhs.core.storage.schema.Tables.ROOM_ALIASES;
+
+import java.util.Optional;
+import org.jooq.DSLContext;
+
+/** Statements on {@code room_aliases}. */
+public final class RoomAliasRepository {
+    /** Inserts the alias; false when it exists already. */
+    public boolean insert(DSLContext tx, String alias, String roomId, String creator) {
+        return tx.insertInto(ROOM_ALIASES).set(ROOM_ALIASES.ROOM_ALIAS, alias).set(ROOM_ALIASES.ROOM_ID, roomId)
+                .set(ROOM_ALIASES.CREATOR, creator).onConflict(ROOM_ALIASES.ROOM_ALIAS).doNothing().execute() == 1;
+    }
+
+    public Optional<String> roomId(DSLContext tx, String alias) {
+        return tx.select(ROOM_ALIASES.ROOM_ID).from(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).fetchOptional(ROOM_ALIASES.ROOM_ID);
+    }
+
+    public int delete(DSLContext tx, String alias) {
+        return tx.deleteFrom(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).execute();
+    }
+}

@@ -1,0 +1,32 @@
+package org.callhs.core.storage.repo;
+
+import static org.callhs.core.storage.schema.Tables.ROOMS;
+
+import java.util.Optional;
+import org.callhs.core.storage.schema.tables.records.RoomsRecord;
+import org.jooq.DSLContext;
+
+/** Statements on {@code rooms}. */
+public final class RoomRepository {
+    public void insert(DSLContext tx, String roomId, String version, String creator, boolean isPublic, long now,
+                       String extremity, long depth, long stateGroup) {
+        tx.insertInto(ROOMS)
+                .set(ROOMS.ROOM_ID, roomId).set(ROOMS.ROOM_VERSION, version).set(ROOMS.CREATOR, creator)
+                .set(ROOMS.IS_PUBLIC, isPublic).set(ROOMS.CREATED_TS, now).set(ROOMS.FORWARD_EXTREMITY, extremity)
+                .set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup)
+                .execute();
+    }
+
+    public Optional<RoomsRecord> find(DSLContext tx, String roomId) {
+        return tx.selectFrom(ROOMS).where(ROOMS.ROOM_ID.eq(roomId)).fetchOptional();
+    }
+
+    public void advance(DSLContext tx, String roomId, String extremity, long depth, long stateGroup) {
+        tx.update(ROOMS).set(ROOMS.FORWARD_EXTREMITY, extremity).set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup)
+                .where(ROOMS.ROOM_ID.eq(roomId)).execute();
+    }
+
+    public void setPublic(DSLContext tx, String roomId, boolean isPublic) {
+        tx.update(ROOMS).set(ROOMS.IS_PUBLIC, isPublic).where(ROOMS.ROOM_ID.eq(roomId)).execute();
+    }
+}
