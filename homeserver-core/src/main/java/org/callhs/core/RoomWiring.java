@@ -3,6 +3,9 @@ package org.callhs.core;
 import java.time.Clock;
 import java.util.List;
 import org.callhs.core.api.CreateRoomEndpoint;
+import org.callhs.core.api.MessagesEndpoints;
+import org.callhs.core.api.RedactionEndpoint;
+import org.callhs.core.room.HistoryVisibility;
 import org.callhs.core.api.MembershipEndpoints;
 import org.callhs.core.api.RoomEndpoints;
 import org.callhs.core.config.HomeserverConfig;
@@ -47,6 +50,8 @@ final class RoomWiring {
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors()),
-                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases));
+                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases),
+                new MessagesEndpoints(reader, new HistoryVisibility(reader), clientEvents),
+                new RedactionEndpoint(writer, reader));
     }
 }

@@ -60,6 +60,18 @@ public final class RoomReader {
         return currentState.roomsWithMembership(database.dsl(), userId, membership);
     }
 
+    /** Up to {@code limit} events with {@code from >= ordering > to}, newest first. */
+    public List<PersistedEvent> backwards(String roomId, long fromInclusive, long toExclusive, int limit) {
+        return events.pageBackwards(database.dsl(), roomId, fromInclusive + 1, toExclusive, limit).stream()
+                .map(r -> eventStore.toEvent(database.dsl(), r)).toList();
+    }
+
+    /** Up to {@code limit} events with {@code from < ordering <= to}, oldest first. */
+    public List<PersistedEvent> forwards(String roomId, long fromExclusive, long toInclusive, int limit) {
+        return events.pageForwards(database.dsl(), roomId, fromExclusive, toInclusive + 1, limit).stream()
+                .map(r -> eventStore.toEvent(database.dsl(), r)).toList();
+    }
+
     public List<PersistedEvent> events(List<String> eventIds) {
         return events.findAll(database.dsl(), eventIds).stream().map(r -> eventStore.toEvent(database.dsl(), r)).toList();
     }

@@ -207,6 +207,10 @@ public final class RoomWriter {
         if (draft.txnId() != null && draft.deviceId() != null) {
             transactions.insert(tx, draft.sender(), draft.deviceId(), draft.txnId(), eventId);
         }
+        if (draft.type().equals("m.room.redaction")) {
+            String target = version.redactsInContent() ? draft.content().path("redacts").asText(null) : draft.extraKeys().path("redacts").asText(null);
+            if (target != null) events.markRedacted(tx, target, eventId);
+        }
         eventStore.remember(eventId, pdu);
         PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null);
         return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));

@@ -1,0 +1,209 @@
+package org.callhs.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.http.ApiRequest;
+import org.callhs.core.http.ApiResponse;
+import org.callhs.core.http.AuthKind;
+import org.callhs.core.http.Endpoint;
+import org.callhs.core.room.ClientEvents;
+import org.callhs.core.room.HistoryVisibility;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.room.RoomEventFilter;
+import org.callhs.core.room.RoomReader;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.util.Json;
+
+/**
+ * Reading room history.
+ *
+ * <ul>
+ * <li>{@code GET /rooms/{roomId}/messages}: {@code dir} b or f, {@code from} / {@code to}
+ *     tokens, {@code limit} (default 10, at most 1000), a {@code RoomEventFilter} in
+ *     {@code filter}; with {@code lazy_load_members} the senders' member events come in
+ *     {@code state}. Tokens are {@code s<stream position>}: the boundary just after that event.
+ * <li>{@code GET /rooms/{roomId}/context/{eventId}}: the event, up to {@code limit} events
+ *     either side, tokens, and the state at the event.
+ * </ul>
+ * Only events the caller may see (history visibility) are returned.
+ */
+public final class MessagesEndpoints implements Routes {
+    private static final int MAX_LIMIT = 1000;
+    private final RoomReader reader;
+    private final HistoryVisibility visibility;
+    private final ClientEvents clientEvents;
+
+    public MessagesEndpoints(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents) {
+        this.reader = reader;
+        this.visibility = visibility;
+        this.clientEvents = clientEvents;
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        List<Endpoint> list = new ArrayList<>();
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/messages", AuthKind.USER_OR_GUEST, null, this::messages));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/context/{eventId}", AuthKind.USER_OR_GUEST, null,
+                this::context));
+        return list;
+    }
+
+    static long parseToken(String token) {
+        if (token == null || !token.startsWith("s")) throw MatrixException.invalidParam("Invalid pagination token");
+        try {
+            long value = Long.parseLong(token.substring(1));
+            if (value < 0) throw MatrixException.invalidParam("Invalid pagination token");
+            return value;
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("Invalid pagination token");
+        }
+    }
+
+    private static int limit(ApiRequest request, RoomEventFilter filter) {
+        int limit = 10;
+        if (filter.limit() != null) limit = filter.limit();
+        if (request.query("limit").isPresent()) {
+            try {
+                limit = Integer.parseInt(request.query("limit").get());
+            } catch (NumberFormatException e) {
+                throw MatrixException.invalidParam("limit must be an integer");
+            }
+        }
+        if (limit < 0) throw MatrixException.invalidParam("limit must not be negative");
+        return Math.min(limit, MAX_LIMIT);
+    }
+
+    private static RoomEventFilter filter(ApiRequest request) {
+        String text = request.query("filter").orElse(null);
+        if (text == null) return RoomEventFilter.of(null);
+        JsonNode node;
+        try {
+            node = Json.parse(text);
+        } catch (RuntimeException e) {
+            throw MatrixException.invalidParam("filter is not valid JSON");
+        }
+        if (!node.isObject()) throw MatrixException.invalidParam("filter must be a JSON object");
+        return RoomEventFilter.of(node);
+    }
+
+    /** Whether the requester is joined now; 403 unless they are or were a member. */
+    private boolean access(String roomId, String userId) {
+        if (reader.room(roomId).isEmpty()) throw MatrixException.forbidden("You are not in this room");
+        String membership = reader.membership(reader.currentState(roomId), userId).orElse("");
+        if (membership.equals("join")) return true;
+        if (membership.equals("leave") || membership.equals("ban") || membership.equals("invite")) return false;
+        throw MatrixException.forbidden("You are not in this room");
+    }
+
+    private ApiResponse messages(ApiRequest request) {
+        Requester requester = request.requester();
+        String roomId = RoomEndpoints.roomId(request);
+        boolean joined = access(roomId, requester.userId());
+        String dir = request.query("dir").orElse("b");
+        if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
+        RoomEventFilter filter = filter(request);
+        int limit = limit(request, filter);
+        long head = reader.room(roomId).map(r -> latestOrdering(roomId)).orElse(0L);
+        boolean backwards = dir.equals("b");
+        long from = request.query("from").map(MessagesEndpoints::parseToken).orElse(backwards ? head : 0L);
+        Long to = request.query("to").map(MessagesEndpoints::parseToken).orElse(null);
+        List<PersistedEvent> chunk = new ArrayList<>();
+        long cursor = from;
+        boolean exhausted = false;
+        while (chunk.size() < limit && !exhausted) {
+            int batch = Math.max(limit * 2, 20);
+            List<PersistedEvent> page = backwards
+                    ? reader.backwards(roomId, cursor, to == null ? 0 : to, batch)
+                    : reader.forwards(roomId, cursor, to == null ? Long.MAX_VALUE - 1 : to, batch);
+            exhausted = page.size() < batch;
+            for (PersistedEvent event : page) {
+                cursor = backwards ? event.streamOrdering() - 1 : event.streamOrdering();
+                if (filter.matches(event) && visibility.visible(event, requester.userId(), joined)) chunk.add(event);
+                if (chunk.size() == limit) {
+                    exhausted = false;
+                    break;
+                }
+            }
+            if (page.isEmpty()) exhausted = true;
+        }
+        ObjectNode body = Json.object();
+        body.put("start", "s" + from);
+        // No "end" once there is nothing more to read, as the spec asks.
+        if (!exhausted) body.put("end", "s" + cursor);
+        ArrayNode events = body.putArray("chunk");
+        for (PersistedEvent event : chunk) events.add(clientEvents.render(event, requester));
+        if (filter.lazyLoadMembers()) body.set("state", memberState(chunk, requester));
+        return ApiResponse.ok(body);
+    }
+
+    private long latestOrdering(String roomId) {
+        List<PersistedEvent> latest = reader.backwards(roomId, Long.MAX_VALUE - 1, 0, 1);
+        return latest.isEmpty() ? 0 : latest.get(0).streamOrdering();
+    }
+
+    private ArrayNode memberState(List<PersistedEvent> chunk, Requester requester) {
+        ArrayNode state = Json.array();
+        Set<String> senders = new LinkedHashSet<>();
+        chunk.forEach(e -> senders.add(e.sender()));
+        if (chunk.isEmpty()) return state;
+        Map<StateKey, String> at = reader.stateAt(chunk.get(0).eventId(), true);
+        List<String> ids = new ArrayList<>();
+        for (String sender : senders) {
+            String id = at.get(StateKey.of("m.room.member", sender));
+            if (id != null) ids.add(id);
+        }
+        for (PersistedEvent member : reader.events(ids)) state.add(clientEvents.render(member, requester));
+        return state;
+    }
+
+    private ApiResponse context(ApiRequest request) {
+        Requester requester = request.requester();
+        String roomId = RoomEndpoints.roomId(request);
+        boolean joined = access(roomId, requester.userId());
+        PersistedEvent event = reader.event(request.path("eventId")).filter(e -> e.roomId().equals(roomId))
+                .filter(e -> visibility.visible(e, requester.userId(), joined))
+                .orElseThrow(() -> MatrixException.notFound("Event not found"));
+        RoomEventFilter filter = filter(request);
+        int limit = limit(request, filter);
+        int before = limit / 2;
+        int after = limit - before;
+        List<PersistedEvent> earlier = visibleOnly(reader.backwards(roomId, event.streamOrdering() - 1, 0, before * 2 + 10), filter,
+                requester, joined, before);
+        List<PersistedEvent> later = visibleOnly(reader.forwards(roomId, event.streamOrdering(), Long.MAX_VALUE - 1, after * 2 + 10), filter,
+                requester, joined, after);
+        ObjectNode body = Json.object();
+        body.set("event", clientEvents.render(event, requester));
+        ArrayNode beforeArray = body.putArray("events_before");
+        earlier.forEach(e -> beforeArray.add(clientEvents.render(e, requester)));
+        ArrayNode afterArray = body.putArray("events_after");
+        later.forEach(e -> afterArray.add(clientEvents.render(e, requester)));
+        body.put("start", "s" + (earlier.isEmpty() ? event.streamOrdering() - 1 : earlier.get(earlier.size() - 1).streamOrdering() - 1));
+        body.put("end", "s" + (later.isEmpty() ? event.streamOrdering() : later.get(later.size() - 1).streamOrdering()));
+        ArrayNode state = body.putArray("state");
+        Map<StateKey, String> at = reader.stateAt(event.eventId(), true);
+        List<String> ids = filter.lazyLoadMembers()
+                ? at.entrySet().stream().filter(e -> !e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList()
+                : List.copyOf(at.values());
+        reader.events(ids).forEach(e -> state.add(clientEvents.render(e, requester)));
+        return ApiResponse.ok(body);
+    }
+
+    private List<PersistedEvent> visibleOnly(List<PersistedEvent> events, RoomEventFilter filter, Requester requester, boolean joined,
+                                             int max) {
+        List<PersistedEvent> out = new ArrayList<>();
+        for (PersistedEvent e : events) {
+            if (out.size() == max) break;
+            if (filter.matches(e) && visibility.visible(e, requester.userId(), joined)) out.add(e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The spec's {@code RoomEventFilter} applied to events: {@code types} / {@code not_types}
+ * (with {@code *} wildcards), {@code senders} / {@code not_senders}, {@code contains_url},
+ * and {@code limit}. An absent filter lets everything through.
+ */
+public final class RoomEventFilter {
+    private final List<String> types;
+    private final List<String> notTypes;
+    private final List<String> senders;
+    private final List<String> notSenders;
+    private final Boolean containsUrl;
+    private final Integer limit;
+    private final boolean lazyLoadMembers;
+
+    private RoomEventFilter(JsonNode node) {
+        types = strings(node, "types");
+        notTypes = strings(node, "not_types");
+        senders = strings(node, "senders");
+        notSenders = strings(node, "not_senders");
+        containsUrl = node != null && node.path("contains_url").isBoolean() ? node.get("contains_url").booleanValue() : null;
+        limit = node != null && node.path("limit").canConvertToInt() && node.path("limit").isIntegralNumber() ? node.get("limit").intValue() : null;
+        lazyLoadMembers = node != null && node.path("lazy_load_members").asBoolean(false);
+    }
+
+    public static RoomEventFilter of(JsonNode node) { return new RoomEventFilter(node); }
+
+    public Integer limit() { return limit; }
+
+    public boolean lazyLoadMembers() { return lazyLoadMembers; }
+
+    public boolean matches(PersistedEvent event) {
+        String type = event.type();
+        if (types != null && types.stream().noneMatch(t -> glob(t, type))) return false;
+        if (notTypes != null && notTypes.stream().anyMatch(t -> glob(t, type))) return false;
+        if (senders != null && !senders.contains(event.sender())) return false;
+        if (notSenders != null && notSenders.contains(event.sender())) return false;
+        if (containsUrl != null && containsUrl != event.pdu().path("content").has("url")) return false;
+        return true;
+    }
+
+    private static boolean glob(String pattern, String value) {
+        if (!pattern.contains("*")) return pattern.equals(value);
+        StringBuilder regex = new StringBuilder();
+        for (String part : pattern.split("\\*", -1)) {
+            if (!regex.isEmpty()) regex.append(".*");
+            regex.append(java.util.regex.Pattern.quote(part));
+        }
+        return value.matches(regex.toString());
+    }
+
+    private static List<String> strings(JsonNode node, String field) {
+        if (node == null || !node.path(field).isArray()) return null;
+        List<String> out = new ArrayList<>();
+        node.get(field).forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
