@@ -3,6 +3,8 @@ package org.callhs.core;
 import java.time.Clock;
 import java.util.List;
 import org.callhs.core.api.CreateRoomEndpoint;
+import org.callhs.core.api.DirectoryEndpoints;
+import org.callhs.core.storage.repo.ForgottenRoomRepository;
 import org.callhs.core.api.MessagesEndpoints;
 import org.callhs.core.api.RedactionEndpoint;
 import org.callhs.core.room.HistoryVisibility;
@@ -45,12 +47,13 @@ final class RoomWiring {
         RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
                 eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), modules.eventListeners());
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
-        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors());
+        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
         return List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors()),
-                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases),
+                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository()),
+                new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName()),
                 new MessagesEndpoints(reader, new HistoryVisibility(reader), clientEvents),
                 new RedactionEndpoint(writer, reader));
     }

@@ -32,7 +32,8 @@ CREATE TABLE events (
     state_group_after   BIGINT  NOT NULL,             -- room state after the event
     redacted_by         VARCHAR,                      -- ID of the redaction applied to this event, NULL while unredacted
     sender_device       VARCHAR,                      -- device that sent it (local events from clients), else NULL
-    txn_id              VARCHAR                       -- client transaction ID of the send, else NULL
+    txn_id              VARCHAR,                      -- client transaction ID of the send, else NULL
+    replaces_state      VARCHAR                       -- for state events: the event that held (type, state_key) before, else NULL
 );
 CREATE UNIQUE INDEX events_stream_ordering ON events (stream_ordering);
 CREATE INDEX events_room_stream ON events (room_id, stream_ordering);

@@ -19,6 +19,7 @@ import org.callhs.core.room.RoomWriter;
 import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.ForgottenRoomRepository;
 import org.callhs.core.storage.repo.ProfileRepository;
 import org.callhs.core.storage.repo.RoomAliasRepository;
 import org.callhs.core.util.Json;
@@ -38,15 +39,17 @@ public final class MembershipEndpoints implements Routes {
     private final Database database;
     private final ProfileRepository profiles;
     private final RoomAliasRepository aliases;
+    private final ForgottenRoomRepository forgotten;
 
     public MembershipEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, Database database,
-                               ProfileRepository profiles, RoomAliasRepository aliases) {
+                               ProfileRepository profiles, RoomAliasRepository aliases, ForgottenRoomRepository forgotten) {
         this.writer = writer;
         this.reader = reader;
         this.clientEvents = clientEvents;
         this.database = database;
         this.profiles = profiles;
         this.aliases = aliases;
+        this.forgotten = forgotten;
     }
 
     @Override
@@ -56,6 +59,9 @@ public final class MembershipEndpoints implements Routes {
                 r -> join(r, RoomEndpoints.roomId(r))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/join/{roomIdOrAlias}", AuthKind.USER_OR_GUEST, "joins",
                 r -> join(r, resolve(r.path("roomIdOrAlias")))));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/knock/{roomIdOrAlias}", AuthKind.USER, "joins",
+                r -> knock(r, resolve(r.path("roomIdOrAlias")))));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/forget", AuthKind.USER, null, this::forget));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/leave", AuthKind.USER_OR_GUEST, null,
                 r -> change(r, r.requester().userId(), "leave")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/invite", AuthKind.USER, null,
@@ -86,6 +92,11 @@ public final class MembershipEndpoints implements Routes {
     private ApiResponse join(ApiRequest request, String roomId) {
         Requester requester = request.requester();
         if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room (joining rooms on other servers needs federation)");
+        if (requester.guest()) {
+            String access = reader.stateEvent(reader.currentState(roomId), "m.room.guest_access", "")
+                    .map(e -> e.pdu().path("content").path("guest_access").asText()).orElse("forbidden");
+            if (!access.equals("can_join")) throw new MatrixException(org.callhs.core.error.ErrCode.FORBIDDEN, 403, "Guest access not allowed");
+        }
         ObjectNode content = Json.object().put("membership", "join");
         profiles.find(database.dsl(), requester.userId()).ifPresent(p -> {
             if (p.getDisplayname() != null) content.put("displayname", p.getDisplayname());
@@ -95,7 +106,37 @@ public final class MembershipEndpoints implements Routes {
         if (reason != null) content.put("reason", reason);
         writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
                 content, Json.object()));
+        database.transaction(tx -> {
+            forgotten.remember(tx, requester.userId(), roomId);
+            return null;
+        });
         return ApiResponse.ok(Json.object().put("room_id", roomId));
+    }
+
+    private ApiResponse knock(ApiRequest request, String roomId) {
+        Requester requester = request.requester();
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room (knocking on rooms of other servers needs federation)");
+        ObjectNode content = Json.object().put("membership", "knock");
+        String reason = Bodies.optionalString(request.jsonObject(), "reason");
+        if (reason != null) content.put("reason", reason);
+        writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
+                content, Json.object()));
+        return ApiResponse.ok(Json.object().put("room_id", roomId));
+    }
+
+    private ApiResponse forget(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        String userId = request.requester().userId();
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
+        String membership = reader.membership(reader.currentState(roomId), userId).orElse("leave");
+        if (membership.equals("join") || membership.equals("invite") || membership.equals("knock")) {
+            throw new MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 400, "The user is still in the room: leave it first");
+        }
+        database.transaction(tx -> {
+            forgotten.forget(tx, userId, roomId);
+            return null;
+        });
+        return ApiResponse.empty();
     }
 
     private ApiResponse change(ApiRequest request, String target, String membership) {
@@ -130,6 +171,15 @@ public final class MembershipEndpoints implements Routes {
 
     private ApiResponse members(ApiRequest request) {
         Map<StateKey, String> state = memberState(request);
+        if (request.query("at").isPresent()) {
+            long at = MessagesEndpoints.parseToken(request.query("at").get());
+            List<PersistedEvent> latest = reader.backwards(RoomEndpoints.roomId(request), at, 0, 1);
+            if (!latest.isEmpty() && !latest.get(0).eventId().equals(state.get(StateKey.of("m.room.member", request.requester().userId())))) {
+                Map<StateKey, String> then = reader.stateAt(latest.get(0).eventId(), true);
+                String mine = then.get(StateKey.of("m.room.member", request.requester().userId()));
+                if (mine != null) state = then;
+            }
+        }
         String only = request.query("membership").orElse(null);
         String not = request.query("not_membership").orElse(null);
         List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();

@@ -15,7 +15,8 @@ import org.callhs.core.spi.UnsignedContributor;
  * Turns stored events into the client format (Client-Server API "ClientEvent"): federation
  * fields dropped, {@code event_id} and {@code room_id} added, redacted events served redacted,
  * and an {@code unsigned} object on every event ({@code age}, {@code transaction_id} for the
- * sending device, {@code redacted_because}, plus whatever modules contribute). Unknown
+ * sending device, {@code redacted_because}, {@code prev_content} and {@code replaces_state} for
+ * state events that replaced another, plus whatever modules contribute). Unknown
  * top-level keys (e.g. {@code msc4354_sticky}) are kept.
  */
 public final class ClientEvents {
@@ -24,10 +25,13 @@ public final class ClientEvents {
 
     private final Clock clock;
     private final List<UnsignedContributor> contributors;
+    private final java.util.function.Function<String, java.util.Optional<PersistedEvent>> events;
 
-    public ClientEvents(Clock clock, List<UnsignedContributor> contributors) {
+    public ClientEvents(Clock clock, List<UnsignedContributor> contributors,
+                        java.util.function.Function<String, java.util.Optional<PersistedEvent>> events) {
         this.clock = clock;
         this.contributors = contributors;
+        this.events = events;
     }
 
     public ObjectNode render(PersistedEvent event, Requester requester) {
@@ -47,6 +51,14 @@ public final class ClientEvents {
             unsigned.put("transaction_id", event.txnId());
         }
         if (event.redactedBy() != null) unsigned.putObject("redacted_because").put("event_id", event.redactedBy());
+        if (event.replacesState() != null) {
+            unsigned.put("replaces_state", event.replacesState());
+            events.apply(event.replacesState()).ifPresent(previous -> {
+                JsonNode previousPdu = previous.redactedBy() == null ? previous.pdu() : Redaction.redact(previous.pdu(), previous.version());
+                unsigned.set("prev_content", previousPdu.path("content").deepCopy());
+                unsigned.put("prev_sender", previous.sender());
+            });
+        }
         for (UnsignedContributor contributor : contributors) contributor.contribute(event, requester, now, unsigned);
         return out;
     }

@@ -7,10 +7,11 @@ import org.callhs.core.event.RoomVersion;
  * An event as stored: its ID, position on the events stream, the PDU as signed (shared and
  * immutable: copy before changing), the room's version, and how it was sent.
  *
- * @param redactedBy ID of the redaction that applies to it, or null
+ * @param redactedBy    ID of the redaction that applies to it, or null
+ * @param replacesState for state events, the event it replaced in the room state, or null
  */
 public record PersistedEvent(String eventId, String roomId, long streamOrdering, ObjectNode pdu, RoomVersion version,
-                             String senderDevice, String txnId, String redactedBy) {
+                             String senderDevice, String txnId, String redactedBy, String replacesState) {
     public String type() { return pdu.path("type").asText(); }
     public String sender() { return pdu.path("sender").asText(); }
     public String stateKey() { return pdu.has("state_key") ? pdu.get("state_key").asText() : null; }

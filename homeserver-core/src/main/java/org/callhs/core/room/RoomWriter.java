@@ -198,6 +198,8 @@ public final class RoomWriter {
         record.setStateGroupAfter(after.id());
         record.setSenderDevice(draft.deviceId());
         record.setTxnId(draft.txnId());
+        String replaces = draft.isState() && head.state() != null ? head.state().state().get(StateKey.of(draft.type(), draft.stateKey())) : null;
+        record.setReplacesState(replaces);
         events.insert(tx, record);
         if (isCreate) {
             rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), eventId, head.depth() + 1, after.id());
@@ -212,7 +214,8 @@ public final class RoomWriter {
             if (target != null) events.markRedacted(tx, target, eventId);
         }
         eventStore.remember(eventId, pdu);
-        PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null);
+        PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null,
+                replaces);
         return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
     }
 

@@ -17,6 +17,15 @@ public final class RoomAliasRepository {
         return tx.select(ROOM_ALIASES.ROOM_ID).from(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).fetchOptional(ROOM_ALIASES.ROOM_ID);
     }
 
+    public Optional<String> creator(DSLContext tx, String alias) {
+        return tx.select(ROOM_ALIASES.CREATOR).from(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).fetchOptional(ROOM_ALIASES.CREATOR);
+    }
+
+    public java.util.List<String> aliasesOf(DSLContext tx, String roomId) {
+        return tx.select(ROOM_ALIASES.ROOM_ALIAS).from(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ID.eq(roomId))
+                .orderBy(ROOM_ALIASES.ROOM_ALIAS).fetch(ROOM_ALIASES.ROOM_ALIAS);
+    }
+
     public int delete(DSLContext tx, String alias) {
         return tx.deleteFrom(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).execute();
     }

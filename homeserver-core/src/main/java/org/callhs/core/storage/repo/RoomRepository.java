@@ -26,6 +26,11 @@ public final class RoomRepository {
                 .where(ROOMS.ROOM_ID.eq(roomId)).execute();
     }
 
+    /** Public rooms in a stable order (creation time, then ID). */
+    public java.util.List<RoomsRecord> publicRooms(DSLContext tx) {
+        return tx.selectFrom(ROOMS).where(ROOMS.IS_PUBLIC.isTrue()).orderBy(ROOMS.CREATED_TS, ROOMS.ROOM_ID).fetch();
+    }
+
     public void setPublic(DSLContext tx, String roomId, boolean isPublic) {
         tx.update(ROOMS).set(ROOMS.IS_PUBLIC, isPublic).where(ROOMS.ROOM_ID.eq(roomId)).execute();
     }

@@ -1,0 +1,221 @@
+package org.callhs.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.http.ApiRequest;
+import org.callhs.core.http.ApiResponse;
+import org.callhs.core.http.AuthKind;
+import org.callhs.core.http.Endpoint;
+import org.callhs.core.room.RoomReader;
+import org.callhs.core.room.auth.AuthRules;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.room.auth.StateView;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.RoomAliasRepository;
+import org.callhs.core.storage.repo.RoomRepository;
+import org.callhs.core.storage.schema.tables.records.RoomsRecord;
+import org.callhs.core.util.Json;
+
+/**
+ * The room directory (Client-Server API "Room aliases" and "Room discovery").
+ *
+ * <ul>
+ * <li>{@code PUT/GET/DELETE /directory/room/{roomAlias}}: local aliases only (remote aliases
+ *     need federation: 404); 409 when the alias exists; deleting needs to be the alias's
+ *     creator, a server admin, or a room member with the level for {@code m.room.canonical_alias}.
+ * <li>{@code GET /rooms/{roomId}/aliases} for members.
+ * <li>{@code GET/POST /publicRooms}: rooms listed in the directory, {@code limit} and
+ *     {@code since} (offset tokens), {@code filter.generic_search_term} on name, topic, alias.
+ * <li>{@code GET/PUT /directory/list/room/{roomId}}: a room's directory visibility; changing
+ *     it needs the level for {@code m.room.canonical_alias} (as Synapse).
+ * </ul>
+ */
+public final class DirectoryEndpoints implements Routes {
+    private final Database database;
+    private final RoomAliasRepository aliases;
+    private final RoomRepository rooms;
+    private final RoomReader reader;
+    private final String serverName;
+
+    public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName) {
+        this.database = database;
+        this.aliases = aliases;
+        this.rooms = rooms;
+        this.reader = reader;
+        this.serverName = serverName;
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        List<Endpoint> list = new ArrayList<>();
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/directory/room/{alias}", AuthKind.USER, null, this::putAlias));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/directory/room/{alias}", AuthKind.OPTIONAL, null, this::getAlias));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "DELETE", "/directory/room/{alias}", AuthKind.USER, null, this::deleteAlias));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/aliases", AuthKind.USER, null, this::roomAliases));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/publicRooms", AuthKind.OPTIONAL, null, this::publicRooms));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/publicRooms", AuthKind.USER, null, this::publicRooms));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/directory/list/room/{roomId}", AuthKind.OPTIONAL, null, this::getVisibility));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/directory/list/room/{roomId}", AuthKind.USER, null, this::putVisibility));
+        return list;
+    }
+
+    private String alias(ApiRequest request) {
+        String alias = request.path("alias");
+        int colon = alias.indexOf(':');
+        if (!alias.startsWith("#") || colon < 2 || colon == alias.length() - 1 || alias.getBytes(StandardCharsets.UTF_8).length > 255
+                || alias.chars().anyMatch(Character::isWhitespace)) {
+            throw MatrixException.invalidParam("Invalid room alias " + alias);
+        }
+        return alias;
+    }
+
+    private boolean isLocal(String alias) { return alias.substring(alias.indexOf(':') + 1).equals(serverName); }
+
+    private ApiResponse putAlias(ApiRequest request) {
+        String alias = alias(request);
+        if (!isLocal(alias)) throw MatrixException.invalidParam("Room alias must be on this server");
+        String roomId = Bodies.requireString(request.jsonObject(), "room_id");
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
+        boolean created = database.transaction(tx -> aliases.insert(tx, alias, roomId, request.requester().userId()));
+        if (!created) throw new MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 409, "Room alias already exists");
+        return ApiResponse.empty();
+    }
+
+    private ApiResponse getAlias(ApiRequest request) {
+        String alias = alias(request);
+        String roomId = aliases.roomId(database.dsl(), alias).orElseThrow(() -> MatrixException.notFound("Room alias not found"));
+        ObjectNode body = Json.object().put("room_id", roomId);
+        body.putArray("servers").add(serverName);
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse deleteAlias(ApiRequest request) {
+        Requester requester = request.requester();
+        String alias = alias(request);
+        String creator = aliases.creator(database.dsl(), alias).orElseThrow(() -> MatrixException.notFound("Room alias not found"));
+        String roomId = aliases.roomId(database.dsl(), alias).orElseThrow();
+        if (!creator.equals(requester.userId()) && !requester.admin() && !mayChangeAliases(roomId, requester.userId())) {
+            throw MatrixException.forbidden("You may not delete this alias");
+        }
+        database.transaction(tx -> aliases.delete(tx, alias));
+        return ApiResponse.empty();
+    }
+
+    private boolean mayChangeAliases(String roomId, String userId) {
+        Map<StateKey, String> state = reader.currentState(roomId);
+        if (!reader.membership(state, userId).orElse("").equals("join")) return false;
+        StateView view = key -> reader.stateEvent(state, key.type(), key.stateKey()).map(e -> (JsonNode) e.pdu());
+        var version = reader.room(roomId).map(r -> org.callhs.core.event.RoomVersion.require(r.getRoomVersion())).orElseThrow();
+        return AuthRules.powerLevel(userId, view, version) >= AuthRules.requiredLevel("m.room.canonical_alias", true, view);
+    }
+
+    private ApiResponse roomAliases(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        Map<StateKey, String> state = reader.currentState(roomId);
+        if (!reader.membership(state, request.requester().userId()).orElse("").equals("join")) {
+            throw MatrixException.forbidden("You are not in this room");
+        }
+        ObjectNode body = Json.object();
+        ArrayNode list = body.putArray("aliases");
+        aliases.aliasesOf(database.dsl(), roomId).forEach(list::add);
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse publicRooms(ApiRequest request) {
+        ObjectNode body = request.method().equals("POST") ? request.jsonObject() : Json.object();
+        int limit = intParam(request.query("limit").orElse(null), body.path("limit"), 100);
+        String since = request.query("since").orElse(body.path("since").isTextual() ? body.get("since").textValue() : null);
+        int offset = 0;
+        if (since != null) {
+            try {
+                offset = Integer.parseInt(since.startsWith("o") ? since.substring(1) : "x");
+            } catch (NumberFormatException e) {
+                throw MatrixException.invalidParam("Invalid since token");
+            }
+        }
+        String term = body.path("filter").path("generic_search_term").asText("").toLowerCase(Locale.ROOT);
+        List<ObjectNode> chunk = new ArrayList<>();
+        for (RoomsRecord room : rooms.publicRooms(database.dsl())) {
+            ObjectNode entry = describe(room);
+            if (!term.isEmpty() && !(entry.path("name").asText("") + " " + entry.path("topic").asText("") + " "
+                    + entry.path("canonical_alias").asText("")).toLowerCase(Locale.ROOT).contains(term)) continue;
+            chunk.add(entry);
+        }
+        ObjectNode out = Json.object();
+        ArrayNode page = out.putArray("chunk");
+        int end = Math.min(chunk.size(), offset + limit);
+        for (int i = Math.min(offset, chunk.size()); i < end; i++) page.add(chunk.get(i));
+        if (end < chunk.size()) out.put("next_batch", "o" + end);
+        if (offset > 0) out.put("prev_batch", "o" + Math.max(0, offset - limit));
+        out.put("total_room_count_estimate", chunk.size());
+        return ApiResponse.ok(out);
+    }
+
+    private static int intParam(String query, JsonNode body, int fallback) {
+        try {
+            int value = query != null ? Integer.parseInt(query) : body.isIntegralNumber() ? body.intValue() : fallback;
+            if (value < 0) throw MatrixException.invalidParam("limit must not be negative");
+            return Math.min(value, 500);
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("limit must be an integer");
+        }
+    }
+
+    private ObjectNode describe(RoomsRecord room) {
+        Map<StateKey, String> state = reader.currentState(room.getRoomId());
+        ObjectNode entry = Json.object().put("room_id", room.getRoomId());
+        reader.stateEvent(state, "m.room.name", "").map(e -> e.pdu().path("content").path("name")).filter(JsonNode::isTextual)
+                .ifPresent(n -> entry.set("name", n));
+        reader.stateEvent(state, "m.room.topic", "").map(e -> e.pdu().path("content").path("topic")).filter(JsonNode::isTextual)
+                .ifPresent(n -> entry.set("topic", n));
+        reader.stateEvent(state, "m.room.canonical_alias", "").map(e -> e.pdu().path("content").path("alias")).filter(JsonNode::isTextual)
+                .ifPresent(n -> entry.set("canonical_alias", n));
+        reader.stateEvent(state, "m.room.avatar", "").map(e -> e.pdu().path("content").path("url")).filter(JsonNode::isTextual)
+                .ifPresent(n -> entry.set("avatar_url", n));
+        String joinRule = reader.stateEvent(state, "m.room.join_rules", "").map(e -> e.pdu().path("content").path("join_rule").asText())
+                .orElse("invite");
+        entry.put("join_rule", joinRule);
+        entry.put("world_readable", reader.stateEvent(state, "m.room.history_visibility", "")
+                .map(e -> e.pdu().path("content").path("history_visibility").asText()).orElse("").equals("world_readable"));
+        entry.put("guest_can_join", reader.stateEvent(state, "m.room.guest_access", "")
+                .map(e -> e.pdu().path("content").path("guest_access").asText()).orElse("").equals("can_join"));
+        long joined = state.keySet().stream().filter(k -> k.type().equals("m.room.member"))
+                .filter(k -> reader.membership(state, k.stateKey()).orElse("").equals("join")).count();
+        entry.put("num_joined_members", joined);
+        reader.stateEvent(state, "m.room.create", "").map(e -> e.pdu().path("content").path("type")).filter(JsonNode::isTextual)
+                .ifPresent(t -> entry.set("room_type", t));
+        return entry;
+    }
+
+    private ApiResponse getVisibility(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        RoomsRecord room = reader.room(roomId).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+        return ApiResponse.ok(Json.object().put("visibility", room.getIsPublic() ? "public" : "private"));
+    }
+
+    private ApiResponse putVisibility(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
+        String visibility = Bodies.optionalString(request.jsonObject(), "visibility");
+        if (visibility == null) visibility = "public";
+        if (!visibility.equals("public") && !visibility.equals("private")) throw MatrixException.invalidParam("visibility must be public or private");
+        if (!request.requester().admin() && !mayChangeAliases(roomId, request.requester().userId())) {
+            throw MatrixException.forbidden("You may not change this room's directory visibility");
+        }
+        boolean isPublic = visibility.equals("public");
+        database.transaction(tx -> {
+            rooms.setPublic(tx, roomId, isPublic);
+            return null;
+        });
+        return ApiResponse.empty();
+    }
+}
