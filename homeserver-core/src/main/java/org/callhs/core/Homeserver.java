@@ -166,6 +166,8 @@ public final class Homeserver implements AutoCloseable {
         limits.put("login", limit(config.rateLimits().login()));
         limits.put("registration", limit(config.rateLimits().registration()));
         limits.put("message", limit(config.rateLimits().message()));
+        limits.put("room_creation", limit(config.rateLimits().roomCreation()));
+        limits.put("joins", limit(config.rateLimits().joins()));
         return new RateLimiter(config.rateLimits().enabled(), limits, System::nanoTime);
     }
 

@@ -23,6 +23,8 @@ final class ConfigValidator {
         requireLimit(c.rateLimits().login(), "rate_limits.login");
         requireLimit(c.rateLimits().registration(), "rate_limits.registration");
         requireLimit(c.rateLimits().message(), "rate_limits.message");
+        requireLimit(c.rateLimits().roomCreation(), "rate_limits.room_creation");
+        requireLimit(c.rateLimits().joins(), "rate_limits.joins");
         require(c.http().maxBodyBytes() >= 1024, "http.max_body_bytes", "must be at least 1024");
         require(ROOM_VERSIONS.contains(c.defaultRoomVersion()), "default_room_version", "must be one of " + ROOM_VERSIONS);
         require(Set.of("text", "json").contains(c.logging().format()), "logging.format", "must be text or json");

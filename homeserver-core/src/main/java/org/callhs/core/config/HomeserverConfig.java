@@ -43,7 +43,7 @@ public record HomeserverConfig(
     /**
      * @param enabled turn all rate limiting off (tests and benchmarks); keep it on in production
      */
-    public record RateLimitsConfig(boolean enabled, Limit login, Limit registration, Limit message) {}
+    public record RateLimitsConfig(boolean enabled, Limit login, Limit registration, Limit message, Limit roomCreation, Limit joins) {}
 
     /** @param maxBodyBytes largest accepted request body; larger ones get 413 {@code M_TOO_LARGE} */
     public record HttpConfig(long maxBodyBytes) {}
@@ -60,7 +60,8 @@ public record HomeserverConfig(
                 "./data",
                 new DatabaseConfig("", 10),
                 new RegistrationConfig(false, true, false, java.util.List.of(), 600),
-                new RateLimitsConfig(true, new Limit(0.17, 3), new Limit(0.17, 3), new Limit(0.5, 30)),
+                new RateLimitsConfig(true, new Limit(0.17, 3), new Limit(0.17, 3), new Limit(0.5, 30), new Limit(0.016, 10),
+                        new Limit(0.1, 10)),
                 new HttpConfig(10L * 1024 * 1024),
                 "11",
                 new LoggingConfig("info", "text"));

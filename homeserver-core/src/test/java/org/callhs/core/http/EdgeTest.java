@@ -49,7 +49,8 @@ class EdgeTest {
     static void start() {
         server = TestServer.start(Backend.SQLITE, List.of(new EchoModule()), "echo.greeting=hello", "http.max_body_bytes=4096",
                 "rate_limits.enabled=true", "rate_limits.login.per_second=0.001", "rate_limits.login.burst=2",
-                "rate_limits.registration.per_second=1000", "rate_limits.registration.burst=1000");
+                "rate_limits.registration.per_second=1000", "rate_limits.registration.burst=1000",
+                "rate_limits.room_creation.per_second=0.001", "rate_limits.room_creation.burst=1");
         client = server.client();
     }
 
@@ -112,6 +113,16 @@ class EdgeTest {
         assertThat(last.errcode()).isEqualTo("M_LIMIT_EXCEEDED");
         assertThat(last.body().path("retry_after_ms").asLong()).isPositive();
         assertThat(last.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void roomCreationIsRateLimitedPerUser() {
+        String token = server.registerToken("roombuilder");
+        assertThat(client.post("/_matrix/client/v3/createRoom", token, "{}").status()).isEqualTo(200);
+        Resp limited = client.post("/_matrix/client/v3/createRoom", token, "{}");
+        assertThat(limited.status()).isEqualTo(429);
+        String other = server.registerToken("otherbuilder");
+        assertThat(client.post("/_matrix/client/v3/createRoom", other, "{}").status()).isEqualTo(200);
     }
 
     @Test
