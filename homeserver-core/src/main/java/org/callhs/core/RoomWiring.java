@@ -48,13 +48,14 @@ final class RoomWiring {
                 eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), modules.eventListeners());
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
+        HistoryVisibility visibility = new HistoryVisibility(reader);
         return List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion()),
-                new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors()),
+                new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository()),
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName()),
-                new MessagesEndpoints(reader, new HistoryVisibility(reader), clientEvents),
+                new MessagesEndpoints(reader, visibility, clientEvents),
                 new RedactionEndpoint(writer, reader));
     }
 }

@@ -15,6 +15,7 @@ import org.callhs.core.http.AuthKind;
 import org.callhs.core.http.Endpoint;
 import org.callhs.core.room.ClientEvents;
 import org.callhs.core.room.EventDraft;
+import org.callhs.core.room.HistoryVisibility;
 import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.room.RoomReader;
 import org.callhs.core.room.RoomWriter;
@@ -34,7 +35,8 @@ import org.callhs.core.util.Json;
  *     the empty key).
  * <li>{@code GET /rooms/{roomId}/state}, {@code GET /rooms/{roomId}/state/{eventType}/{stateKey}}:
  *     the current state for members; for former members, the state when they left.
- * <li>{@code GET /rooms/{roomId}/event/{eventId}}: for members (404 otherwise, as Synapse).
+ * <li>{@code GET /rooms/{roomId}/event/{eventId}}: when history visibility lets the caller see
+ *     it (404 otherwise, as Synapse).
  * <li>{@code GET /joined_rooms}.
  * </ul>
  * Sends pass through the modules' draft decorators, then their send interceptors (which may
@@ -46,14 +48,16 @@ public final class RoomEndpoints implements Routes {
     private final ClientEvents clientEvents;
     private final List<DraftDecorator> decorators;
     private final List<SendInterceptor> interceptors;
+    private final HistoryVisibility visibility;
 
     public RoomEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, List<DraftDecorator> decorators,
-                         List<SendInterceptor> interceptors) {
+                         List<SendInterceptor> interceptors, HistoryVisibility visibility) {
         this.writer = writer;
         this.reader = reader;
         this.clientEvents = clientEvents;
         this.decorators = decorators;
         this.interceptors = interceptors;
+        this.visibility = visibility;
     }
 
     @Override
@@ -136,10 +140,12 @@ public final class RoomEndpoints implements Routes {
 
     private ApiResponse getEvent(ApiRequest request) {
         String roomId = roomId(request);
-        Map<StateKey, String> state = readableState(roomId, request.requester().userId());
+        String userId = request.requester().userId();
+        readableState(roomId, userId);
+        boolean joined = reader.membership(reader.currentState(roomId), userId).orElse("").equals("join");
         PersistedEvent event = reader.event(request.path("eventId")).filter(e -> e.roomId().equals(roomId))
+                .filter(e -> visibility.visible(e, userId, joined))
                 .orElseThrow(() -> MatrixException.notFound("Event not found"));
-        if (state.isEmpty()) throw MatrixException.notFound("Event not found");
         return ApiResponse.ok(clientEvents.render(event, request.requester()));
     }
 

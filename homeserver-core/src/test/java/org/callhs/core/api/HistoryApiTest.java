@@ -129,8 +129,10 @@ class HistoryApiTest {
         String roomId = client.post("/_matrix/client/v3/createRoom", owner,
                 "{\"preset\":\"public_chat\",\"initial_state\":[{\"type\":\"m.room.history_visibility\",\"content\":{\"history_visibility\":\"joined\"}}]}")
                 .text("room_id");
-        client.put(path(roomId) + "/send/m.room.message/h1", owner, Json.object().put("body", "before"));
+        String before = client.put(path(roomId) + "/send/m.room.message/h1", owner, Json.object().put("body", "before")).text("event_id");
         client.post(path(roomId) + "/join", late, Json.object());
+        assertThat(client.get(path(roomId) + "/event/" + TestClient.seg(before), late).errcode()).isEqualTo("M_NOT_FOUND");
+        assertThat(client.get(path(roomId) + "/event/" + TestClient.seg(before), owner).status()).isEqualTo(200);
         client.put(path(roomId) + "/send/m.room.message/h2", owner, Json.object().put("body", "after"));
         assertThat(bodies(client.get(path(roomId) + "/messages?dir=b&limit=50", late).body().path("chunk"))).containsExactly("after");
         assertThat(bodies(client.get(path(roomId) + "/messages?dir=b&limit=50", owner).body().path("chunk"))).containsExactly("after", "before");
