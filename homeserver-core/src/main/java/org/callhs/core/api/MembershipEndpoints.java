@@ -157,20 +157,8 @@ public final class MembershipEndpoints implements Routes {
         return change(request, target, "leave");
     }
 
-    private Map<StateKey, String> memberState(ApiRequest request) {
-        String roomId = RoomEndpoints.roomId(request);
-        Map<StateKey, String> current = reader.currentState(roomId);
-        String membership = reader.membership(current, request.requester().userId()).orElse("");
-        if (membership.equals("join")) return current;
-        if (membership.equals("leave") || membership.equals("ban")) {
-            String memberEvent = current.get(StateKey.of("m.room.member", request.requester().userId()));
-            return reader.stateAt(memberEvent, false);
-        }
-        throw MatrixException.forbidden("You are not in this room");
-    }
-
     private ApiResponse members(ApiRequest request) {
-        Map<StateKey, String> state = memberState(request);
+        Map<StateKey, String> state = reader.readableState(RoomEndpoints.roomId(request), request.requester().userId());
         if (request.query("at").isPresent()) {
             long at = MessagesEndpoints.parseToken(request.query("at").get());
             List<PersistedEvent> latest = reader.backwards(RoomEndpoints.roomId(request), at, 0, 1);
@@ -196,7 +184,7 @@ public final class MembershipEndpoints implements Routes {
     }
 
     private ApiResponse joinedMembers(ApiRequest request) {
-        Map<StateKey, String> state = memberState(request);
+        Map<StateKey, String> state = reader.readableState(RoomEndpoints.roomId(request), request.requester().userId());
         List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();
         ObjectNode joined = Json.object();
         for (PersistedEvent event : reader.events(ids)) {

@@ -95,19 +95,10 @@ public final class MessagesEndpoints implements Routes {
         return RoomEventFilter.of(node);
     }
 
-    /** Whether the requester is joined now; 403 unless they are or were a member. */
-    private boolean access(String roomId, String userId) {
-        if (reader.room(roomId).isEmpty()) throw MatrixException.forbidden("You are not in this room");
-        String membership = reader.membership(reader.currentState(roomId), userId).orElse("");
-        if (membership.equals("join")) return true;
-        if (membership.equals("leave") || membership.equals("ban") || membership.equals("invite")) return false;
-        throw MatrixException.forbidden("You are not in this room");
-    }
-
     private ApiResponse messages(ApiRequest request) {
         Requester requester = request.requester();
         String roomId = RoomEndpoints.roomId(request);
-        boolean joined = access(roomId, requester.userId());
+        boolean joined = reader.access(roomId, requester.userId()).joined();
         String dir = request.query("dir").orElse("b");
         if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
         RoomEventFilter filter = filter(request);
@@ -168,7 +159,7 @@ public final class MessagesEndpoints implements Routes {
     private ApiResponse context(ApiRequest request) {
         Requester requester = request.requester();
         String roomId = RoomEndpoints.roomId(request);
-        boolean joined = access(roomId, requester.userId());
+        boolean joined = reader.access(roomId, requester.userId()).joined();
         PersistedEvent event = reader.event(request.path("eventId")).filter(e -> e.roomId().equals(roomId))
                 .filter(e -> visibility.visible(e, requester.userId(), joined))
                 .orElseThrow(() -> MatrixException.notFound("Event not found"));

@@ -111,26 +111,15 @@ public final class RoomEndpoints implements Routes {
         return ApiResponse.ok(Json.object().put("event_id", event.eventId()));
     }
 
-    /** The state a user may read: current state while joined, the state at their leave/ban afterwards. */
-    private Map<StateKey, String> readableState(String roomId, String userId) {
-        if (reader.room(roomId).isEmpty()) throw MatrixException.forbidden("You are not in this room");
-        Map<StateKey, String> current = reader.currentState(roomId);
-        Optional<PersistedEvent> member = reader.stateEvent(current, "m.room.member", userId);
-        String membership = member.map(e -> e.pdu().path("content").path("membership").asText()).orElse("");
-        if (membership.equals("join")) return current;
-        if (membership.equals("leave") || membership.equals("ban")) return reader.stateAt(member.get().eventId(), false);
-        throw MatrixException.forbidden("You are not in this room");
-    }
-
     private ApiResponse getAllState(ApiRequest request) {
-        Map<StateKey, String> state = readableState(roomId(request), request.requester().userId());
+        Map<StateKey, String> state = reader.readableState(roomId(request), request.requester().userId());
         ArrayNode out = Json.array();
         for (PersistedEvent event : reader.events(List.copyOf(state.values()))) out.add(clientEvents.render(event, request.requester()));
         return ApiResponse.of(200, out);
     }
 
     private ApiResponse getState(ApiRequest request, String stateKey) {
-        Map<StateKey, String> state = readableState(roomId(request), request.requester().userId());
+        Map<StateKey, String> state = reader.readableState(roomId(request), request.requester().userId());
         PersistedEvent event = reader.stateEvent(state, request.path("type"), stateKey)
                 .orElseThrow(() -> MatrixException.notFound("Event not found"));
         if ("event".equals(request.query("format").orElse("content"))) return ApiResponse.ok(clientEvents.render(event, request.requester()));
@@ -141,8 +130,7 @@ public final class RoomEndpoints implements Routes {
     private ApiResponse getEvent(ApiRequest request) {
         String roomId = roomId(request);
         String userId = request.requester().userId();
-        readableState(roomId, userId);
-        boolean joined = reader.membership(reader.currentState(roomId), userId).orElse("").equals("join");
+        boolean joined = reader.access(roomId, userId).joined();
         PersistedEvent event = reader.event(request.path("eventId")).filter(e -> e.roomId().equals(roomId))
                 .filter(e -> visibility.visible(e, userId, joined))
                 .orElseThrow(() -> MatrixException.notFound("Event not found"));

@@ -56,6 +56,35 @@ public final class RoomReader {
         return stateEvent(state, "m.room.member", userId).map(e -> e.pdu().path("content").path("membership").asText());
     }
 
+    /** What a user may read of a room: the state they see, and whether they are joined now. */
+    public record Access(Map<StateKey, String> state, boolean joined) {}
+
+    /**
+     * Members read the current state; former members (left or banned) the state just before
+     * they left; invited users nothing of the state but may pass (history visibility decides
+     * about events). Anyone else, and unknown rooms, get 403 {@code M_FORBIDDEN}, so the answer
+     * does not reveal whether a room exists.
+     */
+    public Access access(String roomId, String userId) {
+        if (room(roomId).isEmpty()) throw org.callhs.core.error.MatrixException.forbidden("You are not in this room");
+        Map<StateKey, String> current = currentState(roomId);
+        String memberEvent = current.get(StateKey.of("m.room.member", userId));
+        String membership = membership(current, userId).orElse("");
+        return switch (membership) {
+            case "join" -> new Access(current, true);
+            case "leave", "ban" -> new Access(stateAt(memberEvent, false), false);
+            case "invite" -> new Access(Map.of(), false);
+            default -> throw org.callhs.core.error.MatrixException.forbidden("You are not in this room");
+        };
+    }
+
+    /** The state a user may read ({@link #access}); invited users may not read the state (403). */
+    public Map<StateKey, String> readableState(String roomId, String userId) {
+        Access access = access(roomId, userId);
+        if (!access.joined() && access.state().isEmpty()) throw org.callhs.core.error.MatrixException.forbidden("You are not in this room");
+        return access.state();
+    }
+
     public List<String> roomsWithMembership(String userId, String membership) {
         return currentState.roomsWithMembership(database.dsl(), userId, membership);
     }
