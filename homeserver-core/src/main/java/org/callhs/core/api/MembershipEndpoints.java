@@ -72,7 +72,7 @@ public final class MembershipEndpoints implements Routes {
                 r -> change(r, target(r), "ban")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/unban", AuthKind.USER, null, this::unban));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/members", AuthKind.USER_OR_GUEST, null, this::members));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/joined_members", AuthKind.USER_OR_GUEST, null,
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/joined_members", AuthKind.USER, null,
                 this::joinedMembers));
         return list;
     }

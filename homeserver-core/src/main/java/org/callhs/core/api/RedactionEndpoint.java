@@ -36,7 +36,7 @@ public final class RedactionEndpoint implements Routes {
 
     @Override
     public List<Endpoint> endpoints() {
-        return Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/rooms/{roomId}/redact/{eventId}/{txnId}", AuthKind.USER_OR_GUEST, "message",
+        return Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/rooms/{roomId}/redact/{eventId}/{txnId}", AuthKind.USER, "message",
                 this::redact);
     }
 

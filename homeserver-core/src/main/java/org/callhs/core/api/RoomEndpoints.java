@@ -76,7 +76,7 @@ public final class RoomEndpoints implements Routes {
                 r -> getState(r, "")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/event/{eventId}", AuthKind.USER_OR_GUEST, null,
                 this::getEvent));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/joined_rooms", AuthKind.USER_OR_GUEST, null, this::joinedRooms));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/joined_rooms", AuthKind.USER, null, this::joinedRooms));
         return list;
     }
 
