@@ -50,7 +50,12 @@ public final class ClientEvents {
                 && requester.deviceId().equals(event.senderDevice())) {
             unsigned.put("transaction_id", event.txnId());
         }
-        if (event.redactedBy() != null) unsigned.putObject("redacted_because").put("event_id", event.redactedBy());
+        if (event.redactedBy() != null) {
+            // The whole redaction event, as the spec's UnsignedData asks (clients show who redacted and why).
+            ObjectNode because = events.apply(event.redactedBy()).filter(r -> r.redactedBy() == null)
+                    .map(r -> render(r, requester)).orElseGet(() -> out.objectNode().put("event_id", event.redactedBy()));
+            unsigned.set("redacted_because", because);
+        }
         if (event.replacesState() != null) {
             unsigned.put("replaces_state", event.replacesState());
             events.apply(event.replacesState()).ifPresent(previous -> {
