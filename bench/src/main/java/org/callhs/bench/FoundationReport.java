@@ -216,7 +216,7 @@ public final class FoundationReport {
         return env;
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
+    static JsonNode readJson(Path file) throws IOException {
         if (!Files.exists(file) || Files.size(file) == 0) {
             return null;
         }

@@ -31,7 +31,7 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--base-url", required = true, description = "Homeserver base URL, e.g. http://127.0.0.1:8008 (loopback only).")
     String baseUrl;
 
-    @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room (default: ${DEFAULT-VALUE}).")
     String scenarioName;
 
     @Option(names = "--users", defaultValue = "16", description = "Virtual users = concurrent connections (default: ${DEFAULT-VALUE}).")
@@ -75,7 +75,7 @@ public final class LoadGenerator implements Callable<Integer> {
         Scenario scenario;
         try {
             target = LoopbackTarget.parse(baseUrl);
-            scenario = Scenario.named(scenarioName, runId);
+            scenario = Scenario.named(scenarioName, runId, Math.max(users, 1));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -98,7 +98,13 @@ public final class LoadGenerator implements Callable<Integer> {
         try {
             log.printf("[bench] %s: %s against %s, %d users, run id %s%n", label, scenario.name(), target.baseUrl(), users, runId);
             long setupStart = System.nanoTime();
-            String setupError = prepareAll(virtualUsers, scenario, threadKind);
+            String setupError = runSetupStep(virtualUsers, scenario::prepare, threadKind);
+            for (Scenario.SetupStep step : scenario.setupSteps()) {
+                if (setupError != null) {
+                    break;
+                }
+                setupError = runSetupStep(virtualUsers, step, threadKind);
+            }
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             if (setupError != null) {
                 log.println("[bench] setup failed: " + setupError);
@@ -135,15 +141,15 @@ public final class LoadGenerator implements Callable<Integer> {
         }
     }
 
-    /** Runs every user's unmeasured preparation concurrently; returns the first error, or null. */
-    private static String prepareAll(List<VirtualUser> users, Scenario scenario, ThreadKind threadKind)
+    /** Runs one unmeasured setup step for every user concurrently; returns the first error, or null. */
+    private static String runSetupStep(List<VirtualUser> users, Scenario.SetupStep step, ThreadKind threadKind)
             throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         String[] firstError = new String[1];
         for (VirtualUser user : users) {
             threads.add(threadKind.builder("setup-" + user.index()).start(() -> {
                 try {
-                    scenario.prepare(user);
+                    step.run(user);
                 } catch (RequestFailure | RuntimeException e) {
                     synchronized (firstError) {
                         if (firstError[0] == null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The few Client-Server API calls the scenarios need, spoken over one
@@ -12,6 +13,8 @@ import java.io.IOException;
 public final class MatrixClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final HttpConnection http;
 
@@ -65,6 +68,54 @@ public final class MatrixClient {
         body.put("initial_device_display_name", "callhs-bench");
         HttpResult result = call("POST", "/_matrix/client/v3/login", null, toBytes(body));
         return session("login", expectSuccess("login", result));
+    }
+
+    /**
+     * {@code POST /_matrix/client/v3/createRoom} with a {@code preset} and a {@code name};
+     * returns the new room's ID.
+     */
+    public String createRoom(String accessToken, String preset, String name) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode().put("preset", preset).put("name", name);
+        HttpResult result = expectSuccess("createRoom",
+                call("POST", "/_matrix/client/v3/createRoom", accessToken, toBytes(body)));
+        JsonNode json = parse(result);
+        String roomId = json == null ? null : json.path("room_id").asText(null);
+        if (roomId == null) {
+            throw RequestFailure.http("createRoom", result.status(), "NO_ROOM_ID", "no room_id in " + abbreviate(result.bodyText()));
+        }
+        return roomId;
+    }
+
+    /** {@code POST /_matrix/client/v3/rooms/{roomId}/join} with an empty body. */
+    public void joinRoom(String accessToken, String roomId) throws RequestFailure {
+        expectSuccess("join", call("POST", "/_matrix/client/v3/rooms/" + pathSegment(roomId) + "/join",
+                accessToken, EMPTY_OBJECT));
+    }
+
+    /**
+     * {@code PUT /_matrix/client/v3/rooms/{roomId}/send/m.room.message/{txnId}} with
+     * {@code {"msgtype": "m.text", "body": text}}. The answer (the event ID) is not parsed.
+     */
+    public void sendText(String accessToken, String roomId, String txnId, String text) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode().put("msgtype", "m.text").put("body", text);
+        expectSuccess("send", call("PUT", "/_matrix/client/v3/rooms/" + pathSegment(roomId)
+                + "/send/m.room.message/" + pathSegment(txnId), accessToken, toBytes(body)));
+    }
+
+    /** Percent-encodes one path segment: every byte of its UTF-8 form except RFC 3986 unreserved characters. */
+    static String pathSegment(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length + 8);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        return out.toString();
     }
 
     private HttpResult call(String method, String path, String token, byte[] body) throws RequestFailure {

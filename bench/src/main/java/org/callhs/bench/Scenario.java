@@ -5,6 +5,12 @@ import java.util.List;
 /** What each virtual user does, over and over. */
 public interface Scenario {
 
+    /** One unmeasured setup step of one user; see {@link #setupSteps()}. */
+    @FunctionalInterface
+    interface SetupStep {
+        void run(VirtualUser user) throws RequestFailure;
+    }
+
     /** The name used by {@code --scenario}. */
     String name();
 
@@ -15,21 +21,34 @@ public interface Scenario {
     default void prepare(VirtualUser user) throws RequestFailure {
     }
 
+    /**
+     * Further unmeasured setup, after every user's {@link #prepare}: each step runs for all
+     * users concurrently (one thread per user) and ends before the next one starts, so a
+     * step may use what the previous one produced (rooms created, then joined).
+     */
+    default List<SetupStep> setupSteps() {
+        return List.of();
+    }
+
     /** One iteration: its requests are timed through {@code iteration}. */
     void iterate(VirtualUser user, Iteration iteration) throws RequestFailure;
 
-    /** Creates the scenario called {@code name}; {@code runId} makes user names unique. */
-    static Scenario named(String name, String runId) {
+    /** Creates the scenario called {@code name} for {@code users} users; {@code runId} makes names unique. */
+    static Scenario named(String name, String runId, int users) {
         return switch (name) {
             case WhoamiScenario.NAME -> new WhoamiScenario(runId);
             case RegisterLoginScenario.NAME -> new RegisterLoginScenario(runId);
             case VersionsScenario.NAME -> new VersionsScenario();
+            case SendOneRoomScenario.NAME -> new SendOneRoomScenario(runId, users);
+            case SendManyRoomsScenario.NAME -> new SendManyRoomsScenario(runId, users, SendManyRoomsScenario.ROOMS);
+            case CreateRoomScenario.NAME -> new CreateRoomScenario(runId, users);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (known: "
                     + String.join(", ", names()) + ")");
         };
     }
 
     static List<String> names() {
-        return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME);
+        return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME,
+                SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME);
     }
 }
