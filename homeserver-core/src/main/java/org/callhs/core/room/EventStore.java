@@ -40,7 +40,7 @@ public final class EventStore {
     public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {
         return new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
                 parse(record.getEventId(), record.getPdu()), version(tx, record.getRoomId()).orElseThrow(), record.getSenderDevice(),
-                record.getTxnId(), record.getRedactedBy(), record.getReplacesState());
+                record.getTxnId(), record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore());
     }
 
     /** The version of a room this server knows, or empty. */

@@ -18,7 +18,7 @@ public final class HistoryVisibility {
 
     public boolean visible(PersistedEvent event, String userId, boolean currentlyJoined) {
         if (event.type().equals("m.room.member") && userId.equals(event.stateKey())) return true;
-        Map<StateKey, String> before = reader.stateAt(event.eventId(), false);
+        Map<StateKey, String> before = reader.stateBefore(event);
         String visibility = reader.stateEvent(before, "m.room.history_visibility", "")
                 .map(e -> e.pdu().path("content").path("history_visibility").asText("shared")).orElse("shared");
         if (visibility.equals("world_readable")) return true;

@@ -8,10 +8,11 @@ import org.callhs.core.event.RoomVersion;
  * immutable: copy before changing), the room's version, and how it was sent.
  *
  * @param redactedBy    ID of the redaction that applies to it, or null
- * @param replacesState for state events, the event it replaced in the room state, or null
+ * @param replacesState    for state events, the event it replaced in the room state, or null
+ * @param stateGroupBefore the state group before the event (null for the create event)
  */
 public record PersistedEvent(String eventId, String roomId, long streamOrdering, ObjectNode pdu, RoomVersion version,
-                             String senderDevice, String txnId, String redactedBy, String replacesState) {
+                             String senderDevice, String txnId, String redactedBy, String replacesState, Long stateGroupBefore) {
     public String type() { return pdu.path("type").asText(); }
     public String sender() { return pdu.path("sender").asText(); }
     public String stateKey() { return pdu.has("state_key") ? pdu.get("state_key").asText() : null; }

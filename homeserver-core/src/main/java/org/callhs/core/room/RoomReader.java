@@ -44,6 +44,11 @@ public final class RoomReader {
         return group == null ? Map.of() : states.load(database.dsl(), group).state();
     }
 
+    /** The state before an event, without reading the event again. */
+    public Map<StateKey, String> stateBefore(PersistedEvent event) {
+        return event.stateGroupBefore() == null ? Map.of() : states.load(database.dsl(), event.stateGroupBefore()).state();
+    }
+
     public Optional<PersistedEvent> event(String eventId) { return eventStore.find(database.dsl(), eventId); }
 
     public Optional<PersistedEvent> stateEvent(Map<StateKey, String> state, String type, String stateKey) {

@@ -88,8 +88,6 @@ public final class RoomWriter {
     /** Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the rules forbid it). */
     public PersistedEvent send(EventDraft draft) {
         checkSizes(draft);
-        Optional<PersistedEvent> repeat = previousSend(draft);
-        if (repeat.isPresent()) return repeat.get();
         return locks.withLock(draft.roomId(), () -> {
             boolean[] fresh = {false};
             PersistedEvent event = database.transaction(tx -> {
@@ -215,7 +213,7 @@ public final class RoomWriter {
         }
         eventStore.remember(eventId, pdu);
         PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null,
-                replaces);
+                replaces, record.getStateGroupBefore());
         return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
     }
 
@@ -225,11 +223,6 @@ public final class RoomWriter {
             String id = state.state().get(key);
             return id == null ? Optional.empty() : eventStore.pdu(tx, id).map(n -> (JsonNode) n);
         };
-    }
-
-    private Optional<PersistedEvent> previousSend(EventDraft draft) {
-        if (draft.txnId() == null || draft.deviceId() == null) return Optional.empty();
-        return previousSendIn(database.dsl(), draft);
     }
 
     private Optional<PersistedEvent> previousSendIn(DSLContext tx, EventDraft draft) {
