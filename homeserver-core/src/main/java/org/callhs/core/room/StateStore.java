@@ -27,7 +27,15 @@ public final class StateStore {
 
     private final StateGroupRepository groups;
     private final StreamPositionRepository streams;
-    private final Cache<Long, Group> cache = Caffeine.newBuilder().maximumSize(20_000).build();
+    /**
+     * Resolved groups, bounded by the number of state entries they hold (not by group count):
+     * a big room's groups each carry its whole state, so counting groups could hold millions
+     * of entries. Two million entries is on the order of a few hundred MiB at most.
+     */
+    private final Cache<Long, Group> cache = Caffeine.newBuilder()
+            .maximumWeight(2_000_000)
+            .weigher((Long id, Group group) -> group.state().size() + 1)
+            .build();
 
     public StateStore(StateGroupRepository groups, StreamPositionRepository streams) {
         this.groups = groups;
