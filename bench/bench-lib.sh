@@ -1,6 +1,6 @@
 # Shared by bench/run-foundation-bench.sh and bench/run-rooms-bench.sh (sourced, not run):
-# JDK discovery, the build, fork-free probes, starting/stopping callhs and Synapse, and the
-# machine description of the report.
+# JDK discovery, the build, fork-free probes, starting/stopping callhs and Synapse, running
+# the load generator, and the machine description of the report.
 #
 # The sourcing script sets, before sourcing: ROOT (repository root, current directory),
 # LOG_TAG, SERVERS, OUT_DIR, CALLHS_PORT, CALLHS_FEDERATION_PORT, CALLHS_JAVA_OPTS,
@@ -157,6 +157,35 @@ check_servers() {
   for server in $SERVERS; do
     declare -F "start_$server" >/dev/null || die "unknown server '$server' (known: callhs synapse)"
   done
+}
+
+# ------------------------------------------------------------------ a run ----
+# Runs bench.jar against $SERVER_URL; its JSON line goes to $OUT_DIR/<label>-<scenario>.json,
+# its log to the terminal and to $OUT_DIR/<label>-generator.log.
+run_generator() { # label scenario users warmup duration server_pid
+  "$JAVA" -jar "$BENCH_JAR" --base-url "$SERVER_URL" --label "$1" --scenario "$2" --users "$3" \
+      --warmup "$4" --duration "$5" --server-pid "$6" --json >"$OUT_DIR/$1-$2.json" 2> >(tee -a "$OUT_DIR/$1-generator.log" >&2)
+}
+
+# Empties $OUT_DIR/$1.env and starts server $1 on an empty data directory. Sets SERVER_UP to
+# 1 and records startup_ms in the .env, or sets SERVER_UP to 0, records status=<why> and
+# stops what was started. Always returns 0, so that set -e still covers what it does: the
+# caller tests SERVER_UP.
+start_on_empty_data() {
+  local name="$1" env="$OUT_DIR/$1.env"
+  SERVER_UP=0
+  : >"$env"
+  log "=== $name: start-up on an empty data directory"
+  if ! "start_$name"; then
+    log "$name: $START_FAILURE"
+    echo "status=$START_FAILURE" >>"$env"
+    "stop_$name"
+    return 0
+  fi
+  log "$name up in $STARTUP_MS ms (pid $SERVER_PID, $SERVER_URL)"
+  echo "startup_ms=$STARTUP_MS" >>"$env"
+  # shellcheck disable=SC2034  # read by the sourcing script
+  SERVER_UP=1
 }
 
 # ------------------------------------------------------------ machine info ----

@@ -66,24 +66,11 @@ write_machine_info
 warn_if_busy
 
 # ------------------------------------------------------------------ a run ----
-run_generator() { # label scenario users warmup duration server_pid
-  "$JAVA" -jar "$BENCH_JAR" --base-url "$SERVER_URL" --label "$1" --scenario "$2" --users "$3" \
-      --warmup "$4" --duration "$5" --server-pid "$6" --json >"$OUT_DIR/$1-$2.json" 2> >(tee -a "$OUT_DIR/$1-generator.log" >&2)
-}
-
 bench_server() {
   local name="$1" env="$OUT_DIR/$1.env" pid
-  : >"$env"
-  log "=== $name: start-up on an empty data directory"
-  if ! "start_$name"; then
-    log "$name: $START_FAILURE"
-    echo "status=$START_FAILURE" >>"$env"
-    "stop_$name"
-    return 0
-  fi
+  start_on_empty_data "$name"
+  (( SERVER_UP )) || return 0
   pid="$SERVER_PID"
-  log "$name up in $STARTUP_MS ms (pid $pid, $SERVER_URL)"
-  echo "startup_ms=$STARTUP_MS" >>"$env"
   nap "$IDLE_SETTLE_SECONDS"
   echo "rss_idle_kib=$(proc_kib "$pid" VmRSS)" >>"$env"
 

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import org.callhs.bench.FiguresTable.Row;
 
 /**
  * Turns the files written by {@code bench/run-foundation-bench.sh} into markdown: the
@@ -29,7 +29,8 @@ public final class FoundationReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The figures of one server, from its files. */
-    record ServerFigures(String label, Map<String, String> env, JsonNode whoami, JsonNode registerLogin) {
+    record ServerFigures(String label, Map<String, String> env, JsonNode whoami, JsonNode registerLogin)
+            implements FiguresTable.Server {
 
         static ServerFigures load(Path dir, String label) throws IOException {
             return new ServerFigures(label, readEnv(dir.resolve(label + ".env")),
@@ -76,9 +77,6 @@ public final class FoundationReport {
         }
     }
 
-    /** One row: a figure, how to read it from a server, its unit's format, and which way is better. */
-    record Row(String name, Function<ServerFigures, Double> value, String format, boolean higherIsBetter) { }
-
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: FoundationReport RESULTS_DIR LABEL...   (the ratio is LABEL1 / LABEL2)");
@@ -106,40 +104,10 @@ public final class FoundationReport {
                 params.getOrDefault("whoami_users", "?"), params.getOrDefault("whoami_warmup", "?"),
                 params.getOrDefault("whoami_duration", "?"), params.getOrDefault("reglogin_users", "?"),
                 params.getOrDefault("reglogin_warmup", "?"), params.getOrDefault("reglogin_duration", "?"));
-        StringBuilder header = new StringBuilder("| figure |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (ServerFigures server : servers) {
-            header.append(' ').append(server.label()).append(" |");
-            rule.append("---:|");
-        }
-        boolean ratio = servers.size() >= 2;
-        if (ratio) {
-            header.append(' ').append(servers.get(0).label()).append(" ÷ ").append(servers.get(1).label()).append(" |");
-            rule.append("---:|");
-        }
-        out.println(header);
-        out.println(rule);
-        for (Row row : rows()) {
-            StringBuilder line = new StringBuilder("| ").append(row.name()).append(row.higherIsBetter() ? " ↑" : " ↓").append(" |");
-            List<Double> values = new ArrayList<>();
-            for (ServerFigures server : servers) {
-                Double value = row.value().apply(server);
-                values.add(value);
-                line.append(' ').append(value == null ? "n/a" : String.format(Locale.ROOT, row.format(), value)).append(" |");
-            }
-            if (ratio) {
-                Double a = values.get(0);
-                Double b = values.get(1);
-                line.append(' ').append(a == null || b == null || b == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b)).append(" |");
-            }
-            out.println(line);
-        }
+        FiguresTable.print(out, servers, rows());
         out.println();
         for (ServerFigures server : servers) {
-            String status = server.env().get("status");
-            if (status != null && !status.equals("ok")) {
-                out.println("- " + server.label() + ": " + status);
-            }
+            FiguresTable.printStatus(out, server);
             errorsLine(out, server.label(), "whoami", server.whoami());
             errorsLine(out, server.label(), "register-login", server.registerLogin());
         }
@@ -158,33 +126,33 @@ public final class FoundationReport {
         }
     }
 
-    static List<Row> rows() {
-        List<Row> rows = new ArrayList<>();
-        rows.add(new Row("start-up to first 200, empty data dir (ms)", s -> s.env("startup_ms"), "%.0f", false));
-        rows.add(new Row("restart to first 200, existing data (ms)", s -> s.env("restart_ms"), "%.0f", false));
-        rows.add(new Row("RSS idle after start-up (MiB)", s -> mib(s.env("rss_idle_kib")), "%.1f", false));
-        rows.add(new Row("RSS at end of whoami load (MiB)", s -> mib(s.env("rss_after_whoami_kib")), "%.1f", false));
-        rows.add(new Row("RSS at end of register-login (MiB)", s -> mib(s.env("rss_after_reglogin_kib")), "%.1f", false));
-        rows.add(new Row("peak RSS, VmHWM (MiB)", s -> mib(s.env("hwm_kib")), "%.1f", false));
-        rows.add(new Row("whoami throughput (req/s)", s -> ServerFigures.series(s.whoami(), "whoami", "throughput"), "%.0f", true));
+    static List<Row<ServerFigures>> rows() {
+        List<Row<ServerFigures>> rows = new ArrayList<>();
+        rows.add(new Row<>("start-up to first 200, empty data dir (ms)", s -> s.env("startup_ms"), "%.0f", false));
+        rows.add(new Row<>("restart to first 200, existing data (ms)", s -> s.env("restart_ms"), "%.0f", false));
+        rows.add(new Row<>("RSS idle after start-up (MiB)", s -> mib(s.env("rss_idle_kib")), "%.1f", false));
+        rows.add(new Row<>("RSS at end of whoami load (MiB)", s -> mib(s.env("rss_after_whoami_kib")), "%.1f", false));
+        rows.add(new Row<>("RSS at end of register-login (MiB)", s -> mib(s.env("rss_after_reglogin_kib")), "%.1f", false));
+        rows.add(new Row<>("peak RSS, VmHWM (MiB)", s -> mib(s.env("hwm_kib")), "%.1f", false));
+        rows.add(new Row<>("whoami throughput (req/s)", s -> ServerFigures.series(s.whoami(), "whoami", "throughput"), "%.0f", true));
         for (String p : List.of("p50", "p90", "p99", "p99.9", "max")) {
-            rows.add(new Row("whoami " + p + " (ms)", s -> ServerFigures.series(s.whoami(), "whoami", "latencyMs", p), "%.2f", false));
+            rows.add(new Row<>("whoami " + p + " (ms)", s -> ServerFigures.series(s.whoami(), "whoami", "latencyMs", p), "%.2f", false));
         }
-        rows.add(new Row("whoami errors", s -> ServerFigures.series(s.whoami(), "whoami", "errorCount"), "%.0f", false));
-        rows.add(new Row("whoami server CPU per request (µs)", s -> ServerFigures.at(s.whoami(), "server", "cpuMicrosPerIteration"), "%.0f", false));
-        rows.add(new Row("whoami server CPU used (cores)", s -> ServerFigures.at(s.whoami(), "server", "cpuCores"), "%.2f", false));
-        rows.add(new Row("whoami generator CPU (cores)", s -> ServerFigures.at(s.whoami(), "generator", "cpuCores"), "%.2f", false));
-        rows.add(new Row("register+login throughput (iterations/s)",
+        rows.add(new Row<>("whoami errors", s -> ServerFigures.series(s.whoami(), "whoami", "errorCount"), "%.0f", false));
+        rows.add(new Row<>("whoami server CPU per request (µs)", s -> ServerFigures.at(s.whoami(), "server", "cpuMicrosPerIteration"), "%.0f", false));
+        rows.add(new Row<>("whoami server CPU used (cores)", s -> ServerFigures.at(s.whoami(), "server", "cpuCores"), "%.2f", false));
+        rows.add(new Row<>("whoami generator CPU (cores)", s -> ServerFigures.at(s.whoami(), "generator", "cpuCores"), "%.2f", false));
+        rows.add(new Row<>("register+login throughput (iterations/s)",
                 s -> ServerFigures.series(s.registerLogin(), RegisterLoginScenario.ITERATION, "throughput"), "%.1f", true));
         for (String series : List.of(RegisterLoginScenario.ITERATION, RegisterLoginScenario.REGISTER, RegisterLoginScenario.LOGIN)) {
             for (String p : List.of("p50", "p99", "max")) {
-                rows.add(new Row(series + " " + p + " (ms)", s -> ServerFigures.series(s.registerLogin(), series, "latencyMs", p), "%.1f", false));
+                rows.add(new Row<>(series + " " + p + " (ms)", s -> ServerFigures.series(s.registerLogin(), series, "latencyMs", p), "%.1f", false));
             }
         }
-        rows.add(new Row("register-login errors", s -> sum(
+        rows.add(new Row<>("register-login errors", s -> sum(
                 ServerFigures.series(s.registerLogin(), RegisterLoginScenario.REGISTER, "errorCount"),
                 ServerFigures.series(s.registerLogin(), RegisterLoginScenario.LOGIN, "errorCount")), "%.0f", false));
-        rows.add(new Row("register+login server CPU per iteration (ms)",
+        rows.add(new Row<>("register+login server CPU per iteration (ms)",
                 s -> thousandth(ServerFigures.at(s.registerLogin(), "server", "cpuMicrosPerIteration")), "%.1f", false));
         return rows;
     }

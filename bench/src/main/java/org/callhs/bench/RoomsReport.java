@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import org.callhs.bench.FiguresTable.Row;
 
 /**
  * Turns the files written by {@code bench/run-rooms-bench.sh} into markdown: the machine, then
@@ -32,7 +32,7 @@ public final class RoomsReport {
             new ScenarioSpec(CreateRoomScenario.NAME, CreateRoomScenario.CREATE_ROOM, "rooms", true, "create_room"));
 
     /** The figures of one server. */
-    record ServerRuns(String label, Map<String, String> env, Map<String, JsonNode> runs) {
+    record ServerRuns(String label, Map<String, String> env, Map<String, JsonNode> runs) implements FiguresTable.Server {
 
         static ServerRuns load(Path dir, String label) throws IOException {
             Map<String, JsonNode> runs = new LinkedHashMap<>();
@@ -58,8 +58,6 @@ public final class RoomsReport {
             }
         }
     }
-
-    record Row(String name, Function<ServerRuns, Double> value, String format, boolean higherIsBetter) { }
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
@@ -93,40 +91,10 @@ public final class RoomsReport {
         out.println("Closed loops; " + String.join("; ", descriptions)
                 + ". Generator and server share the machine; ↑ higher is better, ↓ lower is better.");
         out.println();
-        StringBuilder header = new StringBuilder("| figure |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (ServerRuns server : servers) {
-            header.append(' ').append(server.label()).append(" |");
-            rule.append("---:|");
-        }
-        boolean ratio = servers.size() >= 2;
-        if (ratio) {
-            header.append(' ').append(servers.get(0).label()).append(" ÷ ").append(servers.get(1).label()).append(" |");
-            rule.append("---:|");
-        }
-        out.println(header);
-        out.println(rule);
-        for (Row row : rows()) {
-            StringBuilder line = new StringBuilder("| ").append(row.name()).append(row.higherIsBetter() ? " ↑" : " ↓").append(" |");
-            List<Double> values = new ArrayList<>();
-            for (ServerRuns server : servers) {
-                Double value = row.value().apply(server);
-                values.add(value);
-                line.append(' ').append(value == null ? "n/a" : String.format(Locale.ROOT, row.format(), value)).append(" |");
-            }
-            if (ratio) {
-                Double a = values.get(0);
-                Double b = values.get(1);
-                line.append(' ').append(a == null || b == null || b == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b)).append(" |");
-            }
-            out.println(line);
-        }
+        FiguresTable.print(out, servers, rows());
         out.println();
         for (ServerRuns server : servers) {
-            String status = server.env().get("status");
-            if (status != null && !status.equals("ok")) {
-                out.println("- " + server.label() + ": " + status);
-            }
+            FiguresTable.printStatus(out, server);
             for (ScenarioSpec spec : SCENARIOS) {
                 JsonNode run = server.run(spec.scenario());
                 if (run == null) {
@@ -143,35 +111,35 @@ public final class RoomsReport {
         }
     }
 
-    static List<Row> rows() {
-        List<Row> rows = new ArrayList<>();
+    static List<Row<ServerRuns>> rows() {
+        List<Row<ServerRuns>> rows = new ArrayList<>();
         for (ScenarioSpec spec : SCENARIOS) {
             String scenario = spec.scenario();
             String series = spec.series();
-            rows.add(new Row(scenario + " throughput (" + spec.unit() + "/s)",
+            rows.add(new Row<>(scenario + " throughput (" + spec.unit() + "/s)",
                     s -> FoundationReport.ServerFigures.series(s.run(scenario), series, "throughput"),
                     spec.cpuInMillis() ? "%.1f" : "%.0f", true));
             for (String p : List.of("p50", "p90", "p99", "p99.9", "max")) {
-                rows.add(new Row(scenario + " " + p + " (ms)",
+                rows.add(new Row<>(scenario + " " + p + " (ms)",
                         s -> FoundationReport.ServerFigures.series(s.run(scenario), series, "latencyMs", p), "%.2f", false));
             }
-            rows.add(new Row(scenario + " errors",
+            rows.add(new Row<>(scenario + " errors",
                     s -> FoundationReport.ServerFigures.series(s.run(scenario), series, "errorCount"), "%.0f", false));
             if (spec.cpuInMillis()) {
-                rows.add(new Row(scenario + " server CPU per room (ms)",
+                rows.add(new Row<>(scenario + " server CPU per room (ms)",
                         s -> thousandth(FoundationReport.ServerFigures.at(s.run(scenario), "server", "cpuMicrosPerIteration")), "%.1f", false));
             } else {
-                rows.add(new Row(scenario + " server CPU per message (µs)",
+                rows.add(new Row<>(scenario + " server CPU per message (µs)",
                         s -> FoundationReport.ServerFigures.at(s.run(scenario), "server", "cpuMicrosPerIteration"), "%.0f", false));
             }
-            rows.add(new Row(scenario + " server CPU used (cores)",
+            rows.add(new Row<>(scenario + " server CPU used (cores)",
                     s -> FoundationReport.ServerFigures.at(s.run(scenario), "server", "cpuCores"), "%.2f", false));
-            rows.add(new Row(scenario + " generator CPU (cores)",
+            rows.add(new Row<>(scenario + " generator CPU (cores)",
                     s -> FoundationReport.ServerFigures.at(s.run(scenario), "generator", "cpuCores"), "%.2f", false));
-            rows.add(new Row(scenario + " server RSS at end (MiB)",
+            rows.add(new Row<>(scenario + " server RSS at end (MiB)",
                     s -> mib(FoundationReport.ServerFigures.at(s.run(scenario), "server", "rssKiBAtEnd")), "%.1f", false));
         }
-        rows.add(new Row("peak RSS over the run, VmHWM (MiB)", s -> mib(s.env("hwm_kib")), "%.1f", false));
+        rows.add(new Row<>("peak RSS over the run, VmHWM (MiB)", s -> mib(s.env("hwm_kib")), "%.1f", false));
         return rows;
     }
 
