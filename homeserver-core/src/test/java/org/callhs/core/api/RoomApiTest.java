@@ -161,5 +161,12 @@ class RoomApiTest {
         assertThat(client.post("/_matrix/client/v3/join/" + TestClient.seg("#nope:localhost"), token, Json.object()).errcode())
                 .isEqualTo("M_NOT_FOUND");
         assertThat(client.get(path(roomId) + "/event/" + TestClient.seg("$missing"), token).errcode()).isEqualTo("M_NOT_FOUND");
+        assertThat(client.get(path(roomId) + "/members?at=yesterday", token).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get(path("!nowhere:localhost") + "/state", token).errcode()).isEqualTo("M_FORBIDDEN");
+        assertThat(client.get(path("!nowhere:localhost") + "/joined_members", token).errcode()).isEqualTo("M_FORBIDDEN");
+        assertThat(client.post(path(roomId) + "/invite", token, Json.object().put("user_id", "not-a-user")).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.post(path(roomId) + "/kick", token, Json.object()).errcode()).isEqualTo("M_MISSING_PARAM");
+        assertThat(client.post("/_matrix/client/v3/join/" + TestClient.seg("bogus"), token, Json.object()).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.put(path(roomId) + "/state/m.room.name", token, "\"text\"").errcode()).isEqualTo("M_BAD_JSON");
     }
 }
