@@ -43,7 +43,6 @@ public final class ApiRequest {
     /** The path exactly as received, still percent-encoded (federation signatures cover it). */
     public String rawPath() { return rawPath; }
     public String remoteAddress() { return remoteAddress; }
-    public byte[] bodyBytes() { return body; }
     public String header(String name) { return headers.apply(name); }
 
     /** A decoded path parameter declared in the endpoint template. */
@@ -58,26 +57,11 @@ public final class ApiRequest {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
-    public List<String> queryAll(String name) { return query.getOrDefault(name, List.of()); }
-
-    /** A boolean query parameter: {@code true}/{@code false} (case-insensitive), else 400. */
-    public boolean queryBoolean(String name, boolean fallback) {
-        Optional<String> value = query(name);
-        if (value.isEmpty()) return fallback;
-        return switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1" -> true;
-            case "false", "0" -> false;
-            default -> throw MatrixException.invalidParam("Query parameter " + name + " must be true or false");
-        };
-    }
-
     /** The authenticated requester; the router guarantees presence on authenticated endpoints. */
     public Requester requester() {
         if (requester == null) throw new MatrixException(ErrCode.MISSING_TOKEN, 401, "Missing access token");
         return requester;
     }
-
-    public Optional<Requester> optionalRequester() { return Optional.ofNullable(requester); }
 
     /** The body as JSON; 400 {@code M_NOT_JSON} when it does not parse. An empty body reads as {@code {}}. */
     public JsonNode json() {

@@ -110,8 +110,6 @@ public final class Database implements AutoCloseable {
 
     public SQLDialect dialect() { return dialect; }
 
-    public boolean isSqlite() { return dialect == SQLDialect.SQLITE; }
-
     public DataSource dataSource() { return dataSource; }
 
     /** Runs {@code work} in one transaction; it commits when {@code work} returns, rolls back when it throws. */

@@ -34,11 +34,6 @@ public final class DeviceRepository {
                 .where(DEVICES.USER_ID.eq(userId), DEVICES.DEVICE_ID.eq(deviceId)).execute();
     }
 
-    public void touch(DSLContext tx, String userId, String deviceId, long now, String ip) {
-        tx.update(DEVICES).set(DEVICES.LAST_SEEN_TS, now).set(DEVICES.LAST_SEEN_IP, ip)
-                .where(DEVICES.USER_ID.eq(userId), DEVICES.DEVICE_ID.eq(deviceId)).execute();
-    }
-
     public int delete(DSLContext tx, String userId, Collection<String> deviceIds) {
         return tx.deleteFrom(DEVICES).where(DEVICES.USER_ID.eq(userId), DEVICES.DEVICE_ID.in(deviceIds)).execute();
     }

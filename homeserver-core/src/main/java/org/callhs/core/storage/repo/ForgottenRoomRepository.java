@@ -14,8 +14,4 @@ public final class ForgottenRoomRepository {
     public void remember(DSLContext tx, String userId, String roomId) {
         tx.deleteFrom(FORGOTTEN_ROOMS).where(FORGOTTEN_ROOMS.USER_ID.eq(userId), FORGOTTEN_ROOMS.ROOM_ID.eq(roomId)).execute();
     }
-
-    public boolean isForgotten(DSLContext tx, String userId, String roomId) {
-        return tx.fetchExists(FORGOTTEN_ROOMS, FORGOTTEN_ROOMS.USER_ID.eq(userId), FORGOTTEN_ROOMS.ROOM_ID.eq(roomId));
-    }
 }
