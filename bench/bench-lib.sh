@@ -3,9 +3,16 @@
 # the load generator, and the machine description of the report.
 #
 # The sourcing script sets, before sourcing: ROOT (repository root, current directory),
-# LOG_TAG, SERVERS, OUT_DIR, CALLHS_PORT, CALLHS_FEDERATION_PORT, CALLHS_JAVA_OPTS,
-# SYNAPSE_PORT, SYNAPSE_LOG_LEVEL (both exported), SYNAPSE_VENV, STARTUP_TIMEOUT_SECONDS.
+# LOG_TAG, SERVERS, OUT_DIR, CALLHS_JAVA_OPTS. The ports, Synapse's venv and log level and
+# the start-up timeout default here (environment values win).
 # shellcheck shell=bash
+
+CALLHS_PORT="${CALLHS_PORT:-18448}"
+CALLHS_FEDERATION_PORT="${CALLHS_FEDERATION_PORT:-18449}"
+export SYNAPSE_PORT="${SYNAPSE_PORT:-18008}"
+export SYNAPSE_LOG_LEVEL="${SYNAPSE_LOG_LEVEL:-INFO}"
+SYNAPSE_VENV="${SYNAPSE_VENV:-$HOME/.cache/jmatrix-bench/synapse-venv}"
+STARTUP_TIMEOUT_SECONDS="${STARTUP_TIMEOUT_SECONDS:-120}"
 
 log() { echo "[$LOG_TAG] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

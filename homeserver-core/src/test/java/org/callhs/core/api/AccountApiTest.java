@@ -4,38 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.callhs.core.testing.Backend;
+import org.callhs.core.testing.BackendSuite;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Registration, login, sessions, devices and password changes, on SQLite and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class AccountApiTest {
-    private static TestServer server;
-    private static TestClient client;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        server = TestServer.start(backend, "registration.require_token=false");
-        client = server.client();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
-    }
-
+class AccountApiTest extends BackendSuite {
     private static ObjectNode body(String... pairs) {
         ObjectNode node = Json.object();
         for (int i = 0; i < pairs.length; i += 2) node.put(pairs[i], pairs[i + 1]);

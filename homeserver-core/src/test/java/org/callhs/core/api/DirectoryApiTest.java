@@ -9,38 +9,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.callhs.core.testing.Backend;
+import org.callhs.core.testing.BackendSuite;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Directory, knock, forget, guest joins, prev_content and concurrent sends, on SQLite and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class DirectoryApiTest {
-    private static TestServer server;
-    private static TestClient client;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        server = TestServer.start(backend);
-        client = server.client();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
-    }
-
+class DirectoryApiTest extends BackendSuite {
     private static String path(String roomId) { return "/_matrix/client/v3/rooms/" + TestClient.seg(roomId); }
 
     private static String dir(String alias) { return "/_matrix/client/v3/directory/room/" + TestClient.seg(alias); }

@@ -6,38 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.callhs.core.testing.Backend;
+import org.callhs.core.testing.BackendSuite;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** /messages, /context, redactions and history visibility, on SQLite and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class HistoryApiTest {
-    private static TestServer server;
-    private static TestClient client;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        server = TestServer.start(backend);
-        client = server.client();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
-    }
-
+class HistoryApiTest extends BackendSuite {
     private static String path(String roomId) { return "/_matrix/client/v3/rooms/" + TestClient.seg(roomId); }
 
     private static List<String> bodies(JsonNode chunk) {

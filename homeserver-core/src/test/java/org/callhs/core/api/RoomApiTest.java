@@ -7,38 +7,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.callhs.core.testing.Backend;
+import org.callhs.core.testing.BackendSuite;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Creating rooms, sending, state, membership, on SQLite and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class RoomApiTest {
-    private static TestServer server;
-    private static TestClient client;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        server = TestServer.start(backend);
-        client = server.client();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        server.close();
-    }
-
+class RoomApiTest extends BackendSuite {
     private static String room(String token, String body) {
         Resp r = client.post("/_matrix/client/v3/createRoom", token, body);
         assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
