@@ -4,6 +4,7 @@ import java.security.KeyStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.callhs.core.account.AccountDataService;
 import org.callhs.core.account.AccountService;
 import org.callhs.core.account.DeviceService;
 import org.callhs.core.account.PasswordCheck;
@@ -35,6 +36,7 @@ import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.AccessTokenRepository;
 import org.callhs.core.storage.repo.AccountDataRepository;
+import org.callhs.core.storage.repo.CurrentStateRepository;
 import org.callhs.core.storage.repo.DeviceRepository;
 import org.callhs.core.storage.repo.FilterRepository;
 import org.callhs.core.storage.repo.PresenceRepository;
@@ -43,6 +45,7 @@ import org.callhs.core.storage.repo.PushRuleRepository;
 import org.callhs.core.storage.repo.StreamPositionRepository;
 import org.callhs.core.storage.repo.UiaSessionRepository;
 import org.callhs.core.storage.repo.UserRepository;
+import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.util.HostPort;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -97,7 +100,9 @@ public final class Homeserver implements AutoCloseable {
         Database database = openDatabase(config, moduleList);
         try {
             SigningKey signingKey = SigningKey.loadOrCreate(config.signingKeyPath());
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock);
+            SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
+                    user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
@@ -110,6 +115,8 @@ public final class Homeserver implements AutoCloseable {
             UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
+            AccountDataService accountData = new AccountDataService(database, new AccountDataRepository(),
+                    new StreamPositionRepository(), notifier);
 
             List<Routes> clientRoutes = new ArrayList<>(List.of(
                     new VersionsEndpoints(config, modules.features()),
@@ -117,7 +124,7 @@ public final class Homeserver implements AutoCloseable {
                     new LoginEndpoints(accounts, devices, uia, passwordCheck, config),
                     new DeviceEndpoints(devices, uia, passwordCheck),
                     new ProfileEndpoints(database, profiles),
-                    new AccountDataEndpoints(database, new AccountDataRepository(), new StreamPositionRepository()),
+                    new AccountDataEndpoints(accountData),
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(new PushRuleService(database, new PushRuleRepository())),
                     new PresenceEndpoints(database, new PresenceRepository(), users, clock)));

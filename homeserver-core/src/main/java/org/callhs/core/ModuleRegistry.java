@@ -25,6 +25,7 @@ final class ModuleRegistry implements ModuleContext {
     private final ConfigLoader.Loaded config;
     private final Database database;
     private final Clock clock;
+    private final org.callhs.core.sync.SyncNotifier notifier;
     private final List<Routes> routes = new ArrayList<>();
     private final List<Features> features = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -33,10 +34,11 @@ final class ModuleRegistry implements ModuleContext {
     private final List<EventListener> eventListeners = new ArrayList<>();
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
 
-    ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock) {
+    ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier) {
         this.config = config;
         this.database = database;
         this.clock = clock;
+        this.notifier = notifier;
     }
 
     void install(HomeserverModule module) throws Exception {
@@ -72,6 +74,7 @@ final class ModuleRegistry implements ModuleContext {
     @Override public <T> T config(ConfigSection<T> section) { return config.section(section); }
     @Override public Database database() { return database; }
     @Override public Clock clock() { return clock; }
+    @Override public org.callhs.core.sync.UpdateNotifier notifier() { return notifier; }
     @Override public void addRoutes(Routes r) { routes.add(r); }
     @Override public void addFeatures(Features f) { features.add(f); }
     @Override public void onStop(AutoCloseable closeable) { closeables.add(closeable); }

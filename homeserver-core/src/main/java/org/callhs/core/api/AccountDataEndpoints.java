@@ -11,9 +11,7 @@ import org.callhs.core.http.ApiResponse;
 import org.callhs.core.http.AuthKind;
 import org.callhs.core.http.Endpoint;
 import org.callhs.core.spi.Routes;
-import org.callhs.core.storage.Database;
-import org.callhs.core.storage.repo.AccountDataRepository;
-import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.account.AccountDataService;
 import org.callhs.core.util.Json;
 
 /**
@@ -30,14 +28,10 @@ import org.callhs.core.util.Json;
 public final class AccountDataEndpoints implements Routes {
     private static final Set<String> SERVER_MANAGED = Set.of("m.fully_read", "m.push_rules");
     private static final int MAX_TYPE_BYTES = 255;
-    private final Database database;
-    private final AccountDataRepository accountData;
-    private final StreamPositionRepository streams;
+    private final AccountDataService accountData;
 
-    public AccountDataEndpoints(Database database, AccountDataRepository accountData, StreamPositionRepository streams) {
-        this.database = database;
+    public AccountDataEndpoints(AccountDataService accountData) {
         this.accountData = accountData;
-        this.streams = streams;
     }
 
     @Override
@@ -65,7 +59,7 @@ public final class AccountDataEndpoints implements Routes {
     private ApiResponse get(ApiRequest request, String roomId) {
         String userId = request.path("userId");
         Bodies.requireSelf(request.requester(), userId, "get account data");
-        String content = accountData.find(database.dsl(), userId, roomId, request.path("type"))
+        String content = accountData.find(userId, roomId, request.path("type"))
                 .orElseThrow(() -> MatrixException.notFound("Account data not found"));
         return ApiResponse.ok(Json.parse(content));
     }
@@ -83,10 +77,7 @@ public final class AccountDataEndpoints implements Routes {
         }
         ObjectNode content = request.jsonObject();
         String text = Json.write(content);
-        database.transaction(tx -> {
-            accountData.upsert(tx, userId, roomId, type, text, streams.next(tx, "account_data"));
-            return null;
-        });
+        accountData.put(userId, roomId, type, text);
         return ApiResponse.empty();
     }
 }

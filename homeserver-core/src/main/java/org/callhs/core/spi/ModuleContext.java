@@ -15,6 +15,9 @@ public interface ModuleContext {
 
     Clock clock();
 
+    /** Wakes waiting {@code /sync} long-polls after a module's own stream moved on. */
+    org.callhs.core.sync.UpdateNotifier notifier();
+
     void addRoutes(Routes routes);
 
     void addFeatures(Features features);

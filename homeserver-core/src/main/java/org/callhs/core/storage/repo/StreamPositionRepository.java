@@ -5,7 +5,7 @@ import static org.callhs.core.storage.schema.Tables.STREAM_POSITIONS;
 import org.jooq.DSLContext;
 
 /**
- * Stream positions (account data now; more streams later). {@link #next} must run inside the
+ * Stream positions (one row per durable sync stream). {@link #next} must run inside the
  * writing transaction: the UPDATE takes the row lock, so positions are handed out in commit
  * order on PostgreSQL and under the single writer on SQLite.
  */
@@ -15,6 +15,12 @@ public final class StreamPositionRepository {
                 .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).execute();
         return tx.select(STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
                 .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).fetchSingle(STREAM_POSITIONS.POSITION);
+    }
+
+    /** Every stream's current position, read at start-up. */
+    public java.util.Map<String, Long> all(DSLContext dsl) {
+        return dsl.select(STREAM_POSITIONS.STREAM_NAME, STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
+                .fetchMap(STREAM_POSITIONS.STREAM_NAME, STREAM_POSITIONS.POSITION);
     }
 
     public long current(DSLContext tx, String stream) {

@@ -1,0 +1,39 @@
+package org.callhs.core.account;
+
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.AccountDataRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.sync.Streams;
+import org.callhs.core.sync.UpdateNotifier;
+
+/**
+ * Writes a user's account data (global when {@code roomId} is empty) on the
+ * {@code account_data} stream and wakes the user's {@code /sync} long-polls after the commit.
+ */
+public final class AccountDataService {
+    private final Database database;
+    private final AccountDataRepository accountData;
+    private final StreamPositionRepository streams;
+    private final UpdateNotifier notifier;
+
+    public AccountDataService(Database database, AccountDataRepository accountData, StreamPositionRepository streams,
+                              UpdateNotifier notifier) {
+        this.database = database;
+        this.accountData = accountData;
+        this.streams = streams;
+        this.notifier = notifier;
+    }
+
+    public void put(String userId, String roomId, String type, String contentJson) {
+        long position = database.transaction(tx -> {
+            long next = streams.next(tx, Streams.ACCOUNT_DATA);
+            accountData.upsert(tx, userId, roomId, type, contentJson, next);
+            return next;
+        });
+        notifier.usersUpdated(Streams.ACCOUNT_DATA, position, java.util.List.of(userId));
+    }
+
+    public java.util.Optional<String> find(String userId, String roomId, String type) {
+        return accountData.find(database.dsl(), userId, roomId, type);
+    }
+}

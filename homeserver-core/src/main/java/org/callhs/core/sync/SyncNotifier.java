@@ -1,0 +1,138 @@
+package org.callhs.core.sync;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The in-memory side of {@code /sync}: the newest committed position of every stream, and the
+ * long-polls waiting for news. A waiting request registers under its user and its rooms
+ * before it looks for news, so an update that commits in between still wakes it (no lost
+ * wake-ups). Waking is a signal only: the woken request reads the database again.
+ *
+ * <p>Positions only grow. Writers allocate positions in commit order (see
+ * {@code StreamPositionRepository}), so once position N was notified everything up to N is
+ * committed and readable.
+ */
+public final class SyncNotifier implements UpdateNotifier {
+    private final Map<String, AtomicLong> positions = new ConcurrentHashMap<>();
+    private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final Function<String, Collection<String>> joinedRooms;
+
+    /** @param joinedRooms a user's joined rooms, for updates that concern everyone sharing a room */
+    public SyncNotifier(Map<String, Long> initialPositions, Function<String, Collection<String>> joinedRooms) {
+        initialPositions.forEach((stream, position) -> positions.put(stream, new AtomicLong(position)));
+        this.joinedRooms = joinedRooms;
+    }
+
+    public long current(String stream) {
+        AtomicLong position = positions.get(stream);
+        return position == null ? 0 : position.get();
+    }
+
+    /** Moves a stream forward without waking anyone (e.g. at start-up, or for streams read on a timer). */
+    public void advance(String stream, long position) {
+        positions.computeIfAbsent(stream, s -> new AtomicLong()).accumulateAndGet(position, Math::max);
+    }
+
+    @Override
+    public void usersUpdated(String stream, long position, Collection<String> userIds) {
+        advance(stream, position);
+        for (String user : userIds) wake("u:" + user);
+    }
+
+    @Override
+    public void roomUpdated(String stream, long position, String roomId) {
+        advance(stream, position);
+        wake("r:" + roomId);
+    }
+
+    @Override
+    public void peersUpdated(String stream, long position, String userId) {
+        advance(stream, position);
+        wake("u:" + userId);
+        for (String room : joinedRooms.apply(userId)) wake("r:" + room);
+    }
+
+    private void wake(String key) {
+        Set<Waiter> set = waiters.get(key);
+        if (set != null) set.forEach(Waiter::signal);
+    }
+
+    /** Registers a waiter for a user and their rooms; close it when the request ends. */
+    public Waiter register(String userId, Collection<String> roomIds) {
+        Waiter waiter = new Waiter(userId, Set.copyOf(roomIds));
+        add("u:" + userId, waiter);
+        roomIds.forEach(room -> add("r:" + room, waiter));
+        return waiter;
+    }
+
+    /** Number of registered long-polls (for metrics and tests). */
+    public int waiting() {
+        return (int) waiters.values().stream().flatMap(Set::stream).distinct().count();
+    }
+
+    private void add(String key, Waiter waiter) {
+        waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+    }
+
+    private void remove(String key, Waiter waiter) {
+        waiters.computeIfPresent(key, (k, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** One waiting request. Signals that arrive before {@link #await} are not lost. */
+    public final class Waiter implements AutoCloseable {
+        private final String userId;
+        private final Set<String> roomIds;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private boolean signalled;
+
+        private Waiter(String userId, Set<String> roomIds) {
+            this.userId = userId;
+            this.roomIds = roomIds;
+        }
+
+        void signal() {
+            lock.lock();
+            try {
+                signalled = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Waits until signalled or the time is up; true when signalled. Clears the signal. */
+        public boolean await(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            lock.lock();
+            try {
+                while (!signalled) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return false;
+                    changed.awaitNanos(left);
+                }
+                signalled = false;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            remove("u:" + userId, this);
+            roomIds.forEach(room -> remove("r:" + room, this));
+        }
+    }
+}
