@@ -45,6 +45,7 @@ import org.callhs.core.storage.repo.PushRuleRepository;
 import org.callhs.core.storage.repo.StreamPositionRepository;
 import org.callhs.core.storage.repo.UiaSessionRepository;
 import org.callhs.core.storage.repo.UserRepository;
+import org.callhs.core.presence.PresenceService;
 import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.util.HostPort;
 import org.eclipse.jetty.server.Server;
@@ -115,6 +116,8 @@ public final class Homeserver implements AutoCloseable {
             UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
+            PresenceService presence = new PresenceService(database, new PresenceRepository(), new StreamPositionRepository(),
+                    notifier, clock);
             AccountDataService accountData = new AccountDataService(database, new AccountDataRepository(),
                     new StreamPositionRepository(), notifier);
 
@@ -127,8 +130,11 @@ public final class Homeserver implements AutoCloseable {
                     new AccountDataEndpoints(accountData),
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(new PushRuleService(database, new PushRuleRepository())),
-                    new PresenceEndpoints(database, new PresenceRepository(), users, clock)));
-            clientRoutes.addAll(RoomWiring.routes(config, database, signingKey, clock, profiles, modules));
+                    new PresenceEndpoints(database, presence, users)));
+            RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
+            clientRoutes.addAll(rooms.routes());
+            clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
+                    encryptionPending(), unreadPending(), modules));
             clientRoutes.addAll(modules.routes());
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
@@ -201,6 +207,21 @@ public final class Homeserver implements AutoCloseable {
         modules.stop();
         database.close();
         log.info("homeserver stopped");
+    }
+
+    // TEMPORARY until the key service and push evaluator land (same session).
+    private static org.callhs.core.sync.EncryptionSyncSource encryptionPending() {
+        return new org.callhs.core.sync.EncryptionSyncSource() {
+            public java.util.Map<String, Integer> oneTimeKeyCounts(String u, String d) { return java.util.Map.of("signed_curve25519", 0); }
+            public java.util.List<String> unusedFallbackKeyTypes(String u, String d) { return java.util.List.of(); }
+            public DeviceListChanges deviceListChanges(String u, org.callhs.core.sync.SyncToken f, org.callhs.core.sync.SyncToken t) {
+                return new DeviceListChanges(java.util.Set.of(), java.util.Set.of());
+            }
+        };
+    }
+
+    private static org.callhs.core.sync.UnreadCounter unreadPending() {
+        return (u, r, p) -> new org.callhs.core.sync.UnreadCounter.Counts(0, 0);
     }
 
     private static String versionString() {

@@ -33,6 +33,7 @@ final class ModuleRegistry implements ModuleContext {
     private final List<SendInterceptor> interceptors = new ArrayList<>();
     private final List<EventListener> eventListeners = new ArrayList<>();
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
+    private final List<org.callhs.core.spi.SyncStream> syncStreams = new ArrayList<>();
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier) {
         this.config = config;
@@ -58,6 +59,8 @@ final class ModuleRegistry implements ModuleContext {
 
     List<UnsignedContributor> unsignedContributors() { return unsignedContributors; }
 
+    List<org.callhs.core.spi.SyncStream> syncStreams() { return syncStreams; }
+
     void stop() {
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
         Collections.reverse(reversed);
@@ -82,4 +85,10 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void addSendInterceptor(SendInterceptor i) { interceptors.add(i); }
     @Override public void addEventListener(EventListener l) { eventListeners.add(l); }
     @Override public void addUnsignedContributor(UnsignedContributor c) { unsignedContributors.add(c); }
+    @Override public void addSyncStream(org.callhs.core.spi.SyncStream s) {
+        if (!org.callhs.core.sync.SyncToken.validName(s.name()) || syncStreams.stream().anyMatch(o -> o.name().equals(s.name()))) {
+            throw new IllegalArgumentException("Invalid or duplicate sync stream name " + s.name());
+        }
+        syncStreams.add(s);
+    }
 }

@@ -1,7 +1,11 @@
 package org.callhs.core;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import org.callhs.core.spi.EventListener;
+import org.callhs.core.sync.Streams;
+import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.api.CreateRoomEndpoint;
 import org.callhs.core.api.DirectoryEndpoints;
 import org.callhs.core.storage.repo.ForgottenRoomRepository;
@@ -35,8 +39,11 @@ import org.callhs.core.storage.repo.StreamPositionRepository;
 final class RoomWiring {
     private RoomWiring() {}
 
-    static List<Routes> routes(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
-                               ProfileRepository profiles, ModuleRegistry modules) {
+    /** What the rest of core reads rooms through. */
+    record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility) {}
+
+    static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
+                       ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier) {
         RoomRepository rooms = new RoomRepository();
         EventRepository events = new EventRepository();
         CurrentStateRepository currentState = new CurrentStateRepository();
@@ -45,11 +52,11 @@ final class RoomWiring {
         EventStore eventStore = new EventStore(events, rooms);
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
-                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), modules.eventListeners());
+                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, modules));
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
         HistoryVisibility visibility = new HistoryVisibility(reader);
-        return List.of(
+        List<Routes> routes = List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
@@ -57,5 +64,20 @@ final class RoomWiring {
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName()),
                 new MessagesEndpoints(reader, visibility, clientEvents),
                 new RedactionEndpoint(writer, reader));
+        return new Rooms(routes, reader, clientEvents, visibility);
+    }
+
+    /** Core's own listener (waking /sync long-polls) first, then the modules'. */
+    private static List<EventListener> listeners(SyncNotifier notifier, ModuleRegistry modules) {
+        List<EventListener> listeners = new ArrayList<>();
+        listeners.add(event -> {
+            notifier.roomUpdated(Streams.EVENTS, event.streamOrdering(), event.roomId());
+            if (event.type().equals("m.room.member") && event.stateKey() != null) {
+                // Invites, kicks and joins concern the target even when they are not (yet) in the room.
+                notifier.usersUpdated(Streams.EVENTS, event.streamOrdering(), List.of(event.stateKey()));
+            }
+        });
+        listeners.addAll(modules.eventListeners());
+        return listeners;
     }
 }

@@ -36,4 +36,9 @@ public final class AccountDataService {
     public java.util.Optional<String> find(String userId, String roomId, String type) {
         return accountData.find(database.dsl(), userId, roomId, type);
     }
+
+    /** Account data written in {@code (after, upTo]} (everything for an initial sync with after = 0). */
+    public java.util.List<org.callhs.core.storage.schema.tables.records.AccountDataRecord> changed(String userId, long after, long upTo) {
+        return accountData.changed(database.dsl(), userId, after, upTo);
+    }
 }

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The spec's {@code RoomEventFilter} applied to events: {@code types} / {@code not_types}
- * (with {@code *} wildcards), {@code senders} / {@code not_senders}, {@code contains_url},
- * and {@code limit}. An absent filter lets everything through.
+ * (with {@code *} wildcards), {@code senders} / {@code not_senders}, {@code rooms} /
+ * {@code not_rooms}, {@code contains_url}, and {@code limit}. An absent filter lets everything through.
  */
 public final class RoomEventFilter {
     private final List<String> types;
@@ -17,6 +17,8 @@ public final class RoomEventFilter {
     private final Boolean containsUrl;
     private final Integer limit;
     private final boolean lazyLoadMembers;
+    private final List<String> rooms;
+    private final List<String> notRooms;
 
     private RoomEventFilter(JsonNode node) {
         types = strings(node, "types");
@@ -26,6 +28,8 @@ public final class RoomEventFilter {
         containsUrl = node != null && node.path("contains_url").isBoolean() ? node.get("contains_url").booleanValue() : null;
         limit = node != null && node.path("limit").canConvertToInt() && node.path("limit").isIntegralNumber() ? node.get("limit").intValue() : null;
         lazyLoadMembers = node != null && node.path("lazy_load_members").asBoolean(false);
+        rooms = strings(node, "rooms");
+        notRooms = strings(node, "not_rooms");
     }
 
     public static RoomEventFilter of(JsonNode node) { return new RoomEventFilter(node); }
@@ -35,13 +39,29 @@ public final class RoomEventFilter {
     public boolean lazyLoadMembers() { return lazyLoadMembers; }
 
     public boolean matches(PersistedEvent event) {
-        String type = event.type();
-        if (types != null && types.stream().noneMatch(t -> glob(t, type))) return false;
-        if (notTypes != null && notTypes.stream().anyMatch(t -> glob(t, type))) return false;
-        if (senders != null && !senders.contains(event.sender())) return false;
-        if (notSenders != null && notSenders.contains(event.sender())) return false;
+        if (!matches(event.type(), event.sender())) return false;
         if (containsUrl != null && containsUrl != event.pdu().path("content").has("url")) return false;
         return true;
+    }
+
+    /** Type and sender conditions only (for ephemeral events, account data and presence; sender may be null). */
+    public boolean matches(String type, String sender) {
+        if (types != null && types.stream().noneMatch(t -> glob(t, type))) return false;
+        if (notTypes != null && notTypes.stream().anyMatch(t -> glob(t, type))) return false;
+        if (sender != null && senders != null && !senders.contains(sender)) return false;
+        if (sender != null && notSenders != null && notSenders.contains(sender)) return false;
+        return true;
+    }
+
+    /** The {@code rooms} / {@code not_rooms} conditions. */
+    public boolean matchesRoom(String roomId) {
+        if (rooms != null && !rooms.contains(roomId)) return false;
+        return notRooms == null || !notRooms.contains(roomId);
+    }
+
+    /** False when {@code limit} is 0 or {@code types} is empty: nothing can pass. */
+    public boolean allowsAny() {
+        return (limit == null || limit > 0) && (types == null || !types.isEmpty());
     }
 
     private static boolean glob(String pattern, String value) {

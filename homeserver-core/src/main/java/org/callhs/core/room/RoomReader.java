@@ -109,4 +109,40 @@ public final class RoomReader {
     public List<PersistedEvent> events(List<String> eventIds) {
         return events.findAll(database.dsl(), eventIds).stream().map(r -> eventStore.toEvent(database.dsl(), r)).toList();
     }
+
+    /** A user's current membership of one room: the membership and the member event. */
+    public record Membership(String roomId, String membership, String eventId) {}
+
+    /** Every room the user has a membership in (join, invite, leave, ban, knock). */
+    public List<Membership> memberships(String userId) {
+        return currentState.memberships(database.dsl(), userId).stream()
+                .map(r -> new Membership(r.value1(), r.value2(), r.value3())).toList();
+    }
+
+    /** The room's state after the newest event at or before a stream position (empty before the room existed). */
+    public Map<StateKey, String> stateAtPosition(String roomId, long position) {
+        return events.stateGroupAt(database.dsl(), roomId, position)
+                .map(group -> states.load(database.dsl(), group).state()).orElse(Map.of());
+    }
+
+    /** State for a state group ID (null: empty). */
+    public Map<StateKey, String> stateGroup(Long group) {
+        return group == null ? Map.of() : states.load(database.dsl(), group).state();
+    }
+
+    public List<String> members(String roomId, String membership) {
+        return currentState.members(database.dsl(), roomId, membership);
+    }
+
+    /** Users joined to at least one of the rooms. */
+    public java.util.Set<String> joinedUsers(java.util.Collection<String> roomIds) {
+        if (roomIds.isEmpty()) return java.util.Set.of();
+        return currentState.joinedUsers(database.dsl(), roomIds);
+    }
+
+    /** The newest event position of each room. */
+    public Map<String, Long> latestOrderings(java.util.Collection<String> roomIds) {
+        if (roomIds.isEmpty()) return Map.of();
+        return events.latestOrderings(database.dsl(), roomIds);
+    }
 }

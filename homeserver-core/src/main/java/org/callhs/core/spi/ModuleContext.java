@@ -30,6 +30,9 @@ public interface ModuleContext {
 
     void addUnsignedContributor(UnsignedContributor contributor);
 
+    /** Adds a stream to {@code /sync}: its own token position and response section. */
+    void addSyncStream(SyncStream stream);
+
     /** Called on shutdown, in reverse order of registration, before the database closes. */
     void onStop(AutoCloseable closeable);
 }

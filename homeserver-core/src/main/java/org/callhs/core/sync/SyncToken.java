@@ -7,7 +7,7 @@ import org.callhs.core.error.MatrixException;
 /**
  * The {@code since} / {@code next_batch} token of {@code /sync}: one position per stream
  * ({@code events}, {@code account_data}, {@code to_device}, ... and each module's own stream),
- * written as {@code name.position} pairs joined by {@code _}. Clients treat it as opaque; a
+ * written as {@code name.position} pairs joined by {@code ~}. Clients treat it as opaque; a
  * stream missing from an old token counts as position 0.
  */
 public record SyncToken(Map<String, Long> positions) {
@@ -25,7 +25,7 @@ public record SyncToken(Map<String, Long> positions) {
     public static SyncToken parse(String text) {
         if (text == null || text.isEmpty() || text.length() > MAX_LENGTH) throw invalid();
         Map<String, Long> positions = new TreeMap<>();
-        for (String pair : text.split("_", -1)) {
+        for (String pair : text.split("~", -1)) {
             int dot = pair.lastIndexOf('.');
             if (dot <= 0 || dot == pair.length() - 1) throw invalid();
             String name = pair.substring(0, dot);
@@ -41,12 +41,12 @@ public record SyncToken(Map<String, Long> positions) {
         return new SyncToken(positions);
     }
 
-    /** Stream names are lower-case letters, digits and hyphens. */
+    /** Stream names are lower-case letters, digits, underscores and hyphens. */
     public static boolean validName(String name) {
         if (name.isEmpty() || name.length() > 40) return false;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
         }
         return true;
     }
@@ -55,7 +55,7 @@ public record SyncToken(Map<String, Long> positions) {
     public String toString() {
         StringBuilder out = new StringBuilder();
         new TreeMap<>(positions).forEach((name, value) -> {
-            if (!out.isEmpty()) out.append('_');
+            if (!out.isEmpty()) out.append('~');
             out.append(name).append('.').append(value);
         });
         return out.toString();

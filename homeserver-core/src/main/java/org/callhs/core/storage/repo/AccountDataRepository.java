@@ -26,4 +26,12 @@ public final class AccountDataRepository {
                 .where(ACCOUNT_DATA.USER_ID.eq(userId), ACCOUNT_DATA.ROOM_ID.eq(roomId), ACCOUNT_DATA.DATA_TYPE.eq(type))
                 .fetchOptional(ACCOUNT_DATA.CONTENT);
     }
+
+    /** A user's account data (global and per room) written with {@code after < stream_id <= upTo}. */
+    public java.util.List<org.callhs.core.storage.schema.tables.records.AccountDataRecord> changed(DSLContext dsl, String userId,
+                                                                                                 long after, long upTo) {
+        return dsl.selectFrom(ACCOUNT_DATA)
+                .where(ACCOUNT_DATA.USER_ID.eq(userId), ACCOUNT_DATA.STREAM_ID.gt(after), ACCOUNT_DATA.STREAM_ID.le(upTo))
+                .orderBy(ACCOUNT_DATA.STREAM_ID).fetch();
+    }
 }

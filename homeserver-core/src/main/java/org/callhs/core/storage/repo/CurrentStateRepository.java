@@ -28,4 +28,27 @@ public final class CurrentStateRepository {
                         CURRENT_STATE.MEMBERSHIP.eq(membership))
                 .fetch(CURRENT_STATE.ROOM_ID);
     }
+
+    /** A user's membership in every room they have one in: room, membership, member event ID. */
+    public List<org.jooq.Record3<String, String, String>> memberships(DSLContext dsl, String userId) {
+        return dsl.select(CURRENT_STATE.ROOM_ID, CURRENT_STATE.MEMBERSHIP, CURRENT_STATE.EVENT_ID).from(CURRENT_STATE)
+                .where(CURRENT_STATE.STATE_KEY.eq(userId), CURRENT_STATE.EVENT_TYPE.eq("m.room.member"))
+                .fetch();
+    }
+
+    /** Members of a room with this membership, as user IDs. */
+    public List<String> members(DSLContext dsl, String roomId, String membership) {
+        return dsl.select(CURRENT_STATE.STATE_KEY).from(CURRENT_STATE)
+                .where(CURRENT_STATE.ROOM_ID.eq(roomId), CURRENT_STATE.EVENT_TYPE.eq("m.room.member"),
+                        CURRENT_STATE.MEMBERSHIP.eq(membership))
+                .fetch(CURRENT_STATE.STATE_KEY);
+    }
+
+    /** Every user joined to at least one of the given rooms. */
+    public java.util.Set<String> joinedUsers(DSLContext dsl, java.util.Collection<String> roomIds) {
+        return new java.util.HashSet<>(dsl.selectDistinct(CURRENT_STATE.STATE_KEY).from(CURRENT_STATE)
+                .where(CURRENT_STATE.ROOM_ID.in(roomIds), CURRENT_STATE.EVENT_TYPE.eq("m.room.member"),
+                        CURRENT_STATE.MEMBERSHIP.eq("join"))
+                .fetch(CURRENT_STATE.STATE_KEY));
+    }
 }

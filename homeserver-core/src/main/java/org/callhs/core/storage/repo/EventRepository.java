@@ -39,4 +39,24 @@ public final class EventRepository {
     public void markRedacted(DSLContext tx, String eventId, String redactionId) {
         tx.update(EVENTS).set(EVENTS.REDACTED_BY, redactionId).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.REDACTED_BY.isNull()).execute();
     }
+
+    /** The state group after the newest event of a room at or before a stream position; empty before the room existed. */
+    public Optional<Long> stateGroupAt(DSLContext dsl, String roomId, long position) {
+        return dsl.select(EVENTS.STATE_GROUP_AFTER).from(EVENTS)
+                .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.le(position))
+                .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(1).fetchOptional(EVENTS.STATE_GROUP_AFTER);
+    }
+
+    /** Stream positions of events, by ID. */
+    public java.util.Map<String, Long> orderings(DSLContext dsl, Collection<String> eventIds) {
+        return dsl.select(EVENTS.EVENT_ID, EVENTS.STREAM_ORDERING).from(EVENTS).where(EVENTS.EVENT_ID.in(eventIds))
+                .fetchMap(EVENTS.EVENT_ID, EVENTS.STREAM_ORDERING);
+    }
+
+    /** The newest event position of each of these rooms (rooms without events are absent). */
+    public java.util.Map<String, Long> latestOrderings(DSLContext dsl, Collection<String> roomIds) {
+        return dsl.select(EVENTS.ROOM_ID, org.jooq.impl.DSL.max(EVENTS.STREAM_ORDERING)).from(EVENTS)
+                .where(EVENTS.ROOM_ID.in(roomIds)).groupBy(EVENTS.ROOM_ID)
+                .fetchMap(EVENTS.ROOM_ID, org.jooq.impl.DSL.max(EVENTS.STREAM_ORDERING));
+    }
 }

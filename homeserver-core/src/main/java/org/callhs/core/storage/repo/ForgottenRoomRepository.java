@@ -14,4 +14,9 @@ public final class ForgottenRoomRepository {
     public void remember(DSLContext tx, String userId, String roomId) {
         tx.deleteFrom(FORGOTTEN_ROOMS).where(FORGOTTEN_ROOMS.USER_ID.eq(userId), FORGOTTEN_ROOMS.ROOM_ID.eq(roomId)).execute();
     }
+
+    public java.util.Set<String> forgotten(DSLContext dsl, String userId) {
+        return new java.util.HashSet<>(dsl.select(FORGOTTEN_ROOMS.ROOM_ID).from(FORGOTTEN_ROOMS)
+                .where(FORGOTTEN_ROOMS.USER_ID.eq(userId)).fetch(FORGOTTEN_ROOMS.ROOM_ID));
+    }
 }

@@ -8,8 +8,9 @@ import org.jooq.DSLContext;
 
 /** Statements on {@code presence}. */
 public final class PresenceRepository {
-    public void upsert(DSLContext tx, String userId, String state, String statusMsg, long lastActiveTs, long now) {
+    public void upsert(DSLContext tx, String userId, String state, String statusMsg, long lastActiveTs, long now, long streamId) {
         tx.insertInto(PRESENCE)
+                .set(PRESENCE.STREAM_ID, streamId)
                 .set(PRESENCE.USER_ID, userId)
                 .set(PRESENCE.STATE, state)
                 .set(PRESENCE.STATUS_MSG, statusMsg)
@@ -20,7 +21,14 @@ public final class PresenceRepository {
                 .set(PRESENCE.STATUS_MSG, statusMsg)
                 .set(PRESENCE.LAST_ACTIVE_TS, lastActiveTs)
                 .set(PRESENCE.UPDATED_TS, now)
+                .set(PRESENCE.STREAM_ID, streamId)
                 .execute();
+    }
+
+    /** Presence rows of these users changed with {@code after < stream_id <= upTo}. */
+    public java.util.List<PresenceRecord> changed(DSLContext dsl, java.util.Collection<String> userIds, long after, long upTo) {
+        return dsl.selectFrom(PRESENCE)
+                .where(PRESENCE.USER_ID.in(userIds), PRESENCE.STREAM_ID.gt(after), PRESENCE.STREAM_ID.le(upTo)).fetch();
     }
 
     public Optional<PresenceRecord> find(DSLContext tx, String userId) {

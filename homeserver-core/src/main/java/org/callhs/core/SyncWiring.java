@@ -1,0 +1,49 @@
+package org.callhs.core;
+
+import java.time.Clock;
+import java.util.List;
+import org.callhs.core.account.AccountDataService;
+import org.callhs.core.api.EphemeralEndpoints;
+import org.callhs.core.api.SyncEndpoint;
+import org.callhs.core.api.ToDeviceEndpoint;
+import org.callhs.core.config.HomeserverConfig;
+import org.callhs.core.ephemeral.ReceiptService;
+import org.callhs.core.ephemeral.TypingService;
+import org.callhs.core.presence.PresenceService;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.DeviceRepository;
+import org.callhs.core.storage.repo.FilterRepository;
+import org.callhs.core.storage.repo.ForgottenRoomRepository;
+import org.callhs.core.storage.repo.ReceiptRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.repo.ToDeviceRepository;
+import org.callhs.core.sync.EncryptionSyncSource;
+import org.callhs.core.sync.SyncNotifier;
+import org.callhs.core.sync.SyncService;
+import org.callhs.core.sync.UnreadCounter;
+import org.callhs.core.todevice.ToDeviceService;
+
+/** Builds the real-time part of core: /sync, typing, receipts, read markers and to-device messages. */
+final class SyncWiring {
+    private SyncWiring() {}
+
+    static List<Routes> routes(HomeserverConfig config, Database database, Clock clock, RoomWiring.Rooms rooms,
+                               SyncNotifier notifier, AccountDataService accountData, PresenceService presence,
+                               EncryptionSyncSource encryption, UnreadCounter unread, ModuleRegistry modules) {
+        StreamPositionRepository streams = new StreamPositionRepository();
+        TypingService typing = new TypingService(notifier, clock);
+        modules.onStop(typing);
+        ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
+        ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(), streams, notifier,
+                config.serverName());
+        ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
+        SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
+                rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,
+                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams());
+        return List.of(
+                new SyncEndpoint(sync, database, new FilterRepository()),
+                new EphemeralEndpoints(typing, receipts, accountData, rooms.reader()),
+                new ToDeviceEndpoint(toDevice));
+    }
+}

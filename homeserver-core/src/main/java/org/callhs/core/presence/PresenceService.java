@@ -1,0 +1,89 @@
+package org.callhs.core.presence;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.PresenceRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.schema.tables.records.PresenceRecord;
+import org.callhs.core.sync.Streams;
+import org.callhs.core.sync.UpdateNotifier;
+import org.callhs.core.util.Json;
+
+/**
+ * Presence of local users (Client-Server API "Presence"). A change of state or status message
+ * takes the next position on the {@code presence} stream and wakes the user and everyone who
+ * shares a room with them; a mere activity refresh ({@link #touch}) is written at most once a
+ * minute and does not wake anyone.
+ */
+public final class PresenceService {
+    /** A user counts as currently active this long after their last activity. */
+    public static final long CURRENTLY_ACTIVE_MS = 60_000;
+    private final Database database;
+    private final PresenceRepository presence;
+    private final StreamPositionRepository streams;
+    private final UpdateNotifier notifier;
+    private final Clock clock;
+
+    public PresenceService(Database database, PresenceRepository presence, StreamPositionRepository streams,
+                           UpdateNotifier notifier, Clock clock) {
+        this.database = database;
+        this.presence = presence;
+        this.streams = streams;
+        this.notifier = notifier;
+        this.clock = clock;
+    }
+
+    /** Sets state and status message (null keeps none). */
+    public void set(String userId, String state, String statusMsg) {
+        long now = clock.millis();
+        long position = database.transaction(tx -> {
+            long next = streams.next(tx, Streams.PRESENCE);
+            presence.upsert(tx, userId, state, statusMsg, now, now, next);
+            return next;
+        });
+        notifier.peersUpdated(Streams.PRESENCE, position, userId);
+    }
+
+    /**
+     * Called by {@code /sync} with its {@code set_presence}: changes the state when it differs
+     * (keeping the status message); otherwise refreshes last activity at most once a minute.
+     */
+    public void touch(String userId, String state) {
+        Optional<PresenceRecord> current = find(userId);
+        long now = clock.millis();
+        if (current.isEmpty() || !current.get().getState().equals(state)) {
+            set(userId, state, current.map(PresenceRecord::getStatusMsg).orElse(null));
+        } else if (state.equals("online") && now - current.get().getLastActiveTs() > CURRENTLY_ACTIVE_MS) {
+            PresenceRecord record = current.get();
+            database.transaction(tx -> {
+                presence.upsert(tx, userId, record.getState(), record.getStatusMsg(), now, now, record.getStreamId());
+                return null;
+            });
+        }
+    }
+
+    public Optional<PresenceRecord> find(String userId) {
+        return presence.find(database.dsl(), userId);
+    }
+
+    /** Presence changes of these users in {@code (after, upTo]}. */
+    public List<PresenceRecord> changed(Collection<String> userIds, long after, long upTo) {
+        if (userIds.isEmpty()) return List.of();
+        return presence.changed(database.dsl(), userIds, after, upTo);
+    }
+
+    /** The {@code content} of an {@code m.presence} event or of {@code GET /presence}. */
+    public ObjectNode content(PresenceRecord record) {
+        ObjectNode body = Json.object();
+        long ago = Math.max(0, clock.millis() - record.getLastActiveTs());
+        body.put("presence", record.getState());
+        body.put("last_active_ago", ago);
+        body.put("currently_active", "online".equals(record.getState()) && ago < CURRENTLY_ACTIVE_MS);
+        if (record.getStatusMsg() != null) body.put("status_msg", record.getStatusMsg());
+        return body;
+    }
+}

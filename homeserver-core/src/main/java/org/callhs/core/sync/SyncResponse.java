@@ -1,0 +1,96 @@
+package org.callhs.core.sync;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.spi.SyncContext;
+import org.callhs.core.util.Json;
+
+/**
+ * A {@code /sync} response under construction. Sections are created on first use, so empty
+ * ones never appear; {@link #hasNews} tells a long-poll whether to answer or keep waiting.
+ */
+final class SyncResponse implements SyncContext {
+    private final SyncRequest request;
+    private final Set<String> joinedRooms;
+    private final Set<String> newlyJoinedRooms;
+    private final BiFunction<PersistedEvent, Requester, ObjectNode> renderer;
+    private final ObjectNode body = Json.object();
+    private final Map<String, Set<String>> timelineIds = new HashMap<>();
+    private boolean news;
+
+    SyncResponse(SyncRequest request, Set<String> joinedRooms, Set<String> newlyJoinedRooms,
+                 BiFunction<PersistedEvent, Requester, ObjectNode> renderer) {
+        this.request = request;
+        this.joinedRooms = joinedRooms;
+        this.newlyJoinedRooms = newlyJoinedRooms;
+        this.renderer = renderer;
+    }
+
+    @Override public Requester requester() { return request.requester(); }
+    @Override public boolean initial() { return request.since() == null || request.fullState(); }
+    @Override public Set<String> joinedRooms() { return joinedRooms; }
+    @Override public Set<String> newlyJoinedRooms() { return newlyJoinedRooms; }
+
+    @Override
+    public Set<String> timelineEventIds(String roomId) {
+        return timelineIds.getOrDefault(roomId, Set.of());
+    }
+
+    void recordTimeline(String roomId, Iterable<PersistedEvent> events) {
+        Set<String> ids = timelineIds.computeIfAbsent(roomId, r -> new LinkedHashSet<>());
+        events.forEach(e -> ids.add(e.eventId()));
+    }
+
+    @Override
+    public ObjectNode joinedRoomSection(String roomId) {
+        return roomSection("join", roomId);
+    }
+
+    /** The room's object under {@code rooms.<kind>}, created when absent. */
+    ObjectNode roomSection(String kind, String roomId) {
+        news = true;
+        ObjectNode byRoom = child(child(body, "rooms"), kind);
+        return child(byRoom, roomId);
+    }
+
+    @Override
+    public ObjectNode render(PersistedEvent event) {
+        return request.filter().applyEventFields(renderer.apply(event, request.requester()));
+    }
+
+    /** The {@code events} array of a top-level section ({@code account_data}, {@code presence}, {@code to_device}). */
+    ArrayNode topLevelEvents(String section) {
+        news = true;
+        ObjectNode node = child(body, section);
+        return node.get("events") instanceof ArrayNode a ? a : node.putArray("events");
+    }
+
+    /** A top-level field that is not news by itself (key counts). */
+    ObjectNode body() {
+        return body;
+    }
+
+    void markNews() {
+        news = true;
+    }
+
+    boolean hasNews() {
+        return news;
+    }
+
+    static ObjectNode child(ObjectNode parent, String name) {
+        return parent.get(name) instanceof ObjectNode existing ? existing : parent.putObject(name);
+    }
+
+    static ArrayNode events(ObjectNode parent, String section) {
+        ObjectNode node = child(parent, section);
+        return node.get("events") instanceof ArrayNode a ? a : node.putArray("events");
+    }
+}

@@ -1,0 +1,121 @@
+package org.callhs.core.todevice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.callhs.core.auth.Requester;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.storage.Database;
+import org.callhs.core.storage.repo.DeviceRepository;
+import org.callhs.core.storage.repo.StreamPositionRepository;
+import org.callhs.core.storage.repo.ToDeviceRepository;
+import org.callhs.core.storage.schema.tables.records.DevicesRecord;
+import org.callhs.core.storage.schema.tables.records.ToDeviceMessagesRecord;
+import org.callhs.core.sync.Streams;
+import org.callhs.core.sync.UpdateNotifier;
+import org.callhs.core.util.Json;
+import org.callhs.core.util.MatrixIds;
+
+/**
+ * Send-to-device messaging (Client-Server API "Send-to-Device messaging"). A send stores one
+ * row per recipient device ({@code *} expands to every device the user has now), each with its
+ * own position on the {@code to_device} stream, in one transaction together with the
+ * transaction ID, so a retried request never delivers twice. Messages stay stored until the
+ * recipient device syncs with a token past them (the acknowledgement), so none is lost when
+ * a response does not arrive or the server restarts.
+ *
+ * <p>Messages for users of other servers are dropped (there is no federation yet); unknown
+ * local users and devices are skipped silently, as Synapse does.
+ */
+public final class ToDeviceService {
+    /** Most messages handed to one device per sync response; the rest come in the next ones. */
+    public static final int MAX_PER_SYNC = 100;
+    private final Database database;
+    private final ToDeviceRepository messages;
+    private final DeviceRepository devices;
+    private final StreamPositionRepository streams;
+    private final UpdateNotifier notifier;
+    private final String serverName;
+
+    public ToDeviceService(Database database, ToDeviceRepository messages, DeviceRepository devices,
+                           StreamPositionRepository streams, UpdateNotifier notifier, String serverName) {
+        this.database = database;
+        this.messages = messages;
+        this.devices = devices;
+        this.streams = streams;
+        this.notifier = notifier;
+        this.serverName = serverName;
+    }
+
+    /** Validates and stores a send; {@code body.messages} maps user ID to device ID (or '*') to content. */
+    public void send(Requester sender, String type, String txnId, ObjectNode body) {
+        JsonNode messagesNode = body.get("messages");
+        if (messagesNode == null || !messagesNode.isObject()) throw MatrixException.badJson("messages must be an object");
+        for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
+            Map.Entry<String, JsonNode> user = users.next();
+            if (!MatrixIds.isValidUserId(user.getKey())) throw MatrixException.invalidParam("Invalid user ID " + user.getKey());
+            if (!user.getValue().isObject()) throw MatrixException.badJson("messages." + user.getKey() + " must be an object");
+            for (Iterator<Map.Entry<String, JsonNode>> ds = user.getValue().fields(); ds.hasNext(); ) {
+                Map.Entry<String, JsonNode> device = ds.next();
+                if (!device.getValue().isObject()) {
+                    throw MatrixException.badJson("The message for " + user.getKey() + " " + device.getKey() + " must be an object");
+                }
+            }
+        }
+        Set<String> recipients = new LinkedHashSet<>();
+        Long last = database.transaction(tx -> {
+            if (!messages.claimTransaction(tx, sender.userId(), sender.deviceId(), txnId)) return null;
+            Long position = null;
+            for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
+                Map.Entry<String, JsonNode> user = users.next();
+                String userId = user.getKey();
+                if (!MatrixIds.serverName(userId).equals(serverName)) continue;
+                for (Iterator<Map.Entry<String, JsonNode>> ds = user.getValue().fields(); ds.hasNext(); ) {
+                    Map.Entry<String, JsonNode> device = ds.next();
+                    String content = Json.write(device.getValue());
+                    for (String deviceId : targets(tx, userId, device.getKey())) {
+                        position = streams.next(tx, Streams.TO_DEVICE);
+                        messages.insert(tx, position, userId, deviceId, sender.userId(), type, content);
+                        recipients.add(userId);
+                    }
+                }
+            }
+            return position;
+        });
+        if (last != null) notifier.usersUpdated(Streams.TO_DEVICE, last, recipients);
+    }
+
+    private List<String> targets(org.jooq.DSLContext tx, String userId, String deviceId) {
+        if (deviceId.equals("*")) return devices.list(tx, userId).stream().map(DevicesRecord::getDeviceId).toList();
+        return devices.find(tx, userId, deviceId).isPresent() ? List.of(deviceId) : List.of();
+    }
+
+    /** A device's messages in {@code (after, upTo]}, at most {@link #MAX_PER_SYNC}, oldest first. */
+    public List<ToDeviceMessagesRecord> pending(String userId, String deviceId, long after, long upTo) {
+        return messages.pending(database.dsl(), userId, deviceId, after, upTo, MAX_PER_SYNC);
+    }
+
+    /** The device acknowledged everything up to {@code upTo} by syncing with it. */
+    public void acknowledge(String userId, String deviceId, long upTo) {
+        if (upTo <= 0) return;
+        database.transaction(tx -> messages.deleteUpTo(tx, userId, deviceId, upTo));
+    }
+
+    /** The to-device events as {@code /sync} hands them out. */
+    public List<ObjectNode> render(List<ToDeviceMessagesRecord> records) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ToDeviceMessagesRecord r : records) {
+            ObjectNode event = Json.object();
+            event.put("sender", r.getSender());
+            event.put("type", r.getEventType());
+            event.set("content", Json.parse(r.getContent()));
+            out.add(event);
+        }
+        return out;
+    }
+}
