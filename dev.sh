@@ -27,6 +27,10 @@ case "${1:-}" in
     if [[ -z "${TEST_POSTGRES_URL:-}" && " $* " != *" -Dpostgres.tests=off "* ]] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
       eval "$(.ci/postgres.sh start)"
     fi
+    if [[ -z "${CALLHS_NODE:-}" ]]; then
+      node_exports=$(.ci/node.sh)   # Node 22 for the matrix-js-sdk scenario; fails loudly when it cannot install
+      eval "$node_exports"
+    fi
     exec ./mvnw -B verify "$@"
     ;;
   *)

@@ -1,0 +1,331 @@
+// Two users of one homeserver talk through the real matrix-js-sdk (the version package-lock.json pins),
+// using only what the SDK gets from /sync: invite, join, messages both ways, a to-device message,
+// typing and a read receipt. Run by MatrixJsSdkScenario; can be run by hand against any homeserver.
+//
+// Input, for two users already registered (access tokens, device IDs), either as 7 arguments:
+//   node two-users.mjs BASE_URL USER_A TOKEN_A DEVICE_A USER_B TOKEN_B DEVICE_B
+// or as one JSON object on standard input (no arguments; keeps tokens out of `ps`):
+//   {"baseUrl": "http://127.0.0.1:8008", "timeoutMs": 20000,
+//    "a": {"userId": "@a:hs", "accessToken": "...", "deviceId": "..."}, "b": {...}}
+//
+// Output: on success exactly one line on stdout, a JSON object with "ok": true (the SDK's own logs go
+// to stderr, prefixed with the user); exit code 0. On failure, a line "two-users: FAILED at step <step>:
+// <reason>" on stderr, a JSON line with "ok": false on stdout, exit code 1. Every wait has a timeout
+// (timeoutMs, default 20000), and both clients are always stopped; the process then exits by itself
+// (within a second of the summary line).
+//
+// Environment: JSSDK_LOG_LEVEL = error | warn | info (default) | debug | trace, for the SDK's logs
+// (MatrixJsSdkScenario uses debug: every request with its status ends up in its log file).
+
+import { format } from "node:util";
+import { readFileSync } from "node:fs";
+
+// matrix-js-sdk 43 declares engines.node >= 22 and uses Promise.withResolvers (Node 22) in its sync loop:
+// Node 20 imports it but fails later, in a way that looks like a homeserver bug. Refuse it up front.
+if (Number(process.versions.node.split(".")[0]) < 22) {
+    process.stderr.write(`two-users: FAILED at step start: Node ${process.version} is too old; matrix-js-sdk 43 needs Node >= 22 `
+        + "(eval \"$(.ci/node.sh)\" installs one and sets CALLHS_NODE)\n");
+    process.stdout.write(JSON.stringify({ ok: false, step: "start", error: `Node ${process.version} < 22` }) + "\n");
+    process.exit(1);
+}
+
+const LEVELS = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
+const LOG_LEVEL = LEVELS[process.env.JSSDK_LOG_LEVEL ?? "info"] ?? LEVELS.info;
+
+// The SDK's global logger (loglevel, debug level) writes through console methods it binds when it is
+// loaded: route them to stderr first, filtered by JSSDK_LOG_LEVEL, so that stdout carries only the
+// summary line. Hence the dynamic import below. (loglevel sends debug to console.log.)
+const CONSOLE_LEVELS = { error: "error", warn: "warn", info: "info", log: "debug", debug: "debug", trace: "trace" };
+for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+    console[method] = (...args) => {
+        if (LEVELS[level] <= LOG_LEVEL) process.stderr.write(`[sdk] ${level.toUpperCase()} ${format(...args)}\n`);
+    };
+}
+const sdk = await import("matrix-js-sdk");
+const { ClientEvent, EventType, MemoryStore, MsgType, ReceiptType, RoomEvent, RoomMemberEvent, SyncState, createClient } = sdk;
+
+const SDK_VERSION = JSON.parse(readFileSync(new URL("./node_modules/matrix-js-sdk/package.json", import.meta.url))).version;
+const TO_DEVICE_TYPE = "org.callhs.test.ping";
+
+const started = Date.now();
+let step = "start";
+const steps = {}; // step name -> milliseconds it took
+const clients = [];
+
+function log(...args) {
+    process.stderr.write(`[two-users +${Date.now() - started}ms] ${format(...args)}\n`);
+}
+
+/** A logger for createClient({logger}) that writes "[A] ..." to stderr, up to JSSDK_LOG_LEVEL. */
+function sdkLogger(prefix) {
+    const write = (level) => (...args) => {
+        if (LEVELS[level] <= LOG_LEVEL) process.stderr.write(`[${prefix}] ${level.toUpperCase()} ${format(...args)}\n`);
+    };
+    return {
+        trace: write("trace"), debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"),
+        getChild: (namespace) => sdkLogger(`${prefix} ${namespace}`),
+    };
+}
+
+async function readInput() {
+    const args = process.argv.slice(2);
+    if (args.length === 7) {
+        const [baseUrl, aUser, aToken, aDevice, bUser, bToken, bDevice] = args;
+        return {
+            baseUrl,
+            a: { userId: aUser, accessToken: aToken, deviceId: aDevice },
+            b: { userId: bUser, accessToken: bToken, deviceId: bDevice },
+        };
+    }
+    if (args.length !== 0) throw new Error("usage: node two-users.mjs BASE_URL USER_A TOKEN_A DEVICE_A USER_B TOKEN_B DEVICE_B (or JSON on stdin)");
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString("utf8").trim();
+    if (!text) throw new Error("no arguments and nothing on stdin: give 7 arguments or a JSON object on stdin");
+    return JSON.parse(text);
+}
+
+function checkInput(input) {
+    if (typeof input.baseUrl !== "string" || !input.baseUrl) throw new Error("input: baseUrl missing");
+    for (const who of ["a", "b"]) {
+        for (const field of ["userId", "accessToken", "deviceId"]) {
+            if (typeof input[who]?.[field] !== "string" || !input[who][field]) throw new Error(`input: ${who}.${field} missing`);
+        }
+    }
+}
+
+/**
+ * Resolves with the value `check()` returns once it is truthy: checked now, and again every time
+ * `emitter` emits one of `events` (and every 250 ms, in case the state changed without an event we listen
+ * to). Rejects after `timeoutMs` with `what` in the message.
+ */
+function waitFor(what, timeoutMs, emitter, events, check) {
+    return new Promise((resolve, reject) => {
+        let done = false;
+        const finish = (fn, value) => {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            clearInterval(poll);
+            for (const e of events) emitter.off(e, probe);
+            fn(value);
+        };
+        const probe = (...args) => {
+            try {
+                const value = check(...args);
+                if (value) finish(resolve, value);
+            } catch (e) {
+                finish(reject, e);
+            }
+        };
+        const timer = setTimeout(() => finish(reject, new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+        const poll = setInterval(() => probe(), 250);
+        for (const e of events) emitter.on(e, probe);
+        probe();
+    });
+}
+
+/** Runs one named step, recording how long it took. */
+async function runStep(name, fn) {
+    step = name;
+    const t0 = Date.now();
+    log(`step ${name}`);
+    const result = await fn();
+    steps[name] = Date.now() - t0;
+    return result;
+}
+
+/** Rejects after `ms`: for SDK calls that could hang (an HTTP request the server never answers). */
+function withTimeout(what, ms, promise) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function makeClient(name, baseUrl, user) {
+    const client = createClient({
+        baseUrl,
+        userId: user.userId,
+        accessToken: user.accessToken,
+        deviceId: user.deviceId,
+        store: new MemoryStore(),
+        timelineSupport: true,
+        logger: sdkLogger(name),
+    });
+    client.callhsName = name;
+    client.lastSyncError = null;
+    client.on(ClientEvent.Sync, (state, prev, data) => {
+        if (state === SyncState.Error) {
+            client.lastSyncError = data?.error?.message ?? String(data?.error);
+            log(`${name}: sync state ERROR: ${client.lastSyncError}`);
+        }
+    });
+    clients.push(client);
+    return client;
+}
+
+async function startAndWaitForFirstSync(client, timeoutMs) {
+    await withTimeout(`${client.callhsName}'s startClient`, timeoutMs, client.startClient({ initialSyncLimit: 20 }));
+    await waitFor(`${client.callhsName}'s first sync (state PREPARED)`, timeoutMs, client, [ClientEvent.Sync],
+        () => {
+            const state = client.getSyncState();
+            return state === SyncState.Prepared || state === SyncState.Syncing;
+        }).catch((e) => {
+        throw new Error(e.message + (client.lastSyncError ? ` (last sync error: ${client.lastSyncError})` : ""));
+    });
+}
+
+function eventIn(client, roomId, eventId) {
+    return client.getRoom(roomId)?.findEventById(eventId);
+}
+
+async function main() {
+    const input = await readInput();
+    checkInput(input);
+    const timeoutMs = Number(input.timeoutMs ?? 20000);
+    const { baseUrl, a: userA, b: userB } = input;
+    const nonce = Math.random().toString(36).slice(2, 10);
+
+    const a = makeClient("A", baseUrl, userA);
+    const b = makeClient("B", baseUrl, userB);
+
+    await runStep("startClients", () =>
+        Promise.all([startAndWaitForFirstSync(a, timeoutMs), startAndWaitForFirstSync(b, timeoutMs)]));
+
+    // A creates a private room and invites B; B sees the invite through sync and joins.
+    const roomId = await runStep("createRoom", async () => {
+        const res = await withTimeout("createRoom", timeoutMs, a.createRoom({
+            preset: "private_chat",
+            invite: [userB.userId],
+            name: `js-sdk ${nonce}`,
+        }));
+        if (!res?.room_id?.startsWith("!")) throw new Error(`createRoom answered ${JSON.stringify(res)}`);
+        await waitFor(`A's sync to show room ${res.room_id} as joined`, timeoutMs, a, [ClientEvent.Room, RoomEvent.MyMembership],
+            () => a.getRoom(res.room_id)?.getMyMembership() === "join");
+        return res.room_id;
+    });
+
+    await runStep("inviteSeenByB", () =>
+        waitFor(`B's sync to show the invite to ${roomId}`, timeoutMs, b, [ClientEvent.Room, RoomEvent.MyMembership], () => {
+            const room = b.getRoom(roomId);
+            const membership = room?.getMyMembership();
+            if (membership === "join") return true; // (joined already: only if something else joined B)
+            return membership === "invite" && room.getMember(userB.userId)?.events.member?.getSender() === userA.userId;
+        }));
+
+    await runStep("joinRoom", async () => {
+        await withTimeout("joinRoom", timeoutMs, b.joinRoom(roomId));
+        await waitFor(`B's sync to show B joined to ${roomId}`, timeoutMs, b, [ClientEvent.Room, RoomEvent.MyMembership],
+            () => b.getRoom(roomId)?.getMyMembership() === "join");
+        await waitFor(`A's sync to show B's join in ${roomId}`, timeoutMs, a, [RoomEvent.Timeline],
+            () => a.getRoom(roomId)?.getMember(userB.userId)?.membership === "join");
+    });
+
+    // Messages both ways, each received through the other side's sync as a live timeline event.
+    const messageBody = `hello from A ${nonce}`;
+    const messageId = await runStep("messageAtoB", async () => {
+        const { event_id: eventId } = await withTimeout("A's sendMessage", timeoutMs,
+            a.sendMessage(roomId, { msgtype: MsgType.Text, body: messageBody }));
+        const seen = await waitFor(`B to receive A's message ${eventId} in the room timeline`, timeoutMs, b, [RoomEvent.Timeline],
+            () => eventIn(b, roomId, eventId));
+        if (seen.getSender() !== userA.userId || seen.getContent().body !== messageBody || seen.getType() !== EventType.RoomMessage) {
+            throw new Error(`B received ${JSON.stringify(seen.event)}`);
+        }
+        return eventId;
+    });
+
+    const replyBody = `hello from B ${nonce}`;
+    const replyId = await runStep("replyBtoA", async () => {
+        const { event_id: eventId } = await withTimeout("B's sendMessage", timeoutMs, b.sendMessage(roomId, {
+            "msgtype": MsgType.Text,
+            "body": replyBody,
+            "m.relates_to": { "m.in_reply_to": { event_id: messageId } },
+        }));
+        const seen = await waitFor(`A to receive B's reply ${eventId} in the room timeline`, timeoutMs, a, [RoomEvent.Timeline],
+            () => eventIn(a, roomId, eventId));
+        if (seen.getSender() !== userB.userId || seen.getContent().body !== replyBody
+            || seen.replyEventId !== messageId) {
+            throw new Error(`A received ${JSON.stringify(seen.event)}`);
+        }
+        return eventId;
+    });
+
+    // A to-device message from A to B's device.
+    await runStep("toDeviceAtoB", async () => {
+        const received = waitFor(`B to receive the to-device ${TO_DEVICE_TYPE} with nonce ${nonce}`, timeoutMs, b,
+            [ClientEvent.ToDeviceEvent],
+            (event) => event && event.getType() === TO_DEVICE_TYPE && event.getContent().nonce === nonce && event);
+        await withTimeout("A's sendToDevice", timeoutMs, a.sendToDevice(TO_DEVICE_TYPE,
+            new Map([[userB.userId, new Map([[userB.deviceId, { nonce, from_device: userA.deviceId }]])]])));
+        const event = await received;
+        if (event.getSender() !== userA.userId || event.getContent().from_device !== userA.deviceId) {
+            throw new Error(`B received ${JSON.stringify(event.event)}`);
+        }
+    });
+
+    // A types; B sees it; A stops; B sees that too.
+    await runStep("typingAtoB", async () => {
+        const typing = (want) => () => b.getRoom(roomId)?.getMember(userA.userId)?.typing === want;
+        await withTimeout("A's sendTyping(true)", timeoutMs, a.sendTyping(roomId, true, 30000));
+        await waitFor("B to see A typing", timeoutMs, b, [RoomMemberEvent.Typing], typing(true));
+        await withTimeout("A's sendTyping(false)", timeoutMs, a.sendTyping(roomId, false, 30000));
+        await waitFor("B to see A stop typing", timeoutMs, b, [RoomMemberEvent.Typing], typing(false));
+    });
+
+    // B sends a read receipt on A's message; A sees the m.receipt from the server (not a receipt the SDK
+    // makes up for the sender of a later event, which B's reply already gave A).
+    await runStep("receiptBtoA", async () => {
+        const aRoom = a.getRoom(roomId);
+        const receiptEvents = [];
+        const collect = (event) => receiptEvents.push(event);
+        aRoom.on(RoomEvent.Receipt, collect);
+        try {
+            await withTimeout("B's sendReadReceipt", timeoutMs, b.sendReadReceipt(eventIn(b, roomId, messageId)));
+            await waitFor(`A to receive B's m.read receipt on ${messageId}`, timeoutMs, aRoom, [RoomEvent.Receipt], () =>
+                receiptEvents.some((e) => e.getType() === EventType.Receipt
+                    && typeof e.getContent()[messageId]?.[ReceiptType.Read]?.[userB.userId]?.ts === "number")
+                && aRoom.getReadReceiptForUserId(userB.userId, true, ReceiptType.Read)?.eventId === messageId);
+        } finally {
+            aRoom.off(RoomEvent.Receipt, collect);
+        }
+    });
+
+    step = "done";
+    return {
+        ok: true,
+        sdkVersion: SDK_VERSION,
+        node: process.version,
+        roomId,
+        messageId,
+        replyId,
+        toDeviceType: TO_DEVICE_TYPE,
+        nonce,
+        steps,
+        totalMs: Date.now() - started,
+    };
+}
+
+let exitCode = 0;
+let summary;
+try {
+    summary = await main();
+} catch (e) {
+    exitCode = 1;
+    const reason = e?.stack ?? String(e);
+    process.stderr.write(`two-users: FAILED at step ${step}: ${reason}\n`);
+    summary = { ok: false, step, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps };
+} finally {
+    for (const client of clients) {
+        try {
+            client.stopClient();
+        } catch (e) {
+            log(`stopClient of ${client.callhsName} failed: ${e}`);
+        }
+    }
+}
+// Exit explicitly once the summary is written: with both clients stopped nothing runs any more, but the
+// SDK's request-timeout ponyfill (timeoutSignal in lib/http-api/utils.js) never clears its timers, which
+// would keep Node's event loop alive for up to 110 s (the sync request's local timeout) after the last request.
+process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(exitCode));
