@@ -116,6 +116,7 @@ public final class Homeserver implements AutoCloseable {
             UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
+            PushRuleService pushRules = new PushRuleService(database, new PushRuleRepository());
             PresenceService presence = new PresenceService(database, new PresenceRepository(), new StreamPositionRepository(),
                     notifier, clock);
             AccountDataService accountData = new AccountDataService(database, new AccountDataRepository(),
@@ -129,12 +130,12 @@ public final class Homeserver implements AutoCloseable {
                     new ProfileEndpoints(database, profiles),
                     new AccountDataEndpoints(accountData),
                     new FilterEndpoints(database, new FilterRepository()),
-                    new PushRuleEndpoints(new PushRuleService(database, new PushRuleRepository())),
+                    new PushRuleEndpoints(pushRules),
                     new PresenceEndpoints(database, presence, users)));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
-                    encryptionPending(), unreadPending(), modules));
+                    encryptionPending(), pushRules, modules));
             clientRoutes.addAll(modules.routes());
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
@@ -218,10 +219,6 @@ public final class Homeserver implements AutoCloseable {
                 return new DeviceListChanges(java.util.Set.of(), java.util.Set.of());
             }
         };
-    }
-
-    private static org.callhs.core.sync.UnreadCounter unreadPending() {
-        return (u, r, p) -> new org.callhs.core.sync.UnreadCounter.Counts(0, 0);
     }
 
     private static String versionString() {

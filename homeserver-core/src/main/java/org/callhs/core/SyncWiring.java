@@ -10,6 +10,8 @@ import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.ephemeral.ReceiptService;
 import org.callhs.core.ephemeral.TypingService;
 import org.callhs.core.presence.PresenceService;
+import org.callhs.core.push.PushRuleService;
+import org.callhs.core.push.PushUnreadCounter;
 import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.DeviceRepository;
@@ -30,13 +32,14 @@ final class SyncWiring {
 
     static List<Routes> routes(HomeserverConfig config, Database database, Clock clock, RoomWiring.Rooms rooms,
                                SyncNotifier notifier, AccountDataService accountData, PresenceService presence,
-                               EncryptionSyncSource encryption, UnreadCounter unread, ModuleRegistry modules) {
+                               EncryptionSyncSource encryption, PushRuleService pushRules, ModuleRegistry modules) {
         StreamPositionRepository streams = new StreamPositionRepository();
         TypingService typing = new TypingService(notifier, clock);
         modules.onStop(typing);
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
         ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(), streams, notifier,
                 config.serverName());
+        UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
                 rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,

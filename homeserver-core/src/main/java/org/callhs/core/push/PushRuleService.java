@@ -66,6 +66,16 @@ public final class PushRuleService {
         return ruleset;
     }
 
+    /**
+     * The server-default rules alone, personalised for {@code userId}: what {@link #ruleset}
+     * returns for a user without rules or changes of their own. Needs no database.
+     */
+    public static ObjectNode defaultRuleset(String userId) {
+        ObjectNode ruleset = Json.object();
+        for (String kind : KINDS) ruleset.putArray(kind).addAll(defaultsFor(kind, userId, Map.of()));
+        return ruleset;
+    }
+
     private static List<ObjectNode> defaultsFor(String kind, String userId, Map<String, PushRuleOverridesRecord> overrides) {
         List<ObjectNode> list = new ArrayList<>();
         for (JsonNode template : DEFAULTS.path(kind)) {

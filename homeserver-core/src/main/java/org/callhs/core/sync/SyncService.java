@@ -233,7 +233,8 @@ public final class SyncService {
         List<String> wanted = joined.stream().filter(r -> filter.ephemeral().matchesRoom(r)).toList();
         Map<String, List<ReceiptsRecord>> receiptsByRoom = new HashMap<>();
         if (filter.ephemeral().matches("m.receipt", null)) {
-            List<String> incremental = wanted.stream().filter(r -> !newlyJoined.contains(r)).toList();
+            boolean moved = to.position(Streams.RECEIPTS) > receiptsSince;
+            List<String> incremental = moved ? wanted.stream().filter(r -> !newlyJoined.contains(r)).toList() : List.of();
             for (ReceiptsRecord r : receipts.changed(incremental, receiptsSince, to.position(Streams.RECEIPTS))) {
                 receiptsByRoom.computeIfAbsent(r.getRoomId(), k -> new ArrayList<>()).add(r);
             }
@@ -268,6 +269,7 @@ public final class SyncService {
         SyncFilter filter = request.filter();
         boolean full = request.since() == null || request.fullState();
         long since = full ? 0 : request.since().position(Streams.ACCOUNT_DATA);
+        if (to.position(Streams.ACCOUNT_DATA) <= since) return;
         for (AccountDataRecord record : accountData.changed(request.requester().userId(), since, to.position(Streams.ACCOUNT_DATA))) {
             String roomId = record.getRoomId();
             if (roomId.isEmpty() || !joined.contains(roomId)) continue;
@@ -303,7 +305,7 @@ public final class SyncService {
         boolean full = since == null || request.fullState();
 
         long accountSince = full ? 0 : since.position(Streams.ACCOUNT_DATA);
-        if (filter.accountData().allowsAny()) {
+        if (filter.accountData().allowsAny() && to.position(Streams.ACCOUNT_DATA) > accountSince) {
             for (AccountDataRecord record : accountData.changed(userId, accountSince, to.position(Streams.ACCOUNT_DATA))) {
                 if (!record.getRoomId().isEmpty() || !filter.accountData().matches(record.getDataType(), null)) continue;
                 ObjectNode event = Json.object().put("type", record.getDataType());
@@ -326,7 +328,8 @@ public final class SyncService {
 
         if (deviceId != null) {
             long toDeviceSince = since == null ? 0 : since.position(Streams.TO_DEVICE);
-            List<ToDeviceMessagesRecord> messages = toDevice.pending(userId, deviceId, toDeviceSince, to.position(Streams.TO_DEVICE));
+            List<ToDeviceMessagesRecord> messages = to.position(Streams.TO_DEVICE) > toDeviceSince
+                    ? toDevice.pending(userId, deviceId, toDeviceSince, to.position(Streams.TO_DEVICE)) : List.of();
             if (!messages.isEmpty()) {
                 ArrayNode out = response.topLevelEvents("to_device");
                 toDevice.render(messages).forEach(out::add);
@@ -341,7 +344,9 @@ public final class SyncService {
             encryption.unusedFallbackKeyTypes(userId, deviceId).forEach(fallback::add);
         }
 
-        if (since != null) {
+        boolean listsMayChange = since != null && (to.position(Streams.DEVICE_LISTS) > since.position(Streams.DEVICE_LISTS)
+                || to.position(Streams.EVENTS) > since.position(Streams.EVENTS));
+        if (listsMayChange) {
             EncryptionSyncSource.DeviceListChanges changes = encryption.deviceListChanges(userId, since, to);
             if (!changes.isEmpty()) {
                 response.markNews();

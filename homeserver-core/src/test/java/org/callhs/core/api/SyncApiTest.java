@@ -220,6 +220,29 @@ class SyncApiTest extends BackendSuite {
     }
 
     @Test
+    void unreadNotificationsFollowPushRulesAndReceipts() {
+        String alice = server.registerToken("s_alice10");
+        String bob = server.registerToken("s_bob10");
+        String roomId = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        client.post(room(roomId) + "/join", bob, "{}");
+        send(bob, roomId, "one");
+        send(bob, roomId, "two");
+        String last = client.put(room(roomId) + "/send/m.room.message/mention", bob,
+                Json.object().put("msgtype", "m.text").put("body", "hey s_alice10, look")).text("event_id");
+        JsonNode counts = client.get(SYNC, alice).body().path("rooms").path("join").path(roomId).path("unread_notifications");
+        assertThat(counts.path("notification_count").asInt()).isEqualTo(3);
+        assertThat(counts.path("highlight_count").asInt()).isEqualTo(1);
+        // The sender's own messages never count for them.
+        JsonNode bobCounts = client.get(SYNC, bob).body().path("rooms").path("join").path(roomId).path("unread_notifications");
+        assertThat(bobCounts.path("notification_count").asInt()).isZero();
+
+        client.post(room(roomId) + "/receipt/m.read/" + q(last), alice, "{}");
+        JsonNode read = client.get(SYNC, alice).body().path("rooms").path("join").path(roomId).path("unread_notifications");
+        assertThat(read.path("notification_count").asInt()).isZero();
+        assertThat(read.path("highlight_count").asInt()).isZero();
+    }
+
+    @Test
     void badInputGetsMatrixErrors() {
         String alice = server.registerToken("s_alice9");
         assertThat(client.get(SYNC + "?since=garbage", alice).errcode()).isEqualTo("M_INVALID_PARAM");

@@ -1,0 +1,92 @@
+package org.callhs.core.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.callhs.core.ephemeral.ReceiptService;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.room.RoomReader;
+import org.callhs.core.room.auth.PowerLevels;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.room.auth.StateView;
+import org.callhs.core.storage.schema.tables.records.ReceiptsRecord;
+import org.callhs.core.sync.UnreadCounter;
+
+/**
+ * {@code unread_notifications} of {@code /sync}: the events after the user's newest read
+ * receipt (public or private, any thread; without one, after their join) that their push
+ * rules make notify, and of those the highlighted ones. Evaluated when asked, against the
+ * room's current state (member count, display name, power levels), over at most
+ * {@value #MAX_SCANNED} events; results are cached per (user, room, receipt, end position),
+ * so a long-poll woken again does not evaluate again.
+ */
+public final class PushUnreadCounter implements UnreadCounter {
+    /** Most events looked at per room: counts beyond this are not exact (a client shows "99+" long before). */
+    public static final int MAX_SCANNED = 1000;
+    private final RoomReader reader;
+    private final ReceiptService receipts;
+    private final PushRuleService rules;
+    private final PushRuleEvaluator evaluator = new PushRuleEvaluator();
+    private final Cache<Key, Counts> cache = Caffeine.newBuilder().maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+    /** Rule sets change rarely; a change shows in counts within this time. */
+    private final Cache<String, JsonNode> rulesets = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+
+    private record Key(String userId, String roomId, long readUpTo, long end) {}
+
+    public PushUnreadCounter(RoomReader reader, ReceiptService receipts, PushRuleService rules) {
+        this.reader = reader;
+        this.receipts = receipts;
+        this.rules = rules;
+    }
+
+    @Override
+    public Counts counts(String userId, String roomId, long upToPosition) {
+        long readUpTo = readPosition(userId, roomId);
+        if (readUpTo >= upToPosition) return new Counts(0, 0);
+        return cache.get(new Key(userId, roomId, readUpTo, upToPosition), key -> evaluate(key));
+    }
+
+    private long readPosition(String userId, String roomId) {
+        List<ReceiptsRecord> own = receipts.ofUser(roomId, userId);
+        long read = 0;
+        List<PersistedEvent> receipted = reader.events(own.stream().map(ReceiptsRecord::getEventId).distinct().toList());
+        for (PersistedEvent e : receipted) read = Math.max(read, e.streamOrdering());
+        if (read > 0) return read;
+        Map<StateKey, String> state = reader.currentState(roomId);
+        return Optional.ofNullable(state.get(StateKey.of(StateKey.MEMBER_TYPE, userId)))
+                .flatMap(reader::event).map(PersistedEvent::streamOrdering).orElse(0L);
+    }
+
+    private Counts evaluate(Key key) {
+        List<PersistedEvent> events = reader.backwards(key.roomId(), key.end(), key.readUpTo(), MAX_SCANNED);
+        if (events.isEmpty()) return new Counts(0, 0);
+        Map<StateKey, String> state = reader.currentState(key.roomId());
+        Map<StateKey, JsonNode> pdus = new java.util.HashMap<>();
+        String powerId = state.get(StateKey.POWER_LEVELS);
+        String createId = state.get(StateKey.CREATE);
+        if (powerId != null) reader.event(powerId).ifPresent(e -> pdus.put(StateKey.POWER_LEVELS, e.pdu()));
+        if (createId != null) reader.event(createId).ifPresent(e -> pdus.put(StateKey.CREATE, e.pdu()));
+        StateView view = StateView.of(pdus);
+        JsonNode powerContent = pdus.containsKey(StateKey.POWER_LEVELS) ? pdus.get(StateKey.POWER_LEVELS).path("content") : null;
+        Map<String, Long> notificationLevels = PushContext.notificationLevels(powerContent);
+        String displayName = reader.stateEvent(state, StateKey.MEMBER_TYPE, key.userId())
+                .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
+        long members = reader.members(key.roomId(), "join").size();
+        JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
+        long notifications = 0;
+        long highlights = 0;
+        for (PersistedEvent event : events) {
+            if (event.sender().equals(key.userId()) || event.redactedBy() != null) continue;
+            long senderLevel = PowerLevels.userLevel(event.sender(), view, event.version());
+            PushContext context = new PushContext(event.pdu(), key.userId(), displayName, members, senderLevel, notificationLevels);
+            PushRuleEvaluator.Outcome outcome = evaluator.evaluate(ruleset, context);
+            if (outcome.notifies()) notifications++;
+            if (outcome.highlight()) highlights++;
+        }
+        return new Counts(notifications, highlights);
+    }
+}
