@@ -116,11 +116,13 @@ public final class Homeserver implements AutoCloseable {
             UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
-            PushRuleService pushRules = new PushRuleService(database, new PushRuleRepository());
             PresenceService presence = new PresenceService(database, new PresenceRepository(), new StreamPositionRepository(),
                     notifier, clock);
             AccountDataService accountData = new AccountDataService(database, new AccountDataRepository(),
                     new StreamPositionRepository(), notifier);
+            // A rule change rewrites the user's m.push_rules account data marker, so /sync announces the new rules.
+            PushRuleService pushRules = new PushRuleService(database, new PushRuleRepository(),
+                    user -> accountData.put(user, "", AccountDataService.PUSH_RULES, "{}"));
 
             List<Routes> clientRoutes = new ArrayList<>(List.of(
                     new VersionsEndpoints(config, modules.features()),

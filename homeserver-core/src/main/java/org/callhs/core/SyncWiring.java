@@ -43,7 +43,7 @@ final class SyncWiring {
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
                 rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,
-                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams());
+                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset);
         return List.of(
                 new SyncEndpoint(sync, database, new FilterRepository()),
                 new EphemeralEndpoints(typing, receipts, accountData, rooms.reader()),

@@ -11,6 +11,8 @@ import org.callhs.core.sync.UpdateNotifier;
  * {@code account_data} stream and wakes the user's {@code /sync} long-polls after the commit.
  */
 public final class AccountDataService {
+    /** Server-managed: its row only marks a change; readers serve the user's push rules instead of its content. */
+    public static final String PUSH_RULES = "m.push_rules";
     private final Database database;
     private final AccountDataRepository accountData;
     private final StreamPositionRepository streams;
@@ -33,7 +35,9 @@ public final class AccountDataService {
         notifier.usersUpdated(Streams.ACCOUNT_DATA, position, java.util.List.of(userId));
     }
 
+    /** Stored account data; the {@code m.push_rules} marker is not account data a client wrote, so it reads as absent. */
     public java.util.Optional<String> find(String userId, String roomId, String type) {
+        if (type.equals(PUSH_RULES)) return java.util.Optional.empty();
         return accountData.find(database.dsl(), userId, roomId, type);
     }
 

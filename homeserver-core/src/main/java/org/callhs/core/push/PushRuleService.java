@@ -29,6 +29,7 @@ import org.callhs.core.util.MatrixIds;
  * user rules come before the defaults.
  */
 public final class PushRuleService {
+    private final java.util.function.Consumer<String> changed;
     public static final List<String> KINDS = List.of("override", "content", "room", "sender", "underride");
     private static final ObjectNode DEFAULTS = loadDefaults();
 
@@ -36,6 +37,12 @@ public final class PushRuleService {
     private final PushRuleRepository rules;
 
     public PushRuleService(Database database, PushRuleRepository rules) {
+        this(database, rules, userId -> { });
+    }
+
+    /** @param changed told (after the commit) whose rules changed, so that /sync can announce {@code m.push_rules} */
+    public PushRuleService(Database database, PushRuleRepository rules, java.util.function.Consumer<String> changed) {
+        this.changed = changed;
         this.database = database;
         this.rules = rules;
     }
@@ -161,11 +168,13 @@ public final class PushRuleService {
             rules.renumber(tx, userId, kind, order);
             return null;
         });
+        changed.accept(userId);
     }
 
     public void delete(String userId, String kind, String ruleId) {
         int deleted = database.transaction(tx -> rules.deleteUserRule(tx, userId, kind, ruleId));
         if (deleted == 0) throw MatrixException.notFound("Unknown push rule");
+        changed.accept(userId);
     }
 
     public void setEnabled(String userId, String kind, String ruleId, boolean enabled) {
@@ -175,6 +184,7 @@ public final class PushRuleService {
             else rules.setUserRuleEnabled(tx, userId, kind, ruleId, enabled);
             return null;
         });
+        changed.accept(userId);
     }
 
     public void setActions(String userId, String kind, String ruleId, String actions) {
@@ -184,5 +194,6 @@ public final class PushRuleService {
             else rules.setUserRuleActions(tx, userId, kind, ruleId, actions);
             return null;
         });
+        changed.accept(userId);
     }
 }

@@ -49,11 +49,13 @@ public final class SyncService {
     private final UnreadCounter unread;
     private final Function<String, Set<String>> forgottenRooms;
     private final List<SyncStream> moduleStreams;
+    private final Function<String, ObjectNode> pushRules;
 
     public SyncService(RoomReader reader, org.callhs.core.room.HistoryVisibility visibility, ClientEvents clientEvents, SyncNotifier notifier, TypingService typing,
                        ReceiptService receipts, ToDeviceService toDevice, PresenceService presence, AccountDataService accountData,
                        EncryptionSyncSource encryption, UnreadCounter unread, Function<String, Set<String>> forgottenRooms,
-                       List<SyncStream> moduleStreams) {
+                       List<SyncStream> moduleStreams, Function<String, ObjectNode> pushRules) {
+        this.pushRules = pushRules;
         this.reader = reader;
         this.rooms = new RoomSync(reader, visibility);
         this.clientEvents = clientEvents;
@@ -297,6 +299,12 @@ public final class SyncService {
         state.forEach(e -> stateEvents.add(response.render(e)));
     }
 
+    private ObjectNode pushRulesContent(String userId) {
+        ObjectNode content = Json.object();
+        content.set("global", pushRules.apply(userId));
+        return content;
+    }
+
     private void topLevel(SyncResponse response, SyncRequest request, SyncToken since, SyncToken to, Map<String, Long> positions,
                           Set<String> joined) {
         String userId = request.requester().userId();
@@ -305,11 +313,20 @@ public final class SyncService {
         boolean full = since == null || request.fullState();
 
         long accountSince = full ? 0 : since.position(Streams.ACCOUNT_DATA);
-        if (filter.accountData().allowsAny() && to.position(Streams.ACCOUNT_DATA) > accountSince) {
+        if (filter.accountData().allowsAny() && (full || to.position(Streams.ACCOUNT_DATA) > accountSince)) {
+            boolean rulesSent = false;
             for (AccountDataRecord record : accountData.changed(userId, accountSince, to.position(Streams.ACCOUNT_DATA))) {
                 if (!record.getRoomId().isEmpty() || !filter.accountData().matches(record.getDataType(), null)) continue;
+                boolean rules = record.getDataType().equals(AccountDataService.PUSH_RULES);
+                rulesSent |= rules;
                 ObjectNode event = Json.object().put("type", record.getDataType());
-                event.set("content", Json.parse(record.getContent()));
+                event.set("content", rules ? pushRulesContent(userId) : Json.parse(record.getContent()));
+                response.topLevelEvents("account_data").add(event);
+            }
+            // An initial sync always carries the push rules, as Synapse's does.
+            if (full && !rulesSent && filter.accountData().matches(AccountDataService.PUSH_RULES, null)) {
+                ObjectNode event = Json.object().put("type", AccountDataService.PUSH_RULES);
+                event.set("content", pushRulesContent(userId));
                 response.topLevelEvents("account_data").add(event);
             }
         }

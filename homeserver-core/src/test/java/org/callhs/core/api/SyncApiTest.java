@@ -215,6 +215,13 @@ class SyncApiTest extends BackendSuite {
         assertThat(types(next.body().path("rooms").path("join").path(roomId).path("account_data").path("events")))
                 .containsExactly("org.example.room");
         JsonNode presence = next.body().path("presence").path("events").get(0);
+        // Push rules: in every initial sync, and again after a change.
+        assertThat(client.get(SYNC, alice).body().path("account_data").toString()).contains("m.push_rules").contains(".m.rule.master");
+        client.put("/_matrix/client/v3/pushrules/global/room/" + q(roomId), alice, "{\"actions\":[]}");
+        Resp rules = client.get(SYNC + "?since=" + q(next.text("next_batch")), alice);
+        assertThat(types(rules.body().path("account_data").path("events"))).containsExactly("m.push_rules");
+        assertThat(rules.body().path("account_data").path("events").get(0).path("content").path("global").path("room").toString())
+                .contains(roomId);
         assertThat(presence.path("sender").asText()).isEqualTo("@s_alice8:localhost");
         assertThat(presence.path("content").path("status_msg").asText()).isEqualTo("away");
     }
