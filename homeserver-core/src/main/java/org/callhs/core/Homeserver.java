@@ -23,6 +23,8 @@ import org.callhs.core.api.VersionsEndpoints;
 import org.callhs.core.config.ConfigLoader;
 import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.crypto.SigningKey;
+import org.callhs.core.e2e.DeviceListUpdates;
+import org.callhs.core.e2e.E2eWiring;
 import org.callhs.core.federation.ServerKeyEndpoints;
 import org.callhs.core.federation.TlsMaterial;
 import org.callhs.core.http.HttpServers;
@@ -91,7 +93,8 @@ public final class Homeserver implements AutoCloseable {
     /** Account services over an open database, for the server and for the {@code register-user} command. */
     public static AccountService accountService(HomeserverConfig config, Database database, Clock clock) {
         TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
-        DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock);
+        DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
+                E2eWiring.offlineDeviceLists(database));
         return new AccountService(config.serverName(), database, new UserRepository(), new ProfileRepository(), devices,
                 new PasswordHasher(), clock);
     }
@@ -109,7 +112,9 @@ public final class Homeserver implements AutoCloseable {
             }
 
             TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
-            DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock);
+            DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier);
+            DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
+                    deviceLists);
             UserRepository users = new UserRepository();
             ProfileRepository profiles = new ProfileRepository();
             AccountService accounts = new AccountService(config.serverName(), database, users, profiles, devices, new PasswordHasher(), clock);
@@ -134,10 +139,12 @@ public final class Homeserver implements AutoCloseable {
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(pushRules),
                     new PresenceEndpoints(database, presence, users)));
+            E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock);
+            clientRoutes.addAll(e2e.routes(uia, passwordCheck));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
-                    encryptionPending(), pushRules, modules));
+                    e2e.keys(), pushRules, modules));
             clientRoutes.addAll(modules.routes());
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
@@ -210,17 +217,6 @@ public final class Homeserver implements AutoCloseable {
         modules.stop();
         database.close();
         log.info("homeserver stopped");
-    }
-
-    // TEMPORARY until the key service and push evaluator land (same session).
-    private static org.callhs.core.sync.EncryptionSyncSource encryptionPending() {
-        return new org.callhs.core.sync.EncryptionSyncSource() {
-            public java.util.Map<String, Integer> oneTimeKeyCounts(String u, String d) { return java.util.Map.of("signed_curve25519", 0); }
-            public java.util.List<String> unusedFallbackKeyTypes(String u, String d) { return java.util.List.of(); }
-            public DeviceListChanges deviceListChanges(String u, org.callhs.core.sync.SyncToken f, org.callhs.core.sync.SyncToken t) {
-                return new DeviceListChanges(java.util.Set.of(), java.util.Set.of());
-            }
-        };
     }
 
     private static String versionString() {

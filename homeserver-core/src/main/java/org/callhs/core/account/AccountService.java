@@ -80,13 +80,15 @@ public final class AccountService {
         String userId = MatrixIds.userId(localpart, serverName);
         String passwordHash = password == null ? null : hasher.hash(password);
         try {
-            return database.transaction(tx -> {
+            Optional<LoginSession> session = database.transaction(tx -> {
                 if (users.localpartTaken(tx, localpart)) throw new MatrixException(ErrCode.USER_IN_USE, 400, "User ID already taken");
                 users.insert(tx, userId, localpart, passwordHash, guest, admin, clock.millis());
                 profiles.insert(tx, userId, guest ? null : localpart);
-                if (inhibitLogin) return Optional.empty();
+                if (inhibitLogin) return Optional.<LoginSession>empty();
                 return Optional.of(devices.issue(tx, userId, deviceId, deviceDisplayName));
             });
+            session.ifPresent(devices::issued);
+            return session;
         } catch (org.jooq.exception.IntegrityConstraintViolationException e) {
             throw new MatrixException(ErrCode.USER_IN_USE, 400, "User ID already taken");
         }
@@ -131,7 +133,9 @@ public final class AccountService {
     }
 
     public LoginSession login(String userId, String deviceId, String deviceDisplayName) {
-        return database.transaction(tx -> devices.issue(tx, userId, deviceId, deviceDisplayName));
+        LoginSession session = database.transaction(tx -> devices.issue(tx, userId, deviceId, deviceDisplayName));
+        devices.issued(session);
+        return session;
     }
 
     /** Sets a new password; with {@code logoutDevices}, every other device is logged out. */

@@ -18,27 +18,35 @@ public final class DeviceService {
     private final AccessTokenRepository tokens;
     private final TokenAuthenticator authenticator;
     private final Clock clock;
+    private final DeviceListener listener;
 
     public DeviceService(Database database, DeviceRepository devices, AccessTokenRepository tokens,
-                         TokenAuthenticator authenticator, Clock clock) {
+                         TokenAuthenticator authenticator, Clock clock, DeviceListener listener) {
         this.database = database;
         this.devices = devices;
         this.tokens = tokens;
         this.authenticator = authenticator;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /**
      * Creates (or reuses, when the ID exists) the device and issues a new access token for it,
      * inside the caller's transaction. Tokens already issued for a reused device stay valid.
+     * A new device changes the user's device list: call {@link #issued} after the commit.
      */
     public LoginSession issue(DSLContext tx, String userId, String requestedDeviceId, String displayName) {
         String deviceId = requestedDeviceId == null ? Tokens.newDeviceId() : requestedDeviceId;
         long now = clock.millis();
-        devices.insertIfAbsent(tx, userId, deviceId, displayName, now);
+        if (devices.insertIfAbsent(tx, userId, deviceId, displayName, now) > 0) listener.deviceCreated(tx, userId, deviceId);
         String token = Tokens.newAccessToken();
         tokens.insert(tx, Tokens.hash(token), userId, deviceId, now);
         return new LoginSession(userId, deviceId, token);
+    }
+
+    /** After the transaction that called {@link #issue} committed: wakes the sync of the user's peers. */
+    public void issued(LoginSession session) {
+        listener.committed(session.userId());
     }
 
     public List<DevicesRecord> list(String userId) {
@@ -59,18 +67,23 @@ public final class DeviceService {
     public void delete(String userId, Collection<String> deviceIds) {
         if (deviceIds.isEmpty()) return;
         List<String> revoked = database.transaction(tx -> {
-            devices.delete(tx, userId, deviceIds);
+            if (devices.delete(tx, userId, deviceIds) > 0) listener.devicesDeleted(tx, userId, deviceIds);
             return tokens.deleteForDevices(tx, userId, deviceIds);
         });
         authenticator.evict(revoked);
+        listener.committed(userId);
     }
 
     /** Deletes every device of the user except {@code keepDevice} (null: all), with their tokens. */
     public void deleteAllExcept(String userId, String keepDevice) {
         List<String> revoked = database.transaction(tx -> {
+            List<String> deleted = devices.list(tx, userId).stream().map(DevicesRecord::getDeviceId)
+                    .filter(id -> !id.equals(keepDevice)).toList();
             devices.deleteAllExcept(tx, userId, keepDevice);
+            if (!deleted.isEmpty()) listener.devicesDeleted(tx, userId, deleted);
             return tokens.deleteAllExceptDevice(tx, userId, keepDevice);
         });
         authenticator.evict(revoked);
+        listener.committed(userId);
     }
 }

@@ -24,4 +24,6 @@ public final class ErrCode {
     public static final String TOO_LARGE = "M_TOO_LARGE";
     public static final String UNSUPPORTED_ROOM_VERSION = "M_UNSUPPORTED_ROOM_VERSION";
     public static final String WEAK_PASSWORD = "M_WEAK_PASSWORD";
+    public static final String INVALID_SIGNATURE = "M_INVALID_SIGNATURE";
+    public static final String WRONG_ROOM_KEYS_VERSION = "M_WRONG_ROOM_KEYS_VERSION";
 }

@@ -21,8 +21,8 @@ import org.callhs.core.sync.UnreadCounter;
  * receipt (public or private, any thread; without one, after their join) that their push
  * rules make notify, and of those the highlighted ones. Evaluated when asked, against the
  * room's current state (member count, display name, power levels), over at most
- * {@value #MAX_SCANNED} events; results are cached per (user, room, receipt, end position),
- * so a long-poll woken again does not evaluate again.
+ * {@value #MAX_SCANNED} events. Tallies are kept per (user, room, receipt position) with the
+ * position they reach, so a later sync evaluates only the events that arrived since.
  */
 public final class PushUnreadCounter implements UnreadCounter {
     /** Most events looked at per room: counts beyond this are not exact (a client shows "99+" long before). */
@@ -31,11 +31,14 @@ public final class PushUnreadCounter implements UnreadCounter {
     private final ReceiptService receipts;
     private final PushRuleService rules;
     private final PushRuleEvaluator evaluator = new PushRuleEvaluator();
-    private final Cache<Key, Counts> cache = Caffeine.newBuilder().maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+    private final Cache<Key, Tally> tallies = Caffeine.newBuilder().maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
     /** Rule sets change rarely; a change shows in counts within this time. */
     private final Cache<String, JsonNode> rulesets = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
-    private record Key(String userId, String roomId, long readUpTo, long end) {}
+    private record Key(String userId, String roomId, long readUpTo) {}
+
+    /** Counts of the events in (receipt, end]. */
+    private record Tally(long end, long notifications, long highlights) {}
 
     public PushUnreadCounter(RoomReader reader, ReceiptService receipts, PushRuleService rules) {
         this.reader = reader;
@@ -47,7 +50,18 @@ public final class PushUnreadCounter implements UnreadCounter {
     public Counts counts(String userId, String roomId, long upToPosition) {
         long readUpTo = readPosition(userId, roomId);
         if (readUpTo >= upToPosition) return new Counts(0, 0);
-        return cache.get(new Key(userId, roomId, readUpTo, upToPosition), key -> evaluate(key));
+        Key key = new Key(userId, roomId, readUpTo);
+        Tally tally = tallies.getIfPresent(key);
+        if (tally == null || tally.end() > upToPosition) {
+            Tally fresh = evaluate(key, readUpTo, upToPosition, new Tally(readUpTo, 0, 0));
+            if (tally == null) tallies.put(key, fresh);
+            return new Counts(fresh.notifications(), fresh.highlights());
+        }
+        if (tally.end() < upToPosition) {
+            tally = evaluate(key, tally.end(), upToPosition, tally);
+            tallies.put(key, tally);
+        }
+        return new Counts(tally.notifications(), tally.highlights());
     }
 
     private long readPosition(String userId, String roomId) {
@@ -61,9 +75,10 @@ public final class PushUnreadCounter implements UnreadCounter {
                 .flatMap(reader::event).map(PersistedEvent::streamOrdering).orElse(0L);
     }
 
-    private Counts evaluate(Key key) {
-        List<PersistedEvent> events = reader.backwards(key.roomId(), key.end(), key.readUpTo(), MAX_SCANNED);
-        if (events.isEmpty()) return new Counts(0, 0);
+    /** Adds the events in (after, end] (the newest {@value #MAX_SCANNED}) to a tally. */
+    private Tally evaluate(Key key, long after, long end, Tally base) {
+        List<PersistedEvent> events = reader.backwards(key.roomId(), end, after, MAX_SCANNED);
+        if (events.isEmpty()) return new Tally(end, base.notifications(), base.highlights());
         Map<StateKey, String> state = reader.currentState(key.roomId());
         Map<StateKey, JsonNode> pdus = new java.util.HashMap<>();
         String powerId = state.get(StateKey.POWER_LEVELS);
@@ -77,8 +92,8 @@ public final class PushUnreadCounter implements UnreadCounter {
                 .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
         long members = reader.members(key.roomId(), "join").size();
         JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
-        long notifications = 0;
-        long highlights = 0;
+        long notifications = base.notifications();
+        long highlights = base.highlights();
         for (PersistedEvent event : events) {
             if (event.sender().equals(key.userId()) || event.redactedBy() != null) continue;
             long senderLevel = PowerLevels.userLevel(event.sender(), view, event.version());
@@ -87,6 +102,6 @@ public final class PushUnreadCounter implements UnreadCounter {
             if (outcome.notifies()) notifications++;
             if (outcome.highlight()) highlights++;
         }
-        return new Counts(notifications, highlights);
+        return new Tally(end, notifications, highlights);
     }
 }

@@ -10,9 +10,9 @@ import org.jooq.DSLContext;
 
 /** Statements on {@code devices}. */
 public final class DeviceRepository {
-    /** Creates the device unless it exists; an existing device keeps its display name. */
-    public void insertIfAbsent(DSLContext tx, String userId, String deviceId, String displayName, long now) {
-        tx.insertInto(DEVICES)
+    /** Creates the device unless it exists (an existing device keeps its display name); 1 when created. */
+    public int insertIfAbsent(DSLContext tx, String userId, String deviceId, String displayName, long now) {
+        return tx.insertInto(DEVICES)
                 .set(DEVICES.USER_ID, userId)
                 .set(DEVICES.DEVICE_ID, deviceId)
                 .set(DEVICES.DISPLAY_NAME, displayName)
