@@ -60,9 +60,14 @@ final class SyncResponse implements SyncContext {
         return child(byRoom, roomId);
     }
 
+    /**
+     * Client format by default; with {@code event_format: federation} the PDU as stored and
+     * signed (no {@code event_id} in room versions 3 and later, as over federation).
+     */
     @Override
     public ObjectNode render(PersistedEvent event) {
-        return request.filter().applyEventFields(renderer.apply(event, request.requester()));
+        ObjectNode rendered = request.filter().federationFormat() ? event.pdu().deepCopy() : renderer.apply(event, request.requester());
+        return request.filter().applyEventFields(rendered);
     }
 
     /** The {@code events} array of a top-level section ({@code account_data}, {@code presence}, {@code to_device}). */

@@ -41,6 +41,8 @@ public final class ToDeviceService {
     private final StreamPositionRepository streams;
     private final UpdateNotifier notifier;
     private final String serverName;
+    /** Per device: the newest message handed out in a sync response and not yet acknowledged (0: none). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> outstanding = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ToDeviceService(Database database, ToDeviceRepository messages, DeviceRepository devices,
                            StreamPositionRepository streams, UpdateNotifier notifier, String serverName) {
@@ -97,13 +99,25 @@ public final class ToDeviceService {
 
     /** A device's messages in {@code (after, upTo]}, at most {@link #MAX_PER_SYNC}, oldest first. */
     public List<ToDeviceMessagesRecord> pending(String userId, String deviceId, long after, long upTo) {
-        return messages.pending(database.dsl(), userId, deviceId, after, upTo, MAX_PER_SYNC);
+        List<ToDeviceMessagesRecord> found = messages.pending(database.dsl(), userId, deviceId, after, upTo, MAX_PER_SYNC);
+        if (!found.isEmpty()) {
+            outstanding.merge(userId + "|" + deviceId, found.get(found.size() - 1).getStreamId(), Math::max);
+        }
+        return found;
     }
 
-    /** The device acknowledged everything up to {@code upTo} by syncing with it. */
+    /**
+     * The device acknowledged everything up to {@code upTo} by syncing with it. Deletes only
+     * when something was handed to the device and not yet acknowledged (remembered in memory;
+     * after a restart each device's first sync deletes once), so idle long-polls do not write.
+     */
     public void acknowledge(String userId, String deviceId, long upTo) {
         if (upTo <= 0) return;
+        String key = userId + "|" + deviceId;
+        Long handedOut = outstanding.get(key);
+        if (handedOut != null && handedOut == 0) return;
         database.transaction(tx -> messages.deleteUpTo(tx, userId, deviceId, upTo));
+        if (handedOut == null || upTo >= handedOut) outstanding.compute(key, (k, v) -> v == null || v <= upTo ? 0L : v);
     }
 
     /** The to-device events as {@code /sync} hands them out. */

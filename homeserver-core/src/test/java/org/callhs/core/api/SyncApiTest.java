@@ -187,6 +187,13 @@ class SyncApiTest extends BackendSuite {
         JsonNode stored = client.get(SYNC + "?filter=" + filterId, bob).body().path("rooms").path("join").path(roomId);
         assertThat(stored.path("timeline").path("events").size()).isEqualTo(1);
 
+        String federation = q("{\"event_format\":\"federation\",\"room\":{\"timeline\":{\"limit\":1}}}");
+        JsonNode pdu = client.get(SYNC + "?filter=" + federation, bob).body().path("rooms").path("join").path(roomId)
+                .path("timeline").path("events").get(0);
+        assertThat(pdu.has("hashes")).isTrue();
+        assertThat(pdu.has("signatures")).isTrue();
+        assertThat(pdu.has("auth_events")).isTrue();
+
         String notRooms = q("{\"room\":{\"not_rooms\":[\"" + roomId + "\"]}}");
         assertThat(client.get(SYNC + "?filter=" + notRooms, bob).body().path("rooms").path("join").has(roomId)).isFalse();
     }
