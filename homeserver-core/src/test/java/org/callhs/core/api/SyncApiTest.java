@@ -164,6 +164,20 @@ class SyncApiTest extends BackendSuite {
     }
 
     @Test
+    void knocksAppearWithTheirStrippedState() {
+        String alice = server.registerToken("s_alice11");
+        String bob = server.registerToken("s_bob11");
+        String roomId = createRoom(alice, "{\"name\":\"Knock room\",\"initial_state\":[{\"type\":\"m.room.join_rules\","
+                + "\"state_key\":\"\",\"content\":{\"join_rule\":\"knock\"}}]}");
+        String since = client.get(SYNC, bob).text("next_batch");
+        assertThat(client.post("/_matrix/client/v3/knock/" + q(roomId), bob, "{\"reason\":\"let me in\"}").status()).isEqualTo(200);
+        Resp knocked = client.get(SYNC + "?since=" + q(since), bob);
+        JsonNode knockState = knocked.body().path("rooms").path("knock").path(roomId).path("knock_state").path("events");
+        assertThat(types(knockState)).contains("m.room.create", "m.room.name", "m.room.join_rules", "m.room.member");
+        assertThat(knocked.body().path("rooms").has("join")).isFalse();
+    }
+
+    @Test
     void filtersLimitTypesLazyMembersAndEventFields() {
         String alice = server.registerToken("s_alice6");
         String bob = server.registerToken("s_bob6");
