@@ -1,11 +1,16 @@
-# Shared by bench/run-foundation-bench.sh and bench/run-rooms-bench.sh (sourced, not run):
-# JDK discovery, the build, fork-free probes, starting/stopping callhs and Synapse, running
-# the load generator, and the machine description of the report.
+# Shared by bench/run-foundation-bench.sh, bench/run-rooms-bench.sh and bench/run-sync-bench.sh
+# (sourced, not run): JDK discovery, the build, the wait for an idle machine, fork-free probes,
+# starting/stopping callhs and Synapse, running the load generator, the machine description
+# and the report.
 #
 # The sourcing script sets, before sourcing: ROOT (repository root, current directory),
-# LOG_TAG, SERVERS, OUT_DIR, CALLHS_JAVA_OPTS. The ports, Synapse's venv and log level and
-# the start-up timeout default here (environment values win).
+# LOG_TAG, SERVERS, CALLHS_JAVA_OPTS. OUT_DIR (results, logs, data directories), the ports,
+# Synapse's venv and log level and the start-up timeout default here (environment values win).
 # shellcheck shell=bash
+
+OUT_DIR="${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/callhs-$LOG_TAG.XXXXXX")}"
+mkdir -p "$OUT_DIR"
+OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 
 CALLHS_PORT="${CALLHS_PORT:-18448}"
 CALLHS_FEDERATION_PORT="${CALLHS_FEDERATION_PORT:-18449}"
@@ -166,12 +171,52 @@ check_servers() {
   done
 }
 
+# ---------------------------------------------------------- wait for idle ----
+# Waits until the 1-minute load average is below IDLE_LOAD_MAX (polled every
+# IDLE_POLL_SECONDS, at most IDLE_WAIT_MAX_SECONDS, then goes on); IDLE_LOAD_MAX= (empty) does
+# not wait. Sets IDLE_NOTE, which write_machine_info records. Call it after the build, which
+# itself raises the load average.
+IDLE_LOAD_MAX="${IDLE_LOAD_MAX-0.6}"
+IDLE_POLL_SECONDS="${IDLE_POLL_SECONDS:-15}"
+IDLE_WAIT_MAX_SECONDS="${IDLE_WAIT_MAX_SECONDS:-1200}"
+IDLE_NOTE=""
+wait_for_idle() {
+  local waited=0 load1 _
+  IDLE_NOTE="not waited (IDLE_LOAD_MAX empty)"
+  if [[ -n "$IDLE_LOAD_MAX" ]]; then
+    while :; do
+      read -r load1 _ </proc/loadavg
+      if awk -v l="$load1" -v m="$IDLE_LOAD_MAX" 'BEGIN { exit !(l < m) }'; then
+        IDLE_NOTE="1-minute load $load1 < $IDLE_LOAD_MAX after waiting ${waited} s"
+        break
+      fi
+      if (( waited >= IDLE_WAIT_MAX_SECONDS )); then
+        IDLE_NOTE="gave up waiting after ${waited} s: 1-minute load still $load1 (>= $IDLE_LOAD_MAX): figures may be skewed"
+        log "WARNING: $IDLE_NOTE"
+        break
+      fi
+      log "1-minute load average $load1 >= $IDLE_LOAD_MAX: waiting (${waited} s of at most ${IDLE_WAIT_MAX_SECONDS} s)"
+      nap "$IDLE_POLL_SECONDS"
+      waited=$(( waited + IDLE_POLL_SECONDS ))
+    done
+  fi
+  log "idle: $IDLE_NOTE"
+}
+
 # ------------------------------------------------------------------ a run ----
 # Runs bench.jar against $SERVER_URL; its JSON line goes to $OUT_DIR/<label>-<scenario>.json,
-# its log to the terminal and to $OUT_DIR/<label>-generator.log.
-run_generator() { # label scenario users warmup duration server_pid
+# its log to the terminal and to $OUT_DIR/<label>-generator.log. Arguments after the sixth
+# are passed on to bench.jar (--rate, --threads...).
+run_generator() { # label scenario users warmup duration server_pid [bench.jar options...]
   "$JAVA" -jar "$BENCH_JAR" --base-url "$SERVER_URL" --label "$1" --scenario "$2" --users "$3" \
-      --warmup "$4" --duration "$5" --server-pid "$6" --json >"$OUT_DIR/$1-$2.json" 2> >(tee -a "$OUT_DIR/$1-generator.log" >&2)
+      --warmup "$4" --duration "$5" --server-pid "$6" --json "${@:7}" >"$OUT_DIR/$1-$2.json" 2> >(tee -a "$OUT_DIR/$1-generator.log" >&2)
+}
+
+# run_generator with a log line before, and a log line instead of an exit when it fails (the
+# report then shows "n/a" for that scenario).
+run_scenario() { # label scenario users warmup duration server_pid [bench.jar options...]
+  log "=== $1: $2, $3 users, warm-up $4, measured $5${7:+ (${*:7})}"
+  run_generator "$@" || log "$1 $2 run failed"
 }
 
 # Empties $OUT_DIR/$1.env and starts server $1 on an empty data directory. Sets SERVER_UP to
@@ -195,6 +240,21 @@ start_on_empty_data() {
   SERVER_UP=1
 }
 
+# For each server of $SERVERS in turn (never two at once): starts it on an empty data
+# directory, runs "$1 LABEL SERVER_PID" (the scenarios), records its peak RSS (hwm_kib) and
+# stops it. A server that does not start keeps its status=<why> and gets no figures.
+run_on_each_server() {
+  local name
+  for name in $SERVERS; do
+    start_on_empty_data "$name"
+    (( SERVER_UP )) || continue
+    "$1" "$name" "$SERVER_PID"
+    echo "hwm_kib=$(proc_kib "$SERVER_PID" VmHWM)" >>"$OUT_DIR/$name.env"
+    "stop_$name"
+    echo "status=ok" >>"$OUT_DIR/$name.env"
+  done
+}
+
 # ------------------------------------------------------------ machine info ----
 # Writes $OUT_DIR/machine.env: date, CPU, memory, kernel, load average, JDK, callhs build.
 write_machine_info() {
@@ -207,6 +267,7 @@ write_machine_info() {
     echo "load average at start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "JDK=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vendor.version|java.runtime.version/ {printf "%s ", $2}')($JAVA_HOME)"
     echo "callhs=commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo ' + uncommitted changes'); homeserver.jar built $(date -u -r "$CALLHS_JAR" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo '?'); JVM options: ${CALLHS_JAVA_OPTS:-defaults}; SQLite"
+    [[ -z "$IDLE_NOTE" ]] || echo "idle check=$IDLE_NOTE"
   } >"$OUT_DIR/machine.env"
 }
 
@@ -217,6 +278,15 @@ finish_machine_info() {
   python="$("$SYNAPSE_VENV/bin/python" --version 2>&1 || echo unknown)"
   echo "Synapse=$version ($python, SQLite, log level $SYNAPSE_LOG_LEVEL, rate limits off)" >>"$OUT_DIR/machine.env"
   echo "load average at end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT_DIR/machine.env"
+}
+
+# Completes machine.env, then prints the markdown report of report class $1 (org.callhs.bench.X)
+# for $SERVERS to stdout and $OUT_DIR/report.md.
+print_report() {
+  finish_machine_info
+  # shellcheck disable=SC2086
+  "$JAVA" -cp "$BENCH_JAR" "org.callhs.bench.$1" "$OUT_DIR" $SERVERS | tee "$OUT_DIR/report.md"
+  log "raw results, logs and data directories: $OUT_DIR"
 }
 
 warn_if_busy() {

@@ -43,9 +43,6 @@ REGLOGIN_WARMUP="${REGLOGIN_WARMUP:-5s}"
 REGLOGIN_DURATION="${REGLOGIN_DURATION:-20s}"
 IDLE_SETTLE_SECONDS="${IDLE_SETTLE_SECONDS:-5}"
 CALLHS_JAVA_OPTS="${CALLHS_JAVA_OPTS:-}"
-OUT_DIR="${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/callhs-foundation-bench.XXXXXX")}"
-mkdir -p "$OUT_DIR"
-OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 
 LOG_TAG=foundation-bench
 # shellcheck source=bench/bench-lib.sh
@@ -68,12 +65,10 @@ bench_server() {
   nap "$IDLE_SETTLE_SECONDS"
   echo "rss_idle_kib=$(proc_kib "$pid" VmRSS)" >>"$env"
 
-  log "=== $name: whoami, $WHOAMI_USERS users, warm-up $WHOAMI_WARMUP, measured $WHOAMI_DURATION"
-  run_generator "$name" whoami "$WHOAMI_USERS" "$WHOAMI_WARMUP" "$WHOAMI_DURATION" "$pid" || log "$name whoami run failed"
+  run_scenario "$name" whoami "$WHOAMI_USERS" "$WHOAMI_WARMUP" "$WHOAMI_DURATION" "$pid"
   echo "rss_after_whoami_kib=$(proc_kib "$pid" VmRSS)" >>"$env"
 
-  log "=== $name: register-login, $REGLOGIN_USERS users, warm-up $REGLOGIN_WARMUP, measured $REGLOGIN_DURATION"
-  run_generator "$name" register-login "$REGLOGIN_USERS" "$REGLOGIN_WARMUP" "$REGLOGIN_DURATION" "$pid" || log "$name register-login run failed"
+  run_scenario "$name" register-login "$REGLOGIN_USERS" "$REGLOGIN_WARMUP" "$REGLOGIN_DURATION" "$pid"
   echo "rss_after_reglogin_kib=$(proc_kib "$pid" VmRSS)" >>"$env"
   echo "hwm_kib=$(proc_kib "$pid" VmHWM)" >>"$env"
   "stop_$name"
@@ -91,8 +86,4 @@ for server in $SERVERS; do
   bench_server "$server"
 done
 
-finish_machine_info
-
-# shellcheck disable=SC2086
-"$JAVA" -cp "$BENCH_JAR" org.callhs.bench.FoundationReport "$OUT_DIR" $SERVERS | tee "$OUT_DIR/report.md"
-log "raw results, logs and data directories: $OUT_DIR"
+print_report FoundationReport

@@ -51,13 +51,7 @@ MANY_ROOMS_DURATION="${MANY_ROOMS_DURATION:-30s}"
 CREATE_ROOM_USERS="${CREATE_ROOM_USERS:-4}"
 CREATE_ROOM_WARMUP="${CREATE_ROOM_WARMUP:-5s}"
 CREATE_ROOM_DURATION="${CREATE_ROOM_DURATION:-20s}"
-IDLE_LOAD_MAX="${IDLE_LOAD_MAX-0.6}"
-IDLE_POLL_SECONDS="${IDLE_POLL_SECONDS:-15}"
-IDLE_WAIT_MAX_SECONDS="${IDLE_WAIT_MAX_SECONDS:-1200}"
 CALLHS_JAVA_OPTS="${CALLHS_JAVA_OPTS--Xmx512m}"
-OUT_DIR="${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/callhs-rooms-bench.XXXXXX")}"
-mkdir -p "$OUT_DIR"
-OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 
 LOG_TAG=rooms-bench
 # shellcheck source=bench/bench-lib.sh
@@ -65,31 +59,9 @@ source "$ROOT/bench/bench-lib.sh"
 check_servers
 build_jars
 
-# ---------------------------------------------------------- wait for idle ----
-# Sets IDLE_NOTE. The build itself raises the load average, so this comes after it.
-IDLE_NOTE="not waited (IDLE_LOAD_MAX empty)"
-if [[ -n "$IDLE_LOAD_MAX" ]]; then
-  waited=0
-  while :; do
-    read -r load1 _ </proc/loadavg
-    if awk -v l="$load1" -v m="$IDLE_LOAD_MAX" 'BEGIN { exit !(l < m) }'; then
-      IDLE_NOTE="1-minute load $load1 < $IDLE_LOAD_MAX after waiting ${waited} s"
-      break
-    fi
-    if (( waited >= IDLE_WAIT_MAX_SECONDS )); then
-      IDLE_NOTE="gave up waiting after ${waited} s: 1-minute load still $load1 (>= $IDLE_LOAD_MAX): figures may be skewed"
-      log "WARNING: $IDLE_NOTE"
-      break
-    fi
-    log "1-minute load average $load1 >= $IDLE_LOAD_MAX: waiting (${waited} s of at most ${IDLE_WAIT_MAX_SECONDS} s)"
-    nap "$IDLE_POLL_SECONDS"
-    waited=$(( waited + IDLE_POLL_SECONDS ))
-  done
-  log "idle: $IDLE_NOTE"
-fi
-
+# The build itself raises the load average, so the wait for idle comes after it.
+wait_for_idle
 write_machine_info
-echo "idle check=$IDLE_NOTE" >>"$OUT_DIR/machine.env"
 {
   echo "one_room_users=$ONE_ROOM_USERS"; echo "one_room_warmup=$ONE_ROOM_WARMUP"; echo "one_room_duration=$ONE_ROOM_DURATION"
   echo "many_rooms_users=$MANY_ROOMS_USERS"; echo "many_rooms_warmup=$MANY_ROOMS_WARMUP"; echo "many_rooms_duration=$MANY_ROOMS_DURATION"
@@ -98,32 +70,11 @@ echo "idle check=$IDLE_NOTE" >>"$OUT_DIR/machine.env"
 warn_if_busy
 
 # ------------------------------------------------------------------ a run ----
-bench_server() {
-  local name="$1" env="$OUT_DIR/$1.env" pid
-  start_on_empty_data "$name"
-  (( SERVER_UP )) || return 0
-  pid="$SERVER_PID"
-
-  log "=== $name: send-one-room, $ONE_ROOM_USERS users, warm-up $ONE_ROOM_WARMUP, measured $ONE_ROOM_DURATION"
-  run_generator "$name" send-one-room "$ONE_ROOM_USERS" "$ONE_ROOM_WARMUP" "$ONE_ROOM_DURATION" "$pid" || log "$name send-one-room run failed"
-
-  log "=== $name: send-100-rooms, $MANY_ROOMS_USERS users, warm-up $MANY_ROOMS_WARMUP, measured $MANY_ROOMS_DURATION"
-  run_generator "$name" send-100-rooms "$MANY_ROOMS_USERS" "$MANY_ROOMS_WARMUP" "$MANY_ROOMS_DURATION" "$pid" || log "$name send-100-rooms run failed"
-
-  log "=== $name: create-room, $CREATE_ROOM_USERS users, warm-up $CREATE_ROOM_WARMUP, measured $CREATE_ROOM_DURATION"
-  run_generator "$name" create-room "$CREATE_ROOM_USERS" "$CREATE_ROOM_WARMUP" "$CREATE_ROOM_DURATION" "$pid" || log "$name create-room run failed"
-
-  echo "hwm_kib=$(proc_kib "$pid" VmHWM)" >>"$env"
-  "stop_$name"
-  echo "status=ok" >>"$env"
+room_scenarios() { # label server_pid
+  run_scenario "$1" send-one-room "$ONE_ROOM_USERS" "$ONE_ROOM_WARMUP" "$ONE_ROOM_DURATION" "$2"
+  run_scenario "$1" send-100-rooms "$MANY_ROOMS_USERS" "$MANY_ROOMS_WARMUP" "$MANY_ROOMS_DURATION" "$2"
+  run_scenario "$1" create-room "$CREATE_ROOM_USERS" "$CREATE_ROOM_WARMUP" "$CREATE_ROOM_DURATION" "$2"
 }
+run_on_each_server room_scenarios
 
-for server in $SERVERS; do
-  bench_server "$server"
-done
-
-finish_machine_info
-
-# shellcheck disable=SC2086
-"$JAVA" -cp "$BENCH_JAR" org.callhs.bench.RoomsReport "$OUT_DIR" $SERVERS | tee "$OUT_DIR/report.md"
-log "raw results, logs and data directories: $OUT_DIR"
+print_report RoomsReport

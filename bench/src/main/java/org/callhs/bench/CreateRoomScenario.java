@@ -34,7 +34,7 @@ public final class CreateRoomScenario implements Scenario {
 
     @Override
     public void prepare(VirtualUser user) throws RequestFailure {
-        user.session(user.client().register("bench_" + runId + "_c" + user.index(), UserNames.password(runId)));
+        user.register(runId, "c" + user.index());
     }
 
     @Override

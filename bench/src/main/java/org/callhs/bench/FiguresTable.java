@@ -1,14 +1,17 @@
 package org.callhs.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The markdown figures table shared by {@link FoundationReport} and {@link RoomsReport}: one
+ * The markdown pieces shared by the reports ({@link FoundationReport}, {@link ScenarioReport}):
+ * the machine table, the error lines and the figures table: one
  * column per server, one line per {@link Row}, and, with two servers or more, a last column
  * with the ratio of the first server's figure to the second's. Figures that are missing, and
  * ratios over a missing or zero figure, print as "n/a".
@@ -21,6 +24,16 @@ final class FiguresTable {
         String label();
 
         Map<String, String> env();
+
+        /** The number recorded under {@code key} in {@code <label>.env}, or null. */
+        default Double env(String key) {
+            String value = env().get(key);
+            try {
+                return value == null || value.isBlank() ? null : Double.parseDouble(value.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
     }
 
     /**
@@ -62,6 +75,38 @@ final class FiguresTable {
             }
             out.println(line);
         }
+    }
+
+    /** Prints the "### Machine" section: one line per key of {@code machine.env}. */
+    static void printMachine(PrintStream out, Map<String, String> machine) {
+        out.println("### Machine");
+        out.println();
+        out.println("| | |");
+        out.println("|---|---|");
+        machine.forEach((key, value) -> out.println("| " + key + " | " + value.replace("|", "\\|") + " |"));
+        out.println();
+    }
+
+    /** Prints "- LABEL SCENARIO errors: {SERIES KEY=COUNT, ...}" when the run recorded errors. */
+    static void printErrors(PrintStream out, String label, String scenario, JsonNode run) {
+        if (run == null) {
+            return;
+        }
+        Map<String, Long> errors = new LinkedHashMap<>();
+        for (JsonNode series : run.path("series")) {
+            series.path("errors").properties().forEach(e -> errors.merge(series.path("name").asText() + " " + e.getKey(), e.getValue().asLong(), Long::sum));
+        }
+        if (!errors.isEmpty()) {
+            out.println("- " + label + " " + scenario + " errors: " + errors);
+        }
+    }
+
+    static Double mib(Double kib) {
+        return kib == null || kib < 0 ? null : kib / 1024.0;
+    }
+
+    static Double thousandth(Double value) {
+        return value == null ? null : value / 1000.0;
     }
 
     /** Prints "- LABEL: STATUS" when the server's {@code status} is recorded and is not "ok". */

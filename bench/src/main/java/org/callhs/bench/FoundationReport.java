@@ -37,18 +37,6 @@ public final class FoundationReport {
                     readJson(dir.resolve(label + "-whoami.json")), readJson(dir.resolve(label + "-register-login.json")));
         }
 
-        Double env(String key) {
-            String value = env.get(key);
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                return Double.parseDouble(value.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-
         static Double series(JsonNode run, String series, String... path) {
             if (run == null) {
                 return null;
@@ -91,12 +79,7 @@ public final class FoundationReport {
     }
 
     static void print(PrintStream out, Map<String, String> machine, Map<String, String> params, List<ServerFigures> servers) {
-        out.println("### Machine");
-        out.println();
-        out.println("| | |");
-        out.println("|---|---|");
-        machine.forEach((key, value) -> out.println("| " + key + " | " + value.replace("|", "\\|") + " |"));
-        out.println();
+        FiguresTable.printMachine(out, machine);
         out.println("### Figures");
         out.println();
         out.printf(Locale.ROOT, "whoami: closed loop, %s users, warm-up %s, measured %s. register-login: closed loop, %s users, "
@@ -108,21 +91,8 @@ public final class FoundationReport {
         out.println();
         for (ServerFigures server : servers) {
             FiguresTable.printStatus(out, server);
-            errorsLine(out, server.label(), "whoami", server.whoami());
-            errorsLine(out, server.label(), "register-login", server.registerLogin());
-        }
-    }
-
-    private static void errorsLine(PrintStream out, String label, String scenario, JsonNode run) {
-        if (run == null) {
-            return;
-        }
-        Map<String, Long> errors = new LinkedHashMap<>();
-        for (JsonNode series : run.path("series")) {
-            series.path("errors").properties().forEach(e -> errors.merge(series.path("name").asText() + " " + e.getKey(), e.getValue().asLong(), Long::sum));
-        }
-        if (!errors.isEmpty()) {
-            out.println("- " + label + " " + scenario + " errors: " + errors);
+            FiguresTable.printErrors(out, server.label(), "whoami", server.whoami());
+            FiguresTable.printErrors(out, server.label(), "register-login", server.registerLogin());
         }
     }
 
@@ -130,10 +100,10 @@ public final class FoundationReport {
         List<Row<ServerFigures>> rows = new ArrayList<>();
         rows.add(new Row<>("start-up to first 200, empty data dir (ms)", s -> s.env("startup_ms"), "%.0f", false));
         rows.add(new Row<>("restart to first 200, existing data (ms)", s -> s.env("restart_ms"), "%.0f", false));
-        rows.add(new Row<>("RSS idle after start-up (MiB)", s -> mib(s.env("rss_idle_kib")), "%.1f", false));
-        rows.add(new Row<>("RSS at end of whoami load (MiB)", s -> mib(s.env("rss_after_whoami_kib")), "%.1f", false));
-        rows.add(new Row<>("RSS at end of register-login (MiB)", s -> mib(s.env("rss_after_reglogin_kib")), "%.1f", false));
-        rows.add(new Row<>("peak RSS, VmHWM (MiB)", s -> mib(s.env("hwm_kib")), "%.1f", false));
+        rows.add(new Row<>("RSS idle after start-up (MiB)", s -> FiguresTable.mib(s.env("rss_idle_kib")), "%.1f", false));
+        rows.add(new Row<>("RSS at end of whoami load (MiB)", s -> FiguresTable.mib(s.env("rss_after_whoami_kib")), "%.1f", false));
+        rows.add(new Row<>("RSS at end of register-login (MiB)", s -> FiguresTable.mib(s.env("rss_after_reglogin_kib")), "%.1f", false));
+        rows.add(new Row<>("peak RSS, VmHWM (MiB)", s -> FiguresTable.mib(s.env("hwm_kib")), "%.1f", false));
         rows.add(new Row<>("whoami throughput (req/s)", s -> ServerFigures.series(s.whoami(), "whoami", "throughput"), "%.0f", true));
         for (String p : List.of("p50", "p90", "p99", "p99.9", "max")) {
             rows.add(new Row<>("whoami " + p + " (ms)", s -> ServerFigures.series(s.whoami(), "whoami", "latencyMs", p), "%.2f", false));
@@ -153,16 +123,8 @@ public final class FoundationReport {
                 ServerFigures.series(s.registerLogin(), RegisterLoginScenario.REGISTER, "errorCount"),
                 ServerFigures.series(s.registerLogin(), RegisterLoginScenario.LOGIN, "errorCount")), "%.0f", false));
         rows.add(new Row<>("register+login server CPU per iteration (ms)",
-                s -> thousandth(ServerFigures.at(s.registerLogin(), "server", "cpuMicrosPerIteration")), "%.1f", false));
+                s -> FiguresTable.thousandth(ServerFigures.at(s.registerLogin(), "server", "cpuMicrosPerIteration")), "%.1f", false));
         return rows;
-    }
-
-    private static Double mib(Double kib) {
-        return kib == null || kib < 0 ? null : kib / 1024.0;
-    }
-
-    private static Double thousandth(Double value) {
-        return value == null ? null : value / 1000.0;
     }
 
     private static Double sum(Double a, Double b) {

@@ -42,7 +42,9 @@ public final class HttpConnection implements Closeable {
     private final byte[] buffer = new byte[16 * 1024];
     private int position;
     private int limit;
-    private Socket socket;
+    /** Volatile, like {@link #aborted}, so that {@link #abort()} from another thread sees it. */
+    private volatile Socket socket;
+    private volatile boolean aborted;
     private InputStream in;
     private OutputStream out;
     private int connectionsOpened;
@@ -384,6 +386,17 @@ public final class HttpConnection implements Closeable {
     }
 
     private void open() throws IOException {
+        if (aborted) {
+            throw new IOException("connection aborted");
+        }
+        connect();
+        if (aborted) { // abort() ran while the socket was being opened and may not have seen it
+            close();
+            throw new IOException("connection aborted");
+        }
+    }
+
+    private void connect() throws IOException {
         IOException last = null;
         for (InetAddress address : target.addresses()) {
             Socket s = new Socket();
@@ -405,6 +418,23 @@ public final class HttpConnection implements Closeable {
             }
         }
         throw last != null ? last : new IOException("no address for " + target.host());
+    }
+
+    /**
+     * Ends this connection for good from <em>another</em> thread: closes the socket, so that a
+     * read blocked in {@link #exchange} (a long-poll) fails at once with an IOException, and
+     * makes every later {@link #exchange} fail instead of reconnecting.
+     */
+    public void abort() {
+        aborted = true;
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 
     @Override

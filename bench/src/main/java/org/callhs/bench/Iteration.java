@@ -27,6 +27,11 @@ public final class Iteration {
         this.intendedStartNanos = intendedStartNanos;
     }
 
+    /** Whether this iteration belongs to the measured window (its requests are recorded). */
+    public boolean measured() {
+        return recorder != null;
+    }
+
     /** Sends {@code request}, recording its latency (or its error) as series {@code series}. */
     public <T> T time(String series, Request<T> request) throws RequestFailure {
         long start = firstRequest ? intendedStartNanos : System.nanoTime();

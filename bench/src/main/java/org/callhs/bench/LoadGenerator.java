@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,10 +29,18 @@ public final class LoadGenerator implements Callable<Integer> {
 
     static final int EXIT_SETUP_FAILED = 3;
 
+    /**
+     * Most users running a setup step at the same time. Registration and login hash a
+     * password (callhs: Argon2id with 19 MiB each; Synapse: bcrypt): a thousand at once would
+     * only queue in the server, time out, or exhaust its heap.
+     */
+    static final int SETUP_CONCURRENCY = 16;
+
     @Option(names = "--base-url", required = true, description = "Homeserver base URL, e.g. http://127.0.0.1:8008 (loopback only).")
     String baseUrl;
 
-    @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room | "
+            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst (default: ${DEFAULT-VALUE}).")
     String scenarioName;
 
     @Option(names = "--users", defaultValue = "16", description = "Virtual users = concurrent connections (default: ${DEFAULT-VALUE}).")
@@ -73,9 +82,11 @@ public final class LoadGenerator implements Callable<Integer> {
         LoopbackTarget target;
         String runId = UserNames.newRunId();
         Scenario scenario;
+        LoadDriver driver;
         try {
             target = LoopbackTarget.parse(baseUrl);
             scenario = Scenario.named(scenarioName, runId, Math.max(users, 1));
+            driver = scenario.driver(rate, Math.max(users, 1));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -93,17 +104,20 @@ public final class LoadGenerator implements Callable<Integer> {
         for (int i = 0; i < users; i++) {
             UserRecorder recorder = new UserRecorder(scenario.seriesNames());
             recorders.add(recorder);
-            virtualUsers.add(new VirtualUser(i, new HttpConnection(target, (int) timeout.toMillis()), recorder));
+            int readTimeoutMillis = (int) timeout.plus(scenario.longestRequest()).toMillis();
+            virtualUsers.add(new VirtualUser(i, new HttpConnection(target, readTimeoutMillis), recorder));
         }
         try {
             log.printf("[bench] %s: %s against %s, %d users, run id %s%n", label, scenario.name(), target.baseUrl(), users, runId);
             long setupStart = System.nanoTime();
-            String setupError = runSetupStep(virtualUsers, scenario::prepare, threadKind);
-            for (Scenario.SetupStep step : scenario.setupSteps()) {
-                if (setupError != null) {
-                    break;
-                }
-                setupError = runSetupStep(virtualUsers, step, threadKind);
+            List<Scenario.SetupStep> steps = new ArrayList<>();
+            steps.add(scenario::prepare);
+            steps.addAll(scenario.setupSteps());
+            String setupError = null;
+            for (int i = 0; i < steps.size() && setupError == null; i++) {
+                long stepStart = System.nanoTime();
+                setupError = runSetupStep(virtualUsers, steps.get(i), threadKind);
+                log.printf(Locale.ROOT, "[bench] setup step %d of %d: %.1f s%n", i + 1, steps.size(), (System.nanoTime() - stepStart) / 1e9);
             }
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             if (setupError != null) {
@@ -113,7 +127,6 @@ public final class LoadGenerator implements Callable<Integer> {
             log.printf(Locale.ROOT, "[bench] setup done in %.1f s; warm-up %.1f s, then measuring %.1f s%n",
                     setupSeconds, warmup.toNanos() / 1e9, duration.toNanos() / 1e9);
 
-            LoadDriver driver = rate > 0 ? new OpenLoopDriver(rate, users) : new ClosedLoopDriver();
             RunWindow window = RunWindow.startingNow(warmup, duration);
             WindowSampler sampler = WindowSampler.start(window, serverPid);
             driver.run(virtualUsers, scenario, window, threadKind);
@@ -128,7 +141,7 @@ public final class LoadGenerator implements Callable<Integer> {
             }
             long connections = virtualUsers.stream().mapToLong(u -> u.connection().connectionsOpened()).sum();
             RunReport report = new RunReport(label, scenario.name(), target.baseUrl(), runId, startedAt, users, rate,
-                    warmup.toNanos() / 1e9, window.measuredSeconds(), setupSeconds, series, lag, connections, sample, serverPid);
+                    warmup.toNanos() / 1e9, window.measuredSeconds(), setupSeconds, series, lag, connections, sample, serverPid, scenario.figures());
             if (json) {
                 report.printTable(System.err);
                 System.out.println(report.toJsonLine());
@@ -141,13 +154,18 @@ public final class LoadGenerator implements Callable<Integer> {
         }
     }
 
-    /** Runs one unmeasured setup step for every user concurrently; returns the first error, or null. */
+    /**
+     * Runs one unmeasured setup step for every user, at most {@link #SETUP_CONCURRENCY} at a
+     * time; returns the first error, or null.
+     */
     private static String runSetupStep(List<VirtualUser> users, Scenario.SetupStep step, ThreadKind threadKind)
             throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         String[] firstError = new String[1];
+        Semaphore slots = new Semaphore(SETUP_CONCURRENCY);
         for (VirtualUser user : users) {
             threads.add(threadKind.builder("setup-" + user.index()).start(() -> {
+                slots.acquireUninterruptibly();
                 try {
                     step.run(user);
                 } catch (RequestFailure | RuntimeException e) {
@@ -156,6 +174,8 @@ public final class LoadGenerator implements Callable<Integer> {
                             firstError[0] = "user " + user.index() + ": " + e.getMessage();
                         }
                     }
+                } finally {
+                    slots.release();
                 }
             }));
         }

@@ -23,7 +23,7 @@ public final class MatrixClient {
     }
 
     /** The identity of a freshly registered or logged-in device. */
-    public record Session(String userId, String accessToken) { }
+    public record Session(String userId, String accessToken, String deviceId) { }
 
     /** {@code GET /_matrix/client/versions}: no authentication, the cheapest endpoint. */
     public void versions() throws RequestFailure {
@@ -102,7 +102,41 @@ public final class MatrixClient {
                 + "/send/m.room.message/" + pathSegment(txnId), accessToken, toBytes(body)));
     }
 
-    /** Percent-encodes one path segment: every byte of its UTF-8 form except RFC 3986 unreserved characters. */
+    /**
+     * {@code GET /_matrix/client/v3/sync}: an initial sync when {@code since} is null, else an
+     * incremental one that the server may hold for up to {@code timeoutMs}. {@code timeoutMs}
+     * &lt; 0 leaves the parameter out; {@code filter} (inline JSON) may be null. The body is
+     * returned unparsed.
+     */
+    public HttpResult sync(String accessToken, String since, long timeoutMs, String filter) throws RequestFailure {
+        StringBuilder path = new StringBuilder("/_matrix/client/v3/sync");
+        char separator = '?';
+        if (since != null) {
+            path.append(separator).append("since=").append(pathSegment(since));
+            separator = '&';
+        }
+        if (timeoutMs >= 0) {
+            path.append(separator).append("timeout=").append(timeoutMs);
+            separator = '&';
+        }
+        if (filter != null) {
+            path.append(separator).append("filter=").append(pathSegment(filter));
+        }
+        return expectSuccess("sync", call("GET", path.toString(), accessToken, null));
+    }
+
+    /**
+     * {@code PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}} with
+     * {@code {"messages": messages}} (user ID to device ID to content).
+     */
+    public void sendToDevice(String accessToken, String eventType, String txnId, ObjectNode messages) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("messages", messages);
+        expectSuccess("sendToDevice", call("PUT", "/_matrix/client/v3/sendToDevice/" + pathSegment(eventType) + "/"
+                + pathSegment(txnId), accessToken, toBytes(body)));
+    }
+
+    /** Percent-encodes one path segment or query value: every byte of its UTF-8 form except RFC 3986 unreserved characters. */
     static String pathSegment(String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(bytes.length + 8);
@@ -139,7 +173,7 @@ public final class MatrixClient {
         if (token == null) {
             throw RequestFailure.http(what, result.status(), "NO_ACCESS_TOKEN", "no access_token in " + result.bodyText());
         }
-        return new Session(json.path("user_id").asText(null), token);
+        return new Session(json.path("user_id").asText(null), token, json.path("device_id").asText(null));
     }
 
     private static RequestFailure failure(String what, HttpResult result) {

@@ -19,12 +19,13 @@ import java.util.Map;
  * @param connectionsOpened  TCP connections opened in total (== users when keep-alive works)
  * @param window             CPU figures sampled over the measured window
  * @param serverPid          pid whose CPU was sampled, or 0
+ * @param figures            the scenario's own figures beyond the series (response size...)
  */
 public record RunReport(
         String label, String scenario, String baseUrl, String runId, Instant startedAt,
         int users, double targetRate, double warmupSeconds, double measuredSeconds, double setupSeconds,
         List<SeriesResult> series, LatencyStats scheduleLag, long connectionsOpened,
-        WindowSampler.Sample window, long serverPid) {
+        WindowSampler.Sample window, long serverPid, Map<String, Number> figures) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
@@ -72,6 +73,14 @@ public record RunReport(
             ObjectNode errors = node.putObject("errors");
             result.errors().forEach(errors::put);
         }
+        ObjectNode figuresNode = root.putObject("figures");
+        figures.forEach((key, value) -> {
+            if (value instanceof Double || value instanceof Float) {
+                figuresNode.put(key, round(value.doubleValue(), 3));
+            } else {
+                figuresNode.put(key, value.longValue());
+            }
+        });
         ObjectNode generator = root.putObject("generator")
                 .put("connectionsOpened", connectionsOpened)
                 .put("java", Runtime.version().toString());
@@ -132,6 +141,9 @@ public record RunReport(
             for (Map.Entry<String, Long> error : result.errors().entrySet()) {
                 out.printf(Locale.ROOT, "  error  %-14s %-32s x %d%n", result.name(), error.getKey(), error.getValue());
             }
+        }
+        if (!figures.isEmpty()) {
+            out.println("figures: " + figures);
         }
         out.printf(Locale.ROOT, "generator: %s, %d TCP connection(s) opened%n",
                 cpuText(window.generatorCpuSeconds()), connectionsOpened);

@@ -1,6 +1,8 @@
 package org.callhs.bench;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** What each virtual user does, over and over. */
 public interface Scenario {
@@ -33,6 +35,25 @@ public interface Scenario {
     /** One iteration: its requests are timed through {@code iteration}. */
     void iterate(VirtualUser user, Iteration iteration) throws RequestFailure;
 
+    /**
+     * What runs the users: by default a closed loop, or an open loop at {@code rate}
+     * iterations/s in total when {@code rate} &gt; 0. Throws IllegalArgumentException when the
+     * scenario cannot run with these options.
+     */
+    default LoadDriver driver(double rate, int users) {
+        return rate > 0 ? new OpenLoopDriver(rate, users) : new ClosedLoopDriver();
+    }
+
+    /** How long the server may legitimately hold a request (a /sync long-poll); added to the read timeout. */
+    default Duration longestRequest() {
+        return Duration.ZERO;
+    }
+
+    /** Figures of the run beyond the latency series (response sizes, counts), read after the run. */
+    default Map<String, Number> figures() {
+        return Map.of();
+    }
+
     /** Creates the scenario called {@code name} for {@code users} users; {@code runId} makes names unique. */
     static Scenario named(String name, String runId, int users) {
         return switch (name) {
@@ -42,6 +63,10 @@ public interface Scenario {
             case SendOneRoomScenario.NAME -> new SendOneRoomScenario(runId, users);
             case SendManyRoomsScenario.NAME -> new SendManyRoomsScenario(runId, users, SendManyRoomsScenario.ROOMS);
             case CreateRoomScenario.NAME -> new CreateRoomScenario(runId, users);
+            case RoomFanOutScenario.DELIVERY_LATENCY -> RoomFanOutScenario.deliveryLatency(runId, users);
+            case RoomFanOutScenario.IDLE_LONG_POLLS -> RoomFanOutScenario.idleLongPolls(runId, users);
+            case ToDeviceBurstScenario.NAME -> new ToDeviceBurstScenario(runId, users);
+            case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (known: "
                     + String.join(", ", names()) + ")");
         };
@@ -49,6 +74,8 @@ public interface Scenario {
 
     static List<String> names() {
         return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME,
-                SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME);
+                SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME,
+                RoomFanOutScenario.DELIVERY_LATENCY, InitialSyncScenario.NAME, RoomFanOutScenario.IDLE_LONG_POLLS,
+                ToDeviceBurstScenario.NAME);
     }
 }

@@ -56,7 +56,7 @@ public final class SendManyRoomsScenario implements Scenario {
 
     @Override
     public void prepare(VirtualUser user) throws RequestFailure {
-        user.session(user.client().register("bench_" + runId + "_m" + user.index(), UserNames.password(runId)));
+        user.register(runId, "m" + user.index());
     }
 
     @Override

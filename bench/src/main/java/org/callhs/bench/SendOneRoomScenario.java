@@ -36,7 +36,7 @@ public final class SendOneRoomScenario implements Scenario {
 
     @Override
     public void prepare(VirtualUser user) throws RequestFailure {
-        user.session(user.client().register("bench_" + runId + "_s" + user.index(), UserNames.password(runId)));
+        user.register(runId, "s" + user.index());
     }
 
     @Override

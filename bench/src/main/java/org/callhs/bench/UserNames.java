@@ -23,6 +23,11 @@ public final class UserNames {
         return id.toString();
     }
 
+    /** The name of a run's account: {@code bench_<runId>_<tag>}. */
+    public static String account(String runId, String tag) {
+        return "bench_" + runId + "_" + tag;
+    }
+
     /** The password of every account of a run. */
     public static String password(String runId) {
         return "bench-password-" + runId;

@@ -27,8 +27,13 @@ public final class UserRecorder {
     }
 
     public void recordError(String series, String errorKey) {
+        recordErrors(series, errorKey, 1);
+    }
+
+    /** Records {@code count} errors of one kind at once (deliveries still missing at the end of a run). */
+    public void recordErrors(String series, String errorKey, long count) {
         buffer(series); // unknown series fail fast
-        errors.get(series).merge(errorKey, 1L, Long::sum);
+        errors.get(series).merge(errorKey, count, Long::sum);
     }
 
     /** Open loop only: how late an iteration started compared with its timetable slot. */

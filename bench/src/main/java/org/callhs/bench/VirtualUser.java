@@ -47,6 +47,16 @@ public final class VirtualUser implements Closeable {
         this.session = session;
     }
 
+    /** Registers the run's account {@code bench_<runId>_<tag>} and keeps its session. */
+    public void register(String runId, String tag) throws RequestFailure {
+        session(client.register(UserNames.account(runId, tag), UserNames.password(runId)));
+    }
+
+    /** Logs in to the run's account {@code bench_<runId>_<tag>} (a new device) and keeps that session. */
+    public void login(String runId, String tag) throws RequestFailure {
+        session(client.login(UserNames.account(runId, tag), UserNames.password(runId)));
+    }
+
     @Override
     public void close() {
         connection.close();

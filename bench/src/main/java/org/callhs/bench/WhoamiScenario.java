@@ -29,8 +29,7 @@ public final class WhoamiScenario implements Scenario {
 
     @Override
     public void prepare(VirtualUser user) throws RequestFailure {
-        String username = "bench_" + runId + "_w" + user.index();
-        user.session(user.client().register(username, UserNames.password(runId)));
+        user.register(runId, "w" + user.index());
     }
 
     @Override

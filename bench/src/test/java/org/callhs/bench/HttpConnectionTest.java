@@ -57,6 +57,12 @@ class HttpConnectionTest {
                 if (answer.equals("CLOSE")) {
                     return; // drop the connection without answering
                 }
+                if (answer.equals("HOLD")) { // a long-poll that never answers: wait for the client to go
+                    while (in.read() >= 0) {
+                        // discard
+                    }
+                    return;
+                }
                 if (answer.startsWith("SLOW:")) { // dribble it out 3 bytes at a time
                     byte[] bytes = answer.substring(5).getBytes(StandardCharsets.ISO_8859_1);
                     for (int i = 0; i < bytes.length; i += 3) {
@@ -161,6 +167,33 @@ class HttpConnectionTest {
             assertThat(http.exchange("GET", "/a", null, null).bodyText()).isEqualTo("until-eof");
             assertThat(http.exchange("GET", "/b", null, null).bodyText()).isEqualTo("until-eof");
             assertThat(http.connectionsOpened()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void abortEndsABlockedLongPollAndEveryLaterRequest() throws Exception {
+        LoopbackTarget target = serve("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na", "HOLD");
+        try (HttpConnection http = new HttpConnection(target, 30_000)) {
+            assertThat(http.exchange("GET", "/1", null, null).bodyText()).isEqualTo("a");
+            java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    http.exchange("GET", "/sync", null, null);
+                    failure.complete(null);
+                } catch (IOException e) {
+                    failure.complete(e);
+                }
+            });
+            while (requests.size() < 2) {
+                sleepMillis(5);
+            }
+            long start = System.nanoTime();
+            http.abort();
+            assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IOException.class);
+            assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.exchange("GET", "/2", null, null))
+                    .isInstanceOf(IOException.class).hasMessageContaining("aborted");
+            assertThat(accepted.get()).isEqualTo(1);
         }
     }
 }

@@ -79,25 +79,25 @@ class RoomScenariosTest {
     @Test
     void reportShowsBothServersAndTheirRatio() throws Exception {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var callhs = new RoomsReport.ServerRuns("callhs", Map.of("status", "ok", "hwm_kib", "204800"), Map.of(
+        var callhs = new ScenarioRuns("callhs", Map.of("status", "ok", "hwm_kib", "204800"), Map.of(
                 "send-one-room", json.readTree("""
                         {"series":[{"name":"send","throughput":1000.0,"latencyMs":{"p50":2.0,"p90":3.0,"p99":5.0,"p99.9":9.0,"max":20.0},
                           "errorCount":0,"errors":{}}],"server":{"cpuMicrosPerIteration":400.0,"cpuCores":0.4,"rssKiBAtEnd":102400},
                           "generator":{"cpuCores":0.1}}""")));
-        var synapse = new RoomsReport.ServerRuns("synapse", Map.of("status", "ok"), Map.of(
+        var synapse = new ScenarioRuns("synapse", Map.of("status", "ok"), Map.of(
                 "send-one-room", json.readTree("""
                         {"series":[{"name":"send","throughput":100.0,"latencyMs":{"p50":20.0},"errorCount":3,
                           "errors":{"500 M_UNKNOWN":3}}]}""")));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        RoomsReport.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of("date", "today"),
-                Map.of("one_room_users", "16"), List.of(callhs, synapse));
+        ScenarioReport.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of("date", "today"),
+                Map.of("one_room_users", "16"), List.of(callhs, synapse), new RoomsReport());
         String report = bytes.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("| send-one-room throughput (messages/s) ↑ | 1000 | 100 | 10.00 |");
         assertThat(report).contains("| send-one-room p50 (ms) ↓ | 2.00 | 20.00 | 0.10 |");
         assertThat(report).contains("| send-one-room errors ↓ | 0 | 3 | 0.00 |");
         assertThat(report).contains("| create-room throughput (rooms/s) ↑ | n/a | n/a | n/a |");
         assertThat(report).contains("| peak RSS over the run, VmHWM (MiB) ↓ | 200.0 | n/a | n/a |");
-        assertThat(report).contains("- synapse send-one-room errors: {500 M_UNKNOWN=3}");
+        assertThat(report).contains("- synapse send-one-room errors: {send 500 M_UNKNOWN=3}");
         assertThat(report).contains("send-one-room: 16 users");
     }
 }
