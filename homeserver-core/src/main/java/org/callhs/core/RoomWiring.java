@@ -71,6 +71,7 @@ final class RoomWiring {
     private static List<EventListener> listeners(SyncNotifier notifier, ModuleRegistry modules) {
         List<EventListener> listeners = new ArrayList<>();
         listeners.add(event -> {
+            notifier.eventCommitted(event.roomId(), event.streamOrdering(), event.type().equals("m.room.member"));
             notifier.roomUpdated(Streams.EVENTS, event.streamOrdering(), event.roomId());
             if (event.type().equals("m.room.member") && event.stateKey() != null) {
                 // Invites, kicks and joins concern the target even when they are not (yet) in the room.

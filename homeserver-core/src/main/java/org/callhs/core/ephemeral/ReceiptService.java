@@ -31,6 +31,9 @@ public final class ReceiptService {
     private final RoomReader reader;
     private final UpdateNotifier notifier;
     private final Clock clock;
+    /** Per (room, user): the newest position the user's receipts reach; dropped when they send one. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Long> readUpTo = com.github.benmanes.caffeine.cache.Caffeine
+            .newBuilder().maximumSize(100_000).build();
 
     public ReceiptService(Database database, ReceiptRepository receipts, StreamPositionRepository streams, RoomReader reader,
                           UpdateNotifier notifier, Clock clock) {
@@ -70,6 +73,7 @@ public final class ReceiptService {
             return next;
         });
         if (position == null) return;
+        readUpTo.invalidate(roomId + "|" + userId);
         if (type.equals(READ_PRIVATE)) notifier.usersUpdated(Streams.RECEIPTS, position, List.of(userId));
         else notifier.roomUpdated(Streams.RECEIPTS, position, roomId);
     }
@@ -89,8 +93,12 @@ public final class ReceiptService {
         return receipts.changed(database.dsl(), roomIds, after, upTo);
     }
 
-    public List<ReceiptsRecord> ofUser(String roomId, String userId) {
-        return receipts.ofUser(database.dsl(), roomId, userId);
+    /** The stream position of the newest event the user's receipts in the room (any type or thread) point at; 0 for none. */
+    public long readPosition(String roomId, String userId) {
+        return readUpTo.get(roomId + "|" + userId, key -> {
+            List<String> ids = receipts.ofUser(database.dsl(), roomId, userId).stream().map(ReceiptsRecord::getEventId).distinct().toList();
+            return reader.events(ids).stream().mapToLong(PersistedEvent::streamOrdering).max().orElse(0L);
+        });
     }
 
     /**

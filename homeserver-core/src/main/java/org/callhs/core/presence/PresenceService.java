@@ -27,6 +27,9 @@ public final class PresenceService {
     private final StreamPositionRepository streams;
     private final UpdateNotifier notifier;
     private final Clock clock;
+    /** Last known row per user, so that the presence refresh of every /sync needs no read (dropped on writes, kept 30 s at most). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, PresenceRecord> known = com.github.benmanes.caffeine.cache.Caffeine
+            .newBuilder().maximumSize(100_000).expireAfterWrite(java.time.Duration.ofSeconds(30)).build();
 
     public PresenceService(Database database, PresenceRepository presence, StreamPositionRepository streams,
                            UpdateNotifier notifier, Clock clock) {
@@ -45,6 +48,7 @@ public final class PresenceService {
             presence.upsert(tx, userId, state, statusMsg, now, now, next);
             return next;
         });
+        known.invalidate(userId);
         notifier.peersUpdated(Streams.PRESENCE, position, userId);
     }
 
@@ -63,11 +67,16 @@ public final class PresenceService {
                 presence.upsert(tx, userId, record.getState(), record.getStatusMsg(), now, now, record.getStreamId());
                 return null;
             });
+            known.invalidate(userId);
         }
     }
 
     public Optional<PresenceRecord> find(String userId) {
-        return presence.find(database.dsl(), userId);
+        PresenceRecord cached = known.getIfPresent(userId);
+        if (cached != null) return Optional.of(cached);
+        Optional<PresenceRecord> found = presence.find(database.dsl(), userId);
+        found.ifPresent(r -> known.put(userId, r));
+        return found;
     }
 
     /** Presence changes of these users in {@code (after, upTo]}. */

@@ -13,7 +13,6 @@ import org.callhs.core.room.RoomReader;
 import org.callhs.core.room.auth.PowerLevels;
 import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.room.auth.StateView;
-import org.callhs.core.storage.schema.tables.records.ReceiptsRecord;
 import org.callhs.core.sync.UnreadCounter;
 
 /**
@@ -65,10 +64,7 @@ public final class PushUnreadCounter implements UnreadCounter {
     }
 
     private long readPosition(String userId, String roomId) {
-        List<ReceiptsRecord> own = receipts.ofUser(roomId, userId);
-        long read = 0;
-        List<PersistedEvent> receipted = reader.events(own.stream().map(ReceiptsRecord::getEventId).distinct().toList());
-        for (PersistedEvent e : receipted) read = Math.max(read, e.streamOrdering());
+        long read = receipts.readPosition(roomId, userId);
         if (read > 0) return read;
         Map<StateKey, String> state = reader.currentState(roomId);
         return Optional.ofNullable(state.get(StateKey.of(StateKey.MEMBER_TYPE, userId)))

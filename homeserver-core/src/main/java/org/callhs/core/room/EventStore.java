@@ -13,13 +13,17 @@ import org.jooq.DSLContext;
 
 /**
  * Reads events by ID through a cache of parsed PDUs (a PDU never changes; redaction is kept
- * in a separate column), and rooms' versions (a room never changes version).
+ * in a separate column), a cache of whole events (dropped when the event is redacted, and
+ * after a minute at most, which bounds the effect of a read racing a redaction), and rooms'
+ * versions (a room never changes version).
  */
 public final class EventStore {
     private final EventRepository events;
     private final RoomRepository rooms;
     private final Cache<String, ObjectNode> pdus = Caffeine.newBuilder().maximumSize(50_000).build();
     private final Cache<String, RoomVersion> versions = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<String, PersistedEvent> byId = Caffeine.newBuilder().maximumSize(50_000)
+            .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
 
     public EventStore(EventRepository events, RoomRepository rooms) {
         this.events = events;
@@ -27,7 +31,26 @@ public final class EventStore {
     }
 
     public Optional<PersistedEvent> find(DSLContext tx, String eventId) {
+        PersistedEvent cached = byId.getIfPresent(eventId);
+        if (cached != null) return Optional.of(cached);
         return events.find(tx, eventId).map(r -> toEvent(tx, r));
+    }
+
+    /** Events by ID (cached ones without a query), in no particular order; unknown IDs are left out. */
+    public java.util.List<PersistedEvent> findAll(DSLContext tx, java.util.Collection<String> eventIds) {
+        java.util.List<PersistedEvent> out = new java.util.ArrayList<>();
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (String id : eventIds) {
+            PersistedEvent cached = byId.getIfPresent(id);
+            if (cached != null) out.add(cached); else missing.add(id);
+        }
+        if (!missing.isEmpty()) events.findAll(tx, missing).forEach(r -> out.add(toEvent(tx, r)));
+        return out;
+    }
+
+    /** Drops an event whose redaction just committed, so the next read sees it redacted. */
+    public void forget(String eventId) {
+        byId.invalidate(eventId);
     }
 
     /** The PDU of an event, parsed once. The returned node is shared: do not modify it. */
@@ -38,9 +61,11 @@ public final class EventStore {
     }
 
     public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {
-        return new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
+        PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
                 parse(record.getEventId(), record.getPdu()), version(tx, record.getRoomId()).orElseThrow(), record.getSenderDevice(),
                 record.getTxnId(), record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore());
+        byId.put(event.eventId(), event);
+        return event;
     }
 
     /** The version of a room this server knows, or empty. */

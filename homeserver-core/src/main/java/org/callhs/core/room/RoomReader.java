@@ -107,7 +107,8 @@ public final class RoomReader {
     }
 
     public List<PersistedEvent> events(List<String> eventIds) {
-        return events.findAll(database.dsl(), eventIds).stream().map(r -> eventStore.toEvent(database.dsl(), r)).toList();
+        if (eventIds.isEmpty()) return List.of();
+        return eventStore.findAll(database.dsl(), eventIds);
     }
 
     /** A user's current membership of one room: the membership and the member event. */

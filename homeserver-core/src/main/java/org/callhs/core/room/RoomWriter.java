@@ -241,6 +241,10 @@ public final class RoomWriter {
 
     private void notifyListeners(List<PersistedEvent> persisted) {
         for (PersistedEvent event : persisted) {
+            if (event.type().equals("m.room.redaction")) {
+                JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
+                if (target.isTextual()) eventStore.forget(target.textValue());
+            }
             for (EventListener listener : listeners) {
                 try {
                     listener.onEvent(event);

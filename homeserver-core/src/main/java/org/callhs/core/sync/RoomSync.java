@@ -48,14 +48,18 @@ final class RoomSync {
         this.visibility = visibility;
     }
 
-    /** A timeline window: events oldest first. */
-    record Timeline(List<PersistedEvent> events, boolean limited, long prevBatch) {}
+    /**
+     * A timeline window: events oldest first. {@code complete}: every event of the range is in
+     * it (nothing filtered out, hidden or cut off), so the state did not change outside it.
+     */
+    record Timeline(List<PersistedEvent> events, boolean limited, long prevBatch, boolean complete) {}
 
     Timeline timeline(String roomId, long after, long end, SyncFilter filter, String userId, boolean joined) {
         int limit = filter.timelineLimit();
         RoomEventFilter eventFilter = filter.timeline();
         List<PersistedEvent> picked = new ArrayList<>();
         boolean more = false;
+        boolean skipped = false;
         long cursor = end;
         int batch = Math.max(limit * 2, 20);
         outer:
@@ -63,7 +67,10 @@ final class RoomSync {
             List<PersistedEvent> page = reader.backwards(roomId, cursor, after, batch);
             for (PersistedEvent event : page) {
                 cursor = event.streamOrdering() - 1;
-                if (!eventFilter.matches(event) || !visibility.visible(event, userId, joined)) continue;
+                if (!eventFilter.matches(event) || !visibility.visible(event, userId, joined)) {
+                    skipped = true;
+                    continue;
+                }
                 if (picked.size() == limit || !eventFilter.allowsAny()) {
                     more = true;
                     break outer;
@@ -74,7 +81,7 @@ final class RoomSync {
         }
         Collections.reverse(picked);
         long prevBatch = picked.isEmpty() ? end : picked.get(0).streamOrdering() - 1;
-        return new Timeline(picked, more, prevBatch);
+        return new Timeline(picked, more, prevBatch, !more && !skipped);
     }
 
     /**
@@ -83,6 +90,7 @@ final class RoomSync {
      */
     List<PersistedEvent> state(String roomId, Timeline timeline, long after, long end, boolean full, SyncFilter filter,
                                String userId) {
+        if (!full && timeline.complete() && !filter.state().lazyLoadMembers()) return List.of();
         Map<StateKey, String> atStart = timeline.events().isEmpty()
                 ? reader.stateAtPosition(roomId, end)
                 : reader.stateGroup(timeline.events().get(0).stateGroupBefore());

@@ -24,11 +24,16 @@ public final class SyncNotifier implements UpdateNotifier {
     private final Map<String, AtomicLong> positions = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Function<String, Collection<String>> joinedRooms;
+    /** Per room: the newest event position, and the newest member event position, seen since start-up. */
+    private final Map<String, Long> roomLatest = new ConcurrentHashMap<>();
+    private final Map<String, Long> roomLatestMember = new ConcurrentHashMap<>();
+    private final long startEvents;
 
     /** @param joinedRooms a user's joined rooms, for updates that concern everyone sharing a room */
     public SyncNotifier(Map<String, Long> initialPositions, Function<String, Collection<String>> joinedRooms) {
         initialPositions.forEach((stream, position) -> positions.put(stream, new AtomicLong(position)));
         this.joinedRooms = joinedRooms;
+        this.startEvents = initialPositions.getOrDefault(Streams.EVENTS, 0L);
     }
 
     public long current(String stream) {
@@ -58,6 +63,33 @@ public final class SyncNotifier implements UpdateNotifier {
         advance(stream, position);
         wake("u:" + userId);
         for (String room : joinedRooms.apply(userId)) wake("r:" + room);
+    }
+
+    /** Records a committed room event (called by core's event listener before it wakes anyone). */
+    public void eventCommitted(String roomId, long position, boolean memberEvent) {
+        roomLatest.merge(roomId, position, Math::max);
+        if (memberEvent) roomLatestMember.merge(roomId, position, Math::max);
+    }
+
+    /** The newest event position of a room if known in memory (it is after any event since start-up). */
+    public Long latestInRoom(String roomId) {
+        return roomLatest.get(roomId);
+    }
+
+    /** Caches a room's newest position read from the database. */
+    public void rememberLatest(String roomId, long position) {
+        roomLatest.merge(roomId, position, Math::max);
+    }
+
+    /**
+     * Whether a member event may have been committed in the room after {@code position}:
+     * true when one was, and whenever {@code position} is older than this process (nothing is
+     * known about that time).
+     */
+    public boolean membersMayHaveChanged(String roomId, long position) {
+        if (position < startEvents) return true;
+        Long latest = roomLatestMember.get(roomId);
+        return latest != null && latest > position;
     }
 
     private void wake(String key) {

@@ -24,6 +24,7 @@ final class SyncResponse implements SyncContext {
     private final ObjectNode body = Json.object();
     private final Map<String, Set<String>> timelineIds = new HashMap<>();
     private boolean news;
+    private boolean ownMembershipChanged;
 
     SyncResponse(SyncRequest request, Set<String> joinedRooms, Set<String> newlyJoinedRooms,
                  BiFunction<PersistedEvent, Requester, ObjectNode> renderer) {
@@ -80,6 +81,15 @@ final class SyncResponse implements SyncContext {
     /** A top-level field that is not news by itself (key counts). */
     ObjectNode body() {
         return body;
+    }
+
+    void markOwnMembershipChanged() {
+        ownMembershipChanged = true;
+    }
+
+    /** Whether one of the user's own member events is newer than the token. */
+    boolean ownMembershipChanged() {
+        return ownMembershipChanged;
     }
 
     void markNews() {

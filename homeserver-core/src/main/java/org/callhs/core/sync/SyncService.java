@@ -131,7 +131,6 @@ public final class SyncService {
         long end = to.position(Streams.EVENTS);
         for (PersistedEvent e : memberEvents.values()) end = Math.max(end, e.streamOrdering());
         long after = since == null ? 0 : Math.min(since.position(Streams.EVENTS), end);
-        Set<String> forgotten = forgottenRooms.apply(userId);
 
         Set<String> joined = new LinkedHashSet<>();
         Set<String> newlyJoined = new LinkedHashSet<>();
@@ -145,6 +144,9 @@ public final class SyncService {
             }
         }
         SyncResponse response = new SyncResponse(request, joined, newlyJoined, clientEvents::render);
+        for (PersistedEvent member : memberEvents.values()) {
+            if (member.streamOrdering() > after) response.markOwnMembershipChanged();
+        }
         Map<String, Long> positions = new TreeMap<>(to.positions());
         positions.put(Streams.EVENTS, end);
 
@@ -159,7 +161,7 @@ public final class SyncService {
                 case "knock" -> { if (changed) invitedOrKnocked(response, "knock", "knock_state", member); }
                 case "leave", "ban" -> {
                     boolean wanted = since == null ? filter.includeLeave() : changed;
-                    if (wanted && !forgotten.contains(m.roomId())) left(response, request, member, after, full);
+                    if (wanted && !forgottenRooms.apply(userId).contains(m.roomId())) left(response, request, member, after, full);
                 }
                 default -> { }
             }
@@ -179,7 +181,7 @@ public final class SyncService {
         String userId = request.requester().userId();
         SyncFilter filter = request.filter();
         boolean fullState = request.since() == null || request.fullState();
-        Map<String, Long> latest = reader.latestOrderings(joined);
+        Map<String, Long> latest = latestOrderings(joined);
         for (String roomId : joined) {
             boolean fresh = newlyJoined.contains(roomId);
             long from = fresh ? 0 : after;
@@ -206,6 +208,23 @@ public final class SyncService {
             notifications.put("notification_count", counts.notifications());
             notifications.put("highlight_count", counts.highlights());
         }
+    }
+
+    /** Newest event position per room: from memory, the database only for rooms not seen since start-up. */
+    private Map<String, Long> latestOrderings(Set<String> roomIds) {
+        Map<String, Long> latest = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String roomId : roomIds) {
+            Long known = notifier.latestInRoom(roomId);
+            if (known != null) latest.put(roomId, known); else unknown.add(roomId);
+        }
+        if (!unknown.isEmpty()) {
+            reader.latestOrderings(unknown).forEach((roomId, position) -> {
+                notifier.rememberLatest(roomId, position);
+                latest.put(roomId, position);
+            });
+        }
+        return latest;
     }
 
     private static List<String> fieldNames(SyncResponse response) {
@@ -299,6 +318,16 @@ public final class SyncService {
         state.forEach(e -> stateEvents.add(response.render(e)));
     }
 
+    /** Whether anyone's membership in the user's rooms (or the user's own) may have changed in (after, end]. */
+    private boolean membershipsMayHaveChanged(SyncResponse response, long after, long end) {
+        if (end <= after) return false;
+        if (!response.newlyJoinedRooms().isEmpty() || response.body().path("rooms").has("leave")) return true;
+        for (String roomId : response.joinedRooms()) {
+            if (notifier.membersMayHaveChanged(roomId, after)) return true;
+        }
+        return response.ownMembershipChanged();
+    }
+
     private ObjectNode pushRulesContent(String userId) {
         ObjectNode content = Json.object();
         content.set("global", pushRules.apply(userId));
@@ -362,7 +391,7 @@ public final class SyncService {
         }
 
         boolean listsMayChange = since != null && (to.position(Streams.DEVICE_LISTS) > since.position(Streams.DEVICE_LISTS)
-                || to.position(Streams.EVENTS) > since.position(Streams.EVENTS));
+                || membershipsMayHaveChanged(response, since.position(Streams.EVENTS), to.position(Streams.EVENTS)));
         if (listsMayChange) {
             EncryptionSyncSource.DeviceListChanges changes = encryption.deviceListChanges(userId, since, to);
             if (!changes.isEmpty()) {
