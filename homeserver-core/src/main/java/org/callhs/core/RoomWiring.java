@@ -51,9 +51,9 @@ final class RoomWiring {
         RoomAliasRepository aliases = new RoomAliasRepository();
         EventStore eventStore = new EventStore(events, rooms);
         StateStore states = new StateStore(new StateGroupRepository(), streams);
-        RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
-                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, modules));
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
+        RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
+                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules));
         ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
         HistoryVisibility visibility = new HistoryVisibility(reader);
         List<Routes> routes = List.of(
@@ -68,10 +68,12 @@ final class RoomWiring {
     }
 
     /** Core's own listener (waking /sync long-polls) first, then the modules'. */
-    private static List<EventListener> listeners(SyncNotifier notifier, ModuleRegistry modules) {
+    private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules) {
         List<EventListener> listeners = new ArrayList<>();
         listeners.add(event -> {
-            notifier.eventCommitted(event.roomId(), event.streamOrdering(), event.type().equals("m.room.member"));
+            boolean member = event.type().equals("m.room.member") && event.stateKey() != null;
+            if (member) reader.membershipChanged(event.stateKey());
+            notifier.eventCommitted(event.roomId(), event.streamOrdering(), member);
             notifier.roomUpdated(Streams.EVENTS, event.streamOrdering(), event.roomId());
             if (event.type().equals("m.room.member") && event.stateKey() != null) {
                 // Invites, kicks and joins concern the target even when they are not (yet) in the room.

@@ -36,6 +36,12 @@ import org.jooq.DSLContext;
  * 50 on the server); more is 400 {@code M_INVALID_PARAM}.
  */
 public final class KeyService implements EncryptionSyncSource {
+    /** Per device: one-time key counts and unused fallback key types, as every /sync reports them; dropped on upload and claim. */
+    private record SyncKeyState(Map<String, Integer> counts, List<String> unusedFallback) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<String, SyncKeyState> syncState = com.github.benmanes.caffeine.cache.Caffeine
+            .newBuilder().maximumSize(100_000).build();
+
     /** Most one-time keys accepted in one {@code /keys/upload} request. */
     public static final int MAX_ONE_TIME_KEYS_PER_UPLOAD = 1000;
     /** Most unclaimed one-time keys a device may hold. */
@@ -91,6 +97,7 @@ public final class KeyService implements EncryptionSyncSource {
             }
             return counts(tx, userId, deviceId);
         });
+        syncState.invalidate(userId + "|" + deviceId);
         if (position[0] > 0) deviceLists.published(userId, position[0]);
         return counts;
     }
@@ -225,6 +232,7 @@ public final class KeyService implements EncryptionSyncSource {
                     .ifPresent(key -> KeyJson.child(KeyJson.child(result, userId), deviceId).setAll(key))));
             return result;
         });
+        local.forEach((userId, devices) -> devices.keySet().forEach(deviceId -> syncState.invalidate(userId + "|" + deviceId)));
         ObjectNode response = Json.object();
         response.set("one_time_keys", claimed);
         response.set("failures", failures);
@@ -256,13 +264,18 @@ public final class KeyService implements EncryptionSyncSource {
     /** Unclaimed one-time keys of the device per algorithm, with {@code signed_curve25519} present (0) as Synapse does. */
     @Override
     public Map<String, Integer> oneTimeKeyCounts(String userId, String deviceId) {
-        return counts(database.dsl(), userId, deviceId);
+        return syncState(userId, deviceId).counts();
+    }
+
+    private SyncKeyState syncState(String userId, String deviceId) {
+        return syncState.get(userId + "|" + deviceId, key -> new SyncKeyState(counts(database.dsl(), userId, deviceId),
+                fallbackKeys.unusedAlgorithms(database.dsl(), userId, deviceId)));
     }
 
     /** Algorithms of the device's fallback keys that no claim has handed out yet. */
     @Override
     public List<String> unusedFallbackKeyTypes(String userId, String deviceId) {
-        return fallbackKeys.unusedAlgorithms(database.dsl(), userId, deviceId);
+        return syncState(userId, deviceId).unusedFallback();
     }
 
     /** User IDs with changes on the device_lists stream in (fromExclusive, toInclusive] that everyone sharing a room sees. */

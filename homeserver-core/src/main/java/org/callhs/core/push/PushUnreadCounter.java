@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.callhs.core.ephemeral.ReceiptService;
 import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.room.RoomReader;
@@ -31,6 +30,9 @@ public final class PushUnreadCounter implements UnreadCounter {
     private final PushRuleService rules;
     private final PushRuleEvaluator evaluator = new PushRuleEvaluator();
     private final Cache<Key, Tally> tallies = Caffeine.newBuilder().maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+    /** Room state for evaluation: member count and power levels lag by at most this. */
+    private final Cache<String, RoomContext> roomContexts = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofSeconds(2)).build();
     /** Rule sets change rarely; a change shows in counts within this time. */
     private final Cache<String, JsonNode> rulesets = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
@@ -46,18 +48,18 @@ public final class PushUnreadCounter implements UnreadCounter {
     }
 
     @Override
-    public Counts counts(String userId, String roomId, long upToPosition) {
+    public Counts counts(String userId, String roomId, long upToPosition, List<PersistedEvent> recent, long recentAfter) {
         long readUpTo = readPosition(userId, roomId);
         if (readUpTo >= upToPosition) return new Counts(0, 0);
         Key key = new Key(userId, roomId, readUpTo);
         Tally tally = tallies.getIfPresent(key);
         if (tally == null || tally.end() > upToPosition) {
-            Tally fresh = evaluate(key, readUpTo, upToPosition, new Tally(readUpTo, 0, 0));
+            Tally fresh = evaluate(key, readUpTo, upToPosition, new Tally(readUpTo, 0, 0), recent, recentAfter);
             if (tally == null) tallies.put(key, fresh);
             return new Counts(fresh.notifications(), fresh.highlights());
         }
         if (tally.end() < upToPosition) {
-            tally = evaluate(key, tally.end(), upToPosition, tally);
+            tally = evaluate(key, tally.end(), upToPosition, tally, recent, recentAfter);
             tallies.put(key, tally);
         }
         return new Counts(tally.notifications(), tally.highlights());
@@ -66,38 +68,46 @@ public final class PushUnreadCounter implements UnreadCounter {
     private long readPosition(String userId, String roomId) {
         long read = receipts.readPosition(roomId, userId);
         if (read > 0) return read;
-        Map<StateKey, String> state = reader.currentState(roomId);
-        return Optional.ofNullable(state.get(StateKey.of(StateKey.MEMBER_TYPE, userId)))
-                .flatMap(reader::event).map(PersistedEvent::streamOrdering).orElse(0L);
+        return reader.memberships(userId).stream().filter(m -> m.roomId().equals(roomId)).findFirst()
+                .flatMap(m -> reader.event(m.eventId())).map(PersistedEvent::streamOrdering).orElse(0L);
     }
 
     /** Adds the events in (after, end] (the newest {@value #MAX_SCANNED}) to a tally. */
-    private Tally evaluate(Key key, long after, long end, Tally base) {
-        List<PersistedEvent> events = reader.backwards(key.roomId(), end, after, MAX_SCANNED);
+    private Tally evaluate(Key key, long after, long end, Tally base, List<PersistedEvent> recent, long recentAfter) {
+        List<PersistedEvent> events = recent != null && recentAfter <= after
+                ? recent.stream().filter(e -> e.streamOrdering() > after && e.streamOrdering() <= end).toList()
+                : reader.backwards(key.roomId(), end, after, MAX_SCANNED);
         if (events.isEmpty()) return new Tally(end, base.notifications(), base.highlights());
-        Map<StateKey, String> state = reader.currentState(key.roomId());
-        Map<StateKey, JsonNode> pdus = new java.util.HashMap<>();
-        String powerId = state.get(StateKey.POWER_LEVELS);
-        String createId = state.get(StateKey.CREATE);
-        if (powerId != null) reader.event(powerId).ifPresent(e -> pdus.put(StateKey.POWER_LEVELS, e.pdu()));
-        if (createId != null) reader.event(createId).ifPresent(e -> pdus.put(StateKey.CREATE, e.pdu()));
-        StateView view = StateView.of(pdus);
-        JsonNode powerContent = pdus.containsKey(StateKey.POWER_LEVELS) ? pdus.get(StateKey.POWER_LEVELS).path("content") : null;
-        Map<String, Long> notificationLevels = PushContext.notificationLevels(powerContent);
-        String displayName = reader.stateEvent(state, StateKey.MEMBER_TYPE, key.userId())
-                .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
-        long members = reader.members(key.roomId(), "join").size();
-        JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
+        RoomContext room = roomContexts.get(key.roomId(), this::roomContext);
         long notifications = base.notifications();
         long highlights = base.highlights();
+        String displayName = reader.stateEvent(room.state(), StateKey.MEMBER_TYPE, key.userId())
+                .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
+        JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
         for (PersistedEvent event : events) {
             if (event.sender().equals(key.userId()) || event.redactedBy() != null) continue;
-            long senderLevel = PowerLevels.userLevel(event.sender(), view, event.version());
-            PushContext context = new PushContext(event.pdu(), key.userId(), displayName, members, senderLevel, notificationLevels);
+            long senderLevel = PowerLevels.userLevel(event.sender(), room.view(), event.version());
+            PushContext context = new PushContext(event.pdu(), key.userId(), displayName, room.members(), senderLevel,
+                    room.notificationLevels());
             PushRuleEvaluator.Outcome outcome = evaluator.evaluate(ruleset, context);
             if (outcome.notifies()) notifications++;
             if (outcome.highlight()) highlights++;
         }
         return new Tally(end, notifications, highlights);
+    }
+
+    /** What evaluation needs of a room's state; shared by its members for a moment. */
+    private record RoomContext(Map<StateKey, String> state, StateView view, Map<String, Long> notificationLevels, long members) {}
+
+    private RoomContext roomContext(String roomId) {
+        Map<StateKey, String> state = reader.currentState(roomId);
+        Map<StateKey, JsonNode> pdus = new java.util.HashMap<>();
+        String powerId = state.get(StateKey.POWER_LEVELS);
+        String createId = state.get(StateKey.CREATE);
+        if (powerId != null) reader.event(powerId).ifPresent(e -> pdus.put(StateKey.POWER_LEVELS, e.pdu()));
+        if (createId != null) reader.event(createId).ifPresent(e -> pdus.put(StateKey.CREATE, e.pdu()));
+        JsonNode powerContent = pdus.containsKey(StateKey.POWER_LEVELS) ? pdus.get(StateKey.POWER_LEVELS).path("content") : null;
+        return new RoomContext(state, StateView.of(pdus), PushContext.notificationLevels(powerContent),
+                reader.members(roomId, "join").size());
     }
 }

@@ -19,6 +19,8 @@ public final class RoomReader {
     private final CurrentStateRepository currentState;
     private final StateStore states;
     private final EventStore eventStore;
+    private final com.github.benmanes.caffeine.cache.Cache<String, List<Membership>> membershipCache =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
 
     public RoomReader(Database database, RoomRepository rooms, EventRepository events, CurrentStateRepository currentState,
                       StateStore states, EventStore eventStore) {
@@ -114,10 +116,24 @@ public final class RoomReader {
     /** A user's current membership of one room: the membership and the member event. */
     public record Membership(String roomId, String membership, String eventId) {}
 
-    /** Every room the user has a membership in (join, invite, leave, ban, knock). */
+    /**
+     * Every room the user has a membership in (join, invite, leave, ban, knock). Cached per
+     * user; core's event listener drops the entry when a member event for the user commits,
+     * before anyone is woken (a load racing that drop is discarded by the cache).
+     */
     public List<Membership> memberships(String userId) {
-        return currentState.memberships(database.dsl(), userId).stream()
-                .map(r -> new Membership(r.value1(), r.value2(), r.value3())).toList();
+        return membershipCache.get(userId, user -> currentState.memberships(database.dsl(), user).stream()
+                .map(r -> new Membership(r.value1(), r.value2(), r.value3())).toList());
+    }
+
+    /** Called after a member event for the user committed. */
+    public void membershipChanged(String userId) {
+        membershipCache.invalidate(userId);
+    }
+
+    /** The rooms the user is joined to, from {@link #memberships}. */
+    public List<String> joinedRooms(String userId) {
+        return memberships(userId).stream().filter(m -> m.membership().equals("join")).map(Membership::roomId).toList();
     }
 
     /** The room's state after the newest event at or before a stream position (empty before the room existed). */

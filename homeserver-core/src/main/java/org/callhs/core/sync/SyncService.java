@@ -100,7 +100,7 @@ public final class SyncService {
             return build(request, currentToken()).body();
         }
         long deadline = System.nanoTime() + request.timeoutMs() * 1_000_000L;
-        try (SyncNotifier.Waiter waiter = notifier.register(userId, reader.roomsWithMembership(userId, "join"))) {
+        try (SyncNotifier.Waiter waiter = notifier.register(userId, reader.joinedRooms(userId))) {
             while (true) {
                 SyncToken to = currentToken();
                 if (!to.equals(request.since())) {
@@ -182,12 +182,14 @@ public final class SyncService {
         SyncFilter filter = request.filter();
         boolean fullState = request.since() == null || request.fullState();
         Map<String, Long> latest = latestOrderings(joined);
+        Map<String, RoomSync.Timeline> timelines = new HashMap<>();
         for (String roomId : joined) {
             boolean fresh = newlyJoined.contains(roomId);
             long from = fresh ? 0 : after;
             boolean hasEvents = latest.getOrDefault(roomId, 0L) > from;
             if (!fresh && !fullState && !hasEvents) continue;
             RoomSync.Timeline timeline = rooms.timeline(roomId, from, end, filter, userId, true);
+            timelines.put(roomId, timeline);
             List<PersistedEvent> state = rooms.state(roomId, timeline, from, end, fresh || fullState, filter, userId);
             if (!fresh && !fullState && timeline.events().isEmpty() && state.isEmpty()) continue;
             ObjectNode room = response.joinedRoomSection(roomId);
@@ -203,7 +205,10 @@ public final class SyncService {
         roomEphemeral(response, request, joined, newlyJoined, to);
         roomAccountData(response, request, joined, to);
         for (String roomId : response.body().path("rooms").path("join").isObject() ? fieldNames(response) : List.<String>of()) {
-            UnreadCounter.Counts counts = unread.counts(userId, roomId, end);
+            RoomSync.Timeline timeline = timelines.get(roomId);
+            UnreadCounter.Counts counts = timeline != null && timeline.complete()
+                    ? unread.counts(userId, roomId, end, timeline.events(), newlyJoined.contains(roomId) ? 0 : after)
+                    : unread.counts(userId, roomId, end, null, end);
             ObjectNode notifications = response.joinedRoomSection(roomId).putObject("unread_notifications");
             notifications.put("notification_count", counts.notifications());
             notifications.put("highlight_count", counts.highlights());

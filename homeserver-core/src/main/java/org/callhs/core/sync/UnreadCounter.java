@@ -4,5 +4,10 @@ package org.callhs.core.sync;
 public interface UnreadCounter {
     record Counts(long notifications, long highlights) {}
 
-    Counts counts(String userId, String roomId, long upToPosition);
+    /**
+     * @param recent when not null, every event of the room in {@code (recentAfter, upToPosition]}
+     *     (oldest first), which spares reading them again
+     */
+    Counts counts(String userId, String roomId, long upToPosition, java.util.List<org.callhs.core.room.PersistedEvent> recent,
+                  long recentAfter);
 }

@@ -113,6 +113,7 @@ class KeysApiTest extends BackendSuite {
     }
 
     /** A KeyService over the suite's database, for the reads /sync makes. */
+    /** A fresh service over the server's database (a fresh one: the server's own caches per-device key counts). */
     private static KeyService keyService() {
         var database = server.homeserver().database();
         return new E2eWiring("localhost", database, E2eWiring.offlineDeviceLists(database), java.time.Clock.systemUTC()).keys();
@@ -162,10 +163,9 @@ class KeysApiTest extends BackendSuite {
         // The same upload again is accepted and stores nothing new.
         assertThat(post("/keys/upload", alice, upload).body().path("one_time_key_counts").path("signed_curve25519").asInt()).isEqualTo(2);
 
-        KeyService keys = keyService();
-        assertThat(keys.oneTimeKeyCounts(alice.userId(), alice.deviceId())).containsEntry("signed_curve25519", 2).containsEntry("curve25519", 1);
-        assertThat(keys.oneTimeKeyCounts(bob.userId(), bob.deviceId())).containsExactly(java.util.Map.entry("signed_curve25519", 0));
-        assertThat(keys.unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).containsExactly("signed_curve25519");
+        assertThat(keyService().oneTimeKeyCounts(alice.userId(), alice.deviceId())).containsEntry("signed_curve25519", 2).containsEntry("curve25519", 1);
+        assertThat(keyService().oneTimeKeyCounts(bob.userId(), bob.deviceId())).containsExactly(java.util.Map.entry("signed_curve25519", 0));
+        assertThat(keyService().unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).containsExactly("signed_curve25519");
 
         Resp queried = query(bob, alice.userId(), "@ghost:localhost", "@remote:elsewhere.example");
         JsonNode device = queried.body().path("device_keys").path(alice.userId()).path(alice.deviceId());
@@ -183,22 +183,22 @@ class KeysApiTest extends BackendSuite {
                 .path("key").asText()).isEqualTo("first");
         Resp second = claim(bob, alice, "signed_curve25519");
         assertThat(second.body().path("one_time_keys").path(alice.userId()).path(alice.deviceId()).has("signed_curve25519:AAAAAg")).isTrue();
-        assertThat(keys.oneTimeKeyCounts(alice.userId(), alice.deviceId())).containsEntry("signed_curve25519", 0);
+        assertThat(keyService().oneTimeKeyCounts(alice.userId(), alice.deviceId())).containsEntry("signed_curve25519", 0);
 
         for (int i = 0; i < 2; i++) {
             JsonNode fb = claim(bob, alice, "signed_curve25519").body().path("one_time_keys").path(alice.userId()).path(alice.deviceId());
             assertThat(fb.path("signed_curve25519:AAAABA").path("fallback").asBoolean()).isTrue();
         }
-        assertThat(keys.unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).isEmpty();
+        assertThat(keyService().unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).isEmpty();
         // Uploading the same fallback key keeps it used; a new one is unused.
         ObjectNode sameFallback = Json.object();
         sameFallback.set("fallback_keys", upload.get("fallback_keys"));
         post("/keys/upload", alice, sameFallback);
-        assertThat(keys.unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).isEmpty();
+        assertThat(keyService().unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).isEmpty();
         ObjectNode newFallback = Json.object();
         newFallback.putObject("fallback_keys").set("signed_curve25519:AAAABQ", oneTimeKey(alice, "fallback-2").put("fallback", true));
         post("/keys/upload", alice, newFallback);
-        assertThat(keys.unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).containsExactly("signed_curve25519");
+        assertThat(keyService().unusedFallbackKeyTypes(alice.userId(), alice.deviceId())).containsExactly("signed_curve25519");
 
         assertThat(claim(bob, alice, "curve25519").body().path("one_time_keys").path(alice.userId()).path(alice.deviceId())
                 .path("curve25519:AAAAAw").asText()).isEqualTo("plain");
