@@ -33,9 +33,13 @@ final class PushGlob {
         this.literal = plain ? lower : null;
     }
 
+    /** Compiled globs by pattern: rule sets repeat the same few patterns for every event and recipient. */
+    private static final com.github.benmanes.caffeine.cache.Cache<String, PushGlob> COMPILED =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+
     /** The glob {@code pattern}. */
     static PushGlob of(String pattern) {
-        return new PushGlob(pattern, true);
+        return COMPILED.get(pattern, p -> new PushGlob(p, true));
     }
 
     /** {@code text} as a pattern without wildcards ({@code *} and {@code ?} match themselves). */
