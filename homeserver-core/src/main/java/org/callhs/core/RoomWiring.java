@@ -71,6 +71,12 @@ final class RoomWiring {
     private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules) {
         List<EventListener> listeners = new ArrayList<>();
         listeners.add(event -> {
+            reader.recent().committed(event);
+            if (event.type().equals("m.room.redaction")) {
+                com.fasterxml.jackson.databind.JsonNode target = event.version().redactsInContent()
+                        ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
+                if (target.isTextual()) reader.recent().redacted(event.roomId(), target.textValue(), event.eventId());
+            }
             boolean member = event.type().equals("m.room.member") && event.stateKey() != null;
             if (member) reader.membershipChanged(event.stateKey());
             notifier.eventCommitted(event.roomId(), event.streamOrdering(), member);

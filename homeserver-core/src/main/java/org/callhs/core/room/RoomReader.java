@@ -19,6 +19,7 @@ public final class RoomReader {
     private final CurrentStateRepository currentState;
     private final StateStore states;
     private final EventStore eventStore;
+    private final RecentEvents recent = new RecentEvents();
     private final com.github.benmanes.caffeine.cache.Cache<String, List<Membership>> membershipCache =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
 
@@ -94,6 +95,19 @@ public final class RoomReader {
 
     public List<String> roomsWithMembership(String userId, String membership) {
         return currentState.roomsWithMembership(database.dsl(), userId, membership);
+    }
+
+    /**
+     * Like {@link #backwards}, served from the in-memory window of recent events when it covers
+     * the range (incremental syncs), else from the database.
+     */
+    public List<PersistedEvent> recentBackwards(String roomId, long fromInclusive, long toExclusive, int limit) {
+        return recent.backwards(roomId, fromInclusive, toExclusive, limit)
+                .orElseGet(() -> backwards(roomId, fromInclusive, toExclusive, limit));
+    }
+
+    public RecentEvents recent() {
+        return recent;
     }
 
     /** Up to {@code limit} events with {@code from >= ordering > to}, newest first. */

@@ -64,7 +64,7 @@ final class RoomSync {
         int batch = Math.max(limit * 2, 20);
         outer:
         while (cursor > after) {
-            List<PersistedEvent> page = reader.backwards(roomId, cursor, after, batch);
+            List<PersistedEvent> page = reader.recentBackwards(roomId, cursor, after, batch);
             for (PersistedEvent event : page) {
                 cursor = event.streamOrdering() - 1;
                 if (!eventFilter.matches(event) || !visibility.visible(event, userId, joined)) {

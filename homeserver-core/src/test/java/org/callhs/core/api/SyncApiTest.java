@@ -88,6 +88,20 @@ class SyncApiTest extends BackendSuite {
     }
 
     @Test
+    void incrementalSyncServesEventsRedactedSinceAsRedacted() {
+        String alice = server.registerToken("s_alice12");
+        String roomId = createRoom(alice, "{}");
+        String since = client.get(SYNC, alice).text("next_batch");
+        String eventId = send(alice, roomId, "secret");
+        client.put(room(roomId) + "/redact/" + q(eventId) + "/r1", alice, "{}");
+        JsonNode events = client.get(SYNC + "?since=" + q(since), alice).body().path("rooms").path("join").path(roomId)
+                .path("timeline").path("events");
+        assertThat(types(events)).containsExactly("m.room.message", "m.room.redaction");
+        assertThat(events.get(0).path("content").size()).isZero();
+        assertThat(events.get(0).path("unsigned").path("redacted_because").path("type").asText()).isEqualTo("m.room.redaction");
+    }
+
+    @Test
     void gappyIncrementalSyncCarriesTheStateChangedInTheGap() {
         String alice = server.registerToken("s_alice3");
         String roomId = createRoom(alice, "{}");
