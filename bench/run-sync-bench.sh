@@ -36,7 +36,9 @@
 #
 # Environment (defaults in brackets):
 #   SERVERS                  servers to measure, in order ["callhs synapse"]
-#   DELIVERY_MEMBERS [100]   DELIVERY_RATE [5]     DELIVERY_WARMUP [10s]     DELIVERY_DURATION [30s]
+#   DELIVERY_MEMBERS [100]   DELIVERY_RATE [5]     DELIVERY_WARMUP [30s]     DELIVERY_DURATION [30s]
+#     (delivery-latency is the first scenario on a freshly started server: with a 10 s warm-up
+#      the JVM is still compiling the sync path and its p99 is some 10-25 ms higher)
 #   INITIAL_SYNC_CLIENTS [4]                       INITIAL_SYNC_WARMUP [5s]  INITIAL_SYNC_DURATION [20s]
 #   IDLE_CLIENTS [1000]      IDLE_RATE [2]         IDLE_WARMUP [10s]         IDLE_DURATION [30s]
 #   BURST_DEVICES [500]      BURST_RATE [0.5]      BURST_WARMUP [6s]         BURST_DURATION [30s]
@@ -56,7 +58,7 @@ cd "$ROOT"
 SERVERS="${SERVERS:-callhs synapse}"
 DELIVERY_MEMBERS="${DELIVERY_MEMBERS:-100}"
 DELIVERY_RATE="${DELIVERY_RATE:-5}"
-DELIVERY_WARMUP="${DELIVERY_WARMUP:-10s}"
+DELIVERY_WARMUP="${DELIVERY_WARMUP:-30s}"
 DELIVERY_DURATION="${DELIVERY_DURATION:-30s}"
 INITIAL_SYNC_CLIENTS="${INITIAL_SYNC_CLIENTS:-4}"
 INITIAL_SYNC_WARMUP="${INITIAL_SYNC_WARMUP:-5s}"
