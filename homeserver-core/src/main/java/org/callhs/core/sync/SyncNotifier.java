@@ -105,11 +105,6 @@ public final class SyncNotifier implements UpdateNotifier {
         return waiter;
     }
 
-    /** Number of registered long-polls (for metrics and tests). */
-    public int waiting() {
-        return (int) waiters.values().stream().flatMap(Set::stream).distinct().count();
-    }
-
     private void add(String key, Waiter waiter) {
         waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
     }

@@ -151,6 +151,7 @@ public final class SyncService {
         positions.put(Streams.EVENTS, end);
 
         joinedRooms(response, request, joined, newlyJoined, after, end, to);
+        Set<String> forgotten = null;
         for (RoomReader.Membership m : memberships) {
             if (!filter.includesRoom(m.roomId())) continue;
             PersistedEvent member = memberEvents.get(m.roomId());
@@ -161,7 +162,9 @@ public final class SyncService {
                 case "knock" -> { if (changed) invitedOrKnocked(response, "knock", "knock_state", member); }
                 case "leave", "ban" -> {
                     boolean wanted = since == null ? filter.includeLeave() : changed;
-                    if (wanted && !forgottenRooms.apply(userId).contains(m.roomId())) left(response, request, member, after, full);
+                    if (!wanted) continue;
+                    if (forgotten == null) forgotten = forgottenRooms.apply(userId);
+                    if (!forgotten.contains(m.roomId())) left(response, request, member, after, full);
                 }
                 default -> { }
             }
@@ -203,7 +206,7 @@ public final class SyncService {
             if (membersChanged) room.set("summary", rooms.summary(roomId, userId, reader.currentState(roomId)));
         }
         roomEphemeral(response, request, joined, newlyJoined, to);
-        roomAccountData(response, request, joined, to);
+        accountData(response, request, joined, to);
         for (String roomId : response.body().path("rooms").path("join").isObject() ? fieldNames(response) : List.<String>of()) {
             RoomSync.Timeline timeline = timelines.get(roomId);
             UnreadCounter.Counts counts = timeline != null && timeline.complete()
@@ -291,18 +294,40 @@ public final class SyncService {
         }
     }
 
-    private void roomAccountData(SyncResponse response, SyncRequest request, Set<String> joined, SyncToken to) {
+    /**
+     * Account data written since the token, read once: per-room entries go into joined rooms'
+     * sections, global ones to the top level (with {@code m.push_rules} rendered from the rules,
+     * and always present in an initial sync, as Synapse sends it).
+     */
+    private void accountData(SyncResponse response, SyncRequest request, Set<String> joined, SyncToken to) {
         SyncFilter filter = request.filter();
+        String userId = request.requester().userId();
         boolean full = request.since() == null || request.fullState();
         long since = full ? 0 : request.since().position(Streams.ACCOUNT_DATA);
-        if (to.position(Streams.ACCOUNT_DATA) <= since) return;
-        for (AccountDataRecord record : accountData.changed(request.requester().userId(), since, to.position(Streams.ACCOUNT_DATA))) {
-            String roomId = record.getRoomId();
-            if (roomId.isEmpty() || !joined.contains(roomId)) continue;
-            if (!filter.roomAccountData().matchesRoom(roomId) || !filter.roomAccountData().matches(record.getDataType(), null)) continue;
-            ObjectNode event = Json.object().put("type", record.getDataType());
-            event.set("content", Json.parse(record.getContent()));
-            SyncResponse.events(response.joinedRoomSection(roomId), "account_data").add(event);
+        boolean rulesSent = false;
+        if (full || to.position(Streams.ACCOUNT_DATA) > since) {
+            for (AccountDataRecord record : accountData.changed(userId, since, to.position(Streams.ACCOUNT_DATA))) {
+                String roomId = record.getRoomId();
+                String type = record.getDataType();
+                if (roomId.isEmpty()) {
+                    if (!filter.accountData().allowsAny() || !filter.accountData().matches(type, null)) continue;
+                    boolean rules = type.equals(AccountDataService.PUSH_RULES);
+                    rulesSent |= rules;
+                    ObjectNode event = Json.object().put("type", type);
+                    event.set("content", rules ? pushRulesContent(userId) : Json.parse(record.getContent()));
+                    response.topLevelEvents("account_data").add(event);
+                } else if (joined.contains(roomId) && filter.roomAccountData().matchesRoom(roomId)
+                        && filter.roomAccountData().matches(type, null)) {
+                    ObjectNode event = Json.object().put("type", type);
+                    event.set("content", Json.parse(record.getContent()));
+                    SyncResponse.events(response.joinedRoomSection(roomId), "account_data").add(event);
+                }
+            }
+        }
+        if (full && !rulesSent && filter.accountData().allowsAny() && filter.accountData().matches(AccountDataService.PUSH_RULES, null)) {
+            ObjectNode event = Json.object().put("type", AccountDataService.PUSH_RULES);
+            event.set("content", pushRulesContent(userId));
+            response.topLevelEvents("account_data").add(event);
         }
     }
 
@@ -345,25 +370,6 @@ public final class SyncService {
         String deviceId = request.requester().deviceId();
         SyncFilter filter = request.filter();
         boolean full = since == null || request.fullState();
-
-        long accountSince = full ? 0 : since.position(Streams.ACCOUNT_DATA);
-        if (filter.accountData().allowsAny() && (full || to.position(Streams.ACCOUNT_DATA) > accountSince)) {
-            boolean rulesSent = false;
-            for (AccountDataRecord record : accountData.changed(userId, accountSince, to.position(Streams.ACCOUNT_DATA))) {
-                if (!record.getRoomId().isEmpty() || !filter.accountData().matches(record.getDataType(), null)) continue;
-                boolean rules = record.getDataType().equals(AccountDataService.PUSH_RULES);
-                rulesSent |= rules;
-                ObjectNode event = Json.object().put("type", record.getDataType());
-                event.set("content", rules ? pushRulesContent(userId) : Json.parse(record.getContent()));
-                response.topLevelEvents("account_data").add(event);
-            }
-            // An initial sync always carries the push rules, as Synapse's does.
-            if (full && !rulesSent && filter.accountData().matches(AccountDataService.PUSH_RULES, null)) {
-                ObjectNode event = Json.object().put("type", AccountDataService.PUSH_RULES);
-                event.set("content", pushRulesContent(userId));
-                response.topLevelEvents("account_data").add(event);
-            }
-        }
 
         long presenceSince = full ? 0 : since.position(Streams.PRESENCE);
         if (filter.presence().allowsAny() && to.position(Streams.PRESENCE) > presenceSince) {

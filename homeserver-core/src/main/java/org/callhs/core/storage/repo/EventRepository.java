@@ -47,12 +47,6 @@ public final class EventRepository {
                 .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(1).fetchOptional(EVENTS.STATE_GROUP_AFTER);
     }
 
-    /** Stream positions of events, by ID. */
-    public java.util.Map<String, Long> orderings(DSLContext dsl, Collection<String> eventIds) {
-        return dsl.select(EVENTS.EVENT_ID, EVENTS.STREAM_ORDERING).from(EVENTS).where(EVENTS.EVENT_ID.in(eventIds))
-                .fetchMap(EVENTS.EVENT_ID, EVENTS.STREAM_ORDERING);
-    }
-
     /** The newest event position of each of these rooms (rooms without events are absent). */
     public java.util.Map<String, Long> latestOrderings(DSLContext dsl, Collection<String> roomIds) {
         return dsl.select(EVENTS.ROOM_ID, org.jooq.impl.DSL.max(EVENTS.STREAM_ORDERING)).from(EVENTS)
