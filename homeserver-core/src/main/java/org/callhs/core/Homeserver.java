@@ -106,7 +106,8 @@ public final class Homeserver implements AutoCloseable {
             SigningKey signingKey = SigningKey.loadOrCreate(config.signingKeyPath());
             SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
                     user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier);
+            RateLimiter limiter = rateLimiter(config);
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
@@ -149,7 +150,6 @@ public final class Homeserver implements AutoCloseable {
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
 
-            RateLimiter limiter = rateLimiter(config);
             MatrixHandler clientHandler = new MatrixHandler(clientRouter, authenticator, limiter, config.http().maxBodyBytes());
 
             ServerKeyEndpoints keyEndpoints = new ServerKeyEndpoints(config.serverName(), signingKey, clock, VERSION);
@@ -165,6 +165,7 @@ public final class Homeserver implements AutoCloseable {
                     federationHandler, 10_000);
             server.start();
             Homeserver homeserver = new Homeserver(database, server, modules);
+            modules.started();
             log.atInfo().setMessage("homeserver started")
                     .addKeyValue("server_name", config.serverName())
                     .addKeyValue("client", config.listen().replaceFirst(":\\d+$", ":" + homeserver.clientPort()))

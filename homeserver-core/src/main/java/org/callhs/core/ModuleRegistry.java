@@ -35,12 +35,20 @@ final class ModuleRegistry implements ModuleContext {
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
     private final List<org.callhs.core.spi.SyncStream> syncStreams = new ArrayList<>();
 
-    ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier) {
+    private final org.callhs.core.spi.RateLimits rateLimits;
+    private volatile org.callhs.core.spi.EventSender eventSender;
+
+    ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
+                   org.callhs.core.spi.RateLimits rateLimits) {
         this.config = config;
         this.database = database;
         this.clock = clock;
         this.notifier = notifier;
+        this.rateLimits = rateLimits;
     }
+
+    /** Binds the event sender once the room writer exists (modules install before it is built). */
+    void bindEventSender(org.callhs.core.spi.EventSender sender) { this.eventSender = sender; }
 
     void install(HomeserverModule module) throws Exception {
         module.install(this);
@@ -61,6 +69,12 @@ final class ModuleRegistry implements ModuleContext {
 
     List<org.callhs.core.spi.SyncStream> syncStreams() { return syncStreams; }
 
+    private final List<Runnable> startTasks = new ArrayList<>();
+
+    void started() {
+        for (Runnable task : startTasks) task.run();
+    }
+
     void stop() {
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
         Collections.reverse(reversed);
@@ -78,9 +92,16 @@ final class ModuleRegistry implements ModuleContext {
     @Override public Database database() { return database; }
     @Override public Clock clock() { return clock; }
     @Override public org.callhs.core.sync.UpdateNotifier notifier() { return notifier; }
+    @Override public org.callhs.core.spi.RateLimits rateLimits() { return rateLimits; }
+    @Override public org.callhs.core.spi.EventSender eventSender() {
+        org.callhs.core.spi.EventSender sender = eventSender;
+        if (sender == null) throw new IllegalStateException("the event sender is available once the server has started");
+        return sender;
+    }
     @Override public void addRoutes(Routes r) { routes.add(r); }
     @Override public void addFeatures(Features f) { features.add(f); }
     @Override public void onStop(AutoCloseable closeable) { closeables.add(closeable); }
+    @Override public void onStarted(Runnable task) { startTasks.add(task); }
     @Override public void addDraftDecorator(DraftDecorator d) { decorators.add(d); }
     @Override public void addSendInterceptor(SendInterceptor i) { interceptors.add(i); }
     @Override public void addEventListener(EventListener l) { eventListeners.add(l); }

@@ -23,6 +23,8 @@ import org.callhs.core.room.RoomCreator;
 import org.callhs.core.room.RoomLocks;
 import org.callhs.core.room.RoomReader;
 import org.callhs.core.room.RoomWriter;
+import org.callhs.core.room.EventDraft;
+import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.room.StateStore;
 import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
@@ -54,6 +56,10 @@ final class RoomWiring {
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
                 eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules));
+        modules.bindEventSender(new org.callhs.core.spi.EventSender() {
+            @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
+            @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }
+        });
         ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
         HistoryVisibility visibility = new HistoryVisibility(reader);
         List<Routes> routes = List.of(

@@ -31,6 +31,8 @@ import org.callhs.core.util.Json;
  * <ul>
  * <li>{@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}: idempotent per (device,
  *     transaction ID): the same request again returns the same {@code event_id}.
+ * <li>{@code POST /rooms/{roomId}/send/{eventType}}: as Synapse serves it (no transaction ID, so
+ *     not idempotent); MatrixRTC clients schedule delayed events this way too.
  * <li>{@code PUT /rooms/{roomId}/state/{eventType}/{stateKey}} (and without a state key for
  *     the empty key).
  * <li>{@code GET /rooms/{roomId}/state}, {@code GET /rooms/{roomId}/state/{eventType}/{stateKey}}:
@@ -65,6 +67,8 @@ public final class RoomEndpoints implements Routes {
         List<Endpoint> list = new ArrayList<>();
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/rooms/{roomId}/send/{type}/{txnId}", AuthKind.USER_OR_GUEST,
                 "message", this::send));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/send/{type}", AuthKind.USER_OR_GUEST,
+                "message", r -> dispatch(r, r.path("type"), null)));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/rooms/{roomId}/state/{type}/{stateKey}", AuthKind.USER_OR_GUEST,
                 "message", r -> putState(r, r.path("stateKey"))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "PUT", "/rooms/{roomId}/state/{type}", AuthKind.USER_OR_GUEST,
@@ -99,7 +103,7 @@ public final class RoomEndpoints implements Routes {
     private ApiResponse dispatch(ApiRequest request, String type, String stateKey) {
         Requester requester = request.requester();
         ObjectNode content = request.jsonObject();
-        String txnId = stateKey == null ? request.path("txnId") : null;
+        String txnId = stateKey == null && "PUT".equals(request.method()) ? request.path("txnId") : null;
         EventDraft draft = new EventDraft(roomId(request), requester.userId(), requester.deviceId(), txnId, type, stateKey,
                 content, Json.object());
         for (DraftDecorator decorator : decorators) draft = decorator.decorate(draft, request);

@@ -63,6 +63,9 @@ public final class ApiRequest {
         return requester;
     }
 
+    /** Whether the request carried a body at all (an empty body reads as {@code {}} in {@link #json()}). */
+    public boolean hasBody() { return body.length > 0; }
+
     /** The body as JSON; 400 {@code M_NOT_JSON} when it does not parse. An empty body reads as {@code {}}. */
     public JsonNode json() {
         if (parsed == null) {

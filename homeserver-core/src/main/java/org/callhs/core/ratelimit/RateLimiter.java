@@ -13,7 +13,7 @@ import org.callhs.core.error.MatrixException;
  * (a full bucket behaves the same as a new one). Over the limit: 429 {@code M_LIMIT_EXCEEDED}
  * with {@code retry_after_ms} and {@code Retry-After}.
  */
-public final class RateLimiter {
+public final class RateLimiter implements org.callhs.core.spi.RateLimits {
     /** Rate and burst of one class: {@code perSecond} tokens refill per second, up to {@code burst}. */
     public record Limit(double perSecond, int burst) {}
 
@@ -27,11 +27,17 @@ public final class RateLimiter {
 
     public RateLimiter(boolean enabled, Map<String, Limit> limits, LongSupplier nanoClock) {
         this.enabled = enabled;
-        this.limits = Map.copyOf(limits);
+        this.limits = new java.util.concurrent.ConcurrentHashMap<>(limits);
         this.nanoClock = nanoClock;
     }
 
+    @Override
+    public void define(String limitClass, double perSecond, int burst) {
+        limits.put(limitClass, new Limit(perSecond, burst));
+    }
+
     /** Takes one token for {@code key} in {@code limitClass}, or throws 429. Unknown classes are not limited. */
+    @Override
     public void acquire(String limitClass, String key) {
         if (!enabled || limitClass == null) return;
         Limit limit = limits.get(limitClass);

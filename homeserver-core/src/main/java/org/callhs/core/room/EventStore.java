@@ -63,9 +63,19 @@ public final class EventStore {
     public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {
         PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
                 parse(record.getEventId(), record.getPdu()), version(tx, record.getRoomId()).orElseThrow(), record.getSenderDevice(),
-                record.getTxnId(), record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore());
+                record.getTxnId(), record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore(),
+                parseInternal(record.getInternalMetadata()));
         byId.put(event.eventId(), event);
         return event;
+    }
+
+    private static ObjectNode parseInternal(String json) {
+        if (json == null) return null;
+        try {
+            return Json.parse(json) instanceof ObjectNode object ? object : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The version of a room this server knows, or empty. */

@@ -12,10 +12,21 @@ import org.callhs.core.event.RoomVersion;
  * @param stateGroupBefore the state group before the event (null for the create event)
  */
 public record PersistedEvent(String eventId, String roomId, long streamOrdering, ObjectNode pdu, RoomVersion version,
-                             String senderDevice, String txnId, String redactedBy, String replacesState, Long stateGroupBefore) {
+                             String senderDevice, String txnId, String redactedBy, String replacesState, Long stateGroupBefore,
+                             ObjectNode internal) {
     public String type() { return pdu.path("type").asText(); }
     public String sender() { return pdu.path("sender").asText(); }
     public String stateKey() { return pdu.has("state_key") ? pdu.get("state_key").asText() : null; }
     public boolean isState() { return pdu.has("state_key"); }
     public long originServerTs() { return pdu.path("origin_server_ts").asLong(); }
+
+    /** A server-side fact recorded when the event was sent (see {@link EventDraft#internal()}), or null. */
+    public String internalText(String key) {
+        return internal == null || !internal.path(key).isTextual() ? null : internal.get(key).textValue();
+    }
+
+    public PersistedEvent withRedactedBy(String redaction) {
+        return new PersistedEvent(eventId, roomId, streamOrdering, pdu, version, senderDevice, txnId, redaction, replacesState,
+                stateGroupBefore, internal);
+    }
 }

@@ -51,8 +51,7 @@ public final class RecentEvents {
             for (int i = 0; i < copy.size(); i++) {
                 PersistedEvent e = copy.get(i);
                 if (e.eventId().equals(eventId)) {
-                    copy.set(i, new PersistedEvent(e.eventId(), e.roomId(), e.streamOrdering(), e.pdu(), e.version(), e.senderDevice(),
-                            e.txnId(), redactionId, e.replacesState(), e.stateGroupBefore()));
+                    copy.set(i, e.withRedactedBy(redactionId));
                 }
             }
             window.events.clear();

@@ -23,6 +23,7 @@ import org.callhs.core.room.auth.AuthRules;
 import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.room.auth.StateView;
 import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.SendGuard;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.CurrentStateRepository;
 import org.callhs.core.storage.repo.EventRepository;
@@ -82,11 +83,27 @@ public final class RoomWriter {
         this.listeners = listeners;
     }
 
+    /** 404 for a room this server does not have, then the content checks of {@link NewEventValidator}. */
+    public void checkSendable(EventDraft draft) {
+        checkSizes(draft);
+        if (eventStore.version(database.dsl(), draft.roomId()).isEmpty()) throw MatrixException.notFound("Unknown room");
+        NewEventValidator.check(draft);
+    }
+
     /** The room as the writer sees it between two events. */
     private record Head(String roomId, RoomVersion version, String extremity, long depth, StateStore.Group state) {}
 
     /** Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the rules forbid it). */
     public PersistedEvent send(EventDraft draft) {
+        return send(draft, SendGuard.NONE);
+    }
+
+    /**
+     * Sends a draft with {@code guard} run inside the same transaction: its claim first (under
+     * the room lock), its record of the written event last. A repeated transaction ID returns
+     * the first event without running the guard.
+     */
+    public PersistedEvent send(EventDraft draft, SendGuard guard) {
         checkSizes(draft);
         return locks.withLock(draft.roomId(), () -> {
             boolean[] fresh = {false};
@@ -94,10 +111,14 @@ public final class RoomWriter {
                 Optional<PersistedEvent> again = previousSendIn(tx, draft);
                 if (again.isPresent()) return again.get();
                 RoomsRecord room = rooms.find(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+                NewEventValidator.check(draft);
+                guard.claim(tx);
                 Head head = new Head(room.getRoomId(), RoomVersion.require(room.getRoomVersion()), room.getForwardExtremity(),
                         room.getMaxDepth(), states.load(tx, room.getStateGroup()));
+                PersistedEvent written = append(tx, head, draft).event();
+                guard.written(tx, written);
                 fresh[0] = true;
-                return append(tx, head, draft).event();
+                return written;
             });
             // Still under the room lock, so listeners see each room's events in stream order.
             if (fresh[0]) notifyListeners(List.of(event));
@@ -140,7 +161,7 @@ public final class RoomWriter {
         pdu.put("sender", draft.sender());
         pdu.set("content", draft.content().deepCopy());
         if (draft.isState()) pdu.put("state_key", draft.stateKey());
-        pdu.put("origin_server_ts", clock.millis());
+        pdu.put("origin_server_ts", draft.originServerTs() != null ? draft.originServerTs() : clock.millis());
         pdu.put("depth", head.depth() + 1);
         ArrayNode prev = pdu.putArray("prev_events");
         if (head.extremity() != null) prev.add(head.extremity());
@@ -196,6 +217,7 @@ public final class RoomWriter {
         record.setStateGroupAfter(after.id());
         record.setSenderDevice(draft.deviceId());
         record.setTxnId(draft.txnId());
+        record.setInternalMetadata(draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal().toString());
         String replaces = draft.isState() && head.state() != null ? head.state().state().get(StateKey.of(draft.type(), draft.stateKey())) : null;
         record.setReplacesState(replaces);
         events.insert(tx, record);
@@ -213,7 +235,7 @@ public final class RoomWriter {
         }
         eventStore.remember(eventId, pdu);
         PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null,
-                replaces, record.getStateGroupBefore());
+                replaces, record.getStateGroupBefore(), draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal());
         return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
     }
 

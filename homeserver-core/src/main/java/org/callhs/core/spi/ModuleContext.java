@@ -18,6 +18,15 @@ public interface ModuleContext {
     /** Wakes waiting {@code /sync} long-polls after a module's own stream moved on. */
     org.callhs.core.sync.UpdateNotifier notifier();
 
+    /**
+     * Sends events through core's send path. Usable once the server has started (not during
+     * {@code install}); calls before that throw {@link IllegalStateException}.
+     */
+    EventSender eventSender();
+
+    /** The server's rate limiter: declare the module's limit classes here. */
+    RateLimits rateLimits();
+
     void addRoutes(Routes routes);
 
     void addFeatures(Features features);
@@ -32,6 +41,9 @@ public interface ModuleContext {
 
     /** Adds a stream to {@code /sync}: its own token position and response section. */
     void addSyncStream(SyncStream stream);
+
+    /** Called once the server has started and accepts requests (the event sender is bound by then). */
+    void onStarted(Runnable task);
 
     /** Called on shutdown, in reverse order of registration, before the database closes. */
     void onStop(AutoCloseable closeable);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class RecentEventsTest {
     private static PersistedEvent event(String roomId, long ordering) {
         return new PersistedEvent("$e" + ordering, roomId, ordering, Json.object().put("type", "m.room.message"),
-                RoomVersion.require("11"), null, null, null, null, 1L);
+                RoomVersion.require("11"), null, null, null, null, 1L, null);
     }
 
     private static List<Long> orderings(List<PersistedEvent> events) {

@@ -1,0 +1,171 @@
+package org.callhs.delayed;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.room.EventDraft;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.spi.SendGuard;
+import org.callhs.core.storage.Database;
+import org.callhs.core.util.Json;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends delayed events. Each send claims its row in the event's own transaction (see
+ * {@link SendGuard}): the row turns {@code sent} and the event is written in one commit, or
+ * neither happens. So an event is sent at most once whatever crashes, and, because the claim on
+ * timeout requires {@code due_ts <= now}, never before an acknowledged restart's due time.
+ *
+ * <p>Due events are sent room by room in due order; different rooms are sent in parallel (up to
+ * {@code firing_concurrency} at once) so that a mass expiry is not serialised behind one room.
+ * A refusal on timeout (membership, power levels, an unknown room) finalises the event as
+ * {@code failed} with the refusal as its {@code error}; a database failure leaves it scheduled
+ * for the next sweep.
+ */
+final class DelayedEventFirer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DelayedEventFirer.class);
+    static final String DELAY_ID_KEY = "org.matrix.msc4140.delay_id";
+    private static final int BATCH = 512;
+
+    private final Database database;
+    private final DelayedEventRepository repository;
+    private final DelayedEventService.EventSenderSource sender;
+    private final Clock clock;
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delayed-send-", 0).factory());
+    private final Semaphore concurrency;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    DelayedEventFirer(Database database, DelayedEventRepository repository, DelayedEventService.EventSenderSource sender, Clock clock,
+                      int concurrency) {
+        this.database = database;
+        this.repository = repository;
+        this.sender = sender;
+        this.clock = clock;
+        this.concurrency = new Semaphore(concurrency);
+    }
+
+    /** Thrown inside a send's transaction when the row can no longer be claimed; rolls the send back. */
+    private static final class NotClaimable extends RuntimeException {
+        NotClaimable() { super(null, null, false, false); }
+    }
+
+    /** Sends everything due now, oldest first per room; returns how many were sent or failed. */
+    int fireDue() throws InterruptedException {
+        int handled = 0;
+        while (true) {
+            long now = clock.millis();
+            List<DelayedEvent> due = repository.due(database.dsl(), now, BATCH);
+            if (due.isEmpty()) return handled;
+            Map<String, List<DelayedEvent>> byRoom = new LinkedHashMap<>();
+            for (DelayedEvent event : due) byRoom.computeIfAbsent(event.roomId(), r -> new ArrayList<>()).add(event);
+            List<Future<?>> running = new ArrayList<>(byRoom.size());
+            for (List<DelayedEvent> room : byRoom.values()) {
+                concurrency.acquire();
+                running.add(workers.submit(() -> {
+                    try {
+                        for (DelayedEvent event : room) fireOnTimeout(event);
+                    } finally {
+                        concurrency.release();
+                    }
+                }));
+            }
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    log.warn("delayed event batch failed", e.getCause());
+                }
+            }
+            handled += due.size();
+            if (due.size() < BATCH) return handled;
+        }
+    }
+
+    private void fireOnTimeout(DelayedEvent event) {
+        EventDraft draft = draft(event).withOriginServerTs(event.dueTs());
+        try {
+            sender.get().send(draft, guard(event.delayId(), true));
+            sent.incrementAndGet();
+        } catch (NotClaimable e) {
+            // Restarted, cancelled or sent meanwhile (perhaps by another instance).
+        } catch (MatrixException e) {
+            recordFailure(event, error(e.errcode(), e.getMessage()));
+        } catch (DataAccessException e) {
+            log.warn("delayed event {} not sent, will retry: {}", event.delayId(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("delayed event {} could not be sent", event.delayId(), e);
+            recordFailure(event, error(ErrCode.UNKNOWN, "Internal server error"));
+        }
+    }
+
+    private void recordFailure(DelayedEvent event, ObjectNode error) {
+        long now = clock.millis();
+        if (database.transaction(tx -> repository.fail(tx, event.delayId(), now, now, error))) {
+            failed.incrementAndGet();
+            log.atInfo().setMessage("delayed event failed").addKeyValue("delay_id", event.delayId())
+                    .addKeyValue("room_id", event.roomId()).addKeyValue("error", error.path("errcode").asText()).log();
+        }
+    }
+
+    /**
+     * The {@code send} action: sends now, stamped with the current time. Returns false when the
+     * event was no longer scheduled; a refusal is thrown and leaves the event scheduled.
+     */
+    boolean sendOnRequest(DelayedEvent event) {
+        try {
+            sender.get().send(draft(event), guard(event.delayId(), false));
+            sent.incrementAndGet();
+            return true;
+        } catch (NotClaimable e) {
+            return false;
+        }
+    }
+
+    private SendGuard guard(String delayId, boolean onlyIfDue) {
+        return new SendGuard() {
+            @Override
+            public void claim(DSLContext tx) {
+                long now = clock.millis();
+                if (!repository.claim(tx, delayId, now, onlyIfDue ? now : null)) throw new NotClaimable();
+            }
+
+            @Override
+            public void written(DSLContext tx, PersistedEvent event) {
+                repository.recordEventId(tx, delayId, event.eventId());
+            }
+        };
+    }
+
+    private static EventDraft draft(DelayedEvent event) {
+        ObjectNode internal = Json.object().put(DELAY_ID_KEY, event.delayId());
+        return new EventDraft(event.roomId(), event.userId(), event.deviceId(), null, event.type(), event.stateKey(), event.content(),
+                event.extraKeys(), null, internal);
+    }
+
+    private static ObjectNode error(String errcode, String message) {
+        return Json.object().put("errcode", errcode).put("error", message == null ? "" : message);
+    }
+
+    long sentCount() { return sent.get(); }
+
+    long failedCount() { return failed.get(); }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,180 @@
+package org.callhs.delayed;
+
+import static org.callhs.delayed.schema.Tables.DELAYED_EVENTS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.callhs.core.util.Json;
+import org.callhs.delayed.DelayedEvent.Status;
+import org.callhs.delayed.schema.tables.records.DelayedEventsRecord;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/** Statements on {@code delayed_events}; the caller owns the transaction. */
+final class DelayedEventRepository {
+    private static final String SCHEDULED = Status.SCHEDULED.dbValue();
+
+    void insert(DSLContext tx, DelayedEvent event, String txnId) {
+        DelayedEventsRecord r = tx.newRecord(DELAYED_EVENTS);
+        r.setDelayId(event.delayId());
+        r.setUserId(event.userId());
+        r.setDeviceId(event.deviceId());
+        r.setTxnId(txnId);
+        r.setRoomId(event.roomId());
+        r.setEventType(event.type());
+        r.setStateKey(event.stateKey());
+        r.setContent(event.content().toString());
+        r.setExtraKeys(event.extraKeys().toString());
+        r.setDelayMs(event.delayMs());
+        r.setDueTs(event.dueTs());
+        r.setStatus(SCHEDULED);
+        tx.executeInsert(r);
+    }
+
+    Optional<String> byTransaction(DSLContext tx, String userId, String deviceId, String txnId) {
+        return tx.select(DELAYED_EVENTS.DELAY_ID).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.DEVICE_ID.eq(deviceId), DELAYED_EVENTS.TXN_ID.eq(txnId))
+                .fetchOptional(DELAYED_EVENTS.DELAY_ID);
+    }
+
+    Optional<DelayedEvent> find(DSLContext tx, String delayId) {
+        return tx.selectFrom(DELAYED_EVENTS).where(DELAYED_EVENTS.DELAY_ID.eq(delayId)).fetchOptional().map(DelayedEventRepository::parse);
+    }
+
+    /** The user's scheduled events, earliest due first. */
+    List<DelayedEvent> scheduledOf(DSLContext tx, String userId) {
+        return tx.selectFrom(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
+                .fetch(DelayedEventRepository::parse);
+    }
+
+    /** Due times of the user's scheduled events, earliest first. */
+    List<Long> scheduledDueTimes(DSLContext tx, String userId) {
+        return tx.select(DELAYED_EVENTS.DUE_TS).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .orderBy(DELAYED_EVENTS.DUE_TS)
+                .fetch(DELAYED_EVENTS.DUE_TS);
+    }
+
+    /** Owners of the given IDs (missing IDs are absent). */
+    Map<String, String> owners(DSLContext tx, Collection<String> delayIds) {
+        return tx.select(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds))
+                .fetchMap(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID);
+    }
+
+    /** Moves each still-scheduled event's due time to {@code now + delay}; returns the IDs it moved. */
+    Set<String> restart(DSLContext tx, Collection<String> delayIds, long now) {
+        return new HashSet<>(tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_MS.plus(now))
+                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .returning(DELAYED_EVENTS.DELAY_ID)
+                .fetch(DELAYED_EVENTS.DELAY_ID));
+    }
+
+    /**
+     * Claims a scheduled event for sending: marks it sent as of {@code now} if it is still
+     * scheduled and, when {@code dueBy} is given, due by then. On PostgreSQL the update takes
+     * the row lock, so a concurrent restart or cancel waits for the send to commit.
+     */
+    boolean claim(DSLContext tx, String delayId, long now, Long dueBy) {
+        var condition = DELAYED_EVENTS.DELAY_ID.eq(delayId).and(DELAYED_EVENTS.STATUS.eq(SCHEDULED));
+        if (dueBy != null) condition = condition.and(DELAYED_EVENTS.DUE_TS.le(dueBy));
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.STATUS, Status.SENT.dbValue())
+                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .where(condition)
+                .execute() == 1;
+    }
+
+    void recordEventId(DSLContext tx, String delayId, String eventId) {
+        tx.update(DELAYED_EVENTS).set(DELAYED_EVENTS.EVENT_ID, eventId).where(DELAYED_EVENTS.DELAY_ID.eq(delayId)).execute();
+    }
+
+    /** Finalises a still-scheduled event as failed with {@code error}, if it is due by {@code dueBy}. */
+    boolean fail(DSLContext tx, String delayId, long now, long dueBy, ObjectNode error) {
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.STATUS, Status.FAILED.dbValue())
+                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .set(DELAYED_EVENTS.ERROR, error.toString())
+                .where(DELAYED_EVENTS.DELAY_ID.eq(delayId), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(dueBy))
+                .execute() == 1;
+    }
+
+    boolean cancel(DSLContext tx, String delayId, long now) {
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.STATUS, Status.CANCELLED.dbValue())
+                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .where(DELAYED_EVENTS.DELAY_ID.eq(delayId), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .execute() == 1;
+    }
+
+    /** Whether any user but {@code sender} has a delayed state event scheduled for this (room, type, state key). */
+    boolean othersScheduledFor(DSLContext tx, String roomId, String type, String stateKey, String sender) {
+        return tx.fetchExists(DELAYED_EVENTS, DELAYED_EVENTS.ROOM_ID.eq(roomId), DELAYED_EVENTS.EVENT_TYPE.eq(type),
+                DELAYED_EVENTS.STATE_KEY.eq(stateKey), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.USER_ID.ne(sender));
+    }
+
+    /** Cancels other users' scheduled delayed state events for this (room, type, state key). */
+    int cancelOverwritten(DSLContext tx, String roomId, String type, String stateKey, String sender, long now) {
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.STATUS, Status.CANCELLED.dbValue())
+                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .where(DELAYED_EVENTS.ROOM_ID.eq(roomId), DELAYED_EVENTS.EVENT_TYPE.eq(type), DELAYED_EVENTS.STATE_KEY.eq(stateKey),
+                        DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.USER_ID.ne(sender))
+                .execute();
+    }
+
+    /** Scheduled events due by {@code now}, earliest first. */
+    List<DelayedEvent> due(DSLContext tx, long now, int limit) {
+        return tx.selectFrom(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now))
+                .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
+                .limit(limit)
+                .fetch(DelayedEventRepository::parse);
+    }
+
+    /** The earliest due time of any scheduled event. */
+    Optional<Long> nextDue(DSLContext tx) {
+        return tx.select(DSL.min(DELAYED_EVENTS.DUE_TS)).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .fetchOptional(0, Long.class);
+    }
+
+    /** Deletes finalised events finalised before {@code cutoff}. */
+    int deleteFinalisedBefore(DSLContext tx, long cutoff) {
+        return tx.deleteFrom(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.STATUS.ne(SCHEDULED), DELAYED_EVENTS.FINALISED_TS.lt(cutoff))
+                .execute();
+    }
+
+    /** Deletes each user's finalised events beyond the newest {@code keep}. */
+    int deleteFinalisedBeyond(DSLContext tx, int keep) {
+        var rank = DSL.rowNumber().over(DSL.partitionBy(DELAYED_EVENTS.USER_ID)
+                .orderBy(DELAYED_EVENTS.FINALISED_TS.desc(), DELAYED_EVENTS.DELAY_ID.desc())).as("rank");
+        var ranked = DSL.select(DELAYED_EVENTS.DELAY_ID, rank).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.STATUS.ne(SCHEDULED)).asTable("ranked");
+        return tx.deleteFrom(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.DELAY_ID.in(DSL.select(ranked.field(DELAYED_EVENTS.DELAY_ID)).from(ranked)
+                        .where(ranked.field("rank", Integer.class).gt(keep))))
+                .execute();
+    }
+
+    private static DelayedEvent parse(DelayedEventsRecord r) {
+        return new DelayedEvent(r.getDelayId(), r.getUserId(), r.getDeviceId(), r.getRoomId(), r.getEventType(), r.getStateKey(),
+                object(r.getContent()), object(r.getExtraKeys()), r.getDelayMs(), r.getDueTs(), Status.of(r.getStatus()),
+                r.getFinalisedTs(), r.getEventId(), r.getError() == null ? null : object(r.getError()));
+    }
+
+    private static ObjectNode object(String json) {
+        JsonNode node = Json.parse(json);
+        return node instanceof ObjectNode o ? o : Json.object();
+    }
+}
