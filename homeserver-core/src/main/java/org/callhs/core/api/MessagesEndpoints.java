@@ -57,7 +57,17 @@ public final class MessagesEndpoints implements Routes {
         return list;
     }
 
+    /** A pagination token ({@code s<position>}), or a {@code /sync} {@code next_batch} (its events position), as the spec allows. */
     static long parseToken(String token) {
+        if (token != null && !token.startsWith("s") && !token.isEmpty()) {
+            try {
+                org.callhs.core.sync.SyncToken sync = org.callhs.core.sync.SyncToken.parse(token);
+                if (!sync.positions().containsKey(org.callhs.core.sync.Streams.EVENTS)) throw MatrixException.invalidParam("Invalid pagination token");
+                return sync.position(org.callhs.core.sync.Streams.EVENTS);
+            } catch (MatrixException e) {
+                throw MatrixException.invalidParam("Invalid pagination token");
+            }
+        }
         if (token == null || !token.startsWith("s")) throw MatrixException.invalidParam("Invalid pagination token");
         try {
             long value = Long.parseLong(token.substring(1));

@@ -124,7 +124,7 @@ class DirectoryApiTest extends BackendSuite {
         List<Future<Resp>> sends = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             int n = i;
-            sends.add(pool.submit(() -> client.put(path(roomId) + "/send/m.room.message/race" + n, token, Json.object().put("body", "r" + n))));
+            sends.add(pool.submit(() -> client.put(path(roomId) + "/send/m.room.message/race" + n, token, Json.object().put("msgtype", "m.text").put("body", "r" + n))));
         }
         for (Future<Resp> f : sends) assertThat(f.get().status()).isEqualTo(200);
         pool.shutdown();

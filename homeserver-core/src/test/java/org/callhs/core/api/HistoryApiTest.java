@@ -65,7 +65,7 @@ class HistoryApiTest extends BackendSuite {
         String roomId = client.post("/_matrix/client/v3/createRoom", token, "{}").text("room_id");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
-            ids.add(client.put(path(roomId) + "/send/m.room.message/c" + i, token, Json.object().put("body", "c" + i)).text("event_id"));
+            ids.add(client.put(path(roomId) + "/send/m.room.message/c" + i, token, Json.object().put("msgtype", "m.text").put("body", "c" + i)).text("event_id"));
         }
         Resp context = client.get(path(roomId) + "/context/" + TestClient.seg(ids.get(4)) + "?limit=4", token);
         assertThat(context.body().path("event").path("content").path("body").asText()).isEqualTo("c4");
@@ -85,7 +85,7 @@ class HistoryApiTest extends BackendSuite {
         client.post(path(roomId) + "/join", member, Json.object());
         String mine = client.put(path(roomId) + "/send/m.room.message/r1", member, Json.object().put("body", "oops").put("msgtype", "m.text"))
                 .text("event_id");
-        String theirs = client.put(path(roomId) + "/send/m.room.message/r2", owner, Json.object().put("body", "keep")).text("event_id");
+        String theirs = client.put(path(roomId) + "/send/m.room.message/r2", owner, Json.object().put("msgtype", "m.text").put("body", "keep")).text("event_id");
         Resp forbidden = client.put(path(roomId) + "/redact/" + TestClient.seg(theirs) + "/x1", member, Json.object());
         assertThat(forbidden.status()).isEqualTo(403);
         Resp redaction = client.put(path(roomId) + "/redact/" + TestClient.seg(mine) + "/x2", member, Json.object().put("reason", "typo"));
@@ -109,11 +109,11 @@ class HistoryApiTest extends BackendSuite {
         String roomId = client.post("/_matrix/client/v3/createRoom", owner,
                 "{\"preset\":\"public_chat\",\"initial_state\":[{\"type\":\"m.room.history_visibility\",\"content\":{\"history_visibility\":\"joined\"}}]}")
                 .text("room_id");
-        String before = client.put(path(roomId) + "/send/m.room.message/h1", owner, Json.object().put("body", "before")).text("event_id");
+        String before = client.put(path(roomId) + "/send/m.room.message/h1", owner, Json.object().put("msgtype", "m.text").put("body", "before")).text("event_id");
         client.post(path(roomId) + "/join", late, Json.object());
         assertThat(client.get(path(roomId) + "/event/" + TestClient.seg(before), late).errcode()).isEqualTo("M_NOT_FOUND");
         assertThat(client.get(path(roomId) + "/event/" + TestClient.seg(before), owner).status()).isEqualTo(200);
-        client.put(path(roomId) + "/send/m.room.message/h2", owner, Json.object().put("body", "after"));
+        client.put(path(roomId) + "/send/m.room.message/h2", owner, Json.object().put("msgtype", "m.text").put("body", "after"));
         assertThat(bodies(client.get(path(roomId) + "/messages?dir=b&limit=50", late).body().path("chunk"))).containsExactly("after");
         assertThat(bodies(client.get(path(roomId) + "/messages?dir=b&limit=50", owner).body().path("chunk"))).containsExactly("after", "before");
         String stranger = server.registerToken("stranger");

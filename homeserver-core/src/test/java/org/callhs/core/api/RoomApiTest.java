@@ -97,7 +97,7 @@ class RoomApiTest extends BackendSuite {
         Resp uninvited = client.post(path(roomId) + "/join", guest, Json.object());
         assertThat(uninvited.status()).isEqualTo(403);
         assertThat(uninvited.errcode()).isEqualTo("M_FORBIDDEN");
-        assertThat(client.put(path(roomId) + "/send/m.room.message/t1", guest, Json.object().put("body", "x")).status()).isEqualTo(403);
+        assertThat(client.put(path(roomId) + "/send/m.room.message/t1", guest, Json.object().put("msgtype", "m.text").put("body", "x")).status()).isEqualTo(403);
         assertThat(client.get(path(roomId) + "/state", guest).status()).isEqualTo(403);
 
         assertThat(client.post(path(roomId) + "/invite", owner, Json.object().put("user_id", "@visitor:localhost")).status()).isEqualTo(200);
@@ -128,7 +128,7 @@ class RoomApiTest extends BackendSuite {
                 .isEqualTo("M_INVALID_PARAM");
         assertThat(client.put(path(roomId) + "/send/m.room.message/t", token, "[1]").errcode()).isEqualTo("M_BAD_JSON");
         assertThat(client.put(path(roomId) + "/send/m.room.message/t", token, "{\"x\": 1.5}").errcode()).isEqualTo("M_BAD_JSON");
-        Resp huge = client.put(path(roomId) + "/send/m.room.message/big", token, Json.object().put("body", "x".repeat(70_000)));
+        Resp huge = client.put(path(roomId) + "/send/m.room.message/big", token, Json.object().put("msgtype", "m.text").put("body", "x".repeat(70_000)));
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.errcode()).isEqualTo("M_TOO_LARGE");
         assertThat(client.put(path(roomId) + "/send/" + "t".repeat(300) + "/x", token, Json.object()).status()).isEqualTo(413);
