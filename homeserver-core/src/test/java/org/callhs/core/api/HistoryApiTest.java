@@ -60,6 +60,18 @@ class HistoryApiTest extends BackendSuite {
     }
 
     @Test
+    void messagesAcceptASyncTokenAsFrom() {
+        String token = server.registerToken("sincer");
+        String roomId = client.post("/_matrix/client/v3/createRoom", token, "{}").text("room_id");
+        String since = client.get("/_matrix/client/v3/sync", token).text("next_batch");
+        client.put(path(roomId) + "/send/m.room.message/after", token, Json.object().put("msgtype", "m.text").put("body", "after sync"));
+        Resp page = client.get(path(roomId) + "/messages?dir=f&from=" + TestClient.seg(since), token);
+        assertThat(bodies(page.body().path("chunk"))).containsExactly("after sync");
+        assertThat(client.get(path(roomId) + "/messages?dir=f&from=typing.3", token).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get(path(roomId) + "/messages?dir=f&from=events.x", token).errcode()).isEqualTo("M_INVALID_PARAM");
+    }
+
+    @Test
     void contextSurroundsTheEvent() {
         String token = server.registerToken("contexter");
         String roomId = client.post("/_matrix/client/v3/createRoom", token, "{}").text("room_id");

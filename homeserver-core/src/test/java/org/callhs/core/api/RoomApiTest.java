@@ -128,6 +128,16 @@ class RoomApiTest extends BackendSuite {
                 .isEqualTo("M_INVALID_PARAM");
         assertThat(client.put(path(roomId) + "/send/m.room.message/t", token, "[1]").errcode()).isEqualTo("M_BAD_JSON");
         assertThat(client.put(path(roomId) + "/send/m.room.message/t", token, "{\"x\": 1.5}").errcode()).isEqualTo("M_BAD_JSON");
+        // Content checks for the event type, as Synapse makes them (before the authorization rules).
+        assertThat(client.put(path(roomId) + "/send/m.room.message/nomsgtype", token, "{\"body\":\"x\"}").errcode()).isEqualTo("M_BAD_JSON");
+        assertThat(client.put(path(roomId) + "/send/m.room.message/intbody", token, "{\"body\":1,\"msgtype\":\"m.text\"}").status())
+                .isEqualTo(400);
+        assertThat(client.put(path(roomId) + "/state/m.room.topic", token, "{\"topic\":5}").errcode()).isEqualTo("M_BAD_JSON");
+        assertThat(client.put(path(roomId) + "/send/m.room.topic/t", token, "{\"topic\":\"x\"}").errcode()).isEqualTo("M_BAD_JSON");
+        assertThat(client.put(path(roomId) + "/state/m.room.member/@x:localhost", token, "{\"membership\":\"dance\"}").errcode())
+                .isEqualTo("M_BAD_JSON");
+        assertThat(client.post(path(roomId) + "/send/m.room.message", token, "{\"body\":\"posted\",\"msgtype\":\"m.text\"}").status())
+                .isEqualTo(200);
         Resp huge = client.put(path(roomId) + "/send/m.room.message/big", token, Json.object().put("msgtype", "m.text").put("body", "x".repeat(70_000)));
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.errcode()).isEqualTo("M_TOO_LARGE");
