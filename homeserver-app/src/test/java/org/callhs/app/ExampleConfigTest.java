@@ -15,12 +15,14 @@ class ExampleConfigTest {
     void exampleConfigLoadsAndMatchesTheDefaults() throws Exception {
         Path file = Files.createTempFile("example", ".yaml");
         Files.writeString(file, GenerateConfigCommand.template());
-        ConfigLoader.Loaded loaded = ConfigLoader.load(file, List.of(), List.of());
+        List<org.callhs.core.spi.ConfigSection<?>> sections = new java.util.ArrayList<>();
+        for (var module : ConfigOptions.modules()) sections.addAll(module.configSections());
+        ConfigLoader.Loaded loaded = ConfigLoader.load(file, List.of(), sections);
         assertThat(loaded.core()).isEqualTo(HomeserverConfig.defaults());
-        for (var module : ConfigOptions.modules()) {
-            for (var section : module.configSections()) {
-                assertThat(GenerateConfigCommand.template()).as("example config documents " + section.key()).contains(section.key() + ":");
-            }
+        for (var section : sections) {
+            assertThat(GenerateConfigCommand.template()).as("example config documents " + section.key()).contains(section.key() + ":");
+            assertThat((Object) loaded.section(section)).as("example values of " + section.key() + " are the defaults")
+                    .isEqualTo(section.defaults());
         }
     }
 
