@@ -1,7 +1,7 @@
-# Shared by bench/run-foundation-bench.sh, bench/run-rooms-bench.sh and bench/run-sync-bench.sh
-# (sourced, not run): JDK discovery, the build, the wait for an idle machine, fork-free probes,
-# starting/stopping callhs and Synapse, running the load generator, the machine description
-# and the report.
+# Shared by bench/run-foundation-bench.sh, bench/run-rooms-bench.sh, bench/run-sync-bench.sh and
+# bench/run-delayed-bench.sh (sourced, not run): JDK discovery, the build, the wait for an idle
+# machine, fork-free probes, starting/stopping callhs and Synapse, running the load generator,
+# the machine description and the report.
 #
 # The sourcing script sets, before sourcing: ROOT (repository root, current directory),
 # LOG_TAG, SERVERS, CALLHS_JAVA_OPTS. OUT_DIR (results, logs, data directories), the ports,
@@ -40,14 +40,15 @@ JAVA="$JAVA_HOME/bin/java"
 log "JDK: $JAVA_HOME"
 
 # ------------------------------------------------------------------ build ----
-# Builds homeserver-app (if callhs is among SERVERS) and bench unless SKIP_BUILD=1.
+# Builds homeserver-app (if callhs, or a server label starting with callhs, is among SERVERS) and
+# bench unless SKIP_BUILD=1.
 # Sets CALLHS_BUILD_STATUS to "ok" or to why callhs cannot run.
 CALLHS_JAR="$ROOT/homeserver-app/target/homeserver.jar"
 BENCH_JAR="$ROOT/bench/target/bench.jar"
 CALLHS_BUILD_STATUS=ok
 build_jars() {
   if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    if [[ " $SERVERS " == *" callhs "* ]]; then
+    if [[ " $SERVERS " == *" callhs"* ]]; then
       log "building homeserver-app"
       ./mvnw -q -pl homeserver-app -am package -DskipTests || CALLHS_BUILD_STATUS="build failed (./mvnw -pl homeserver-app -am package)"
     fi
@@ -55,7 +56,7 @@ build_jars() {
     ./mvnw -q -pl bench package || die "bench does not build"
   fi
   [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR missing"
-  [[ "$CALLHS_BUILD_STATUS" != ok || -f "$CALLHS_JAR" || " $SERVERS " != *" callhs "* ]] || CALLHS_BUILD_STATUS="$CALLHS_JAR missing"
+  [[ "$CALLHS_BUILD_STATUS" != ok || -f "$CALLHS_JAR" || " $SERVERS " != *" callhs"* ]] || CALLHS_BUILD_STATUS="$CALLHS_JAR missing"
 }
 
 # ---------------------------------------------------------------- helpers ----
@@ -105,20 +106,25 @@ await_first_200() {
 
 # -------------------------------------------------------------- servers ----
 # Each server implements start_<name> (sets SERVER_PID, SERVER_URL, STARTUP_MS) and
-# stop_<name>. On failure they set START_FAILURE.
+# stop_<name>. On failure they set START_FAILURE. start_callhs uses $CALLHS_DATA_DIR (default
+# $OUT_DIR/callhs-data), logs to $CALLHS_LOG (default $OUT_DIR/callhs.out) and appends the
+# words of the array CALLHS_EXTRA_ARGS, if set, to its command line: a script measuring callhs
+# in several configurations wraps it in a start_<label> of its own.
 CALLHS_PID=""
 start_callhs() {
-  START_FAILURE="did not start (see $OUT_DIR/callhs.out)"
+  local out="${CALLHS_LOG:-$OUT_DIR/callhs.out}"
+  START_FAILURE="did not start (see $out)"
   [[ "$CALLHS_BUILD_STATUS" == ok ]] || { START_FAILURE="$CALLHS_BUILD_STATUS"; return 1; }
   port_free "$CALLHS_PORT" || { START_FAILURE="127.0.0.1:$CALLHS_PORT is in use (set CALLHS_PORT)"; return 1; }
   port_free "$CALLHS_FEDERATION_PORT" || { START_FAILURE="127.0.0.1:$CALLHS_FEDERATION_PORT is in use (set CALLHS_FEDERATION_PORT)"; return 1; }
   # shellcheck disable=SC2086
-  "$JAVA" $CALLHS_JAVA_OPTS -jar "$CALLHS_JAR" run --data-dir "$OUT_DIR/callhs-data" \
+  "$JAVA" $CALLHS_JAVA_OPTS -jar "$CALLHS_JAR" run --data-dir "${CALLHS_DATA_DIR:-$OUT_DIR/callhs-data}" \
       --listen "127.0.0.1:$CALLHS_PORT" --federation-listen "127.0.0.1:$CALLHS_FEDERATION_PORT" \
-      --enable-registration --set rate_limits.enabled=false >>"$OUT_DIR/callhs.out" 2>&1 &
+      --enable-registration --set rate_limits.enabled=false ${CALLHS_EXTRA_ARGS[@]+"${CALLHS_EXTRA_ARGS[@]}"} \
+      >>"$out" 2>&1 &
   CALLHS_PID=$!
   SERVER_PID=$CALLHS_PID
-  await_first_200 "$SERVER_PID" "$CALLHS_PORT" || { tail -n 30 "$OUT_DIR/callhs.out" >&2; stop_callhs; return 1; }
+  await_first_200 "$SERVER_PID" "$CALLHS_PORT" || { tail -n 30 "$out" >&2; stop_callhs; return 1; }
   SERVER_URL="http://127.0.0.1:$CALLHS_PORT"
 }
 stop_callhs() {
@@ -266,7 +272,7 @@ write_machine_info() {
     echo "kernel=$(uname -sr)"
     echo "load average at start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "JDK=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vendor.version|java.runtime.version/ {printf "%s ", $2}')($JAVA_HOME)"
-    echo "callhs=commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo ' + uncommitted changes'); homeserver.jar built $(date -u -r "$CALLHS_JAR" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo '?'); JVM options: ${CALLHS_JAVA_OPTS:-defaults}; SQLite"
+    echo "callhs=commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo ' + uncommitted changes'); homeserver.jar built $(date -u -r "$CALLHS_JAR" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo '?'); JVM options: ${CALLHS_JAVA_OPTS:-defaults}; ${CALLHS_DATABASE_NOTE:-SQLite}"
     [[ -z "$IDLE_NOTE" ]] || echo "idle check=$IDLE_NOTE"
   } >"$OUT_DIR/machine.env"
 }
@@ -281,11 +287,12 @@ finish_machine_info() {
 }
 
 # Completes machine.env, then prints the markdown report of report class $1 (org.callhs.bench.X)
-# for $SERVERS to stdout and $OUT_DIR/report.md.
+# for $REPORT_LABELS (default $SERVERS; the ratio column is the first over the second) to stdout
+# and $OUT_DIR/report.md.
 print_report() {
   finish_machine_info
   # shellcheck disable=SC2086
-  "$JAVA" -cp "$BENCH_JAR" "org.callhs.bench.$1" "$OUT_DIR" $SERVERS | tee "$OUT_DIR/report.md"
+  "$JAVA" -cp "$BENCH_JAR" "org.callhs.bench.$1" "$OUT_DIR" ${REPORT_LABELS:-$SERVERS} | tee "$OUT_DIR/report.md"
   log "raw results, logs and data directories: $OUT_DIR"
 }
 

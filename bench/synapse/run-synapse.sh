@@ -25,8 +25,11 @@
 #
 # The server: name `localhost`, sqlite, ONE plain-HTTP client listener (no TLS,
 # no federation), open registration without verification (m.login.dummy),
-# presence off, no key servers, stats off, and every client rate limit raised
-# to 100000/s with burst 100000 so the benchmarks measure throughput.
+# presence off, no key servers, stats off, every client rate limit raised
+# to 100000/s with burst 100000 so the benchmarks measure throughput, and MSC4140
+# delayed events on (delays up to 24 h, 100000 scheduled per user) for
+# bench/run-delayed-bench.sh; these two keys only let clients schedule delayed
+# events, nothing else changes for the other benchmarks.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -164,6 +167,14 @@ rc_federation:
   sleep_delay: 1
   reject_limit: 100000
   concurrent: 100000
+
+# MSC4140 delayed events (checked against synapse/config/server.py, 1.163): off unless both
+# are set. They only enable scheduling (PUT .../send|state/...?org.matrix.msc4140.delay=);
+# restarts, cancels and sends are rate limited by rc_delayed_event_mgmt above, scheduling by
+# rc_message. 100000 per user: the heartbeats benchmark schedules 1000 per account.
+max_event_delay_duration: 24h
+experimental_features:
+  msc4140_max_delayed_events_per_user: 100000
 YAML
 }
 

@@ -40,7 +40,8 @@ public final class LoadGenerator implements Callable<Integer> {
     String baseUrl;
 
     @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room | "
-            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst (default: ${DEFAULT-VALUE}).")
+            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | heartbeats | punctuality | mass-expiry | matrixrtc "
+            + "(default: ${DEFAULT-VALUE}).")
     String scenarioName;
 
     @Option(names = "--users", defaultValue = "16", description = "Virtual users = concurrent connections (default: ${DEFAULT-VALUE}).")
@@ -70,6 +71,20 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "platform", description = "Threads running the users: platform (default, cheapest per request) or virtual (for thousands of users).")
     ThreadKind threadKind;
 
+    @Option(names = "--events", defaultValue = "0", description = "heartbeats: delayed events scheduled during setup (100000); "
+            + "mass-expiry: events due at the same instant (1000). 0 = the scenario's default.")
+    int events;
+
+    @Option(names = "--accounts", defaultValue = "0", description = "heartbeats: accounts owning the scheduled events (100). 0 = the default.")
+    int accounts;
+
+    @Option(names = "--participants", defaultValue = "0", description = "matrixrtc: simulated call participants (2000). 0 = the default.")
+    int participants;
+
+    @Option(names = "--delay", converter = DurationConverter.class, description = "punctuality: delay of each event (3s); "
+            + "matrixrtc: delay of each participant's leave (8s).")
+    Duration delay;
+
     @Spec
     CommandSpec spec;
 
@@ -85,7 +100,7 @@ public final class LoadGenerator implements Callable<Integer> {
         LoadDriver driver;
         try {
             target = LoopbackTarget.parse(baseUrl);
-            scenario = Scenario.named(scenarioName, runId, Math.max(users, 1));
+            scenario = Scenario.named(scenarioName, runId, Math.max(users, 1), new ScenarioOptions(events, accounts, participants, delay));
             driver = scenario.driver(rate, Math.max(users, 1));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

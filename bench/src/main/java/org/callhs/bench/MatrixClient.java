@@ -15,6 +15,8 @@ public final class MatrixClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final String DELAY_PARAMETER = "?org.matrix.msc4140.delay=";
+    private static final String DELAYED_EVENTS = "/_matrix/client/unstable/org.matrix.msc4140/delayed_events/";
 
     private final HttpConnection http;
 
@@ -76,14 +78,28 @@ public final class MatrixClient {
      */
     public String createRoom(String accessToken, String preset, String name) throws RequestFailure {
         ObjectNode body = JSON.createObjectNode().put("preset", preset).put("name", name);
-        HttpResult result = expectSuccess("createRoom",
-                call("POST", "/_matrix/client/v3/createRoom", accessToken, toBytes(body)));
+        return roomIdOf(expectSuccess("createRoom", call("POST", "/_matrix/client/v3/createRoom", accessToken, toBytes(body))));
+    }
+
+    private static String roomIdOf(HttpResult result) throws RequestFailure {
         JsonNode json = parse(result);
         String roomId = json == null ? null : json.path("room_id").asText(null);
         if (roomId == null) {
             throw RequestFailure.http("createRoom", result.status(), "NO_ROOM_ID", "no room_id in " + abbreviate(result.bodyText()));
         }
         return roomId;
+    }
+
+    /**
+     * {@code POST /_matrix/client/v3/createRoom} with a {@code preset}, a {@code name} and a
+     * {@code power_level_content_override} of {@code {"events": {eventType: 0}}}, so that every
+     * member may send state events of {@code eventType} (MatrixRTC rooms do this for
+     * {@code org.matrix.msc3401.call.member}); returns the new room's ID.
+     */
+    public String createRoomOpenTo(String accessToken, String preset, String name, String eventType) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode().put("preset", preset).put("name", name);
+        body.putObject("power_level_content_override").putObject("events").put(eventType, 0);
+        return roomIdOf(expectSuccess("createRoom", call("POST", "/_matrix/client/v3/createRoom", accessToken, toBytes(body))));
     }
 
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/join} with an empty body. */
@@ -134,6 +150,46 @@ public final class MatrixClient {
         body.set("messages", messages);
         expectSuccess("sendToDevice", call("PUT", "/_matrix/client/v3/sendToDevice/" + pathSegment(eventType) + "/"
                 + pathSegment(txnId), accessToken, toBytes(body)));
+    }
+
+    /**
+     * Schedules a delayed {@code m.room.message} (MSC4140):
+     * {@code PUT /_matrix/client/v3/rooms/{roomId}/send/m.room.message/{txnId}?org.matrix.msc4140.delay=<delayMs>}
+     * with {@code {"msgtype": "m.text", "body": text}}; returns the {@code delay_id}.
+     */
+    public String scheduleDelayedText(String accessToken, String roomId, String txnId, String text, long delayMs) throws RequestFailure {
+        ObjectNode body = JSON.createObjectNode().put("msgtype", "m.text").put("body", text);
+        return delayIdOf(expectSuccess("schedule", call("PUT", "/_matrix/client/v3/rooms/" + pathSegment(roomId)
+                + "/send/m.room.message/" + pathSegment(txnId) + DELAY_PARAMETER + delayMs, accessToken, toBytes(body))));
+    }
+
+    /**
+     * Schedules a delayed state event (MSC4140) with an empty content:
+     * {@code PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}?org.matrix.msc4140.delay=<delayMs>}
+     * with {@code {}}; returns the {@code delay_id}.
+     */
+    public String scheduleDelayedEmptyState(String accessToken, String roomId, String eventType, String stateKey, long delayMs)
+            throws RequestFailure {
+        return delayIdOf(expectSuccess("schedule", call("PUT", "/_matrix/client/v3/rooms/" + pathSegment(roomId) + "/state/"
+                + pathSegment(eventType) + "/" + pathSegment(stateKey) + DELAY_PARAMETER + delayMs, accessToken, EMPTY_OBJECT)));
+    }
+
+    /**
+     * {@code POST /_matrix/client/unstable/org.matrix.msc4140/delayed_events/{delayId}/{action}} with {@code {}}
+     * and the access token (as matrix-js-sdk sends it); {@code action} is {@code restart}, {@code cancel} or
+     * {@code send}. A delayed event that is no longer scheduled answers {@code 404 M_NOT_FOUND}.
+     */
+    public void delayedEventAction(String accessToken, String delayId, String action) throws RequestFailure {
+        expectSuccess(action, call("POST", DELAYED_EVENTS + pathSegment(delayId) + "/" + action, accessToken, EMPTY_OBJECT));
+    }
+
+    private static String delayIdOf(HttpResult result) throws RequestFailure {
+        JsonNode json = parse(result);
+        String delayId = json == null ? null : json.path("delay_id").asText(null);
+        if (delayId == null) {
+            throw RequestFailure.http("schedule", result.status(), "NO_DELAY_ID", "no delay_id in " + abbreviate(result.bodyText()));
+        }
+        return delayId;
     }
 
     /** Percent-encodes one path segment or query value: every byte of its UTF-8 form except RFC 3986 unreserved characters. */

@@ -56,6 +56,11 @@ public interface Scenario {
 
     /** Creates the scenario called {@code name} for {@code users} users; {@code runId} makes names unique. */
     static Scenario named(String name, String runId, int users) {
+        return named(name, runId, users, ScenarioOptions.DEFAULTS);
+    }
+
+    /** The same, with the sizes of the scenarios that take more than {@code --users}. */
+    static Scenario named(String name, String runId, int users, ScenarioOptions options) {
         return switch (name) {
             case WhoamiScenario.NAME -> new WhoamiScenario(runId);
             case RegisterLoginScenario.NAME -> new RegisterLoginScenario(runId);
@@ -67,6 +72,10 @@ public interface Scenario {
             case RoomFanOutScenario.IDLE_LONG_POLLS -> RoomFanOutScenario.idleLongPolls(runId, users);
             case ToDeviceBurstScenario.NAME -> new ToDeviceBurstScenario(runId, users);
             case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
+            case HeartbeatScenario.NAME -> new HeartbeatScenario(runId, users, options);
+            case PunctualityScenario.NAME -> new PunctualityScenario(runId, users, options);
+            case MassExpiryScenario.NAME -> new MassExpiryScenario(runId, users, options);
+            case MatrixRtcScenario.NAME -> new MatrixRtcScenario(runId, users, options);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (known: "
                     + String.join(", ", names()) + ")");
         };
@@ -76,6 +85,7 @@ public interface Scenario {
         return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME,
                 SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME,
                 RoomFanOutScenario.DELIVERY_LATENCY, InitialSyncScenario.NAME, RoomFanOutScenario.IDLE_LONG_POLLS,
-                ToDeviceBurstScenario.NAME);
+                ToDeviceBurstScenario.NAME, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
+                MatrixRtcScenario.NAME);
     }
 }
