@@ -59,6 +59,10 @@ final class RoomWiring {
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }
+            @Override public List<org.callhs.core.spi.SendOutcome> sendAll(String roomId, List<EventDraft> drafts,
+                                                                           List<org.callhs.core.spi.SendGuard> guards) {
+                return writer.sendAll(roomId, drafts, guards);
+            }
         });
         ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
         HistoryVisibility visibility = new HistoryVisibility(reader);

@@ -16,6 +16,7 @@ import org.callhs.core.error.MatrixException;
 import org.callhs.core.room.EventDraft;
 import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.spi.SendGuard;
+import org.callhs.core.spi.SendOutcome;
 import org.callhs.core.storage.Database;
 import org.callhs.core.util.Json;
 import org.jooq.DSLContext;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * neither happens. So an event is sent at most once whatever crashes, and, because the claim on
  * timeout requires {@code due_ts <= now}, never before an acknowledged restart's due time.
  *
- * <p>Due events are sent room by room in due order; different rooms are sent in parallel (up to
- * {@code firing_concurrency} at once) so that a mass expiry is not serialised behind one room.
+ * <p>Due events are sent room by room in due order, up to 64 of a room in one transaction (one
+ * durable commit; each event in its own savepoint, so one refusal does not hold the others
+ * back); different rooms are sent in parallel (up to {@code firing_concurrency} at once), so a
+ * mass expiry, such as a whole call whose media server died, is not one commit per event.
  * A refusal on timeout (membership, power levels, an unknown room) finalises the event as
  * {@code failed} with the refusal as its {@code error}; a database failure leaves it scheduled
  * for the next sweep.
@@ -39,6 +42,8 @@ final class DelayedEventFirer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DelayedEventFirer.class);
     static final String DELAY_ID_KEY = "org.matrix.msc4140.delay_id";
     private static final int BATCH = 512;
+    /** Due events of one room sent in one transaction (one durable commit) at most. */
+    private static final int PER_TRANSACTION = 64;
 
     private final Database database;
     private final DelayedEventRepository repository;
@@ -77,7 +82,9 @@ final class DelayedEventFirer implements AutoCloseable {
                 concurrency.acquire();
                 running.add(workers.submit(() -> {
                     try {
-                        for (DelayedEvent event : room) fireOnTimeout(event);
+                        for (int from = 0; from < room.size(); from += PER_TRANSACTION) {
+                            fireOnTimeout(room.subList(from, Math.min(room.size(), from + PER_TRANSACTION)));
+                        }
                     } finally {
                         concurrency.release();
                     }
@@ -95,20 +102,40 @@ final class DelayedEventFirer implements AutoCloseable {
         }
     }
 
-    private void fireOnTimeout(DelayedEvent event) {
-        EventDraft draft = draft(event).withOriginServerTs(event.dueTs());
+    /** Sends one room's due events (in due order) in one transaction, each claimed in its own savepoint. */
+    private void fireOnTimeout(List<DelayedEvent> events) {
+        String roomId = events.get(0).roomId();
+        List<EventDraft> drafts = new ArrayList<>(events.size());
+        List<SendGuard> guards = new ArrayList<>(events.size());
+        for (DelayedEvent event : events) {
+            drafts.add(draft(event).withOriginServerTs(event.dueTs()));
+            guards.add(guard(event.delayId(), true));
+        }
+        List<SendOutcome> outcomes;
         try {
-            sender.get().send(draft, guard(event.delayId(), true));
-            sent.incrementAndGet();
-        } catch (NotClaimable e) {
-            // Restarted, cancelled or sent meanwhile (perhaps by another instance).
-        } catch (MatrixException e) {
-            recordFailure(event, error(e.errcode(), e.getMessage()));
+            outcomes = sender.get().sendAll(roomId, drafts, guards);
         } catch (DataAccessException e) {
-            log.warn("delayed event {} not sent, will retry: {}", event.delayId(), e.getMessage());
+            log.warn("{} delayed events in {} not sent, will retry: {}", events.size(), roomId, e.getMessage());
+            return;
         } catch (RuntimeException e) {
-            log.error("delayed event {} could not be sent", event.delayId(), e);
-            recordFailure(event, error(ErrCode.UNKNOWN, "Internal server error"));
+            log.error("{} delayed events in {} could not be sent", events.size(), roomId, e);
+            return;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            DelayedEvent event = events.get(i);
+            SendOutcome outcome = outcomes.get(i);
+            if (outcome.sent()) {
+                sent.incrementAndGet();
+            } else if (outcome.error() instanceof NotClaimable) {
+                // Restarted, cancelled or sent meanwhile (perhaps by another instance).
+            } else if (outcome.error() instanceof MatrixException e) {
+                recordFailure(event, error(e.errcode(), e.getMessage()));
+            } else if (outcome.error() instanceof DataAccessException e) {
+                log.warn("delayed event {} not sent, will retry: {}", event.delayId(), e.getMessage());
+            } else {
+                log.error("delayed event {} could not be sent", event.delayId(), outcome.error());
+                recordFailure(event, error(ErrCode.UNKNOWN, "Internal server error"));
+            }
         }
     }
 

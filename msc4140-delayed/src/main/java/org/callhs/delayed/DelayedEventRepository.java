@@ -55,6 +55,10 @@ final class DelayedEventRepository {
                 .fetch(DelayedEventRepository::parse);
     }
 
+    int countScheduled(DSLContext tx, String userId) {
+        return tx.fetchCount(DELAYED_EVENTS, DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.STATUS.eq(SCHEDULED));
+    }
+
     /** Due times of the user's scheduled events, earliest first. */
     List<Long> scheduledDueTimes(DSLContext tx, String userId) {
         return tx.select(DELAYED_EVENTS.DUE_TS).from(DELAYED_EVENTS)

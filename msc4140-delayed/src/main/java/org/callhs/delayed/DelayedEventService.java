@@ -80,8 +80,9 @@ final class DelayedEventService {
                 Optional<String> again = repository.byTransaction(tx, draft.sender(), draft.deviceId(), draft.txnId());
                 if (again.isPresent()) return again.get();
             }
-            List<Long> due = repository.scheduledDueTimes(tx, draft.sender());
-            if (due.size() >= config.maxScheduledPerUser()) throw tooMany(due, now);
+            if (repository.countScheduled(tx, draft.sender()) >= config.maxScheduledPerUser()) {
+                throw tooMany(repository.scheduledDueTimes(tx, draft.sender()), now);
+            }
             repository.insert(tx, event, draft.txnId());
             return event.delayId();
         });

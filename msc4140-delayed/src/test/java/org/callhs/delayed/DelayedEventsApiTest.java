@@ -341,4 +341,28 @@ class DelayedEventsApiTest extends DelayedEventsSuite {
         assertThat(action(onTimeout, "cancel", null).status()).isEqualTo(200);
         assertThat(action(onTimeout, "send", null).errcode()).isEqualTo("M_NOT_FOUND");
     }
+
+    @Test
+    void eventsDueTogetherInOneRoomAreSentTogetherAndOneRefusalHoldsNoneBack() {
+        String alice = server.registerToken("mass-alice");
+        String bob = server.registerToken("mass-bob");
+        String roomId = room(alice, bob);
+        List<String> alices = new ArrayList<>();
+        String bobs = client.put(rooms(roomId) + "/send/" + TYPE + "/m-bob?org.matrix.msc4140.delay=1500", bob, "{\"n\":-1}").text("delay_id");
+        for (int i = 0; i < 40; i++) {
+            alices.add(client.put(rooms(roomId) + "/send/" + TYPE + "/m" + i + "?org.matrix.msc4140.delay=1500", alice, "{\"n\":" + i + "}")
+                    .text("delay_id"));
+        }
+        assertThat(client.post(rooms(roomId) + "/leave", bob, "{}").status()).isEqualTo(200);
+        eventually("all are finalised", () -> scheduled(alice).isEmpty() && scheduled(bob).isEmpty());
+        assertThat(client.get(U + "/delayed_events/" + bobs, bob).body().path("error").path("errcode").asText()).isEqualTo("M_FORBIDDEN");
+        List<Integer> sent = new ArrayList<>();
+        client.get(rooms(roomId) + "/messages?dir=b&limit=100", alice).body().path("chunk").forEach(e -> {
+            if (e.path("type").asText().equals(TYPE)) sent.add(0, e.path("content").path("n").asInt());
+        });
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) expected.add(i);
+        assertThat(sent).containsExactlyElementsOf(expected);
+        for (String id : alices) assertThat(client.get(U + "/delayed_events/" + id, alice).text("event_id")).startsWith("$");
+    }
 }

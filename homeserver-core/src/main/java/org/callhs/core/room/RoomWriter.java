@@ -127,6 +127,58 @@ public final class RoomWriter {
     }
 
     /**
+     * Sends several drafts into one room in one transaction, in order, each with its guard: one
+     * durable commit for the lot (a mass expiry of delayed events in a call's room). Each draft
+     * runs in its own savepoint, so a refused draft (its guard's claim, the content checks or the
+     * authorization rules) is rolled back alone and reported in its outcome; the others commit.
+     * Transaction IDs are not consulted.
+     */
+    public List<org.callhs.core.spi.SendOutcome> sendAll(String roomId, List<EventDraft> drafts, List<SendGuard> guards) {
+        if (drafts.size() != guards.size()) throw new IllegalArgumentException("one guard per draft");
+        for (EventDraft draft : drafts) {
+            if (!draft.roomId().equals(roomId)) throw new IllegalArgumentException("drafts for another room");
+        }
+        return locks.withLock(roomId, () -> {
+            List<org.callhs.core.spi.SendOutcome> outcomes = database.transaction(tx -> {
+                List<org.callhs.core.spi.SendOutcome> out = new ArrayList<>(drafts.size());
+                Optional<RoomsRecord> room = rooms.find(tx, roomId);
+                if (room.isEmpty()) {
+                    for (int i = 0; i < drafts.size(); i++) {
+                        out.add(new org.callhs.core.spi.SendOutcome(null, MatrixException.notFound("Unknown room")));
+                    }
+                    return out;
+                }
+                Head[] head = {new Head(room.get().getRoomId(), RoomVersion.require(room.get().getRoomVersion()),
+                        room.get().getForwardExtremity(), room.get().getMaxDepth(), states.load(tx, room.get().getStateGroup()))};
+                for (int i = 0; i < drafts.size(); i++) {
+                    EventDraft draft = drafts.get(i);
+                    SendGuard guard = guards.get(i);
+                    try {
+                        Appended appended = tx.transactionResult(nested -> {
+                            DSLContext savepoint = nested.dsl();
+                            checkSizes(draft);
+                            NewEventValidator.check(draft);
+                            guard.claim(savepoint);
+                            Appended next = append(savepoint, head[0], draft);
+                            guard.written(savepoint, next.event());
+                            return next;
+                        });
+                        head[0] = appended.head();
+                        out.add(new org.callhs.core.spi.SendOutcome(appended.event(), null));
+                    } catch (RuntimeException e) {
+                        out.add(new org.callhs.core.spi.SendOutcome(null, e));
+                    }
+                }
+                return out;
+            });
+            List<PersistedEvent> written = new ArrayList<>();
+            for (org.callhs.core.spi.SendOutcome o : outcomes) if (o.sent()) written.add(o.event());
+            notifyListeners(written);
+            return outcomes;
+        });
+    }
+
+    /**
      * Creates a room in one transaction: the create event, then the drafts {@code rest}
      * returns for the room ID (v10/v11: {@code proposedRoomId}; v12: derived from the create
      * event's hash). Nothing is persisted if any event is refused.

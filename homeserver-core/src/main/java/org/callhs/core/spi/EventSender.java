@@ -13,6 +13,12 @@ public interface EventSender {
     PersistedEvent send(EventDraft draft, SendGuard guard);
 
     /**
+     * Sends drafts for one room in one transaction, each in its own savepoint with its guard:
+     * a refused draft is reported in its outcome and rolls back alone.
+     */
+    java.util.List<SendOutcome> sendAll(String roomId, java.util.List<EventDraft> drafts, java.util.List<SendGuard> guards);
+
+    /**
      * The checks a send makes before the authorization rules: 404 {@code M_NOT_FOUND} for a room
      * this server does not have, 400 for content the event type does not allow.
      */
