@@ -63,11 +63,6 @@ final class DelayedEventFirer implements AutoCloseable {
         this.concurrency = new Semaphore(concurrency);
     }
 
-    /** Thrown inside a send's transaction when the row can no longer be claimed; rolls the send back. */
-    private static final class NotClaimable extends RuntimeException {
-        NotClaimable() { super(null, null, false, false); }
-    }
-
     /** Sends everything due now, oldest first per room; returns how many were sent or failed. */
     int fireDue() throws InterruptedException {
         int handled = 0;
@@ -102,14 +97,19 @@ final class DelayedEventFirer implements AutoCloseable {
         }
     }
 
-    /** Sends one room's due events (in due order) in one transaction, each claimed in its own savepoint. */
+    /**
+     * Sends one room's due events (in due order) in one transaction: the first guard claims the
+     * whole batch in one statement, each event's guard records its event ID, or its refusal as
+     * the finalised event's {@code error}, in the same transaction.
+     */
     private void fireOnTimeout(List<DelayedEvent> events) {
         String roomId = events.get(0).roomId();
+        BatchClaim claim = new BatchClaim(events.stream().map(DelayedEvent::delayId).toList());
         List<EventDraft> drafts = new ArrayList<>(events.size());
         List<SendGuard> guards = new ArrayList<>(events.size());
         for (DelayedEvent event : events) {
             drafts.add(draft(event).withOriginServerTs(event.dueTs()));
-            guards.add(guard(event.delayId(), true));
+            guards.add(claim.guardFor(event.delayId()));
         }
         List<SendOutcome> outcomes;
         try {
@@ -122,29 +122,50 @@ final class DelayedEventFirer implements AutoCloseable {
             return;
         }
         for (int i = 0; i < events.size(); i++) {
-            DelayedEvent event = events.get(i);
             SendOutcome outcome = outcomes.get(i);
             if (outcome.sent()) {
                 sent.incrementAndGet();
-            } else if (outcome.error() instanceof NotClaimable) {
-                // Restarted, cancelled or sent meanwhile (perhaps by another instance).
             } else if (outcome.error() instanceof MatrixException e) {
-                recordFailure(event, error(e.errcode(), e.getMessage()));
-            } else if (outcome.error() instanceof DataAccessException e) {
-                log.warn("delayed event {} not sent, will retry: {}", event.delayId(), e.getMessage());
-            } else {
-                log.error("delayed event {} could not be sent", event.delayId(), outcome.error());
-                recordFailure(event, error(ErrCode.UNKNOWN, "Internal server error"));
+                failed.incrementAndGet();
+                log.atInfo().setMessage("delayed event failed").addKeyValue("delay_id", events.get(i).delayId())
+                        .addKeyValue("room_id", roomId).addKeyValue("error", e.errcode()).log();
             }
+            // Not claimed: restarted, cancelled or sent meanwhile (perhaps by another instance).
         }
     }
 
-    private void recordFailure(DelayedEvent event, ObjectNode error) {
-        long now = clock.millis();
-        if (database.transaction(tx -> repository.fail(tx, event.delayId(), now, now, error))) {
-            failed.incrementAndGet();
-            log.atInfo().setMessage("delayed event failed").addKeyValue("delay_id", event.delayId())
-                    .addKeyValue("room_id", event.roomId()).addKeyValue("error", error.path("errcode").asText()).log();
+    /** Claims a batch's rows in one statement when its first guard runs, inside the send's transaction. */
+    private final class BatchClaim {
+        private final List<String> delayIds;
+        private java.util.Set<String> claimed;
+        private long claimedAt;
+
+        BatchClaim(List<String> delayIds) {
+            this.delayIds = delayIds;
+        }
+
+        SendGuard guardFor(String delayId) {
+            return new SendGuard() {
+                @Override
+                public boolean claim(DSLContext tx) {
+                    if (claimed == null) {
+                        claimedAt = clock.millis();
+                        claimed = repository.claimDue(tx, delayIds, claimedAt);
+                    }
+                    return claimed.contains(delayId);
+                }
+
+                @Override
+                public void written(DSLContext tx, PersistedEvent event) {
+                    repository.recordEventId(tx, delayId, event.eventId());
+                }
+
+                @Override
+                public void refused(DSLContext tx, RuntimeException error) {
+                    MatrixException e = error instanceof MatrixException m ? m : new MatrixException(ErrCode.UNKNOWN, 500, "Internal server error");
+                    repository.recordRefusal(tx, delayId, error(e.errcode(), e.getMessage()));
+                }
+            };
         }
     }
 
@@ -157,7 +178,7 @@ final class DelayedEventFirer implements AutoCloseable {
             sender.get().send(draft(event), guard(event.delayId(), false));
             sent.incrementAndGet();
             return true;
-        } catch (NotClaimable e) {
+        } catch (SendGuard.NotClaimed e) {
             return false;
         }
     }
@@ -165,9 +186,9 @@ final class DelayedEventFirer implements AutoCloseable {
     private SendGuard guard(String delayId, boolean onlyIfDue) {
         return new SendGuard() {
             @Override
-            public void claim(DSLContext tx) {
+            public boolean claim(DSLContext tx) {
                 long now = clock.millis();
-                if (!repository.claim(tx, delayId, now, onlyIfDue ? now : null)) throw new NotClaimable();
+                return repository.claim(tx, delayId, now, onlyIfDue ? now : null);
             }
 
             @Override

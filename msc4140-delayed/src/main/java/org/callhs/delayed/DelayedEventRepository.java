@@ -98,18 +98,30 @@ final class DelayedEventRepository {
                 .execute() == 1;
     }
 
-    void recordEventId(DSLContext tx, String delayId, String eventId) {
-        tx.update(DELAYED_EVENTS).set(DELAYED_EVENTS.EVENT_ID, eventId).where(DELAYED_EVENTS.DELAY_ID.eq(delayId)).execute();
+    /**
+     * Claims those of {@code delayIds} still scheduled and due by {@code now}: marks them sent as
+     * of {@code now} and returns their IDs. The caller sends them in the same transaction.
+     */
+    Set<String> claimDue(DSLContext tx, Collection<String> delayIds, long now) {
+        return new HashSet<>(tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.STATUS, Status.SENT.dbValue())
+                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now))
+                .returning(DELAYED_EVENTS.DELAY_ID)
+                .fetch(DELAYED_EVENTS.DELAY_ID));
     }
 
-    /** Finalises a still-scheduled event as failed with {@code error}, if it is due by {@code dueBy}. */
-    boolean fail(DSLContext tx, String delayId, long now, long dueBy, ObjectNode error) {
-        return tx.update(DELAYED_EVENTS)
+    /** Turns a claimed event whose send was refused into a failed one, in the claiming transaction. */
+    void recordRefusal(DSLContext tx, String delayId, ObjectNode error) {
+        tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.STATUS, Status.FAILED.dbValue())
-                .set(DELAYED_EVENTS.FINALISED_TS, now)
                 .set(DELAYED_EVENTS.ERROR, error.toString())
-                .where(DELAYED_EVENTS.DELAY_ID.eq(delayId), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(dueBy))
-                .execute() == 1;
+                .where(DELAYED_EVENTS.DELAY_ID.eq(delayId))
+                .execute();
+    }
+
+    void recordEventId(DSLContext tx, String delayId, String eventId) {
+        tx.update(DELAYED_EVENTS).set(DELAYED_EVENTS.EVENT_ID, eventId).where(DELAYED_EVENTS.DELAY_ID.eq(delayId)).execute();
     }
 
     boolean cancel(DSLContext tx, String delayId, long now) {

@@ -112,7 +112,7 @@ public final class RoomWriter {
                 if (again.isPresent()) return again.get();
                 RoomsRecord room = rooms.find(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
                 NewEventValidator.check(draft);
-                guard.claim(tx);
+                if (!guard.claim(tx)) throw new SendGuard.NotClaimed();
                 Head head = new Head(room.getRoomId(), RoomVersion.require(room.getRoomVersion()), room.getForwardExtremity(),
                         room.getMaxDepth(), states.load(tx, room.getStateGroup()));
                 PersistedEvent written = append(tx, head, draft).event();
@@ -128,10 +128,12 @@ public final class RoomWriter {
 
     /**
      * Sends several drafts into one room in one transaction, in order, each with its guard: one
-     * durable commit for the lot (a mass expiry of delayed events in a call's room). Each draft
-     * runs in its own savepoint, so a refused draft (its guard's claim, the content checks or the
-     * authorization rules) is rolled back alone and reported in its outcome; the others commit.
-     * Transaction IDs are not consulted.
+     * durable commit for the lot (a mass expiry of delayed events in a call's room). A draft
+     * refused by its guard's claim ({@link SendGuard.NotClaimed}), the size and content checks
+     * or the authorization rules is reported in its outcome and the others still commit: every
+     * refusal happens before {@link #append} writes anything, so no savepoint is needed. Any
+     * other failure (the database) rolls the whole batch back and is thrown. Transaction IDs
+     * are not consulted.
      */
     public List<org.callhs.core.spi.SendOutcome> sendAll(String roomId, List<EventDraft> drafts, List<SendGuard> guards) {
         if (drafts.size() != guards.size()) throw new IllegalArgumentException("one guard per draft");
@@ -142,30 +144,25 @@ public final class RoomWriter {
             List<org.callhs.core.spi.SendOutcome> outcomes = database.transaction(tx -> {
                 List<org.callhs.core.spi.SendOutcome> out = new ArrayList<>(drafts.size());
                 Optional<RoomsRecord> room = rooms.find(tx, roomId);
-                if (room.isEmpty()) {
-                    for (int i = 0; i < drafts.size(); i++) {
-                        out.add(new org.callhs.core.spi.SendOutcome(null, MatrixException.notFound("Unknown room")));
-                    }
-                    return out;
-                }
-                Head[] head = {new Head(room.get().getRoomId(), RoomVersion.require(room.get().getRoomVersion()),
-                        room.get().getForwardExtremity(), room.get().getMaxDepth(), states.load(tx, room.get().getStateGroup()))};
+                Head head = room.map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()), r.getForwardExtremity(),
+                        r.getMaxDepth(), states.load(tx, r.getStateGroup()))).orElse(null);
                 for (int i = 0; i < drafts.size(); i++) {
                     EventDraft draft = drafts.get(i);
                     SendGuard guard = guards.get(i);
+                    if (!guard.claim(tx)) {
+                        out.add(new org.callhs.core.spi.SendOutcome(null, new SendGuard.NotClaimed()));
+                        continue;
+                    }
                     try {
-                        Appended appended = tx.transactionResult(nested -> {
-                            DSLContext savepoint = nested.dsl();
-                            checkSizes(draft);
-                            NewEventValidator.check(draft);
-                            guard.claim(savepoint);
-                            Appended next = append(savepoint, head[0], draft);
-                            guard.written(savepoint, next.event());
-                            return next;
-                        });
-                        head[0] = appended.head();
+                        if (head == null) throw MatrixException.notFound("Unknown room");
+                        checkSizes(draft);
+                        NewEventValidator.check(draft);
+                        Appended appended = append(tx, head, draft);
+                        guard.written(tx, appended.event());
+                        head = appended.head();
                         out.add(new org.callhs.core.spi.SendOutcome(appended.event(), null));
-                    } catch (RuntimeException e) {
+                    } catch (MatrixException e) {
+                        guard.refused(tx, e);
                         out.add(new org.callhs.core.spi.SendOutcome(null, e));
                     }
                 }
@@ -204,6 +201,7 @@ public final class RoomWriter {
 
     private record Appended(PersistedEvent event, Head head) {}
 
+    /** Builds, checks and writes one event. Every refusal (403, 400, 413) is thrown before the first write. */
     private Appended append(DSLContext tx, Head head, EventDraft draft) {
         RoomVersion version = head.version();
         boolean isCreate = head.state() == null;

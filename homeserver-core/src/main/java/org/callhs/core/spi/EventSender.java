@@ -13,8 +13,8 @@ public interface EventSender {
     PersistedEvent send(EventDraft draft, SendGuard guard);
 
     /**
-     * Sends drafts for one room in one transaction, each in its own savepoint with its guard:
-     * a refused draft is reported in its outcome and rolls back alone.
+     * Sends drafts for one room in one transaction (one commit), each with its guard: a refused
+     * draft is reported in its outcome and the others are sent.
      */
     java.util.List<SendOutcome> sendAll(String roomId, java.util.List<EventDraft> drafts, java.util.List<SendGuard> guards);
 

@@ -11,10 +11,11 @@ import org.jooq.DSLContext;
  */
 public final class StreamPositionRepository {
     public long next(DSLContext tx, String stream) {
-        tx.update(STREAM_POSITIONS).set(STREAM_POSITIONS.POSITION, STREAM_POSITIONS.POSITION.plus(1))
-                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).execute();
-        return tx.select(STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
-                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream)).fetchSingle(STREAM_POSITIONS.POSITION);
+        // One round trip: the increment and its result (PostgreSQL and SQLite 3.35+ both return it).
+        return tx.update(STREAM_POSITIONS).set(STREAM_POSITIONS.POSITION, STREAM_POSITIONS.POSITION.plus(1))
+                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream))
+                .returning(STREAM_POSITIONS.POSITION)
+                .fetchSingle(STREAM_POSITIONS.POSITION);
     }
 
     /** Every stream's current position, read at start-up. */
