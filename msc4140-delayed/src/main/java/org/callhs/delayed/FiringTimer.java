@@ -69,12 +69,12 @@ final class FiringTimer implements AutoCloseable {
         props.setProperty("org.quartz.scheduler.idleWaitTime", "1000");
         scheduler = new StdSchedulerFactory(props).getScheduler();
         scheduler.setJobFactory((bundle, s) -> bundle.getJobDetail().getKey().equals(PRUNE) ? new PruneJob() : new FireJob());
+        // Stored now, so an event scheduled before start() can already arm the next-due trigger.
+        scheduler.addJob(JobBuilder.newJob(FireJob.class).withIdentity(FIRE).storeDurably().build(), false);
     }
 
     /** Starts firing: at once (overdue events first), then on the triggers. */
     void start() throws SchedulerException {
-        JobDetail fire = JobBuilder.newJob(FireJob.class).withIdentity(FIRE).storeDurably().build();
-        scheduler.addJob(fire, false);
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("sweep", "msc4140").forJob(FIRE).startNow()
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(sweepIntervalMs).repeatForever()
                         .withMisfireHandlingInstructionNextWithRemainingCount())
