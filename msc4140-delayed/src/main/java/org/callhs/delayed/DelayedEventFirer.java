@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.room.EventDraft;
@@ -51,8 +50,6 @@ final class DelayedEventFirer implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delayed-send-", 0).factory());
     private final Semaphore concurrency;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
 
     DelayedEventFirer(Database database, DelayedEventRepository repository, DelayedEventService.EventSenderSource sender, Clock clock,
                       int concurrency) {
@@ -123,10 +120,7 @@ final class DelayedEventFirer implements AutoCloseable {
         }
         for (int i = 0; i < events.size(); i++) {
             SendOutcome outcome = outcomes.get(i);
-            if (outcome.sent()) {
-                sent.incrementAndGet();
-            } else if (outcome.error() instanceof MatrixException e) {
-                failed.incrementAndGet();
+            if (!outcome.sent() && outcome.error() instanceof MatrixException e) {
                 log.atInfo().setMessage("delayed event failed").addKeyValue("delay_id", events.get(i).delayId())
                         .addKeyValue("room_id", roomId).addKeyValue("error", e.errcode()).log();
             }
@@ -175,20 +169,20 @@ final class DelayedEventFirer implements AutoCloseable {
      */
     boolean sendOnRequest(DelayedEvent event) {
         try {
-            sender.get().send(draft(event), guard(event.delayId(), false));
-            sent.incrementAndGet();
+            sender.get().send(draft(event), claimNow(event.delayId()));
             return true;
         } catch (SendGuard.NotClaimed e) {
             return false;
         }
     }
 
-    private SendGuard guard(String delayId, boolean onlyIfDue) {
+    /** The {@code send} action's guard: claims the event if it is still scheduled, due or not. */
+    private SendGuard claimNow(String delayId) {
         return new SendGuard() {
             @Override
             public boolean claim(DSLContext tx) {
                 long now = clock.millis();
-                return repository.claim(tx, delayId, now, onlyIfDue ? now : null);
+                return repository.claim(tx, delayId, now);
             }
 
             @Override
@@ -207,10 +201,6 @@ final class DelayedEventFirer implements AutoCloseable {
     private static ObjectNode error(String errcode, String message) {
         return Json.object().put("errcode", errcode).put("error", message == null ? "" : message);
     }
-
-    long sentCount() { return sent.get(); }
-
-    long failedCount() { return failed.get(); }
 
     @Override
     public void close() {

@@ -84,17 +84,15 @@ final class DelayedEventRepository {
     }
 
     /**
-     * Claims a scheduled event for sending: marks it sent as of {@code now} if it is still
-     * scheduled and, when {@code dueBy} is given, due by then. On PostgreSQL the update takes
-     * the row lock, so a concurrent restart or cancel waits for the send to commit.
+     * Claims a scheduled event for sending now (the {@code send} action): marks it sent as of
+     * {@code now} if it is still scheduled. On PostgreSQL the update takes the row lock, so a
+     * concurrent restart or cancel waits for the send to commit.
      */
-    boolean claim(DSLContext tx, String delayId, long now, Long dueBy) {
-        var condition = DELAYED_EVENTS.DELAY_ID.eq(delayId).and(DELAYED_EVENTS.STATUS.eq(SCHEDULED));
-        if (dueBy != null) condition = condition.and(DELAYED_EVENTS.DUE_TS.le(dueBy));
+    boolean claim(DSLContext tx, String delayId, long now) {
         return tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.STATUS, Status.SENT.dbValue())
                 .set(DELAYED_EVENTS.FINALISED_TS, now)
-                .where(condition)
+                .where(DELAYED_EVENTS.DELAY_ID.eq(delayId), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
                 .execute() == 1;
     }
 
