@@ -159,7 +159,8 @@ class DelayedEventsCrashScenario {
             participants.get(random.nextInt(PARTICIPANTS)).dead = true;
             long killedAt = System.currentTimeMillis();
             server().kill();
-            Thread.sleep(random.nextInt(2) == 0 ? 200 : 2_500);
+            // Alternately short and longer than the delay, so some events also fall due while it is down.
+            Thread.sleep(kill % 2 == 0 ? 200 : 2_500);
             server().start();
             downtimes.add(new Downtime(killedAt, System.currentTimeMillis()));
         }

@@ -74,11 +74,15 @@ final class DelayedEventRepository {
                 .fetchMap(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID);
     }
 
-    /** Moves each still-scheduled event's due time to {@code now + delay}; returns the IDs it moved. */
+    /**
+     * Moves each still-scheduled event's due time to {@code now + delay}; returns the IDs it
+     * moved. An event already due is not moved: it is as good as sent (after a restart of the
+     * server, overdue events go out first, whatever heartbeats arrive).
+     */
     Set<String> restart(DSLContext tx, Collection<String> delayIds, long now) {
         return new HashSet<>(tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_MS.plus(now))
-                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED))
+                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.gt(now))
                 .returning(DELAYED_EVENTS.DELAY_ID)
                 .fetch(DELAYED_EVENTS.DELAY_ID));
     }
