@@ -16,17 +16,23 @@ record SyncBatch(String nextBatch, int joinedRooms, List<String> bodies) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static SyncBatch parse(byte[] body) throws RequestFailure {
+    /** The parsed body of a {@code /sync} answer; a failure unless it is JSON with a {@code next_batch}. */
+    static JsonNode root(byte[] body) throws RequestFailure {
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
             throw RequestFailure.http("sync", 200, "NOT_JSON", e.getMessage());
         }
-        String nextBatch = root == null ? null : root.path("next_batch").asText(null);
-        if (nextBatch == null) {
+        if (root == null || root.path("next_batch").asText(null) == null) {
             throw RequestFailure.http("sync", 200, "NO_NEXT_BATCH", "no next_batch in the response");
         }
+        return root;
+    }
+
+    static SyncBatch parse(byte[] body) throws RequestFailure {
+        JsonNode root = root(body);
+        String nextBatch = root.path("next_batch").asText();
         List<String> bodies = new ArrayList<>();
         JsonNode joined = root.path("rooms").path("join");
         for (JsonNode room : joined) {

@@ -1,8 +1,6 @@
 package org.callhs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,19 +16,9 @@ record SyncEvents(String nextBatch, int limitedTimelines, List<Event> events) {
     /** One room event; {@code stateKey} and {@code body} are null when absent, {@code originServerTs} -1. */
     record Event(String type, String stateKey, String body, long originServerTs) { }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static SyncEvents parse(byte[] body) throws RequestFailure {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (IOException e) {
-            throw RequestFailure.http("sync", 200, "NOT_JSON", e.getMessage());
-        }
-        String nextBatch = root == null ? null : root.path("next_batch").asText(null);
-        if (nextBatch == null) {
-            throw RequestFailure.http("sync", 200, "NO_NEXT_BATCH", "no next_batch in the response");
-        }
+        JsonNode root = SyncBatch.root(body);
+        String nextBatch = root.path("next_batch").asText();
         List<Event> events = new ArrayList<>();
         int limited = 0;
         for (JsonNode room : root.path("rooms").path("join")) {
