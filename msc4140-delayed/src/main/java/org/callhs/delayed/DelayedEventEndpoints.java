@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import org.callhs.core.auth.Requester;
 import org.callhs.core.error.MatrixException;
+import org.callhs.core.api.RoomEndpoints;
 import org.callhs.core.http.ApiRequest;
 import org.callhs.core.http.ApiResponse;
 import org.callhs.core.http.AuthKind;
@@ -56,8 +57,7 @@ final class DelayedEventEndpoints implements Routes {
     }
 
     private ApiResponse schedule(ApiRequest request) {
-        String roomId = request.path("roomId");
-        if (!roomId.startsWith("!") || roomId.length() > 255) throw MatrixException.invalidParam("Invalid room ID " + roomId);
+        String roomId = RoomEndpoints.roomId(request);
         if (!request.hasBody()) throw MatrixException.notJson("Request body is missing");
         ObjectNode body = request.jsonObject();
         JsonNode delayNode = body.has("delay_ms") ? body.get("delay_ms") : body.get("delay");
@@ -107,7 +107,7 @@ final class DelayedEventEndpoints implements Routes {
     private ApiResponse act(ApiRequest request, String action) {
         String delayId = request.path("delayId");
         if (delayId.isEmpty()) throw MatrixException.unrecognized(404, "Unrecognized request");
-        Requester caller = optionalRequester(request);
+        Requester caller = request.optionalRequester();
         switch (action) {
             case "restart" -> {
                 if (!restarts.restart(delayId, caller == null ? null : caller.userId())) throw DelayedEventService.notFound();
@@ -117,14 +117,6 @@ final class DelayedEventEndpoints implements Routes {
             default -> throw new IllegalStateException(action);
         }
         return ApiResponse.empty();
-    }
-
-    private static Requester optionalRequester(ApiRequest request) {
-        try {
-            return request.requester();
-        } catch (MatrixException e) {
-            return null;
-        }
     }
 
     static ObjectNode render(DelayedEvent event) {

@@ -84,7 +84,8 @@ public final class RoomEndpoints implements Routes {
         return list;
     }
 
-    static String roomId(ApiRequest request) {
+    /** The {@code roomId} path parameter, checked for shape (400 {@code M_INVALID_PARAM}). */
+    public static String roomId(ApiRequest request) {
         String roomId = request.path("roomId");
         if (!roomId.startsWith("!") || roomId.length() < 2 || roomId.length() > 255) {
             throw MatrixException.invalidParam("Invalid room ID " + roomId);

@@ -57,6 +57,9 @@ public final class ApiRequest {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
+    /** The requester when a token was sent, or null (endpoints whose token is optional). */
+    public Requester optionalRequester() { return requester; }
+
     /** The authenticated requester; the router guarantees presence on authenticated endpoints. */
     public Requester requester() {
         if (requester == null) throw new MatrixException(ErrCode.MISSING_TOKEN, 401, "Missing access token");
