@@ -9,6 +9,7 @@ import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.spi.ConfigSection;
 import org.callhs.core.spi.DraftDecorator;
 import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.EventWriteHook;
 import org.callhs.core.spi.SendInterceptor;
 import org.callhs.core.spi.UnsignedContributor;
 import org.callhs.core.spi.Features;
@@ -32,6 +33,7 @@ final class ModuleRegistry implements ModuleContext {
     private final List<DraftDecorator> decorators = new ArrayList<>();
     private final List<SendInterceptor> interceptors = new ArrayList<>();
     private final List<EventListener> eventListeners = new ArrayList<>();
+    private final List<EventWriteHook> writeHooks = new ArrayList<>();
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
     private final List<org.callhs.core.spi.SyncStream> syncStreams = new ArrayList<>();
 
@@ -64,6 +66,8 @@ final class ModuleRegistry implements ModuleContext {
     List<SendInterceptor> interceptors() { return interceptors; }
 
     List<EventListener> eventListeners() { return eventListeners; }
+
+    List<EventWriteHook> writeHooks() { return writeHooks; }
 
     List<UnsignedContributor> unsignedContributors() { return unsignedContributors; }
 
@@ -105,6 +109,8 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void addDraftDecorator(DraftDecorator d) { decorators.add(d); }
     @Override public void addSendInterceptor(SendInterceptor i) { interceptors.add(i); }
     @Override public void addEventListener(EventListener l) { eventListeners.add(l); }
+
+    @Override public void addEventWriteHook(EventWriteHook h) { writeHooks.add(h); }
     @Override public void addUnsignedContributor(UnsignedContributor c) { unsignedContributors.add(c); }
     @Override public void addSyncStream(org.callhs.core.spi.SyncStream s) {
         if (!org.callhs.core.sync.SyncToken.validName(s.name()) || syncStreams.stream().anyMatch(o -> o.name().equals(s.name()))) {

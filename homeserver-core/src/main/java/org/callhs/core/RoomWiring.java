@@ -55,7 +55,8 @@ final class RoomWiring {
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
-                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules));
+                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules),
+                modules.writeHooks());
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }

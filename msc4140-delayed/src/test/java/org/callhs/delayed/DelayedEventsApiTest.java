@@ -9,6 +9,7 @@ import org.callhs.core.testing.Backend;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,6 +17,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(Backend.class)
 class DelayedEventsApiTest extends DelayedEventsSuite {
+
+    @BeforeParameterizedClassInvocation
+    static void startServer(Backend backend) {
+        start(backend);
+    }
 
     @Test
     void advertisesTheFeatureAndItsLimits() {

@@ -10,7 +10,6 @@ import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
 import org.callhs.core.testing.TestServer;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 
 /** A server with the delayed-events module on each backend, and the calls the tests share. */
@@ -23,14 +22,10 @@ abstract class DelayedEventsSuite {
     @Parameter
     protected Backend backend;
 
+    /** Each test class starts its server from its own {@code @BeforeParameterizedClassInvocation}, with its settings. */
     static void start(Backend backend, String... sets) {
         server = TestServer.start(backend, List.of(new DelayedEventsModule()), sets);
         client = server.client();
-    }
-
-    @BeforeParameterizedClassInvocation
-    static void startServer(Backend backend) {
-        start(backend);
     }
 
     @AfterParameterizedClassInvocation

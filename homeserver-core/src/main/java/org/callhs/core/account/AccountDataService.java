@@ -13,6 +13,9 @@ import org.callhs.core.sync.UpdateNotifier;
 public final class AccountDataService {
     /** Server-managed: its row only marks a change; readers serve the user's push rules instead of its content. */
     public static final String PUSH_RULES = "m.push_rules";
+    public static final String IGNORED_USERS = "m.ignored_user_list";
+    /** Each user's ignored users, read on first use and dropped when the user writes the list again. */
+    private final java.util.Map<String, java.util.Set<String>> ignoredCache = new java.util.concurrent.ConcurrentHashMap<>();
     private final Database database;
     private final AccountDataRepository accountData;
     private final StreamPositionRepository streams;
@@ -32,7 +35,23 @@ public final class AccountDataService {
             accountData.upsert(tx, userId, roomId, type, contentJson, next);
             return next;
         });
+        if (roomId.isEmpty() && type.equals(IGNORED_USERS)) ignoredCache.remove(userId);
         notifier.usersUpdated(Streams.ACCOUNT_DATA, position, java.util.List.of(userId));
+    }
+
+    /**
+     * The users {@code userId} ignores: the keys of {@code ignored_users} in their global
+     * {@code m.ignored_user_list} ("Ignoring Users" in the Client-Server API); empty when unset or malformed.
+     */
+    public java.util.Set<String> ignoredUsers(String userId) {
+        return ignoredCache.computeIfAbsent(userId, id -> {
+            java.util.Set<String> ignored = new java.util.HashSet<>();
+            find(id, "", IGNORED_USERS).ifPresent(json -> {
+                com.fasterxml.jackson.databind.JsonNode users = org.callhs.core.util.Json.parse(json).path("ignored_users");
+                if (users.isObject()) users.fieldNames().forEachRemaining(ignored::add);
+            });
+            return java.util.Set.copyOf(ignored);
+        });
     }
 
     /** Stored account data; the {@code m.push_rules} marker is not account data a client wrote, so it reads as absent. */

@@ -23,6 +23,7 @@ import org.callhs.core.room.auth.AuthRules;
 import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.room.auth.StateView;
 import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.EventWriteHook;
 import org.callhs.core.spi.SendGuard;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.CurrentStateRepository;
@@ -65,10 +66,12 @@ public final class RoomWriter {
     private final Clock clock;
     private final RoomLocks locks;
     private final List<EventListener> listeners;
+    private final List<EventWriteHook> writeHooks;
 
     public RoomWriter(Database database, RoomRepository rooms, EventRepository events, EventTransactionRepository transactions,
                       CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states,
-                      EventStore eventStore, JsonSigner signer, Clock clock, RoomLocks locks, List<EventListener> listeners) {
+                      EventStore eventStore, JsonSigner signer, Clock clock, RoomLocks locks, List<EventListener> listeners,
+                      List<EventWriteHook> writeHooks) {
         this.database = database;
         this.rooms = rooms;
         this.events = events;
@@ -81,6 +84,7 @@ public final class RoomWriter {
         this.clock = clock;
         this.locks = locks;
         this.listeners = listeners;
+        this.writeHooks = List.copyOf(writeHooks);
     }
 
     /** 404 for a room this server does not have, then the content checks of {@link NewEventValidator}. */
@@ -283,9 +287,10 @@ public final class RoomWriter {
             String target = version.redactsInContent() ? draft.content().path("redacts").asText(null) : draft.extraKeys().path("redacts").asText(null);
             if (target != null) events.markRedacted(tx, target, eventId);
         }
-        eventStore.remember(eventId, pdu);
         PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null,
                 replaces, record.getStateGroupBefore(), draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal());
+        for (EventWriteHook hook : writeHooks) hook.written(tx, event);
+        eventStore.remember(eventId, pdu);
         return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
     }
 

@@ -37,6 +37,9 @@ public interface ModuleContext {
 
     void addEventListener(EventListener listener);
 
+    /** Adds rows of the module's own for each event, in the event's transaction. */
+    void addEventWriteHook(EventWriteHook hook);
+
     void addUnsignedContributor(UnsignedContributor contributor);
 
     /** Adds a stream to {@code /sync}: its own token position and response section. */

@@ -24,7 +24,7 @@ import org.callhs.core.util.Json;
  *
  * <ul>
  * <li>Timeline: the newest {@code limit} events in {@code (since, end]} that pass the timeline
- *     filter and history visibility; {@code limited} when more were left out; {@code prev_batch}
+ *     filter and history visibility, without ignored users' messages (their state events stay); {@code limited} when more were left out; {@code prev_batch}
  *     is a {@code /messages} token just before the first of them.
  * <li>State: for an initial sync, a newly joined room or {@code full_state}, the whole state at
  *     the start of the timeline; otherwise the state entries that changed between the token and
@@ -54,7 +54,7 @@ final class RoomSync {
      */
     record Timeline(List<PersistedEvent> events, boolean limited, long prevBatch, boolean complete) {}
 
-    Timeline timeline(String roomId, long after, long end, SyncFilter filter, String userId, boolean joined) {
+    Timeline timeline(String roomId, long after, long end, SyncFilter filter, String userId, boolean joined, Set<String> ignored) {
         int limit = filter.timelineLimit();
         RoomEventFilter eventFilter = filter.timeline();
         List<PersistedEvent> picked = new ArrayList<>();
@@ -67,7 +67,8 @@ final class RoomSync {
             List<PersistedEvent> page = reader.recentBackwards(roomId, cursor, after, batch);
             for (PersistedEvent event : page) {
                 cursor = event.streamOrdering() - 1;
-                if (!eventFilter.matches(event) || !visibility.visible(event, userId, joined)) {
+                if (!eventFilter.matches(event) || !visibility.visible(event, userId, joined)
+                        || (!event.isState() && ignored.contains(event.sender()))) {
                     skipped = true;
                     continue;
                 }

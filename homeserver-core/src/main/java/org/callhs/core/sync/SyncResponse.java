@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.callhs.core.auth.Requester;
 import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.spi.SyncContext;
@@ -21,16 +25,26 @@ final class SyncResponse implements SyncContext {
     private final Set<String> joinedRooms;
     private final Set<String> newlyJoinedRooms;
     private final BiFunction<PersistedEvent, Requester, ObjectNode> renderer;
+    private final Map<String, Long> membershipPositions;
+    private final long sinceEvents;
+    private final Set<String> ignoredUsers;
+    private final Function<List<String>, List<PersistedEvent>> eventsById;
+    private final Map<String, Long> carriedOut = new TreeMap<>();
     private final ObjectNode body = Json.object();
     private final Map<String, Set<String>> timelineIds = new HashMap<>();
     private boolean news;
     private boolean ownMembershipChanged;
 
-    SyncResponse(SyncRequest request, Set<String> joinedRooms, Set<String> newlyJoinedRooms,
-                 BiFunction<PersistedEvent, Requester, ObjectNode> renderer) {
+    SyncResponse(SyncRequest request, Set<String> joinedRooms, Set<String> newlyJoinedRooms, Map<String, Long> membershipPositions,
+                 long sinceEvents, Set<String> ignoredUsers, BiFunction<PersistedEvent, Requester, ObjectNode> renderer,
+                 Function<List<String>, List<PersistedEvent>> eventsById) {
+        this.eventsById = eventsById;
         this.request = request;
         this.joinedRooms = joinedRooms;
         this.newlyJoinedRooms = newlyJoinedRooms;
+        this.membershipPositions = membershipPositions;
+        this.sinceEvents = sinceEvents;
+        this.ignoredUsers = ignoredUsers;
         this.renderer = renderer;
     }
 
@@ -38,6 +52,36 @@ final class SyncResponse implements SyncContext {
     @Override public boolean initial() { return request.since() == null || request.fullState(); }
     @Override public Set<String> joinedRooms() { return joinedRooms; }
     @Override public Set<String> newlyJoinedRooms() { return newlyJoinedRooms; }
+
+    @Override
+    public long membershipPosition(String roomId) {
+        Long position = membershipPositions.get(roomId);
+        if (position == null || !joinedRooms.contains(roomId)) throw new IllegalArgumentException("Not a joined room: " + roomId);
+        return position;
+    }
+
+    @Override public long sinceEventsPosition() { return sinceEvents; }
+
+    @Override
+    public OptionalLong carried(String name) {
+        if (initial() || !request.since().positions().containsKey(name)) return OptionalLong.empty();
+        return OptionalLong.of(request.since().position(name));
+    }
+
+    @Override
+    public void carry(String name, long value) {
+        if (!SyncToken.validName(name) || value < 0) throw new IllegalArgumentException("Bad carried value " + name + "=" + value);
+        carriedOut.put(name, value);
+    }
+
+    /** What streams {@linkplain #carry carried} into the next token. */
+    Map<String, Long> carriedOut() {
+        return carriedOut;
+    }
+
+    @Override public Set<String> ignoredUsers() { return ignoredUsers; }
+
+    @Override public List<PersistedEvent> events(List<String> eventIds) { return eventsById.apply(eventIds); }
 
     @Override
     public Set<String> timelineEventIds(String roomId) {

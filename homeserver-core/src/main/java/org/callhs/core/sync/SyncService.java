@@ -143,7 +143,11 @@ public final class SyncService {
                 newlyJoined.add(m.roomId());
             }
         }
-        SyncResponse response = new SyncResponse(request, joined, newlyJoined, clientEvents::render);
+        Map<String, Long> membershipPositions = new HashMap<>();
+        memberEvents.forEach((roomId, member) -> membershipPositions.put(roomId, member.streamOrdering()));
+        Set<String> ignored = accountData.ignoredUsers(userId);
+        SyncResponse response = new SyncResponse(request, joined, newlyJoined, membershipPositions, full ? 0 : after, ignored,
+                clientEvents::render, reader::events);
         for (PersistedEvent member : memberEvents.values()) {
             if (member.streamOrdering() > after) response.markOwnMembershipChanged();
         }
@@ -175,6 +179,10 @@ public final class SyncService {
             long upTo = to.position(stream.name());
             positions.put(stream.name(), stream.contribute(response, Math.min(streamSince, upTo), upTo));
         }
+        response.carriedOut().forEach((name, value) -> {
+            if (positions.containsKey(name)) throw new IllegalStateException("Carried value clashes with a stream: " + name);
+            positions.put(name, value);
+        });
         response.body().put("next_batch", new SyncToken(positions).toString());
         return response;
     }
@@ -191,7 +199,7 @@ public final class SyncService {
             long from = fresh ? 0 : after;
             boolean hasEvents = latest.getOrDefault(roomId, 0L) > from;
             if (!fresh && !fullState && !hasEvents) continue;
-            RoomSync.Timeline timeline = rooms.timeline(roomId, from, end, filter, userId, true);
+            RoomSync.Timeline timeline = rooms.timeline(roomId, from, end, filter, userId, true, response.ignoredUsers());
             timelines.put(roomId, timeline);
             List<PersistedEvent> state = rooms.state(roomId, timeline, from, end, fresh || fullState, filter, userId);
             if (!fresh && !fullState && timeline.events().isEmpty() && state.isEmpty()) continue;
@@ -340,7 +348,8 @@ public final class SyncService {
         String userId = request.requester().userId();
         String roomId = member.roomId();
         long from = full ? 0 : after;
-        RoomSync.Timeline timeline = rooms.timeline(roomId, from, member.streamOrdering(), request.filter(), userId, false);
+        RoomSync.Timeline timeline = rooms.timeline(roomId, from, member.streamOrdering(), request.filter(), userId, false,
+                accountData.ignoredUsers(userId));
         List<PersistedEvent> state = rooms.state(roomId, timeline, from, member.streamOrdering(), full, request.filter(), userId);
         ObjectNode room = response.roomSection("leave", roomId);
         fillTimeline(response, room, roomId, timeline);

@@ -285,6 +285,32 @@ class SyncApiTest extends BackendSuite {
     }
 
     @Test
+    void ignoredUsersMessagesLeaveTheTimelineButTheirStateStays() {
+        String alice = server.registerToken("s_ign_alice");
+        String bob = server.registerToken("s_ign_bob");
+        String aliceId = client.get("/_matrix/client/v3/account/whoami", alice).text("user_id");
+        String bobId = client.get("/_matrix/client/v3/account/whoami", bob).text("user_id");
+        String roomId = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        assertThat(client.post(room(roomId) + "/join", bob, "{}").status()).isEqualTo(200);
+        send(bob, roomId, "before ignoring");
+        assertThat(client.put("/_matrix/client/v3/user/" + q(aliceId) + "/account_data/m.ignored_user_list", alice,
+                "{\"ignored_users\":{\"" + bobId + "\":{}}}").status()).isEqualTo(200);
+        send(bob, roomId, "while ignored");
+        assertThat(client.put(room(roomId) + "/state/m.room.topic/", bob, "{\"topic\":\"bob's topic\"}").status()).isEqualTo(403);
+        JsonNode timeline = client.get(SYNC, alice).body().path("rooms").path("join").path(roomId).path("timeline").path("events");
+        assertThat(bodies(timeline)).isEmpty();
+        assertThat(types(timeline)).contains("m.room.member");
+        assertThat(bodies(client.get(SYNC, bob).body().path("rooms").path("join").path(roomId).path("timeline").path("events")))
+                .containsExactly("before ignoring", "while ignored");
+
+        // Un-ignoring takes effect at once.
+        assertThat(client.put("/_matrix/client/v3/user/" + q(aliceId) + "/account_data/m.ignored_user_list", alice,
+                "{\"ignored_users\":{}}").status()).isEqualTo(200);
+        assertThat(bodies(client.get(SYNC, alice).body().path("rooms").path("join").path(roomId).path("timeline").path("events")))
+                .containsExactly("before ignoring", "while ignored");
+    }
+
+    @Test
     void badInputGetsMatrixErrors() {
         String alice = server.registerToken("s_alice9");
         assertThat(client.get(SYNC + "?since=garbage", alice).errcode()).isEqualTo("M_INVALID_PARAM");

@@ -26,6 +26,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Backend backend, List<HomeserverModule> modules, String... sets) {
+        return start(backend, modules, Clock.systemUTC(), sets);
+    }
+
+    /** A server whose idea of "now" is {@code clock} (an {@link AdjustableClock} lets a test jump ahead). */
+    public static TestServer start(Backend backend, List<HomeserverModule> modules, Clock clock, String... sets) {
         try {
             Path dataDir = Files.createTempDirectory("callhs-server-");
             List<String> all = new ArrayList<>(List.of(
@@ -36,7 +41,7 @@ public final class TestServer implements AutoCloseable {
             List<ConfigSection<?>> sections = new ArrayList<>();
             modules.forEach(m -> sections.addAll(m.configSections()));
             ConfigLoader.Loaded loaded = ConfigLoader.load(null, all, sections);
-            return new TestServer(Homeserver.start(loaded, modules, Clock.systemUTC()), dataDir);
+            return new TestServer(Homeserver.start(loaded, modules, clock), dataDir);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

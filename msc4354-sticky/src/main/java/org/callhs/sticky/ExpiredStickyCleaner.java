@@ -1,0 +1,51 @@
+package org.callhs.sticky;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.callhs.core.storage.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Deletes expired {@code sticky_events} rows on a timer. Readers already skip them; this only keeps the table small. */
+final class ExpiredStickyCleaner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ExpiredStickyCleaner.class);
+
+    private final Database database;
+    private final StickyEventRepository repository;
+    private final Clock clock;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "sticky-cleaner");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    ExpiredStickyCleaner(Database database, StickyEventRepository repository, Clock clock) {
+        this.database = database;
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    void start(long intervalMs) {
+        timer.scheduleWithFixedDelay(this::cleanOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass; returns how many rows went. */
+    int cleanOnce() {
+        try {
+            int deleted = database.transaction(tx -> repository.deleteExpired(tx, clock.millis()));
+            if (deleted > 0) log.debug("deleted {} expired sticky events", deleted);
+            return deleted;
+        } catch (RuntimeException e) {
+            log.warn("sticky event clean-up failed; retrying at the next interval", e);
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        timer.shutdownNow();
+        timer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,46 @@
+package org.callhs.sticky;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.util.OptionalLong;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.EventWriteHook;
+import org.jooq.DSLContext;
+
+/**
+ * Keeps {@code sticky_events} in step with the events: in the event's own transaction it records
+ * a sticky event that has not already expired, and drops the row of an event being redacted
+ * (redaction removes the sticky key, so the event stops being sticky). After the commit it moves
+ * the sticky stream on and wakes the room's long-polls under that stream, so a sync whose
+ * timeline filter hides the event still answers with it.
+ */
+final class StickyEventRecorder implements EventWriteHook, EventListener {
+    private final StickyEventRepository repository;
+    private final StickyStream stream;
+    private final Clock clock;
+
+    StickyEventRecorder(StickyEventRepository repository, StickyStream stream, Clock clock) {
+        this.repository = repository;
+        this.stream = stream;
+        this.clock = clock;
+    }
+
+    @Override
+    public void written(DSLContext tx, PersistedEvent event) {
+        if (event.type().equals("m.room.redaction")) {
+            JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
+            if (target.isTextual()) repository.deleteEvent(tx, target.textValue());
+        }
+        long now = clock.millis();
+        OptionalLong expiry = StickyDuration.expiry(event.pdu(), now);
+        if (expiry.isPresent() && expiry.getAsLong() > now) {
+            repository.insert(tx, event.streamOrdering(), event.eventId(), event.roomId(), event.sender(), expiry.getAsLong());
+        }
+    }
+
+    @Override
+    public void onEvent(PersistedEvent event) {
+        if (StickyDuration.effective(event.pdu()).isPresent()) stream.committed(event.streamOrdering(), event.roomId());
+    }
+}

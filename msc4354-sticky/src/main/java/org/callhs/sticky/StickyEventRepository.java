@@ -1,0 +1,49 @@
+package org.callhs.sticky;
+
+import static org.callhs.sticky.schema.Tables.STICKY_EVENTS;
+
+import java.util.Collection;
+import java.util.List;
+import org.jooq.DSLContext;
+
+/** Statements on {@code sticky_events}; the caller owns the transaction. */
+final class StickyEventRepository {
+
+    /** A still-sticky event as the sticky stream sees it. */
+    record Row(long position, String eventId, String roomId, String sender) {}
+
+    void insert(DSLContext tx, long position, String eventId, String roomId, String sender, long expiresAt) {
+        tx.insertInto(STICKY_EVENTS)
+                .set(STICKY_EVENTS.STREAM_ORDERING, position)
+                .set(STICKY_EVENTS.EVENT_ID, eventId)
+                .set(STICKY_EVENTS.ROOM_ID, roomId)
+                .set(STICKY_EVENTS.SENDER, sender)
+                .set(STICKY_EVENTS.EXPIRES_AT, expiresAt)
+                .execute();
+    }
+
+    /** A redacted event is no longer sticky. */
+    int deleteEvent(DSLContext tx, String eventId) {
+        return tx.deleteFrom(STICKY_EVENTS).where(STICKY_EVENTS.EVENT_ID.eq(eventId)).execute();
+    }
+
+    int deleteExpired(DSLContext tx, long now) {
+        return tx.deleteFrom(STICKY_EVENTS).where(STICKY_EVENTS.EXPIRES_AT.le(now)).execute();
+    }
+
+    long maxPosition(DSLContext tx) {
+        Long max = tx.select(org.jooq.impl.DSL.max(STICKY_EVENTS.STREAM_ORDERING)).from(STICKY_EVENTS).fetchOne(0, Long.class);
+        return max == null ? 0 : max;
+    }
+
+    /** Unexpired sticky events of these rooms at positions in {@code (after, upTo]}, in stream order, at most {@code limit}. */
+    List<Row> inRooms(DSLContext tx, Collection<String> roomIds, long after, long upTo, long now, int limit) {
+        return tx.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER)
+                .from(STICKY_EVENTS)
+                .where(STICKY_EVENTS.ROOM_ID.in(roomIds), STICKY_EVENTS.STREAM_ORDERING.gt(after),
+                        STICKY_EVENTS.STREAM_ORDERING.le(upTo), STICKY_EVENTS.EXPIRES_AT.gt(now))
+                .orderBy(STICKY_EVENTS.STREAM_ORDERING)
+                .limit(limit)
+                .fetch(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4()));
+    }
+}

@@ -1,0 +1,58 @@
+package org.callhs.sticky;
+
+import java.util.List;
+import java.util.Map;
+import org.callhs.core.spi.ConfigSection;
+import org.callhs.core.spi.Features;
+import org.callhs.core.spi.HomeserverModule;
+import org.callhs.core.spi.Migrations;
+import org.callhs.core.spi.ModuleContext;
+
+/**
+ * MSC4354 sticky events. Owns the {@code sticky_events} table (its own Flyway history) and the
+ * {@code sticky_events} configuration section; adds the sticky send parameter, the in-transaction
+ * recording of sticky events, the unsigned TTL, the {@code msc4354_sticky} section of
+ * {@code /sync}, and the background clean-up. Switched off, it only advertises
+ * {@code org.matrix.msc4354: false} and the send parameter is ignored.
+ */
+public final class StickyEventsModule implements HomeserverModule {
+    public static final ConfigSection<StickyEventsConfig> CONFIG =
+            new ConfigSection<>(StickyEventsConfig.SECTION, StickyEventsConfig.class, StickyEventsConfig.defaults());
+
+    @Override
+    public String name() { return "msc4354-sticky"; }
+
+    @Override
+    public List<ConfigSection<?>> configSections() { return List.of(CONFIG); }
+
+    @Override
+    public List<Migrations> migrations() { return List.of(new Migrations("msc4354", "classpath:db/migration/msc4354")); }
+
+    @Override
+    public void install(ModuleContext context) {
+        StickyEventsConfig config = context.config(CONFIG);
+        config.validate();
+        context.addFeatures(new Features() {
+            @Override
+            public Map<String, Boolean> unstableFeatures() {
+                return Map.of("org.matrix.msc4354", config.enabled());
+            }
+        });
+        if (!config.enabled()) return;
+
+        StickyEventRepository repository = new StickyEventRepository();
+        StickyStream stream = new StickyStream(context.database(), repository, context.clock(), context.notifier(),
+                config.maxEventsPerSync());
+        stream.resume();
+        StickyEventRecorder recorder = new StickyEventRecorder(repository, stream, context.clock());
+        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, context.clock());
+
+        context.addDraftDecorator(new StickyDurationParameter());
+        context.addEventWriteHook(recorder);
+        context.addEventListener(recorder);
+        context.addUnsignedContributor(new StickyTtl());
+        context.addSyncStream(stream);
+        context.onStarted(() -> cleaner.start(config.cleanupIntervalMs()));
+        context.onStop(cleaner);
+    }
+}
