@@ -26,6 +26,8 @@ import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.e2e.DeviceListUpdates;
 import org.callhs.core.e2e.E2eWiring;
 import org.callhs.core.federation.ServerKeyEndpoints;
+import org.callhs.core.api.OpenIdEndpoints;
+import org.callhs.core.storage.repo.OpenIdTokenRepository;
 import org.callhs.core.federation.TlsMaterial;
 import org.callhs.core.http.HttpServers;
 import org.callhs.core.http.MatrixHandler;
@@ -146,6 +148,8 @@ public final class Homeserver implements AutoCloseable {
             clientRoutes.addAll(rooms.routes());
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
                     e2e.keys(), pushRules, modules));
+            OpenIdEndpoints openId = new OpenIdEndpoints(database, new OpenIdTokenRepository(), clock, config.serverName());
+            clientRoutes.add(openId.clientRoutes());
             clientRoutes.addAll(modules.routes());
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
@@ -155,6 +159,7 @@ public final class Homeserver implements AutoCloseable {
             ServerKeyEndpoints keyEndpoints = new ServerKeyEndpoints(config.serverName(), signingKey, clock, VERSION);
             Router federationRouter = new Router();
             keyEndpoints.endpoints().forEach(federationRouter::add);
+            openId.federationRoutes().endpoints().forEach(federationRouter::add);
             MatrixHandler federationHandler = new MatrixHandler(federationRouter, token -> java.util.Optional.empty(), limiter,
                     config.http().maxBodyBytes());
 

@@ -58,6 +58,7 @@ public final class VersionsEndpoints implements Routes {
     private ApiResponse wellKnown() {
         ObjectNode body = Json.object();
         body.putObject("m.homeserver").put("base_url", config.effectivePublicBaseurl());
+        for (Features f : features) f.wellKnownClient().forEach((key, value) -> body.set(key, value.deepCopy()));
         return ApiResponse.ok(body);
     }
 

@@ -12,4 +12,7 @@ public interface Features {
 
     /** Capability name to capability object, e.g. {@code org.matrix.msc4140.delayed_events}. */
     default Map<String, ObjectNode> capabilities() { return Map.of(); }
+
+    /** Extra top-level keys of {@code /.well-known/matrix/client}, e.g. MSC4143's {@code org.matrix.msc4143.rtc_foci}. */
+    default Map<String, com.fasterxml.jackson.databind.JsonNode> wellKnownClient() { return Map.of(); }
 }
