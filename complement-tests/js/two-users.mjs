@@ -17,55 +17,19 @@
 // Environment: JSSDK_LOG_LEVEL = error | warn | info (default) | debug | trace, for the SDK's logs
 // (MatrixJsSdkScenario uses debug: every request with its status ends up in its log file).
 
-import { format } from "node:util";
-import { readFileSync } from "node:fs";
+import {
+    SDK_VERSION, checkUser, finish, makeClient as harnessClient, makeLog, readJsonStdin, sdk, startAndWaitForFirstSync, waitFor,
+    withTimeout,
+} from "./harness.mjs";
 
-// matrix-js-sdk 43 declares engines.node >= 22 and uses Promise.withResolvers (Node 22) in its sync loop:
-// Node 20 imports it but fails later, in a way that looks like a homeserver bug. Refuse it up front.
-if (Number(process.versions.node.split(".")[0]) < 22) {
-    process.stderr.write(`two-users: FAILED at step start: Node ${process.version} is too old; matrix-js-sdk 43 needs Node >= 22 `
-        + "(eval \"$(.ci/node.sh)\" installs one and sets CALLHS_NODE)\n");
-    process.stdout.write(JSON.stringify({ ok: false, step: "start", error: `Node ${process.version} < 22` }) + "\n");
-    process.exit(1);
-}
-
-const LEVELS = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
-const LOG_LEVEL = LEVELS[process.env.JSSDK_LOG_LEVEL ?? "info"] ?? LEVELS.info;
-
-// The SDK's global logger (loglevel, debug level) writes through console methods it binds when it is
-// loaded: route them to stderr first, filtered by JSSDK_LOG_LEVEL, so that stdout carries only the
-// summary line. Hence the dynamic import below. (loglevel sends debug to console.log.)
-const CONSOLE_LEVELS = { error: "error", warn: "warn", info: "info", log: "debug", debug: "debug", trace: "trace" };
-for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
-    console[method] = (...args) => {
-        if (LEVELS[level] <= LOG_LEVEL) process.stderr.write(`[sdk] ${level.toUpperCase()} ${format(...args)}\n`);
-    };
-}
-const sdk = await import("matrix-js-sdk");
-const { ClientEvent, EventType, MemoryStore, MsgType, ReceiptType, RoomEvent, RoomMemberEvent, SyncState, createClient } = sdk;
-
-const SDK_VERSION = JSON.parse(readFileSync(new URL("./node_modules/matrix-js-sdk/package.json", import.meta.url))).version;
+const { EventType, MsgType, ReceiptType, RoomEvent, RoomMemberEvent, ClientEvent } = sdk;
 const TO_DEVICE_TYPE = "org.callhs.test.ping";
 
 const started = Date.now();
 let step = "start";
 const steps = {}; // step name -> milliseconds it took
 const clients = [];
-
-function log(...args) {
-    process.stderr.write(`[two-users +${Date.now() - started}ms] ${format(...args)}\n`);
-}
-
-/** A logger for createClient({logger}) that writes "[A] ..." to stderr, up to JSSDK_LOG_LEVEL. */
-function sdkLogger(prefix) {
-    const write = (level) => (...args) => {
-        if (LEVELS[level] <= LOG_LEVEL) process.stderr.write(`[${prefix}] ${level.toUpperCase()} ${format(...args)}\n`);
-    };
-    return {
-        trace: write("trace"), debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"),
-        getChild: (namespace) => sdkLogger(`${prefix} ${namespace}`),
-    };
-}
+const log = makeLog("two-users");
 
 async function readInput() {
     const args = process.argv.slice(2);
@@ -78,51 +42,13 @@ async function readInput() {
         };
     }
     if (args.length !== 0) throw new Error("usage: node two-users.mjs BASE_URL USER_A TOKEN_A DEVICE_A USER_B TOKEN_B DEVICE_B (or JSON on stdin)");
-    const chunks = [];
-    for await (const chunk of process.stdin) chunks.push(chunk);
-    const text = Buffer.concat(chunks).toString("utf8").trim();
-    if (!text) throw new Error("no arguments and nothing on stdin: give 7 arguments or a JSON object on stdin");
-    return JSON.parse(text);
+    return readJsonStdin();
 }
 
 function checkInput(input) {
     if (typeof input.baseUrl !== "string" || !input.baseUrl) throw new Error("input: baseUrl missing");
-    for (const who of ["a", "b"]) {
-        for (const field of ["userId", "accessToken", "deviceId"]) {
-            if (typeof input[who]?.[field] !== "string" || !input[who][field]) throw new Error(`input: ${who}.${field} missing`);
-        }
-    }
-}
-
-/**
- * Resolves with the value `check()` returns once it is truthy: checked now, and again every time
- * `emitter` emits one of `events` (and every 250 ms, in case the state changed without an event we listen
- * to). Rejects after `timeoutMs` with `what` in the message.
- */
-function waitFor(what, timeoutMs, emitter, events, check) {
-    return new Promise((resolve, reject) => {
-        let done = false;
-        const finish = (fn, value) => {
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            clearInterval(poll);
-            for (const e of events) emitter.off(e, probe);
-            fn(value);
-        };
-        const probe = (...args) => {
-            try {
-                const value = check(...args);
-                if (value) finish(resolve, value);
-            } catch (e) {
-                finish(reject, e);
-            }
-        };
-        const timer = setTimeout(() => finish(reject, new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-        const poll = setInterval(() => probe(), 250);
-        for (const e of events) emitter.on(e, probe);
-        probe();
-    });
+    checkUser(input.a, "a");
+    checkUser(input.b, "b");
 }
 
 /** Runs one named step, recording how long it took. */
@@ -135,46 +61,10 @@ async function runStep(name, fn) {
     return result;
 }
 
-/** Rejects after `ms`: for SDK calls that could hang (an HTTP request the server never answers). */
-function withTimeout(what, ms, promise) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function makeClient(name, baseUrl, user) {
-    const client = createClient({
-        baseUrl,
-        userId: user.userId,
-        accessToken: user.accessToken,
-        deviceId: user.deviceId,
-        store: new MemoryStore(),
-        timelineSupport: true,
-        logger: sdkLogger(name),
-    });
-    client.callhsName = name;
-    client.lastSyncError = null;
-    client.on(ClientEvent.Sync, (state, prev, data) => {
-        if (state === SyncState.Error) {
-            client.lastSyncError = data?.error?.message ?? String(data?.error);
-            log(`${name}: sync state ERROR: ${client.lastSyncError}`);
-        }
-    });
+    const client = harnessClient(name, baseUrl, user, log);
     clients.push(client);
     return client;
-}
-
-async function startAndWaitForFirstSync(client, timeoutMs) {
-    await withTimeout(`${client.callhsName}'s startClient`, timeoutMs, client.startClient({ initialSyncLimit: 20 }));
-    await waitFor(`${client.callhsName}'s first sync (state PREPARED)`, timeoutMs, client, [ClientEvent.Sync],
-        () => {
-            const state = client.getSyncState();
-            return state === SyncState.Prepared || state === SyncState.Syncing;
-        }).catch((e) => {
-        throw new Error(e.message + (client.lastSyncError ? ` (last sync error: ${client.lastSyncError})` : ""));
-    });
 }
 
 function eventIn(client, roomId, eventId) {
@@ -325,7 +215,4 @@ try {
         }
     }
 }
-// Exit explicitly once the summary is written: with both clients stopped nothing runs any more, but the
-// SDK's request-timeout ponyfill (timeoutSignal in lib/http-api/utils.js) never clears its timers, which
-// would keep Node's event loop alive for up to 110 s (the sync request's local timeout) after the last request.
-process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(exitCode));
+finish(summary, exitCode);

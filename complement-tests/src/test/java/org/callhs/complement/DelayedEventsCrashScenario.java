@@ -181,7 +181,7 @@ class DelayedEventsCrashScenario {
         assertThat(byNonce).hasSizeGreaterThan(PARTICIPANTS);
         for (Scheduled s : byNonce.values()) {
             CsApiClient c = ownerOf.get(s.nonce).client;
-            DelayedEventsScenario.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
+            DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
                     "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
         }
 

@@ -1,22 +1,25 @@
 package org.callhs.complement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.callhs.complement.DelayedEventsApi.TYPE;
+import static org.callhs.complement.DelayedEventsApi.act;
+import static org.callhs.complement.DelayedEventsApi.delaySend;
+import static org.callhs.complement.DelayedEventsApi.eventually;
+import static org.callhs.complement.DelayedEventsApi.list;
+import static org.callhs.complement.DelayedEventsApi.room;
+import static org.callhs.complement.DelayedEventsApi.state;
+import static org.callhs.complement.DelayedEventsApi.unstable;
 import static org.callhs.complement.harness.Json.obj;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
-import org.callhs.complement.harness.CsRequest;
 import org.callhs.complement.harness.CsResponse;
 import org.callhs.complement.harness.Deployment;
-import org.callhs.complement.harness.HomeserverOptions;
 import org.callhs.complement.harness.HomeserverScenario;
 import org.callhs.complement.harness.Names;
-import org.callhs.complement.harness.Rooms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -31,7 +34,6 @@ import org.junit.jupiter.params.Parameter;
 @HomeserverScenario
 class DelayedEventsScenario {
     private static final String PASSWORD = "delayed-password";
-    private static final String TYPE = "com.example.test";
 
     @Parameter Backend backend;
 
@@ -53,20 +55,7 @@ class DelayedEventsScenario {
     private static Setup setup() {
         CsApiClient user = deployment.hs1().client().register(Names.unique("delayer"), PASSWORD);
         CsApiClient user2 = deployment.hs1().client().register(Names.unique("delayer2"), PASSWORD);
-        String roomId = Rooms.create(user, Map.of("preset", "public_chat",
-                "power_level_content_override", Map.of("events", Map.of(TYPE, 0))));
-        Rooms.join(user2, roomId);
-        return new Setup(user, user2, user.anonymous(), roomId);
-    }
-
-    private static CsRequest unstable(CsApiClient client, String method, String... rest) {
-        List<String> path = new ArrayList<>(List.of("_matrix", "client", "unstable", "org.matrix.msc4140"));
-        path.addAll(List.of(rest));
-        return client.requestAt(method, path.toArray(String[]::new));
-    }
-
-    private static JsonNode list(CsApiClient client) {
-        return unstable(client, "GET", "delayed_events").send().assertOk().path("delayed_events");
+        return new Setup(user, user2, user.anonymous(), room(user, user2));
     }
 
     private static void awaitListSize(CsApiClient client, int size) {
@@ -74,18 +63,11 @@ class DelayedEventsScenario {
     }
 
     private static String delayState(CsApiClient client, String roomId, String key, long delay, Object content) {
-        JsonNode r = client.request("PUT", "rooms", roomId, "state", TYPE, key).query("org.matrix.msc4140.delay", Long.toString(delay))
-                .json(content).send().assertOk();
-        assertThat(r.has("event_id")).isFalse();
-        return r.path("delay_id").asText();
-    }
-
-    private static CsResponse act(CsApiClient anonymous, String delayId, String action) {
-        return unstable(anonymous, "POST", "delayed_events", delayId, action).json(obj()).send();
+        return DelayedEventsApi.delayState(client, roomId, TYPE, key, delay, content);
     }
 
     private static CsResponse getState(CsApiClient client, String roomId, String key) {
-        return client.get("rooms", roomId, "state", TYPE, key);
+        return state(client, roomId, TYPE, key);
     }
 
     @Test
@@ -102,13 +84,11 @@ class DelayedEventsScenario {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String txn = "txn-delayed-msg-timeout-" + i + "-" + Names.random(6);
-            CsRequest put = s.user().request("PUT", "rooms", s.roomId(), "send", TYPE, txn)
-                    .query("org.matrix.msc4140.delay", Integer.toString(700 + 100 * i));
-            String delayId = put.json(obj("count", i + 1)).send().assertOk().path("delay_id").asText();
+            String delayId = delaySend(s.user(), s.roomId(), TYPE, txn, 700 + 100 * i).json(obj("count", i + 1)).send().assertOk()
+                    .path("delay_id").asText();
             assertThat(delayId).isNotBlank();
             ids.add(delayId);
-            String again = s.user().request("PUT", "rooms", s.roomId(), "send", TYPE, txn)
-                    .query("org.matrix.msc4140.delay", Integer.toString(700 + 100 * i)).send().assertOk().path("delay_id").asText();
+            String again = delaySend(s.user(), s.roomId(), TYPE, txn, 700 + 100 * i).send().assertOk().path("delay_id").asText();
             assertThat(again).as("a repeated transaction answers the same delay ID").isEqualTo(delayId);
         }
         awaitListSize(s.user(), 3);
@@ -213,18 +193,5 @@ class DelayedEventsScenario {
         JsonNode left = list(s.user());
         assertThat(left).hasSize(1);
         assertThat(left.get(0).path("state_key").asText()).isEqualTo("3");
-    }
-
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

@@ -1,17 +1,10 @@
 package org.callhs.complement;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.callhs.complement.harness.Backend;
@@ -19,11 +12,11 @@ import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.Deployment;
 import org.callhs.complement.harness.Homeserver;
 import org.callhs.complement.harness.HomeserverScenario;
+import org.callhs.complement.harness.JsSdkScripts;
 import org.callhs.complement.harness.Json;
 import org.callhs.complement.harness.Names;
 import org.callhs.complement.harness.NodeJs;
 import org.callhs.complement.harness.Rooms;
-import org.callhs.complement.harness.ServerLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -47,8 +40,6 @@ import org.junit.jupiter.params.Parameter;
 class MatrixJsSdkScenario {
 
     private static final String PASSWORD = "js-sdk-password";
-    private static final Path JS_DIR = Path.of(System.getProperty("basedir", "."), "js");
-    private static final Path LOG_ROOT = Path.of(System.getProperty("basedir", "."), "target", "complement-logs");
     /** Per wait inside the script; the whole script gets {@link #SCRIPT_TIMEOUT}. */
     private static final int STEP_TIMEOUT_MS = 20_000;
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(150);
@@ -59,14 +50,13 @@ class MatrixJsSdkScenario {
     @Parameter Backend backend;
 
     static Deployment deployment;
-    static NodeJs node;
+    static JsSdkScripts scripts;
 
     @BeforeParameterizedClassInvocation
     static void deploy(Backend backend) {
         deployment = null;
         // Node and the SDK first: without them there is no point in starting a homeserver.
-        node = NodeJs.require();
-        node.installDependencies(JS_DIR, LOG_ROOT.resolve("js-npm-ci.log"));
+        scripts = JsSdkScripts.prepare();
         deployment = Deployment.start(backend, MatrixJsSdkScenario.class);
     }
 
@@ -84,27 +74,15 @@ class MatrixJsSdkScenario {
         assertThat(alice.deviceId()).as("device_id from registration").isNotBlank();
         assertThat(bob.deviceId()).as("device_id from registration").isNotBlank();
 
-        String input = new String(Json.bytes(Json.obj(
+        JsSdkScripts.Run run = scripts.runOk(deployment, "two-users.mjs", Json.obj(
                 "baseUrl", hs().baseUrl().toString(),
                 "timeoutMs", STEP_TIMEOUT_MS,
-                "a", user(alice),
-                "b", user(bob))), StandardCharsets.UTF_8);
-        Path log = LOG_ROOT.resolve(deployment.name()).resolve("js-two-users.log");
-        deleteIfExists(log); // a remote deployment's log directory is not cleaned between runs
-        // The SDK's debug log (every request and its status) is what explains a failure: keep it in the file.
-        Map<String, String> env = Map.of("JSSDK_LOG_LEVEL", System.getProperty("complement.jsLogLevel", "debug"));
-        NodeJs.Result result = node.runScript(JS_DIR, "two-users.mjs", input, log, SCRIPT_TIMEOUT, env);
+                "a", JsSdkScripts.user(alice),
+                "b", JsSdkScripts.user(bob)), "js-two-users.log", SCRIPT_TIMEOUT);
+        JsonNode summary = run.summary();
+        String context = run.context();
 
-        JsonNode summary = result.lastJsonLine();
-        String context = node + ", " + (result.timedOut() ? "killed after " + SCRIPT_TIMEOUT.toSeconds() + " s"
-                : "exit code " + result.exitCode()) + ", summary " + summary + ". Log " + log.toAbsolutePath()
-                + ":\n" + ServerLogs.tail(log);
-        if (result.timedOut() || result.exitCode() != 0 || summary == null || !summary.path("ok").asBoolean(false)) {
-            fail("matrix-js-sdk scenario failed at step '" + (summary == null ? "?" : summary.path("step").asText("?"))
-                    + "': " + (summary == null ? "no JSON summary" : summary.path("error").asText()) + " (" + context + ")");
-        }
-
-        assertThat(summary.path("sdkVersion").asText()).as(context).isEqualTo(lockedSdkVersion());
+        assertThat(summary.path("sdkVersion").asText()).as(context).isEqualTo(JsSdkScripts.lockedSdkVersion());
         List<String> steps = new ArrayList<>();
         summary.path("steps").fieldNames().forEachRemaining(steps::add);
         assertThat(steps).as("steps in %s", summary).containsExactlyElementsOf(STEPS);
@@ -127,27 +105,5 @@ class MatrixJsSdkScenario {
                 .isEqualTo(messageId);
         List<JsonNode> history = Rooms.paginateAll(alice, roomId, "f", 50);
         assertThat(Rooms.ids(history)).containsSubsequence(messageId, replyId);
-    }
-
-    private static Map<String, Object> user(CsApiClient client) {
-        return Json.obj("userId", client.userId(), "accessToken", client.accessToken(), "deviceId", client.deviceId());
-    }
-
-    private static void deleteIfExists(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** matrix-js-sdk's version in js/package-lock.json. */
-    private static String lockedSdkVersion() {
-        try {
-            JsonNode lock = Json.MAPPER.readTree(JS_DIR.resolve("package-lock.json").toFile());
-            return lock.path("packages").path("node_modules/matrix-js-sdk").path("version").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

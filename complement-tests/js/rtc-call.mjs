@@ -1,0 +1,147 @@
+// A MatrixRTC call between two real matrix-js-sdk clients, where one of them crashes: user B watches the call
+// session of a room through its own /sync while user A, a separate Node process (rtc-member.mjs), joins the
+// call, keeps heartbeating its delayed leave, is killed with SIGKILL, and joins again. Run by
+// MatrixRtcCallScenario, in either membership mode:
+//   legacy: org.matrix.msc3401.call.member state events, delayed leave = empty state at A's key;
+//   sticky: org.matrix.msc4143.rtc.member sticky message events (MSC4354), delayed sticky leave.
+//
+// Input, one JSON object on standard input (both users already registered and joined to roomId):
+//   {"baseUrl", "roomId", "mode": "legacy" | "sticky", "a": {userId, accessToken, deviceId}, "b": {...},
+//    "delayMs": 6000, "restartMs": 2000, "slackMs": 4000, "timeoutMs": 20000}
+//
+// Steps: bStarted; aJoinSeenByB (B's session lists A's device); aKeptAliveByRestarts (after delay + restart
+// A is still listed: the restarts reached the server); aKilledLeaveSeenByB (after A's SIGKILL, A disappears
+// from B's session no earlier than delay - restart - 500 ms and no later than delay + slack); aRejoinSeenByB.
+//
+// Output: one JSON line on stdout, {"ok": true, "leaveAfterMs": ..., "steps": {...}} or {"ok": false, "step",
+// "error"}; exit code 0 or 1. A's output and logs are copied to stderr with an "[A]" prefix.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import {
+    SDK_VERSION, checkUser, finish, makeClient, makeLog, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
+} from "./harness.mjs";
+
+const { ClientEvent, RoomEvent } = sdk;
+const { MatrixRTCSessionEvent } = rtc;
+const log = makeLog("rtc-call");
+const MEMBER_SCRIPT = fileURLToPath(new URL("./rtc-member.mjs", import.meta.url));
+
+let step = "start";
+const steps = {};
+let member = null; // A's process
+const aEvents = [];
+
+async function runStep(name, fn) {
+    step = name;
+    const t0 = Date.now();
+    log(`step ${name}`);
+    const result = await fn();
+    steps[name] = Date.now() - t0;
+    return result;
+}
+
+/** Starts A's process; its JSON lines are collected in aEvents, and a "failed" line fails the run. */
+function startMember(input) {
+    const child = spawn(process.execPath, [MEMBER_SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env: process.env });
+    child.stdin.end(JSON.stringify({
+        baseUrl: input.baseUrl, user: input.a, roomId: input.roomId, mode: input.mode, delayMs: input.delayMs,
+        restartMs: input.restartMs, timeoutMs: input.timeoutMs, livekitServiceUrl: "https://livekit-jwt.invalid",
+    }));
+    let pending = "";
+    child.stdout.on("data", (chunk) => {
+        pending += chunk.toString("utf8");
+        let newline;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+            const line = pending.slice(0, newline).trim();
+            pending = pending.slice(newline + 1);
+            if (!line) continue;
+            process.stderr.write(`[A stdout] ${line}\n`);
+            try {
+                aEvents.push({ at: Date.now(), ...JSON.parse(line) });
+            } catch {
+                // not a JSON line
+            }
+        }
+    });
+    child.stderr.on("data", (chunk) => process.stderr.write(chunk.toString("utf8").replace(/^/gm, "[A] ")));
+    child.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    return child;
+}
+
+function memberFailure() {
+    return aEvents.find((e) => e.event === "failed");
+}
+
+async function main() {
+    const input = await readJsonStdin();
+    checkUser(input.a, "a");
+    checkUser(input.b, "b");
+    if (!["legacy", "sticky"].includes(input.mode)) throw new Error(`input: mode must be legacy or sticky, not ${input.mode}`);
+    const timeoutMs = Number(input.timeoutMs ?? 20000);
+    const delayMs = Number(input.delayMs ?? 6000);
+    const restartMs = Number(input.restartMs ?? 2000);
+    const slackMs = Number(input.slackMs ?? 4000);
+
+    const b = makeClient("B", input.baseUrl, input.b, log);
+    const session = await runStep("bStarted", async () => {
+        await startAndWaitForFirstSync(b, timeoutMs);
+        const room = await waitFor(`B's sync to show room ${input.roomId} as joined`, timeoutMs, b,
+            [ClientEvent.Room, RoomEvent.MyMembership], () => {
+                const r = b.getRoom(input.roomId);
+                return r?.getMyMembership() === "join" && r;
+            });
+        return b.matrixRTC.getRoomSession(room);
+    });
+    const aPresent = () => session.memberships.some((m) => (m.sender ?? m.userId) === input.a.userId && m.deviceId === input.a.deviceId);
+    const until = (what, ms, wanted) => waitFor(what, ms, session, [MatrixRTCSessionEvent.MembershipsChanged], () => {
+        const failure = memberFailure();
+        if (failure) throw new Error(`A failed: ${failure.error}`);
+        return aPresent() === wanted;
+    });
+
+    try {
+        await runStep("aJoinSeenByB", async () => {
+            member = startMember(input);
+            await until("B to see A's call membership", timeoutMs, true);
+        });
+        await runStep("aKeptAliveByRestarts", async () => {
+            await sleep(delayMs + restartMs);
+            if (!aPresent()) throw new Error(`A left B's session while heartbeating (delay ${delayMs} ms, restart every ${restartMs} ms)`);
+        });
+        const leaveAfterMs = await runStep("aKilledLeaveSeenByB", async () => {
+            member.kill("SIGKILL");
+            const killedAt = Date.now();
+            await member.exited;
+            await until("B to see A's membership end after A's SIGKILL", delayMs + slackMs + 10_000, false);
+            const after = Date.now() - killedAt;
+            if (after > delayMs + slackMs) throw new Error(`A's leave reached B ${after} ms after the kill, over ${delayMs} + ${slackMs} ms`);
+            if (after < delayMs - restartMs - 500) {
+                throw new Error(`A's leave reached B ${after} ms after the kill: before its delay could have run out`);
+            }
+            return after;
+        });
+        await runStep("aRejoinSeenByB", async () => {
+            member = startMember(input);
+            await until("B to see A's call membership again after rejoining", timeoutMs, true);
+        });
+        step = "done";
+        return {
+            ok: true, mode: input.mode, sdkVersion: SDK_VERSION, node: process.version, leaveAfterMs, delayMs, restartMs, slackMs,
+            steps, aEvents: aEvents.map(({ at, ...rest }) => rest),
+        };
+    } finally {
+        if (member && member.exitCode === null && member.signalCode === null) member.kill("SIGKILL");
+    }
+}
+
+let exitCode = 0;
+let summary;
+try {
+    summary = await main();
+} catch (e) {
+    exitCode = 1;
+    process.stderr.write(`rtc-call: FAILED at step ${step}: ${e?.stack ?? e}\n`);
+    summary = { ok: false, step, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps };
+}
+finish(summary, exitCode);
