@@ -261,6 +261,87 @@ run_on_each_server() {
   done
 }
 
+# ------------------------------------------------------------- PostgreSQL ----
+# The cluster of .ci/postgres.sh (it exports TEST_POSTGRES_HOST, _PORT, _DB, _USER, _PASSWORD);
+# role `matrix` may create databases. Each start of callhs-pg gets a database of its own.
+PG_STATUS="not needed"
+PG_BENCH_DB=""
+PSQL=""
+pg_psql() {
+  PGPASSWORD="$TEST_POSTGRES_PASSWORD" "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$TEST_POSTGRES_HOST" -p "$TEST_POSTGRES_PORT" \
+      -U "$TEST_POSTGRES_USER" -d "$TEST_POSTGRES_DB" "$@"
+}
+start_postgres() {
+  local exports
+  PG_STATUS="PostgreSQL did not start (see .ci/postgres.sh's messages above)"
+  exports="$(.ci/postgres.sh start)" || return 0
+  eval "$exports"
+  PSQL="$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)"
+  [[ -x "$PSQL" ]] || PSQL="$(command -v psql || true)"
+  [[ -n "$PSQL" ]] || { PG_STATUS="no psql found"; return 0; }
+  PG_STATUS=ok
+  log "PostgreSQL $(pg_psql -tA -c 'SHOW server_version') on 127.0.0.1:$TEST_POSTGRES_PORT"
+}
+create_pg_database() {
+  PG_BENCH_DB="callhs_bench_$(date -u +%Y%m%d%H%M%S)_$$"
+  pg_psql -c "CREATE DATABASE $PG_BENCH_DB" || { PG_BENCH_DB=""; return 1; }
+  PG_BENCH_URL="jdbc:postgresql://$TEST_POSTGRES_HOST:$TEST_POSTGRES_PORT/$PG_BENCH_DB?user=$TEST_POSTGRES_USER&password=$TEST_POSTGRES_PASSWORD"
+  log "created database $PG_BENCH_DB"
+}
+drop_pg_database() {
+  [[ -n "$PG_BENCH_DB" ]] || return 0
+  if [[ "${KEEP_PG_DATABASE:-0}" == 1 ]]; then
+    log "kept database $PG_BENCH_DB ($PG_BENCH_URL)"
+  else
+    pg_psql -c "DROP DATABASE IF EXISTS $PG_BENCH_DB WITH (FORCE)" || log "could not drop database $PG_BENCH_DB"
+  fi
+  PG_BENCH_DB=""
+}
+
+# ---------------------------------------------------------------- servers ----
+# callhs in two configurations (start_callhs with a data directory and extra arguments of its
+# own), both with the words of the array CALLHS_SETTINGS (the sourcing script's --set options).
+start_callhs-sqlite() {
+  CALLHS_DATA_DIR="$OUT_DIR/callhs-sqlite-data"
+  CALLHS_LOG="$OUT_DIR/callhs-sqlite.out"
+  CALLHS_EXTRA_ARGS=(${CALLHS_SETTINGS[@]+"${CALLHS_SETTINGS[@]}"})
+  start_callhs
+}
+stop_callhs-sqlite() { stop_callhs; }
+start_callhs-pg() {
+  START_FAILURE="$PG_STATUS"
+  [[ "$PG_STATUS" == ok ]] || return 1
+  START_FAILURE="could not create a database (see the log above)"
+  create_pg_database || return 1
+  CALLHS_DATA_DIR="$OUT_DIR/callhs-pg-data"
+  CALLHS_LOG="$OUT_DIR/callhs-pg.out"
+  CALLHS_EXTRA_ARGS=(--database-url "$PG_BENCH_URL" ${CALLHS_SETTINGS[@]+"${CALLHS_SETTINGS[@]}"})
+  start_callhs
+}
+stop_callhs-pg() { stop_callhs; drop_pg_database; }
+
+# Starts the PostgreSQL cluster when callhs-pg is among $SERVERS, and drops callhs-pg's database on exit.
+start_postgres_if_needed() {
+  trap 'cleanup; drop_pg_database' EXIT
+  if [[ " $SERVERS " == *" callhs-pg "* ]]; then
+    start_postgres
+    [[ "$PG_STATUS" == ok ]] || log "callhs-pg will not run: $PG_STATUS"
+  fi
+}
+
+# The report's labels: the ratio column compares the first two, so callhs-sqlite and Synapse
+# (the same database engine) go first when both ran, callhs-pg after them.
+same_engine_report_labels() {
+  local server
+  REPORT_LABELS="$SERVERS"
+  if [[ " $SERVERS " == *" callhs-sqlite "* && " $SERVERS " == *" synapse "* ]]; then
+    REPORT_LABELS="callhs-sqlite synapse"
+    for server in $SERVERS; do
+      [[ "$server" == callhs-sqlite || "$server" == synapse ]] || REPORT_LABELS+=" $server"
+    done
+  fi
+}
+
 # ------------------------------------------------------------ machine info ----
 # Writes $OUT_DIR/machine.env: date, CPU, memory, kernel, load average, JDK, callhs build.
 write_machine_info() {

@@ -105,73 +105,11 @@ LOG_TAG=delayed-bench
 # shellcheck source=bench/bench-lib.sh
 source "$ROOT/bench/bench-lib.sh"
 
-# ------------------------------------------------------------- PostgreSQL ----
-# The cluster of .ci/postgres.sh (it exports TEST_POSTGRES_HOST, _PORT, _DB, _USER, _PASSWORD);
-# role `matrix` may create databases. Each start of callhs-pg gets a database of its own.
-PG_STATUS="not needed"
-PG_BENCH_DB=""
-PSQL=""
-pg_psql() {
-  PGPASSWORD="$TEST_POSTGRES_PASSWORD" "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$TEST_POSTGRES_HOST" -p "$TEST_POSTGRES_PORT" \
-      -U "$TEST_POSTGRES_USER" -d "$TEST_POSTGRES_DB" "$@"
-}
-start_postgres() {
-  local exports
-  PG_STATUS="PostgreSQL did not start (see .ci/postgres.sh's messages above)"
-  exports="$(.ci/postgres.sh start)" || return 0
-  eval "$exports"
-  PSQL="$(printf '%s\n' /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)"
-  [[ -x "$PSQL" ]] || PSQL="$(command -v psql || true)"
-  [[ -n "$PSQL" ]] || { PG_STATUS="no psql found"; return 0; }
-  PG_STATUS=ok
-  log "PostgreSQL $(pg_psql -tA -c 'SHOW server_version') on 127.0.0.1:$TEST_POSTGRES_PORT"
-}
-create_pg_database() {
-  PG_BENCH_DB="callhs_bench_$(date -u +%Y%m%d%H%M%S)_$$"
-  pg_psql -c "CREATE DATABASE $PG_BENCH_DB" || { PG_BENCH_DB=""; return 1; }
-  PG_BENCH_URL="jdbc:postgresql://$TEST_POSTGRES_HOST:$TEST_POSTGRES_PORT/$PG_BENCH_DB?user=$TEST_POSTGRES_USER&password=$TEST_POSTGRES_PASSWORD"
-  log "created database $PG_BENCH_DB"
-}
-drop_pg_database() {
-  [[ -n "$PG_BENCH_DB" ]] || return 0
-  if [[ "${KEEP_PG_DATABASE:-0}" == 1 ]]; then
-    log "kept database $PG_BENCH_DB ($PG_BENCH_URL)"
-  else
-    pg_psql -c "DROP DATABASE IF EXISTS $PG_BENCH_DB WITH (FORCE)" || log "could not drop database $PG_BENCH_DB"
-  fi
-  PG_BENCH_DB=""
-}
-
-# ---------------------------------------------------------------- servers ----
-# callhs in two configurations (bench-lib.sh's start_callhs with a data directory and extra
-# arguments of its own).
-start_callhs-sqlite() {
-  CALLHS_DATA_DIR="$OUT_DIR/callhs-sqlite-data"
-  CALLHS_LOG="$OUT_DIR/callhs-sqlite.out"
-  CALLHS_EXTRA_ARGS=(--set "delayed_events.max_scheduled_per_user=$CALLHS_MAX_SCHEDULED_PER_USER")
-  start_callhs
-}
-stop_callhs-sqlite() { stop_callhs; }
-start_callhs-pg() {
-  START_FAILURE="$PG_STATUS"
-  [[ "$PG_STATUS" == ok ]] || return 1
-  START_FAILURE="could not create a database (see the log above)"
-  create_pg_database || return 1
-  CALLHS_DATA_DIR="$OUT_DIR/callhs-pg-data"
-  CALLHS_LOG="$OUT_DIR/callhs-pg.out"
-  CALLHS_EXTRA_ARGS=(--database-url "$PG_BENCH_URL"
-                     --set "delayed_events.max_scheduled_per_user=$CALLHS_MAX_SCHEDULED_PER_USER")
-  start_callhs
-}
-stop_callhs-pg() { stop_callhs; drop_pg_database; }
-
-trap 'cleanup; drop_pg_database' EXIT
+# callhs-pg and callhs-sqlite (bench-lib.sh) both run with these settings.
+CALLHS_SETTINGS=(--set "delayed_events.max_scheduled_per_user=$CALLHS_MAX_SCHEDULED_PER_USER")
 
 build_jars
-if [[ " $SERVERS " == *" callhs-pg "* ]]; then
-  start_postgres
-  [[ "$PG_STATUS" == ok ]] || log "callhs-pg will not run: $PG_STATUS"
-fi
+start_postgres_if_needed
 wait_for_idle
 if [[ "$PG_STATUS" == ok ]]; then
   CALLHS_DATABASE_NOTE="callhs-sqlite: SQLite; callhs-pg: PostgreSQL $(pg_psql -tA -c 'SHOW server_version') (.ci/postgres.sh cluster on the same machine: shared_buffers 256MB, fsync on; a new database per run)"
@@ -207,13 +145,5 @@ delayed_scenarios() { # label server_pid
 }
 run_on_each_server delayed_scenarios
 
-# The ratio column compares the first two labels: callhs and Synapse on the same database
-# engine when both ran, callhs-pg after them.
-REPORT_LABELS="$SERVERS"
-if [[ " $SERVERS " == *" callhs-sqlite "* && " $SERVERS " == *" synapse "* ]]; then
-  REPORT_LABELS="callhs-sqlite synapse"
-  for server in $SERVERS; do
-    [[ "$server" == callhs-sqlite || "$server" == synapse ]] || REPORT_LABELS+=" $server"
-  done
-fi
+same_engine_report_labels
 print_report DelayedReport

@@ -175,6 +175,8 @@ rc_federation:
 max_event_delay_duration: 24h
 experimental_features:
   msc4140_max_delayed_events_per_user: 100000
+  # MSC4354 sticky events (off by default in Synapse): the sticky benchmarks send them.
+  msc4354_enabled: true
 YAML
 }
 

@@ -35,6 +35,8 @@ final class LongPoller {
                                  BooleanSupplier stopped) {
         String token = user.session().accessToken();
         UserRecorder recorder = user.recorder();
+        // A sticky event can come twice: in a timeline, then in a later sticky section; it is delivered once.
+        java.util.Set<String> seen = new java.util.HashSet<>();
         while (!stopped.getAsBoolean()) {
             long start = System.nanoTime();
             try {
@@ -46,7 +48,9 @@ final class LongPoller {
                     recorder.recordLatency(POLL, arrived - start);
                 }
                 for (String body : batch.bodies()) {
-                    tracker.delivered(body, arrived, recorder);
+                    if (seen.add(body)) {
+                        tracker.delivered(body, arrived, recorder);
+                    }
                 }
             } catch (RequestFailure failure) {
                 if (stopped.getAsBoolean()) {

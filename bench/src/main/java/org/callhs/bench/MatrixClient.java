@@ -16,6 +16,7 @@ public final class MatrixClient {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final String DELAY_PARAMETER = "?org.matrix.msc4140.delay=";
+    private static final String STICKY_PARAMETER = "?org.matrix.msc4354.sticky_duration_ms=";
     private static final String DELAYED_EVENTS = "/_matrix/client/unstable/org.matrix.msc4140/delayed_events/";
 
     private final HttpConnection http;
@@ -181,6 +182,28 @@ public final class MatrixClient {
      */
     public void delayedEventAction(String accessToken, String delayId, String action) throws RequestFailure {
         expectSuccess(action, call("POST", DELAYED_EVENTS + pathSegment(delayId) + "/" + action, accessToken, EMPTY_OBJECT));
+    }
+
+    /**
+     * Sends a sticky event (MSC4354):
+     * {@code PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}?org.matrix.msc4354.sticky_duration_ms=<durationMs>}.
+     * The answer (the event ID) is not parsed.
+     */
+    public void sendSticky(String accessToken, String roomId, String eventType, String txnId, ObjectNode content, long durationMs)
+            throws RequestFailure {
+        expectSuccess("sendSticky", call("PUT", "/_matrix/client/v3/rooms/" + pathSegment(roomId) + "/send/" + pathSegment(eventType)
+                + "/" + pathSegment(txnId) + STICKY_PARAMETER + durationMs, accessToken, toBytes(content)));
+    }
+
+    /**
+     * Schedules a delayed sticky event (MSC4140 and MSC4354 on one request, as matrix-js-sdk schedules its sticky leave);
+     * returns the {@code delay_id}.
+     */
+    public String scheduleDelayedSticky(String accessToken, String roomId, String eventType, String txnId, ObjectNode content,
+                                        long delayMs, long durationMs) throws RequestFailure {
+        return delayIdOf(expectSuccess("schedule", call("PUT", "/_matrix/client/v3/rooms/" + pathSegment(roomId) + "/send/"
+                + pathSegment(eventType) + "/" + pathSegment(txnId) + DELAY_PARAMETER + delayMs + "&org.matrix.msc4354.sticky_duration_ms="
+                + durationMs, accessToken, toBytes(content))));
     }
 
     private static String delayIdOf(HttpResult result) throws RequestFailure {

@@ -1,5 +1,7 @@
 package org.callhs.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +18,32 @@ import java.util.Map;
  *       each member's long-poll returns each message;</li>
  *   <li>{@code idle-long-polls}: rooms of {@value #IDLE_ROOM_SIZE} (1,000 pollers: 100 rooms)
  *       and a trickle of messages: what holding many idle long-polls costs the server, and how
- *       fast the woken ones return.</li>
+ *       fast the woken ones return;</li>
+ *   <li>{@code sticky-fanout}: one room holding every poller (500 members in the sticky
+ *       benchmark), and each message a sticky MatrixRTC membership (MSC4354,
+ *       {@value #STICKY_TYPE}, sticky for an hour): how long until each member's long-poll has
+ *       it, in its timeline or its sticky section (counted once per member).</li>
  * </ul>
  */
 final class RoomFanOutScenario extends FanOutScenario {
 
     static final String DELIVERY_LATENCY = "delivery-latency";
     static final String IDLE_LONG_POLLS = "idle-long-polls";
+    static final String STICKY_FANOUT = "sticky-fanout";
+    static final String STICKY_TYPE = "org.matrix.msc4143.rtc.member";
+    static final long STICKY_DURATION_MS = 3_600_000;
     static final int IDLE_ROOM_SIZE = 10;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final String name;
+    private final boolean sticky;
     private final int roomSize;
     private final String[] roomIds;
 
-    RoomFanOutScenario(String name, String runId, int users, int roomSize) {
+    RoomFanOutScenario(String name, String runId, int users, int roomSize, boolean sticky) {
         super(runId, users);
+        this.sticky = sticky;
         if (roomSize < 1) {
             throw new IllegalArgumentException("room size must be >= 1");
         }
@@ -40,11 +53,15 @@ final class RoomFanOutScenario extends FanOutScenario {
     }
 
     static RoomFanOutScenario deliveryLatency(String runId, int users) {
-        return new RoomFanOutScenario(DELIVERY_LATENCY, runId, users, Math.max(1, users - 1));
+        return new RoomFanOutScenario(DELIVERY_LATENCY, runId, users, Math.max(1, users - 1), false);
+    }
+
+    static RoomFanOutScenario stickyFanOut(String runId, int users) {
+        return new RoomFanOutScenario(STICKY_FANOUT, runId, users, Math.max(1, users - 1), true);
     }
 
     static RoomFanOutScenario idleLongPolls(String runId, int users) {
-        return new RoomFanOutScenario(IDLE_LONG_POLLS, runId, users, IDLE_ROOM_SIZE);
+        return new RoomFanOutScenario(IDLE_LONG_POLLS, runId, users, IDLE_ROOM_SIZE, false);
     }
 
     @Override
@@ -96,7 +113,14 @@ final class RoomFanOutScenario extends FanOutScenario {
 
     @Override
     protected void send(VirtualUser sender, long n, String body) throws RequestFailure {
-        sender.client().sendText(sender.session().accessToken(), roomIds[roomOfMessage(n)], body, body);
+        if (sticky) {
+            // A MatrixRTC-like membership: its body and sticky key are the run-unique text the pollers look for.
+            ObjectNode content = JSON.createObjectNode().put("body", body).put("msc4354_sticky_key", body).put("slot_id", "m.call#ROOM");
+            sender.client().sendSticky(sender.session().accessToken(), roomIds[roomOfMessage(n)], STICKY_TYPE, body, content,
+                    STICKY_DURATION_MS);
+        } else {
+            sender.client().sendText(sender.session().accessToken(), roomIds[roomOfMessage(n)], body, body);
+        }
     }
 
     @Override

@@ -70,6 +70,9 @@ public interface Scenario {
             case CreateRoomScenario.NAME -> new CreateRoomScenario(runId, users);
             case RoomFanOutScenario.DELIVERY_LATENCY -> RoomFanOutScenario.deliveryLatency(runId, users);
             case RoomFanOutScenario.IDLE_LONG_POLLS -> RoomFanOutScenario.idleLongPolls(runId, users);
+            case RoomFanOutScenario.STICKY_FANOUT -> RoomFanOutScenario.stickyFanOut(runId, users);
+            case StickyInitialSyncScenario.NAME -> new StickyInitialSyncScenario(runId, users, options);
+            case CallShapeScenario.NAME -> new CallShapeScenario(runId, users, options);
             case ToDeviceBurstScenario.NAME -> new ToDeviceBurstScenario(runId, users);
             case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
             case HeartbeatScenario.NAME -> new HeartbeatScenario(runId, users, options);
@@ -86,6 +89,6 @@ public interface Scenario {
                 SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME,
                 RoomFanOutScenario.DELIVERY_LATENCY, InitialSyncScenario.NAME, RoomFanOutScenario.IDLE_LONG_POLLS,
                 ToDeviceBurstScenario.NAME, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
-                MatrixRtcScenario.NAME);
+                MatrixRtcScenario.NAME, RoomFanOutScenario.STICKY_FANOUT, StickyInitialSyncScenario.NAME, CallShapeScenario.NAME);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * What the sync scenarios read from one {@code /sync} response: its {@code next_batch}, the
  * number of joined rooms, and the {@code content.body} of every event it carries in
- * {@code rooms.join.*.timeline.events} and {@code to_device.events}. The fan-out scenarios put
+ * {@code rooms.join.*.timeline.events}, {@code rooms.join.*.msc4354_sticky.events} and {@code to_device.events}. The fan-out scenarios put
  * a body unique to the run in each message they send and recognise deliveries by it.
  */
 record SyncBatch(String nextBatch, int joinedRooms, List<String> bodies) {
@@ -37,6 +37,7 @@ record SyncBatch(String nextBatch, int joinedRooms, List<String> bodies) {
         JsonNode joined = root.path("rooms").path("join");
         for (JsonNode room : joined) {
             addBodies(room.path("timeline").path("events"), bodies);
+            addBodies(room.path("msc4354_sticky").path("events"), bodies);
         }
         addBodies(root.path("to_device").path("events"), bodies);
         return new SyncBatch(nextBatch, joined.size(), bodies);
