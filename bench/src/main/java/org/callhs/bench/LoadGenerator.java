@@ -40,7 +40,8 @@ public final class LoadGenerator implements Callable<Integer> {
     String baseUrl;
 
     @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room | "
-            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | heartbeats | punctuality | mass-expiry | matrixrtc "
+            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | heartbeats | punctuality | mass-expiry | matrixrtc | "
+            + "sticky-fanout | sticky-initial-sync | call-shape "
             + "(default: ${DEFAULT-VALUE}).")
     String scenarioName;
 
@@ -72,17 +73,19 @@ public final class LoadGenerator implements Callable<Integer> {
     ThreadKind threadKind;
 
     @Option(names = "--events", defaultValue = "0", description = "heartbeats: delayed events scheduled during setup (100000); "
-            + "mass-expiry: events due at the same instant (1000). 0 = the scenario's default.")
+            + "mass-expiry: events due at the same instant (1000); sticky-initial-sync: sticky events in the room (2000). "
+            + "0 = the scenario's default.")
     int events;
 
     @Option(names = "--accounts", defaultValue = "0", description = "heartbeats: accounts owning the scheduled events (100). 0 = the default.")
     int accounts;
 
-    @Option(names = "--participants", defaultValue = "0", description = "matrixrtc: simulated call participants (2000). 0 = the default.")
+    @Option(names = "--participants", defaultValue = "0", description = "matrixrtc: simulated call participants (2000); "
+            + "call-shape: participants in the call (500; --users must be twice that). 0 = the default.")
     int participants;
 
     @Option(names = "--delay", converter = DurationConverter.class, description = "punctuality: delay of each event (3s); "
-            + "matrixrtc: delay of each participant's leave (8s).")
+            + "matrixrtc, call-shape: delay of each participant's leave (8s).")
     Duration delay;
 
     @Spec
