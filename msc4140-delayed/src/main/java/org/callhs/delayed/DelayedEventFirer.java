@@ -128,11 +128,16 @@ final class DelayedEventFirer implements AutoCloseable {
         }
     }
 
-    /** Claims a batch's rows in one statement when its first guard runs, inside the send's transaction. */
+    /**
+     * Claims a batch's rows in one statement when its first guard runs, inside the send's transaction,
+     * and records the event IDs of the batch in one round trip once every claimed event is written or refused.
+     */
     private final class BatchClaim {
         private final List<String> delayIds;
         private java.util.Set<String> claimed;
         private long claimedAt;
+        private final java.util.Map<String, String> eventIds = new java.util.LinkedHashMap<>();
+        private int settled;
 
         BatchClaim(List<String> delayIds) {
             this.delayIds = delayIds;
@@ -151,15 +156,22 @@ final class DelayedEventFirer implements AutoCloseable {
 
                 @Override
                 public void written(DSLContext tx, PersistedEvent event) {
-                    repository.recordEventId(tx, delayId, event.eventId());
+                    eventIds.put(delayId, event.eventId());
+                    settled(tx);
                 }
 
                 @Override
                 public void refused(DSLContext tx, RuntimeException error) {
                     MatrixException e = error instanceof MatrixException m ? m : new MatrixException(ErrCode.UNKNOWN, 500, "Internal server error");
                     repository.recordRefusal(tx, delayId, error(e.errcode(), e.getMessage()));
+                    settled(tx);
                 }
             };
+        }
+
+        /** Every claimed event ends written or refused before the transaction commits; the last one records the IDs. */
+        private void settled(DSLContext tx) {
+            if (++settled == claimed.size() && !eventIds.isEmpty()) repository.recordEventIds(tx, eventIds);
         }
     }
 

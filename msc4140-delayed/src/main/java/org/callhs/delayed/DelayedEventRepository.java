@@ -126,6 +126,14 @@ final class DelayedEventRepository {
         tx.update(DELAYED_EVENTS).set(DELAYED_EVENTS.EVENT_ID, eventId).where(DELAYED_EVENTS.DELAY_ID.eq(delayId)).execute();
     }
 
+    /** The events that delayed events became, as one JDBC batch (one round trip). */
+    void recordEventIds(DSLContext tx, Map<String, String> eventIdByDelayId) {
+        List<org.jooq.Query> updates = new java.util.ArrayList<>(eventIdByDelayId.size());
+        eventIdByDelayId.forEach((delayId, eventId) -> updates.add(
+                tx.update(DELAYED_EVENTS).set(DELAYED_EVENTS.EVENT_ID, eventId).where(DELAYED_EVENTS.DELAY_ID.eq(delayId))));
+        tx.batch(updates).execute();
+    }
+
     boolean cancel(DSLContext tx, String delayId, long now) {
         return tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.STATUS, Status.CANCELLED.dbValue())

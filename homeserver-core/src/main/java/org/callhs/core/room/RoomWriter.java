@@ -119,7 +119,7 @@ public final class RoomWriter {
                 if (!guard.claim(tx)) throw new SendGuard.NotClaimed();
                 Head head = new Head(room.getRoomId(), RoomVersion.require(room.getRoomVersion()), room.getForwardExtremity(),
                         room.getMaxDepth(), states.load(tx, room.getStateGroup()));
-                PersistedEvent written = append(tx, head, draft).event();
+                PersistedEvent written = append(tx, head, draft, () -> streams.next(tx, "events"), true).event();
                 guard.written(tx, written);
                 fresh[0] = true;
                 return written;
@@ -150,6 +150,8 @@ public final class RoomWriter {
                 Optional<RoomsRecord> room = rooms.find(tx, roomId);
                 Head head = room.map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()), r.getForwardExtremity(),
                         r.getMaxDepth(), states.load(tx, r.getStateGroup()))).orElse(null);
+                Head start = head;
+                PositionBlock orderings = new PositionBlock(tx, drafts.size());
                 for (int i = 0; i < drafts.size(); i++) {
                     EventDraft draft = drafts.get(i);
                     SendGuard guard = guards.get(i);
@@ -161,7 +163,7 @@ public final class RoomWriter {
                         if (head == null) throw MatrixException.notFound("Unknown room");
                         checkSizes(draft);
                         NewEventValidator.check(draft);
-                        Appended appended = append(tx, head, draft);
+                        Appended appended = append(tx, head, draft, orderings, false);
                         guard.written(tx, appended.event());
                         head = appended.head();
                         out.add(new org.callhs.core.spi.SendOutcome(appended.event(), null));
@@ -170,6 +172,7 @@ public final class RoomWriter {
                         out.add(new org.callhs.core.spi.SendOutcome(null, e));
                     }
                 }
+                if (head != start) rooms.advance(tx, head.roomId(), head.extremity(), head.depth(), head.state().id());
                 return out;
             });
             List<PersistedEvent> written = new ArrayList<>();
@@ -188,12 +191,12 @@ public final class RoomWriter {
                                            Function<String, List<EventDraft>> rest) {
         List<PersistedEvent> created = database.transaction(tx -> {
             List<PersistedEvent> out = new ArrayList<>();
-            Appended first = append(tx, new Head(proposedRoomId, version, null, 0, null), create);
+            Appended first = append(tx, new Head(proposedRoomId, version, null, 0, null), create, () -> streams.next(tx, "events"), true);
             out.add(first.event());
             Head head = first.head();
             for (EventDraft draft : rest.apply(head.roomId())) {
                 checkSizes(draft);
-                Appended next = append(tx, head, draft);
+                Appended next = append(tx, head, draft, () -> streams.next(tx, "events"), true);
                 out.add(next.event());
                 head = next.head();
             }
@@ -205,8 +208,39 @@ public final class RoomWriter {
 
     private record Appended(PersistedEvent event, Head head) {}
 
-    /** Builds, checks and writes one event. Every refusal (403, 400, 413) is thrown before the first write. */
-    private Appended append(DSLContext tx, Head head, EventDraft draft) {
+    /**
+     * Stream positions for a batch, taken from the events stream in one statement when the first is
+     * needed. Positions of drafts that are refused are left unused: a gap in the stream, which
+     * readers do not mind (positions only order events).
+     */
+    private final class PositionBlock implements java.util.function.LongSupplier {
+        private final DSLContext tx;
+        private final int size;
+        private long next;
+        private long last = -1;
+
+        PositionBlock(DSLContext tx, int size) {
+            this.tx = tx;
+            this.size = size;
+        }
+
+        @Override
+        public long getAsLong() {
+            if (last < 0) {
+                last = streams.advance(tx, "events", size);
+                next = last - size + 1;
+            }
+            if (next > last) throw new IllegalStateException("more events than the block holds");
+            return next++;
+        }
+    }
+
+    /**
+     * Builds, checks and writes one event. Every refusal (403, 400, 413) is thrown before the first write.
+     * {@code orderings} gives its stream position; {@code advanceRoom} false leaves the room's head row to the
+     * caller (a batch writes it once, after its last event).
+     */
+    private Appended append(DSLContext tx, Head head, EventDraft draft, java.util.function.LongSupplier orderings, boolean advanceRoom) {
         RoomVersion version = head.version();
         boolean isCreate = head.state() == null;
         ObjectNode pdu = Json.object();
@@ -250,7 +284,7 @@ public final class RoomWriter {
         String eventId = EventHashes.eventId(pdu, version);
         String roomId = isCreate && version.roomIdIsCreateEventHash() ? "!" + eventId.substring(1) : head.roomId();
 
-        long ordering = streams.next(tx, "events");
+        long ordering = orderings.getAsLong();
         StateStore.Group after = head.state();
         if (draft.isState()) {
             after = states.append(tx, roomId, head.state(), Map.of(StateKey.of(draft.type(), draft.stateKey()), eventId));
@@ -277,7 +311,7 @@ public final class RoomWriter {
         events.insert(tx, record);
         if (isCreate) {
             rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), eventId, head.depth() + 1, after.id());
-        } else {
+        } else if (advanceRoom) {
             rooms.advance(tx, roomId, eventId, head.depth() + 1, after.id());
         }
         if (draft.txnId() != null && draft.deviceId() != null) {

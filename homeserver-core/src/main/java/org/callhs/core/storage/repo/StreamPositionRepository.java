@@ -18,6 +18,15 @@ public final class StreamPositionRepository {
                 .fetchSingle(STREAM_POSITIONS.POSITION);
     }
 
+    /** Takes {@code count} positions at once (one round trip) and returns the last; the first is {@code last - count + 1}. */
+    public long advance(DSLContext tx, String stream, int count) {
+        if (count < 1) throw new IllegalArgumentException("count must be at least 1");
+        return tx.update(STREAM_POSITIONS).set(STREAM_POSITIONS.POSITION, STREAM_POSITIONS.POSITION.plus(count))
+                .where(STREAM_POSITIONS.STREAM_NAME.eq(stream))
+                .returning(STREAM_POSITIONS.POSITION)
+                .fetchSingle(STREAM_POSITIONS.POSITION);
+    }
+
     /** Every stream's current position, read at start-up. */
     public java.util.Map<String, Long> all(DSLContext dsl) {
         return dsl.select(STREAM_POSITIONS.STREAM_NAME, STREAM_POSITIONS.POSITION).from(STREAM_POSITIONS)
