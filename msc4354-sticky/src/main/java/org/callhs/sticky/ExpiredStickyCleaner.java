@@ -8,12 +8,13 @@ import org.callhs.core.storage.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Deletes expired {@code sticky_events} rows on a timer. Readers already skip them; this only keeps the table small. */
+/** Deletes expired {@code sticky_events} rows and index entries on a timer. Readers already skip them; this only bounds their size. */
 final class ExpiredStickyCleaner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpiredStickyCleaner.class);
 
     private final Database database;
     private final StickyEventRepository repository;
+    private final StickyIndex index;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "sticky-cleaner");
@@ -21,9 +22,10 @@ final class ExpiredStickyCleaner implements AutoCloseable {
         return thread;
     });
 
-    ExpiredStickyCleaner(Database database, StickyEventRepository repository, Clock clock) {
+    ExpiredStickyCleaner(Database database, StickyEventRepository repository, StickyIndex index, Clock clock) {
         this.database = database;
         this.repository = repository;
+        this.index = index;
         this.clock = clock;
     }
 
@@ -34,7 +36,9 @@ final class ExpiredStickyCleaner implements AutoCloseable {
     /** One pass; returns how many rows went. */
     int cleanOnce() {
         try {
-            int deleted = database.transaction(tx -> repository.deleteExpired(tx, clock.millis()));
+            long now = clock.millis();
+            int deleted = database.transaction(tx -> repository.deleteExpired(tx, now));
+            index.removeExpired(now);
             if (deleted > 0) log.debug("deleted {} expired sticky events", deleted);
             return deleted;
         } catch (RuntimeException e) {

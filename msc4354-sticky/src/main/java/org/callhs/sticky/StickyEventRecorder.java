@@ -9,38 +9,51 @@ import org.callhs.core.spi.EventWriteHook;
 import org.jooq.DSLContext;
 
 /**
- * Keeps {@code sticky_events} in step with the events: in the event's own transaction it records
- * a sticky event that has not already expired, and drops the row of an event being redacted
- * (redaction removes the sticky key, so the event stops being sticky). After the commit it moves
- * the sticky stream on and wakes the room's long-polls under that stream, so a sync whose
- * timeline filter hides the event still answers with it.
+ * Keeps {@code sticky_events} and the in-memory {@link StickyIndex} in step with the events: in
+ * the event's own transaction it records a sticky event that has not already expired (table and
+ * index), and drops the row of an event being redacted (redaction removes the sticky key, so the
+ * event stops being sticky; the index forgets it once the redaction committed). After the commit
+ * it moves the sticky stream on and wakes the room's long-polls under that stream, so a sync
+ * whose timeline filter hides the event still answers with it.
  */
 final class StickyEventRecorder implements EventWriteHook, EventListener {
     private final StickyEventRepository repository;
+    private final StickyIndex index;
     private final StickyStream stream;
     private final Clock clock;
 
-    StickyEventRecorder(StickyEventRepository repository, StickyStream stream, Clock clock) {
+    StickyEventRecorder(StickyEventRepository repository, StickyIndex index, StickyStream stream, Clock clock) {
         this.repository = repository;
+        this.index = index;
         this.stream = stream;
         this.clock = clock;
     }
 
     @Override
     public void written(DSLContext tx, PersistedEvent event) {
-        if (event.type().equals("m.room.redaction")) {
-            JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
-            if (target.isTextual()) repository.deleteEvent(tx, target.textValue());
-        }
+        String redacted = redactedBy(event);
+        if (redacted != null) repository.deleteEvent(tx, redacted);
         long now = clock.millis();
         OptionalLong expiry = StickyDuration.expiry(event.pdu(), now);
         if (expiry.isPresent() && expiry.getAsLong() > now) {
-            repository.insert(tx, event.streamOrdering(), event.eventId(), event.roomId(), event.sender(), expiry.getAsLong());
+            StickyEventRepository.Row row = new StickyEventRepository.Row(event.streamOrdering(), event.eventId(), event.roomId(),
+                    event.sender(), expiry.getAsLong());
+            repository.insert(tx, row);
+            index.add(row);
         }
     }
 
     @Override
     public void onEvent(PersistedEvent event) {
+        String redacted = redactedBy(event);
+        if (redacted != null) index.remove(redacted);
         if (StickyDuration.effective(event.pdu()).isPresent()) stream.committed(event.streamOrdering(), event.roomId());
+    }
+
+    /** The event a redaction redacts, or null for any other event. */
+    private static String redactedBy(PersistedEvent event) {
+        if (!event.type().equals("m.room.redaction")) return null;
+        JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
+        return target.isTextual() ? target.textValue() : null;
     }
 }

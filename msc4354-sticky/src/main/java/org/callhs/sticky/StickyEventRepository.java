@@ -10,15 +10,15 @@ import org.jooq.DSLContext;
 final class StickyEventRepository {
 
     /** A still-sticky event as the sticky stream sees it. */
-    record Row(long position, String eventId, String roomId, String sender) {}
+    record Row(long position, String eventId, String roomId, String sender, long expiresAt) {}
 
-    void insert(DSLContext tx, long position, String eventId, String roomId, String sender, long expiresAt) {
+    void insert(DSLContext tx, Row row) {
         tx.insertInto(STICKY_EVENTS)
-                .set(STICKY_EVENTS.STREAM_ORDERING, position)
-                .set(STICKY_EVENTS.EVENT_ID, eventId)
-                .set(STICKY_EVENTS.ROOM_ID, roomId)
-                .set(STICKY_EVENTS.SENDER, sender)
-                .set(STICKY_EVENTS.EXPIRES_AT, expiresAt)
+                .set(STICKY_EVENTS.STREAM_ORDERING, row.position())
+                .set(STICKY_EVENTS.EVENT_ID, row.eventId())
+                .set(STICKY_EVENTS.ROOM_ID, row.roomId())
+                .set(STICKY_EVENTS.SENDER, row.sender())
+                .set(STICKY_EVENTS.EXPIRES_AT, row.expiresAt())
                 .execute();
     }
 
@@ -38,12 +38,23 @@ final class StickyEventRepository {
 
     /** Unexpired sticky events of these rooms at positions in {@code (after, upTo]}, in stream order, at most {@code limit}. */
     List<Row> inRooms(DSLContext tx, Collection<String> roomIds, long after, long upTo, long now, int limit) {
-        return tx.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER)
+        return tx.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER,
+                        STICKY_EVENTS.EXPIRES_AT)
                 .from(STICKY_EVENTS)
                 .where(STICKY_EVENTS.ROOM_ID.in(roomIds), STICKY_EVENTS.STREAM_ORDERING.gt(after),
                         STICKY_EVENTS.STREAM_ORDERING.le(upTo), STICKY_EVENTS.EXPIRES_AT.gt(now))
                 .orderBy(STICKY_EVENTS.STREAM_ORDERING)
                 .limit(limit)
-                .fetch(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4()));
+                .fetch(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+    }
+
+    /** Every row that has not expired by {@code now}, in stream order: what the in-memory index starts from. */
+    List<Row> unexpired(DSLContext tx, long now) {
+        return tx.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER,
+                        STICKY_EVENTS.EXPIRES_AT)
+                .from(STICKY_EVENTS)
+                .where(STICKY_EVENTS.EXPIRES_AT.gt(now))
+                .orderBy(STICKY_EVENTS.STREAM_ORDERING)
+                .fetch(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
     }
 }

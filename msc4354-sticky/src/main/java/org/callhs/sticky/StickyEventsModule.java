@@ -50,11 +50,12 @@ public final class StickyEventsModule implements HomeserverModule {
         if (!config.enabled()) return;
 
         StickyEventRepository repository = new StickyEventRepository();
-        StickyStream stream = new StickyStream(context.database(), repository, context.clock(), context.notifier(),
+        StickyIndex index = new StickyIndex();
+        StickyStream stream = new StickyStream(context.database(), repository, index, context.clock(), context.notifier(),
                 config.maxEventsPerSync());
         stream.resume();
-        StickyEventRecorder recorder = new StickyEventRecorder(repository, stream, context.clock());
-        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, context.clock());
+        StickyEventRecorder recorder = new StickyEventRecorder(repository, index, stream, context.clock());
+        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, index, context.clock());
 
         context.addDraftDecorator(new StickyDurationParameter());
         context.addEventWriteHook(recorder);

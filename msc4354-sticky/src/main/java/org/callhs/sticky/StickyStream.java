@@ -37,7 +37,8 @@ import org.callhs.core.sync.UpdateNotifier;
  * History visibility does not apply. Leaving a room ends its sticky events.
  *
  * <p>Positions are event stream orderings: rows are written in the events' own transactions and
- * events commit in stream order, so this stream has no gaps to wait for.
+ * events commit in stream order, so this stream has no gaps to wait for. Reads come from the
+ * in-memory {@link StickyIndex}, never from the database.
  *
  * <p>MSC4354 (branch kegan/persist-edu), "Sticky events in /sync".
  */
@@ -49,21 +50,25 @@ final class StickyStream implements SyncStream {
 
     private final Database database;
     private final StickyEventRepository repository;
+    private final StickyIndex index;
     private final Clock clock;
     private final UpdateNotifier notifier;
     private final int maxPerSync;
     private final AtomicLong position = new AtomicLong();
 
-    StickyStream(Database database, StickyEventRepository repository, Clock clock, UpdateNotifier notifier, int maxPerSync) {
+    StickyStream(Database database, StickyEventRepository repository, StickyIndex index, Clock clock, UpdateNotifier notifier,
+                 int maxPerSync) {
         this.database = database;
         this.repository = repository;
+        this.index = index;
         this.clock = clock;
         this.notifier = notifier;
         this.maxPerSync = maxPerSync;
     }
 
-    /** Start-up: the stream resumes after the newest recorded sticky event. */
+    /** Start-up: the index is loaded from the table, and the stream resumes after the newest recorded sticky event. */
     void resume() {
+        repository.unexpired(database.dsl(), clock.millis()).forEach(index::add);
         position.accumulateAndGet(repository.maxPosition(database.dsl()), Math::max);
     }
 
@@ -89,7 +94,7 @@ final class StickyStream implements SyncStream {
             if (since >= upTo) return upTo;
             int limit = delivery.left();
             if (limit == 0) return since;
-            List<StickyEventRepository.Row> rows = repository.inRooms(database.dsl(), context.joinedRooms(), since, upTo, now, limit + 1);
+            List<StickyEventRepository.Row> rows = index.inRooms(context.joinedRooms(), since, upTo, now, limit + 1);
             boolean more = rows.size() > limit;
             if (more) rows = rows.subList(0, limit);
             List<StickyEventRepository.Row> afterJoin = new ArrayList<>();
@@ -125,7 +130,7 @@ final class StickyStream implements SyncStream {
             long after = join == doneJoin ? doneAt : 0;
             int limit = delivery.left();
             List<StickyEventRepository.Row> rows = limit == 0 ? List.of()
-                    : repository.inRooms(database.dsl(), List.of(roomId), after, join, now, limit + 1);
+                    : index.inRooms(List.of(roomId), after, join, now, limit + 1);
             if (limit > 0 && rows.size() <= limit) {
                 delivery.add(rows, rows.size());
                 continue;

@@ -286,7 +286,11 @@ class StickyEventsApiTest extends StickyEventsSuite {
         String kept = sendSticky(alice, roomId, 60_000, "kept");
         var database = server.homeserver().database();
         var repository = new StickyEventRepository();
-        new ExpiredStickyCleaner(database, repository, clock).cleanOnce();
+        StickyIndex index = new StickyIndex();
+        repository.unexpired(database.dsl(), 0).forEach(index::add);
+        new ExpiredStickyCleaner(database, repository, index, clock).cleanOnce();
+        assertThat(index.inRooms(List.of(roomId), 0, Long.MAX_VALUE, 0, 10)).extracting(StickyEventRepository.Row::eventId)
+                .containsExactly(kept);
         List<StickyEventRepository.Row> rows = repository.inRooms(database.dsl(), List.of(roomId), 0, Long.MAX_VALUE, 0, 10);
         assertThat(rows).extracting(StickyEventRepository.Row::eventId).containsExactly(kept);
     }
