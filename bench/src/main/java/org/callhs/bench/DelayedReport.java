@@ -43,21 +43,13 @@ public final class DelayedReport implements ScenarioReport.Contents {
                         + "%s: %s participants (%d devices per account, rooms of %d), each restarting its delayed leave "
                         + "(delay %s) every %d ms, %d %% of them killed per minute, %s; leave lateness from "
                         + "(answer to the last restart + delay).",
-                HEARTBEATS, get(params, "heartbeat_events"), get(params, "heartbeat_accounts"), get(params, "heartbeat_workers"),
-                window(params, "heartbeat"),
-                PUNCTUALITY, get(params, "punctuality_rate"), get(params, "punctuality_delay"), window(params, "punctuality"),
-                MASS_EXPIRY, get(params, "mass_expiry_events"), get(params, "mass_expiry_schedulers"), window(params, "mass_expiry"),
-                MATRIXRTC, get(params, "rtc_participants"), MatrixRtcScenario.DEVICES_PER_ACCOUNT,
-                MatrixRtcScenario.DEVICES_PER_ACCOUNT * MatrixRtcScenario.ACCOUNTS_PER_ROOM, get(params, "rtc_delay"),
-                MatrixRtcScenario.HEARTBEAT_INTERVAL_MS, MatrixRtcScenario.KILLED_PERCENT_PER_MINUTE, window(params, "rtc"));
-    }
-
-    private static String get(Map<String, String> params, String key) {
-        return params.getOrDefault(key, "?");
-    }
-
-    private static String window(Map<String, String> params, String prefix) {
-        return "warm-up " + get(params, prefix + "_warmup") + ", measured " + get(params, prefix + "_duration");
+                HEARTBEATS, ScenarioReport.param(params, "heartbeat_events"), ScenarioReport.param(params, "heartbeat_accounts"), ScenarioReport.param(params, "heartbeat_workers"),
+                ScenarioReport.window(params, "heartbeat"),
+                PUNCTUALITY, ScenarioReport.param(params, "punctuality_rate"), ScenarioReport.param(params, "punctuality_delay"), ScenarioReport.window(params, "punctuality"),
+                MASS_EXPIRY, ScenarioReport.param(params, "mass_expiry_events"), ScenarioReport.param(params, "mass_expiry_schedulers"), ScenarioReport.window(params, "mass_expiry"),
+                MATRIXRTC, ScenarioReport.param(params, "rtc_participants"), MatrixRtcScenario.DEVICES_PER_ACCOUNT,
+                MatrixRtcScenario.DEVICES_PER_ACCOUNT * MatrixRtcScenario.ACCOUNTS_PER_ROOM, ScenarioReport.param(params, "rtc_delay"),
+                MatrixRtcScenario.HEARTBEAT_INTERVAL_MS, MatrixRtcScenario.KILLED_PERCENT_PER_MINUTE, ScenarioReport.window(params, "rtc"));
     }
 
     @Override

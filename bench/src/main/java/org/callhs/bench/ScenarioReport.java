@@ -67,6 +67,16 @@ final class ScenarioReport {
     }
 
     /** The row "SCENARIO PERCENTILE (ms)" for each percentile of {@code series} ({@code "p50"}, {@code "max"}...). */
+    /** A run parameter from {@code params.env} for a report's description, "?" when missing. */
+    static String param(Map<String, String> params, String key) {
+        return params.getOrDefault(key, "?");
+    }
+
+    /** "warm-up X, measured Y" from the {@code <prefix>_warmup} and {@code <prefix>_duration} parameters. */
+    static String window(Map<String, String> params, String prefix) {
+        return "warm-up " + param(params, prefix + "_warmup") + ", measured " + param(params, prefix + "_duration");
+    }
+
     static void addLatencyRows(List<Row<ScenarioRuns>> rows, String scenario, String series, String label, List<String> percentiles) {
         for (String p : percentiles) {
             rows.add(new Row<>(label + " " + p + " (ms)", s -> s.series(scenario, series, "latencyMs", p), "%.2f", false));

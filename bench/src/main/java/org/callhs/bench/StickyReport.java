@@ -38,18 +38,10 @@ public final class StickyReport implements ScenarioReport.Contents {
                         + "sticky event arrived (closed loop), %s. %s: %s participants in one room, each a sticky membership, a delayed "
                         + "sticky leave (delay %s) restarted every %d ms and a long-poll /sync on its own connection, %s. "
                         + "Long-polls use timeout=30000.",
-                FANOUT, get(params, "fanout_members"), get(params, "fanout_rate"), window(params, "fanout"),
-                INITIAL, get(params, "initial_events"), get(params, "initial_clients"), window(params, "initial"),
-                CALL, get(params, "call_participants"), get(params, "call_delay"), CallShapeScenario.HEARTBEAT_INTERVAL_MS,
-                window(params, "call"));
-    }
-
-    private static String get(Map<String, String> params, String key) {
-        return params.getOrDefault(key, "?");
-    }
-
-    private static String window(Map<String, String> params, String prefix) {
-        return "warm-up " + get(params, prefix + "_warmup") + ", measured " + get(params, prefix + "_duration");
+                FANOUT, ScenarioReport.param(params, "fanout_members"), ScenarioReport.param(params, "fanout_rate"), ScenarioReport.window(params, "fanout"),
+                INITIAL, ScenarioReport.param(params, "initial_events"), ScenarioReport.param(params, "initial_clients"), ScenarioReport.window(params, "initial"),
+                CALL, ScenarioReport.param(params, "call_participants"), ScenarioReport.param(params, "call_delay"), CallShapeScenario.HEARTBEAT_INTERVAL_MS,
+                ScenarioReport.window(params, "call"));
     }
 
     @Override

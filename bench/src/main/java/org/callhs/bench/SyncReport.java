@@ -41,19 +41,11 @@ public final class SyncReport implements ScenarioReport.Contents {
                         + "%s: %s clients long-polling in rooms of %d, one sender at %s messages/s, %s. "
                         + "%s: %s devices long-polling, one sendToDevice to all of them %s times a second, %s. "
                         + "Long-polls use timeout=30000.",
-                DELIVERY_LATENCY, get(params, "delivery_members"), get(params, "delivery_rate"), window(params, "delivery"),
-                INITIAL_SYNC, get(params, "initial_sync_clients"), InitialSyncScenario.ROOMS, window(params, "initial_sync"),
-                IDLE_LONG_POLLS, get(params, "idle_clients"), RoomFanOutScenario.IDLE_ROOM_SIZE, get(params, "idle_rate"),
-                window(params, "idle"),
-                TO_DEVICE_BURST, get(params, "burst_devices"), get(params, "burst_rate"), window(params, "burst"));
-    }
-
-    private static String get(Map<String, String> params, String key) {
-        return params.getOrDefault(key, "?");
-    }
-
-    private static String window(Map<String, String> params, String prefix) {
-        return "warm-up " + get(params, prefix + "_warmup") + ", measured " + get(params, prefix + "_duration");
+                DELIVERY_LATENCY, ScenarioReport.param(params, "delivery_members"), ScenarioReport.param(params, "delivery_rate"), ScenarioReport.window(params, "delivery"),
+                INITIAL_SYNC, ScenarioReport.param(params, "initial_sync_clients"), InitialSyncScenario.ROOMS, ScenarioReport.window(params, "initial_sync"),
+                IDLE_LONG_POLLS, ScenarioReport.param(params, "idle_clients"), RoomFanOutScenario.IDLE_ROOM_SIZE, ScenarioReport.param(params, "idle_rate"),
+                ScenarioReport.window(params, "idle"),
+                TO_DEVICE_BURST, ScenarioReport.param(params, "burst_devices"), ScenarioReport.param(params, "burst_rate"), ScenarioReport.window(params, "burst"));
     }
 
     @Override

@@ -44,18 +44,12 @@ class DelayedEventsLimitsScenario {
     static void deploy(Backend backend) {
         deployment = null;
         deployment = Deployment.start(backend, DelayedEventsLimitsScenario.class, HomeserverOptions.defaults()
-                .set("rate_limits.enabled", "true")
+                .rateLimitedExceptSetup()
                 .set("delayed_events.max_scheduled_per_user", "2")
                 .set("delayed_events.management_rate_limit.per_second", "0.001")
                 .set("delayed_events.management_rate_limit.burst", "2")
                 .set("rate_limits.message.per_second", "0.001")
-                .set("rate_limits.message.burst", "6")
-                .set("rate_limits.registration.per_second", "1000")
-                .set("rate_limits.registration.burst", "1000")
-                .set("rate_limits.login.per_second", "1000")
-                .set("rate_limits.login.burst", "1000")
-                .set("rate_limits.room_creation.per_second", "1000")
-                .set("rate_limits.room_creation.burst", "1000"));
+                .set("rate_limits.message.burst", "6"));
     }
 
     @AfterParameterizedClassInvocation

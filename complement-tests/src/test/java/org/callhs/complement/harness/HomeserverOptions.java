@@ -33,6 +33,19 @@ public final class HomeserverOptions {
         return new HomeserverOptions(true, Map.of("rate_limits.enabled", "false"), null, null);
     }
 
+    /**
+     * Rate limiting on ({@code rate_limits.enabled=true}), with registration, login, room creation
+     * and joins allowed 1,000 a second, so that a scenario's setup is never limited and only the
+     * limits it then sets itself apply.
+     */
+    public HomeserverOptions rateLimitedExceptSetup() {
+        HomeserverOptions options = set("rate_limits.enabled", "true");
+        for (String kind : java.util.List.of("registration", "login", "room_creation", "joins")) {
+            options = options.set("rate_limits." + kind + ".per_second", "1000").set("rate_limits." + kind + ".burst", "1000");
+        }
+        return options;
+    }
+
     /** Starts without {@code --enable-registration}. */
     public HomeserverOptions withoutRegistration() {
         return new HomeserverOptions(false, settings, configFile,
