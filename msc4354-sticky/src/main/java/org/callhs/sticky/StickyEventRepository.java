@@ -2,7 +2,6 @@ package org.callhs.sticky;
 
 import static org.callhs.sticky.schema.Tables.STICKY_EVENTS;
 
-import java.util.Collection;
 import java.util.List;
 import org.jooq.DSLContext;
 
@@ -34,18 +33,6 @@ final class StickyEventRepository {
     long maxPosition(DSLContext tx) {
         Long max = tx.select(org.jooq.impl.DSL.max(STICKY_EVENTS.STREAM_ORDERING)).from(STICKY_EVENTS).fetchOne(0, Long.class);
         return max == null ? 0 : max;
-    }
-
-    /** Unexpired sticky events of these rooms at positions in {@code (after, upTo]}, in stream order, at most {@code limit}. */
-    List<Row> inRooms(DSLContext tx, Collection<String> roomIds, long after, long upTo, long now, int limit) {
-        return tx.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER,
-                        STICKY_EVENTS.EXPIRES_AT)
-                .from(STICKY_EVENTS)
-                .where(STICKY_EVENTS.ROOM_ID.in(roomIds), STICKY_EVENTS.STREAM_ORDERING.gt(after),
-                        STICKY_EVENTS.STREAM_ORDERING.le(upTo), STICKY_EVENTS.EXPIRES_AT.gt(now))
-                .orderBy(STICKY_EVENTS.STREAM_ORDERING)
-                .limit(limit)
-                .fetch(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
     }
 
     /** Every row that has not expired by {@code now}, in stream order: what the in-memory index starts from. */
