@@ -43,7 +43,8 @@ final class SyncWiring {
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
                 rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,
-                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset);
+                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset,
+                Math.max(1, database.readConnections() - 2));
         return List.of(
                 new SyncEndpoint(sync, database, new FilterRepository()),
                 new EphemeralEndpoints(typing, receipts, accountData, rooms.reader()),

@@ -24,7 +24,7 @@ public record HomeserverConfig(
 
     /**
      * @param url        JDBC URL; empty means SQLite at {@code <data_dir>/homeserver.db}
-     * @param maxPoolSize connections in the pool: 8-16 is the sweet spot for PostgreSQL on
+     * @param maxPoolSize connections, split between a write pool and a read pool (see {@code Database}): 8-16 suits PostgreSQL on
      *                   small machines (more connections than cores mostly adds context switches)
      */
     public record DatabaseConfig(String url, int maxPoolSize) {}

@@ -67,6 +67,11 @@ public final class RoomWriter {
     private final RoomLocks locks;
     private final List<EventListener> listeners;
     private final List<EventWriteHook> writeHooks;
+    /** Sends waiting for their room's lock, per room (a queue is dropped when its drainer leaves it empty). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentLinkedQueue<QueuedSend>> waiting =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Most sends one transaction writes. */
+    private static final int MAX_GROUP = 100;
 
     public RoomWriter(Database database, RoomRepository rooms, EventRepository events, EventTransactionRepository transactions,
                       CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states,
@@ -97,17 +102,104 @@ public final class RoomWriter {
     /** The room as the writer sees it between two events. */
     private record Head(String roomId, RoomVersion version, String extremity, long depth, StateStore.Group state) {}
 
-    /** Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the rules forbid it). */
+    /**
+     * Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the
+     * rules forbid it). Sends that arrive while the room's lock is taken wait in the room's
+     * queue, and whoever takes the lock next writes all of them ({@value #MAX_GROUP} at most) in
+     * one transaction, each with its own outcome: one durable commit for a call's join storm
+     * instead of one per member, while a lone send costs what it did.
+     */
     public PersistedEvent send(EventDraft draft) {
-        return send(draft, SendGuard.NONE);
+        checkSizes(draft);
+        QueuedSend mine = new QueuedSend(draft);
+        java.util.concurrent.ConcurrentLinkedQueue<QueuedSend> queue =
+                waiting.computeIfAbsent(draft.roomId(), k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        queue.add(mine);
+        locks.withLock(draft.roomId(), () -> {
+            // Written by an earlier holder, or by us; a queue emptied and dropped meanwhile is still ours to drain.
+            while (!mine.done) writeGroup(draft.roomId(), queue);
+            if (queue.isEmpty()) waiting.remove(draft.roomId(), queue);
+            return null;
+        });
+        if (mine.error != null) throw mine.error;
+        return mine.event;
+    }
+
+    /** A send waiting in its room's queue; its outcome is set by the lock holder that wrote it. */
+    private static final class QueuedSend {
+        final EventDraft draft;
+        PersistedEvent event;
+        RuntimeException error;
+        boolean fresh;
+        volatile boolean done;
+
+        QueuedSend(EventDraft draft) {
+            this.draft = draft;
+        }
+    }
+
+    /**
+     * Under the room's lock: takes up to {@value #MAX_GROUP} queued sends and writes them in one
+     * transaction, in queue order. A repeated transaction ID answers the first event; a refusal
+     * (404, 400, 403, 413) is that send's alone, as it happens before anything is written; a
+     * database failure fails the whole group, which is rolled back.
+     */
+    private void writeGroup(String roomId, java.util.Queue<QueuedSend> queue) {
+        List<QueuedSend> group = new ArrayList<>();
+        for (QueuedSend next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) group.add(next);
+        if (group.isEmpty()) return;
+        try {
+            database.transaction(tx -> {
+                Optional<RoomsRecord> room = rooms.find(tx, roomId);
+                Head head = room.map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()), r.getForwardExtremity(),
+                        r.getMaxDepth(), states.load(tx, r.getStateGroup()))).orElse(null);
+                Head start = head;
+                PositionBlock orderings = new PositionBlock(tx, group.size());
+                for (QueuedSend send : group) {
+                    send.event = null;
+                    send.error = null;
+                    send.fresh = false;
+                    try {
+                        Optional<PersistedEvent> again = previousSendIn(tx, send.draft);
+                        if (again.isPresent()) {
+                            send.event = again.get();
+                            continue;
+                        }
+                        if (head == null) throw MatrixException.notFound("Unknown room");
+                        NewEventValidator.check(send.draft);
+                        Appended appended = append(tx, head, send.draft, orderings, false);
+                        head = appended.head();
+                        send.event = appended.event();
+                        send.fresh = true;
+                    } catch (MatrixException e) {
+                        send.error = e;
+                    }
+                }
+                if (head != start) rooms.advance(tx, head.roomId(), head.extremity(), head.depth(), head.state().id());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            for (QueuedSend send : group) {
+                send.event = null;
+                send.fresh = false;
+                send.error = e;
+            }
+        }
+        List<PersistedEvent> written = new ArrayList<>();
+        for (QueuedSend send : group) if (send.fresh) written.add(send.event);
+        // Still under the room lock, so listeners see each room's events in stream order.
+        notifyListeners(written);
+        for (QueuedSend send : group) send.done = true;
     }
 
     /**
      * Sends a draft with {@code guard} run inside the same transaction: its claim first (under
      * the room lock), its record of the written event last. A repeated transaction ID returns
-     * the first event without running the guard.
+     * the first event without running the guard. Written alone: a guard's claim may write, and
+     * a refusal after it must roll that back.
      */
     public PersistedEvent send(EventDraft draft, SendGuard guard) {
+        if (guard == SendGuard.NONE) return send(draft);
         checkSizes(draft);
         return locks.withLock(draft.roomId(), () -> {
             boolean[] fresh = {false};

@@ -3,24 +3,33 @@ package org.callhs.core.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
-import javax.sql.DataSource;
 import org.callhs.core.spi.Migrations;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The database: a HikariCP pool and a jOOQ context over SQLite (embedded default) or
+ * The database: two HikariCP pools and a jOOQ context over SQLite (embedded default) or
  * PostgreSQL. Services open transactions with {@link #transaction(Function)} and hand the
  * transaction's {@link DSLContext} to repositories; single statements may use {@link #dsl()}.
+ *
+ * <p>Write transactions have a pool of their own ({@link #writeConnections(int, SQLDialect)}),
+ * apart from the read pool that {@link #dsl()} uses. A writer often holds a room's lock while
+ * it waits for its connection; in one shared pool it queued behind hundreds of woken
+ * {@code /sync} reads, and every other send into the room queued behind it (measured on
+ * PostgreSQL: a call of 500 whose joins waited 30 s while each one woke 500 long-polls). No
+ * transaction may open another: the write pool can be as small as one connection.
  *
  * <p>SQLite settings: WAL journal (readers never block the writer), {@code synchronous=FULL}
  * (every commit is on disk before it is acknowledged; NORMAL would be faster but can lose the
@@ -34,48 +43,82 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
+    private static final int SQLITE_MAX_READ_CONNECTIONS = 4;
+    private static final int MAX_WRITE_CONNECTIONS = 4;
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource readSource;
+    private final HikariDataSource writeSource;
+    private final String jdbcUrl;
     private final SQLDialect dialect;
     private final DSLContext dsl;
+    private final Settings settings;
+    private final int readConnections;
     /** Serialises write transactions on SQLite (null on PostgreSQL, which locks rows itself). */
     private final java.util.concurrent.locks.ReentrantLock sqliteWriter;
 
-    private Database(HikariDataSource dataSource, SQLDialect dialect) {
-        this.dataSource = dataSource;
+    private Database(String jdbcUrl, HikariDataSource readSource, HikariDataSource writeSource, SQLDialect dialect) {
+        this.jdbcUrl = jdbcUrl;
+        this.readSource = readSource;
+        this.writeSource = writeSource;
         this.dialect = dialect;
-        Settings settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER)
+        this.settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER)
                 .withExecuteLogging(false);
-        this.dsl = DSL.using(dataSource, dialect, settings);
+        this.dsl = DSL.using(readSource, dialect, settings);
+        this.readConnections = readSource.getMaximumPoolSize();
         this.sqliteWriter = dialect == SQLDialect.SQLITE ? new java.util.concurrent.locks.ReentrantLock(true) : null;
     }
 
+    /**
+     * Opens both pools. {@code maxPoolSize} is the PostgreSQL total: {@link #writeConnections}
+     * of it for write transactions, the rest (at least one) for reads. On SQLite reads get at
+     * most {@value #SQLITE_MAX_READ_CONNECTIONS} and writes one, its single writer.
+     */
     public static Database open(String jdbcUrl, int maxPoolSize) {
+        SQLDialect dialect = dialectOf(jdbcUrl);
+        int writes = writeConnections(maxPoolSize, dialect);
+        int reads = dialect == SQLDialect.SQLITE ? Math.min(maxPoolSize, SQLITE_MAX_READ_CONNECTIONS) : Math.max(1, maxPoolSize - writes);
+        if (dialect == SQLDialect.SQLITE) createParentDirectory(jdbcUrl.substring("jdbc:sqlite:".length()));
+        HikariDataSource readSource = new HikariDataSource(poolConfig(jdbcUrl, dialect, "homeserver-db-read", reads));
+        HikariDataSource writeSource;
+        try {
+            writeSource = new HikariDataSource(poolConfig(jdbcUrl, dialect, "homeserver-db-write", writes));
+        } catch (RuntimeException e) {
+            readSource.close();
+            throw e;
+        }
+        log.atInfo().setMessage("database opened").addKeyValue("dialect", dialect.getName())
+                .addKeyValue("read_pool", reads).addKeyValue("write_pool", writes).log();
+        return new Database(jdbcUrl, readSource, writeSource, dialect);
+    }
+
+    /** Connections kept for write transactions: SQLite's single writer, else a third of the pool, 1 to {@value #MAX_WRITE_CONNECTIONS}. */
+    static int writeConnections(int maxPoolSize, SQLDialect dialect) {
+        if (dialect == SQLDialect.SQLITE) return 1;
+        return Math.max(1, Math.min(MAX_WRITE_CONNECTIONS, maxPoolSize / 3));
+    }
+
+    private static SQLDialect dialectOf(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:sqlite:")) return SQLDialect.SQLITE;
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) return SQLDialect.POSTGRES;
+        throw new IllegalArgumentException("Unsupported database URL (use jdbc:sqlite: or jdbc:postgresql:): " + jdbcUrl);
+    }
+
+    private static HikariConfig poolConfig(String jdbcUrl, SQLDialect dialect, String name, int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
-        config.setPoolName("homeserver-db");
-        SQLDialect dialect;
-        if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-            dialect = SQLDialect.SQLITE;
-            createParentDirectory(jdbcUrl.substring("jdbc:sqlite:".length()));
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setConnectionTimeout(10_000);
+        if (dialect == SQLDialect.SQLITE) {
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
             config.addDataSourceProperty("busy_timeout", "10000");
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
             config.addDataSourceProperty("foreign_keys", "true");
-            config.setMaximumPoolSize(Math.min(maxPoolSize, 4));
-        } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            dialect = SQLDialect.POSTGRES;
-            config.setMaximumPoolSize(maxPoolSize);
-            config.addDataSourceProperty("reWriteBatchedInserts", "true");
         } else {
-            throw new IllegalArgumentException("Unsupported database URL (use jdbc:sqlite: or jdbc:postgresql:): " + jdbcUrl);
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
-        config.setConnectionTimeout(10_000);
-        HikariDataSource dataSource = new HikariDataSource(config);
-        log.atInfo().setMessage("database opened").addKeyValue("dialect", dialect.getName())
-                .addKeyValue("pool", config.getMaximumPoolSize()).log();
-        return new Database(dataSource, dialect);
+        return config;
     }
 
     private static void createParentDirectory(String file) {
@@ -88,11 +131,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Applies core's and then each module's migrations, each with its own history table. */
+    /**
+     * Applies core's and then each module's migrations, each with its own history table, over
+     * connections of Flyway's own (it may hold two at once: more than the write pool has).
+     */
     public void migrate(List<Migrations> all) {
         for (Migrations migrations : all) {
             var result = Flyway.configure()
-                    .dataSource(dataSource)
+                    .dataSource(jdbcUrl, null, null)
                     .locations(migrations.location())
                     .table(migrations.historyTable())
                     .baselineOnMigrate(true)
@@ -110,21 +156,52 @@ public final class Database implements AutoCloseable {
 
     public SQLDialect dialect() { return dialect; }
 
-    public DataSource dataSource() { return dataSource; }
+    /** Connections in the read pool: how many reads can run at once. */
+    public int readConnections() { return readConnections; }
 
-    /** Runs {@code work} in one transaction; it commits when {@code work} returns, rolls back when it throws. */
+    /**
+     * Runs {@code work} in one transaction on a write connection; it commits when {@code work}
+     * returns, rolls back when it throws. Plain JDBC rather than jOOQ's transaction provider,
+     * which asks PostgreSQL for the isolation level three times per transaction: three round
+     * trips more per send, under the room's lock.
+     */
     public <T> T transaction(Function<DSLContext, T> work) {
-        if (sqliteWriter == null) return dsl.transactionResult(configuration -> work.apply(configuration.dsl()));
+        if (sqliteWriter == null) return inTransaction(work);
         sqliteWriter.lock();
         try {
-            return dsl.transactionResult(configuration -> work.apply(configuration.dsl()));
+            return inTransaction(work);
         } finally {
             sqliteWriter.unlock();
         }
     }
 
+    private <T> T inTransaction(Function<DSLContext, T> work) {
+        try (Connection connection = writeSource.getConnection()) {
+            connection.setAutoCommit(false);
+            T result;
+            try {
+                result = work.apply(DSL.using(connection, dialect, settings));
+            } catch (RuntimeException | Error e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            connection.commit();
+            return result;
+        } catch (SQLException e) {
+            throw new DataAccessException("transaction failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
-        dataSource.close();
+        try {
+            writeSource.close();
+        } finally {
+            readSource.close();
+        }
     }
 }

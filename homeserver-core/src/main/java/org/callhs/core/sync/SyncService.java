@@ -34,6 +34,10 @@ import org.callhs.core.util.Json;
  * <p>The long-poll registers with the {@link SyncNotifier} before it first looks for news, so
  * nothing committed in between is missed; a wake-up only triggers another look. While no
  * stream moved at all, looking costs no database access.
+ *
+ * <p>At most {@code concurrentBuilds} responses are built at once (a fair queue for the
+ * rest), fewer than the read pool's connections, so that one event waking hundreds of
+ * long-polls cannot take every connection from the requests that send, join or restart.
  */
 public final class SyncService {
     private final RoomReader reader;
@@ -50,11 +54,14 @@ public final class SyncService {
     private final Function<String, Set<String>> forgottenRooms;
     private final List<SyncStream> moduleStreams;
     private final Function<String, ObjectNode> pushRules;
+    private final java.util.concurrent.Semaphore builds;
 
     public SyncService(RoomReader reader, org.callhs.core.room.HistoryVisibility visibility, ClientEvents clientEvents, SyncNotifier notifier, TypingService typing,
                        ReceiptService receipts, ToDeviceService toDevice, PresenceService presence, AccountDataService accountData,
                        EncryptionSyncSource encryption, UnreadCounter unread, Function<String, Set<String>> forgottenRooms,
-                       List<SyncStream> moduleStreams, Function<String, ObjectNode> pushRules) {
+                       List<SyncStream> moduleStreams, Function<String, ObjectNode> pushRules, int concurrentBuilds) {
+        if (concurrentBuilds < 1) throw new IllegalArgumentException("concurrentBuilds must be at least 1");
+        this.builds = new java.util.concurrent.Semaphore(concurrentBuilds, true);
         this.pushRules = pushRules;
         this.reader = reader;
         this.rooms = new RoomSync(reader, visibility);
@@ -97,21 +104,30 @@ public final class SyncService {
             toDevice.acknowledge(userId, request.requester().deviceId(), request.since().position(Streams.TO_DEVICE));
         }
         if (request.since() == null || request.fullState() || request.timeoutMs() <= 0) {
-            return build(request, currentToken()).body();
+            return gatedBuild(request, currentToken()).body();
         }
         long deadline = System.nanoTime() + request.timeoutMs() * 1_000_000L;
         try (SyncNotifier.Waiter waiter = notifier.register(userId, reader.joinedRooms(userId))) {
             while (true) {
                 SyncToken to = currentToken();
                 if (!to.equals(request.since())) {
-                    SyncResponse response = build(request, to);
+                    SyncResponse response = gatedBuild(request, to);
                     if (response.hasNews()) return response.body();
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0 || !waiter.await(left)) {
-                    return build(request, currentToken()).body();
+                    return gatedBuild(request, currentToken()).body();
                 }
             }
+        }
+    }
+
+    private SyncResponse gatedBuild(SyncRequest request, SyncToken to) throws InterruptedException {
+        builds.acquire();
+        try {
+            return build(request, to);
+        } finally {
+            builds.release();
         }
     }
 
