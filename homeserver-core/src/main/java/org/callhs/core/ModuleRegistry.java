@@ -73,6 +73,10 @@ final class ModuleRegistry implements ModuleContext {
 
     List<org.callhs.core.spi.SyncStream> syncStreams() { return syncStreams; }
 
+    private final List<org.callhs.core.spi.SlidingSyncExtension> slidingExtensions = new ArrayList<>();
+
+    List<org.callhs.core.spi.SlidingSyncExtension> slidingSyncExtensions() { return slidingExtensions; }
+
     private final List<Runnable> startTasks = new ArrayList<>();
 
     void started() {
@@ -117,5 +121,12 @@ final class ModuleRegistry implements ModuleContext {
             throw new IllegalArgumentException("Invalid or duplicate sync stream name " + s.name());
         }
         syncStreams.add(s);
+    }
+
+    @Override public void addSlidingSyncExtension(org.callhs.core.spi.SlidingSyncExtension e) {
+        if (slidingExtensions.stream().anyMatch(o -> o.name().equals(e.name()))) {
+            throw new IllegalArgumentException("Duplicate sliding sync extension " + e.name());
+        }
+        slidingExtensions.add(e);
     }
 }

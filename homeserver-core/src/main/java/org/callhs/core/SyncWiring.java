@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import org.callhs.core.account.AccountDataService;
 import org.callhs.core.api.EphemeralEndpoints;
+import org.callhs.core.api.SlidingSyncEndpoint;
 import org.callhs.core.api.SyncEndpoint;
 import org.callhs.core.api.ToDeviceEndpoint;
 import org.callhs.core.config.HomeserverConfig;
@@ -21,6 +22,8 @@ import org.callhs.core.storage.repo.ReceiptRepository;
 import org.callhs.core.storage.repo.StreamPositionRepository;
 import org.callhs.core.storage.repo.ToDeviceRepository;
 import org.callhs.core.sync.EncryptionSyncSource;
+import org.callhs.core.sync.SlidingCoreExtensions;
+import org.callhs.core.sync.SlidingSyncService;
 import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.sync.SyncService;
 import org.callhs.core.sync.UnreadCounter;
@@ -45,8 +48,12 @@ final class SyncWiring {
                 rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,
                 user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset,
                 Math.max(1, database.readConnections() - 2));
+        SlidingSyncService sliding = new SlidingSyncService(rooms.reader(), rooms.visibility(), rooms.clientEvents(), notifier, sync,
+                new SlidingCoreExtensions(toDevice, encryption, accountData, pushRules::ruleset), accountData, unread,
+                user -> forgotten.forgotten(database.dsl(), user), modules.slidingSyncExtensions());
         return List.of(
                 new SyncEndpoint(sync, database, new FilterRepository()),
+                new SlidingSyncEndpoint(sliding),
                 new EphemeralEndpoints(typing, receipts, accountData, rooms.reader()),
                 new ToDeviceEndpoint(toDevice));
     }

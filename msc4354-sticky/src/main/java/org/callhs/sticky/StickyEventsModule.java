@@ -62,6 +62,7 @@ public final class StickyEventsModule implements HomeserverModule {
         context.addEventListener(recorder);
         context.addUnsignedContributor(new StickyTtl());
         context.addSyncStream(stream);
+        context.addSlidingSyncExtension(new StickySlidingExtension(stream, config.maxEventsPerSync()));
         context.onStarted(() -> cleaner.start(config.cleanupIntervalMs()));
         context.onStop(cleaner);
     }

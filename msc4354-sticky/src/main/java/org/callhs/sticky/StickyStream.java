@@ -86,9 +86,23 @@ final class StickyStream implements SyncStream {
 
     @Override
     public long contribute(SyncContext context, long since, long upTo) {
+        return deliver(context, since, upTo, maxPerSync, roomId -> {
+            ObjectNode section = context.joinedRoomSection(roomId);
+            ObjectNode sticky = section.get(SECTION) instanceof ObjectNode existing ? existing : section.putObject(SECTION);
+            return sticky.get("events") instanceof ArrayNode a ? a : sticky.putArray("events");
+        });
+    }
+
+    /**
+     * Hands out up to {@code budget} sticky events of the context's joined rooms in
+     * {@code (since, upTo]} (join backlog first), each into {@code sink}'s array for its room, and
+     * returns the position the next token carries (see {@link SyncStream#contribute}). Shared by
+     * {@code /sync} and the sliding sync extension.
+     */
+    long deliver(SyncContext context, long since, long upTo, int budget, java.util.function.Function<String, ArrayNode> sink) {
         if (context.joinedRooms().isEmpty()) return upTo;
         long now = clock.millis();
-        Delivery delivery = new Delivery(context, maxPerSync);
+        Delivery delivery = new Delivery(context, budget, sink);
         try {
             if (!backlog(context, delivery, now)) return since;
             if (since >= upTo) return upTo;
@@ -149,12 +163,14 @@ final class StickyStream implements SyncStream {
     /** The events handed out by one response, grouped into the rooms' sections once all are chosen. */
     private static final class Delivery {
         private final SyncContext context;
+        private final java.util.function.Function<String, ArrayNode> sink;
         private int left;
         private final List<StickyEventRepository.Row> chosen = new ArrayList<>();
 
-        Delivery(SyncContext context, int budget) {
+        Delivery(SyncContext context, int budget, java.util.function.Function<String, ArrayNode> sink) {
             this.context = context;
             this.left = budget;
+            this.sink = sink;
         }
 
         int left() { return left; }
@@ -178,10 +194,7 @@ final class StickyStream implements SyncStream {
             for (StickyEventRepository.Row row : chosen) {
                 PersistedEvent event = byId.get(row.eventId());
                 if (event == null || event.redactedBy() != null) continue;
-                ObjectNode section = context.joinedRoomSection(row.roomId());
-                ObjectNode sticky = section.get(SECTION) instanceof ObjectNode existing ? existing : section.putObject(SECTION);
-                ArrayNode events = sticky.get("events") instanceof ArrayNode a ? a : sticky.putArray("events");
-                events.add(context.render(event));
+                sink.apply(row.roomId()).add(context.render(event));
             }
             chosen.clear();
         }

@@ -51,6 +51,7 @@ public final class VersionsEndpoints implements Routes {
         ObjectNode body = Json.object();
         SPEC_VERSIONS.forEach(body.putArray("versions")::add);
         ObjectNode unstable = body.putObject("unstable_features");
+        unstable.put(SlidingSyncEndpoint.UNSTABLE_FEATURE, true);
         for (Features f : features) f.unstableFeatures().forEach(unstable::put);
         return ApiResponse.ok(body);
     }

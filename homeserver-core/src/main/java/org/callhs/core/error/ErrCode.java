@@ -26,4 +26,6 @@ public final class ErrCode {
     public static final String WEAK_PASSWORD = "M_WEAK_PASSWORD";
     public static final String INVALID_SIGNATURE = "M_INVALID_SIGNATURE";
     public static final String WRONG_ROOM_KEYS_VERSION = "M_WRONG_ROOM_KEYS_VERSION";
+    /** MSC4186: a sliding sync {@code pos} this server does not know (expired, or another connection's). */
+    public static final String UNKNOWN_POS = "M_UNKNOWN_POS";
 }

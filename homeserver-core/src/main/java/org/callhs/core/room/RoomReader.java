@@ -176,4 +176,9 @@ public final class RoomReader {
         if (roomIds.isEmpty()) return Map.of();
         return events.latestOrderings(database.dsl(), roomIds);
     }
+
+    /** The newest position at or before {@code upTo} of an event of one of {@code types} in the room, if any. */
+    public java.util.Optional<Long> latestOfTypes(String roomId, java.util.Collection<String> types, long upTo) {
+        return events.latestOfTypes(database.dsl(), roomId, types, upTo);
+    }
 }

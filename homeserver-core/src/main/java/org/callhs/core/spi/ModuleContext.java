@@ -45,6 +45,9 @@ public interface ModuleContext {
     /** Adds a stream to {@code /sync}: its own token position and response section. */
     void addSyncStream(SyncStream stream);
 
+    /** Adds an extension to simplified sliding sync (MSC4186); names must be unique. */
+    void addSlidingSyncExtension(SlidingSyncExtension extension);
+
     /** Called once the server has started and accepts requests (the event sender is bound by then). */
     void onStarted(Runnable task);
 

@@ -53,4 +53,11 @@ public final class EventRepository {
                 .where(EVENTS.ROOM_ID.in(roomIds)).groupBy(EVENTS.ROOM_ID)
                 .fetchMap(EVENTS.ROOM_ID, org.jooq.impl.DSL.max(EVENTS.STREAM_ORDERING));
     }
+
+    /** The newest position at or before {@code upTo} of an event of one of {@code types} in the room, if any. */
+    public Optional<Long> latestOfTypes(DSLContext dsl, String roomId, Collection<String> types, long upTo) {
+        return dsl.select(EVENTS.STREAM_ORDERING).from(EVENTS)
+                .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.le(upTo), EVENTS.EVENT_TYPE.in(types))
+                .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(1).fetchOptional(EVENTS.STREAM_ORDERING);
+    }
 }

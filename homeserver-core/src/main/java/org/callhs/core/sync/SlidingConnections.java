@@ -1,0 +1,82 @@
+package org.callhs.core.sync;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.room.auth.StateKey;
+
+/**
+ * Sliding sync connections (MSC4186 "connection state"), in memory: per (user, device,
+ * {@code conn_id}) what each {@code pos} handed out told the client about each room. A request
+ * without {@code pos} starts the connection afresh; a request with one answers from that
+ * snapshot, and afterwards only that snapshot and the new one are kept, so a retry of the same
+ * {@code pos} works and an older one is 400 {@code M_UNKNOWN_POS}, as is any position after a
+ * restart or {@value #IDLE_DAYS} idle days (clients then start over without {@code pos}).
+ */
+final class SlidingConnections {
+    static final int IDLE_DAYS = 7;
+
+    record Key(String userId, String deviceId, String connId) {}
+
+    /**
+     * What the client was told about a room: its events up to {@code bound} (the stream position
+     * the room was last brought up to date at), the timeline limit it asked for, and the state
+     * entries, name, avatar and member counts it holds.
+     */
+    record RoomMark(long bound, int timelineLimit, RequiredState requiredState, Map<StateKey, String> sentState, String nameId,
+                    String avatarId, int joinedCount, int invitedCount) {}
+
+    /** One position of a connection: the stream positions it was built at and the rooms' marks. */
+    record Snapshot(SyncToken token, Map<String, RoomMark> rooms) {}
+
+    private static final class Connection {
+        long next = 1;
+        final Map<Long, Snapshot> positions = new LinkedHashMap<>();
+    }
+
+    private final Cache<Key, Connection> connections = Caffeine.newBuilder()
+            .expireAfterAccess(Duration.ofDays(IDLE_DAYS)).maximumSize(100_000).build();
+
+    /** The snapshot {@code pos} names, or 400 {@code M_UNKNOWN_POS}. */
+    Snapshot resolve(Key key, String pos) {
+        long position = parse(pos);
+        Connection connection = connections.getIfPresent(key);
+        if (connection != null) {
+            synchronized (connection) {
+                Snapshot snapshot = connection.positions.get(position);
+                if (snapshot != null) return snapshot;
+            }
+        }
+        throw new MatrixException(ErrCode.UNKNOWN_POS, 400, "Unknown position: start again without pos");
+    }
+
+    /**
+     * Keeps {@code snapshot} as the connection's next position and returns it as a {@code pos}.
+     * {@code used} is the position the request came with (null: the connection starts afresh).
+     */
+    String store(Key key, String used, Snapshot snapshot) {
+        if (used == null) connections.invalidate(key);
+        Connection connection = connections.get(key, k -> new Connection());
+        synchronized (connection) {
+            long position = connection.next++;
+            Long usedPosition = used == null ? null : parse(used);
+            connection.positions.keySet().removeIf(p -> !p.equals(usedPosition));
+            connection.positions.put(position, snapshot);
+            return Long.toString(position);
+        }
+    }
+
+    private static long parse(String pos) {
+        try {
+            long position = Long.parseLong(pos);
+            if (position <= 0) throw new NumberFormatException();
+            return position;
+        } catch (NumberFormatException e) {
+            throw new MatrixException(ErrCode.UNKNOWN_POS, 400, "Invalid position: start again without pos");
+        }
+    }
+}
