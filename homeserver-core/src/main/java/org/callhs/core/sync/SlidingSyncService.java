@@ -253,29 +253,12 @@ public final class SlidingSyncService {
             }
             out.put(m.roomId(), new Candidate(m.roomId(), m.membership(), member, member.streamOrdering()));
         }
-        Map<String, Long> latest = latestOrderings(joined);
+        Map<String, Long> latest = notifier.latestInRooms(joined, reader::latestOrderings);
         for (String roomId : joined) {
             Candidate c = out.get(roomId);
             out.put(roomId, new Candidate(roomId, c.membership(), c.member(), Math.max(c.sortKey(), latest.getOrDefault(roomId, 0L))));
         }
         return out;
-    }
-
-    /** Newest event position per room: from memory, the database only for rooms not seen since start-up. */
-    private Map<String, Long> latestOrderings(List<String> roomIds) {
-        Map<String, Long> latest = new HashMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (String roomId : roomIds) {
-            Long known = notifier.latestInRoom(roomId);
-            if (known != null) latest.put(roomId, known); else unknown.add(roomId);
-        }
-        if (!unknown.isEmpty()) {
-            reader.latestOrderings(unknown).forEach((roomId, position) -> {
-                notifier.rememberLatest(roomId, position);
-                latest.put(roomId, position);
-            });
-        }
-        return latest;
     }
 
     /** The list filters, reading account data and room state only when a filter needs them. */

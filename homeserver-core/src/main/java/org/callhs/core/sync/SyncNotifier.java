@@ -1,6 +1,7 @@
 package org.callhs.core.sync;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,6 +80,27 @@ public final class SyncNotifier implements UpdateNotifier {
     /** Caches a room's newest position read from the database. */
     public void rememberLatest(String roomId, long position) {
         roomLatest.merge(roomId, position, Math::max);
+    }
+
+    /**
+     * The newest event position of each room: from memory, and from {@code database} (whose
+     * answers are remembered) only for rooms not seen since start-up. Rooms without events are absent.
+     */
+    public Map<String, Long> latestInRooms(Collection<String> roomIds,
+                                           Function<Collection<String>, Map<String, Long>> database) {
+        Map<String, Long> latest = new java.util.HashMap<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        for (String roomId : roomIds) {
+            Long known = roomLatest.get(roomId);
+            if (known != null) latest.put(roomId, known); else unknown.add(roomId);
+        }
+        if (!unknown.isEmpty()) {
+            database.apply(unknown).forEach((roomId, position) -> {
+                rememberLatest(roomId, position);
+                latest.put(roomId, position);
+            });
+        }
+        return latest;
     }
 
     /**

@@ -208,7 +208,7 @@ public final class SyncService {
         String userId = request.requester().userId();
         SyncFilter filter = request.filter();
         boolean fullState = request.since() == null || request.fullState();
-        Map<String, Long> latest = latestOrderings(joined);
+        Map<String, Long> latest = notifier.latestInRooms(joined, reader::latestOrderings);
         Map<String, RoomSync.Timeline> timelines = new HashMap<>();
         for (String roomId : joined) {
             boolean fresh = newlyJoined.contains(roomId);
@@ -240,23 +240,6 @@ public final class SyncService {
             notifications.put("notification_count", counts.notifications());
             notifications.put("highlight_count", counts.highlights());
         }
-    }
-
-    /** Newest event position per room: from memory, the database only for rooms not seen since start-up. */
-    private Map<String, Long> latestOrderings(Set<String> roomIds) {
-        Map<String, Long> latest = new HashMap<>();
-        List<String> unknown = new ArrayList<>();
-        for (String roomId : roomIds) {
-            Long known = notifier.latestInRoom(roomId);
-            if (known != null) latest.put(roomId, known); else unknown.add(roomId);
-        }
-        if (!unknown.isEmpty()) {
-            reader.latestOrderings(unknown).forEach((roomId, position) -> {
-                notifier.rememberLatest(roomId, position);
-                latest.put(roomId, position);
-            });
-        }
-        return latest;
     }
 
     private static List<String> fieldNames(SyncResponse response) {
