@@ -178,18 +178,23 @@ public final class RoomWriter {
                 if (head != start) rooms.advance(tx, head.roomId(), head.extremity(), head.depth(), head.state().id());
                 return null;
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException("send failed: " + e, e);
             for (QueuedSend send : group) {
                 send.event = null;
                 send.fresh = false;
-                send.error = e;
+                send.error = failure;
             }
         }
-        List<PersistedEvent> written = new ArrayList<>();
-        for (QueuedSend send : group) if (send.fresh) written.add(send.event);
-        // Still under the room lock, so listeners see each room's events in stream order.
-        notifyListeners(written);
-        for (QueuedSend send : group) send.done = true;
+        try {
+            List<PersistedEvent> written = new ArrayList<>();
+            for (QueuedSend send : group) if (send.fresh) written.add(send.event);
+            // Still under the room lock, so listeners see each room's events in stream order.
+            notifyListeners(written);
+        } finally {
+            // Whatever happened, every send taken from the queue gets its answer: none may wait forever.
+            for (QueuedSend send : group) send.done = true;
+        }
     }
 
     /**
