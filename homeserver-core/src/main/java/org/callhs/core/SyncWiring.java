@@ -24,6 +24,7 @@ import org.callhs.core.storage.repo.ToDeviceRepository;
 import org.callhs.core.sync.EncryptionSyncSource;
 import org.callhs.core.sync.SlidingCoreExtensions;
 import org.callhs.core.sync.SlidingSyncService;
+import org.callhs.core.sync.SyncBuildGate;
 import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.sync.SyncService;
 import org.callhs.core.sync.UnreadCounter;
@@ -44,13 +45,13 @@ final class SyncWiring {
                 config.serverName());
         UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
+        SyncBuildGate gate = new SyncBuildGate(Math.max(1, database.readConnections() - 2));
         SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
                 rooms.clientEvents(), notifier, typing, receipts, toDevice, presence, accountData, encryption, unread,
-                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset,
-                Math.max(1, database.readConnections() - 2));
+                user -> forgotten.forgotten(database.dsl(), user), modules.syncStreams(), pushRules::ruleset, gate);
         SlidingSyncService sliding = new SlidingSyncService(rooms.reader(), rooms.visibility(), rooms.clientEvents(), notifier, sync,
                 new SlidingCoreExtensions(toDevice, encryption, accountData, pushRules::ruleset), accountData, unread,
-                user -> forgotten.forgotten(database.dsl(), user), modules.slidingSyncExtensions());
+                user -> forgotten.forgotten(database.dsl(), user), modules.slidingSyncExtensions(), gate);
         return List.of(
                 new SyncEndpoint(sync, database, new FilterRepository()),
                 new SlidingSyncEndpoint(sliding),

@@ -54,7 +54,8 @@ import org.callhs.core.util.Json;
  * <li>Extensions: {@code to_device}, {@code e2ee} and {@code account_data} here, modules' own
  *     through {@link SlidingSyncExtension}; {@code receipts} and {@code typing} are not served.
  * <li>A request with {@code pos} and a timeout waits until a room or an extension has
- *     something; one without {@code pos} answers at once.
+ *     something; one without {@code pos} answers at once. Responses are built through the
+ *     {@link SyncBuildGate} shared with {@code /sync}.
  * </ul>
  */
 public final class SlidingSyncService {
@@ -78,10 +79,13 @@ public final class SlidingSyncService {
     private final Map<String, SlidingSyncExtension> moduleExtensions = new LinkedHashMap<>();
     private final SlidingConnections connections = new SlidingConnections();
     private final Map<Integer, SyncFilter> timelineFilters = new ConcurrentHashMap<>();
+    private final SyncBuildGate gate;
 
     public SlidingSyncService(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents, SyncNotifier notifier,
                               SyncService sync, SlidingCoreExtensions core, AccountDataService accountData, UnreadCounter unread,
-                              Function<String, Set<String>> forgottenRooms, List<SlidingSyncExtension> extensions) {
+                              Function<String, Set<String>> forgottenRooms, List<SlidingSyncExtension> extensions,
+                              SyncBuildGate gate) {
+        this.gate = gate;
         this.reader = reader;
         this.rooms = new RoomSync(reader, visibility);
         this.clientEvents = clientEvents;
@@ -106,14 +110,14 @@ public final class SlidingSyncService {
         Snapshot previous = pos == null ? null : connections.resolve(key, pos);
         Map<String, Object> extensionRequests = parseExtensions(request);
         core.acknowledge(requester, extensionRequests);
-        Built built = build(requester, request, previous, extensionRequests);
+        Built built = gate.build(() -> build(requester, request, previous, extensionRequests));
         if (!built.hasData() && pos != null && timeoutMs > 0) {
             long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
             try (SyncNotifier.Waiter waiter = notifier.register(requester.userId(), reader.joinedRooms(requester.userId()))) {
                 while (!built.hasData()) {
                     long left = (deadline - System.nanoTime()) / 1_000_000L;
                     boolean woken = left > 0 && waiter.await(left);
-                    built = build(requester, request, previous, extensionRequests);
+                    built = gate.build(() -> build(requester, request, previous, extensionRequests));
                     if (!woken) break;
                 }
             }

@@ -35,9 +35,7 @@ import org.callhs.core.util.Json;
  * nothing committed in between is missed; a wake-up only triggers another look. While no
  * stream moved at all, looking costs no database access.
  *
- * <p>At most {@code concurrentBuilds} responses are built at once (a fair queue for the
- * rest), fewer than the read pool's connections, so that one event waking hundreds of
- * long-polls cannot take every connection from the requests that send, join or restart.
+ * <p>Responses are built through the {@link SyncBuildGate} shared with sliding sync.
  */
 public final class SyncService {
     private final RoomReader reader;
@@ -54,14 +52,13 @@ public final class SyncService {
     private final Function<String, Set<String>> forgottenRooms;
     private final List<SyncStream> moduleStreams;
     private final Function<String, ObjectNode> pushRules;
-    private final java.util.concurrent.Semaphore builds;
+    private final SyncBuildGate gate;
 
     public SyncService(RoomReader reader, org.callhs.core.room.HistoryVisibility visibility, ClientEvents clientEvents, SyncNotifier notifier, TypingService typing,
                        ReceiptService receipts, ToDeviceService toDevice, PresenceService presence, AccountDataService accountData,
                        EncryptionSyncSource encryption, UnreadCounter unread, Function<String, Set<String>> forgottenRooms,
-                       List<SyncStream> moduleStreams, Function<String, ObjectNode> pushRules, int concurrentBuilds) {
-        if (concurrentBuilds < 1) throw new IllegalArgumentException("concurrentBuilds must be at least 1");
-        this.builds = new java.util.concurrent.Semaphore(concurrentBuilds, true);
+                       List<SyncStream> moduleStreams, Function<String, ObjectNode> pushRules, SyncBuildGate gate) {
+        this.gate = gate;
         this.pushRules = pushRules;
         this.reader = reader;
         this.rooms = new RoomSync(reader, visibility);
@@ -123,12 +120,7 @@ public final class SyncService {
     }
 
     private SyncResponse gatedBuild(SyncRequest request, SyncToken to) throws InterruptedException {
-        builds.acquire();
-        try {
-            return build(request, to);
-        } finally {
-            builds.release();
-        }
+        return gate.build(() -> build(request, to));
     }
 
     private SyncResponse build(SyncRequest request, SyncToken to) {
