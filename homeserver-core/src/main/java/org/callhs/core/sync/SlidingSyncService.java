@@ -122,7 +122,9 @@ public final class SlidingSyncService {
                 }
             }
         }
-        built.body().put("pos", connections.store(key, pos, built.snapshot()));
+        Map<String, RoomMark> marks = previous == null ? new HashMap<>() : new HashMap<>(previous.rooms());
+        marks.putAll(built.marks());
+        built.body().put("pos", connections.store(key, pos, new Snapshot(built.token(), Map.copyOf(marks))));
         return built.body();
     }
 
@@ -139,7 +141,8 @@ public final class SlidingSyncService {
         return parsed;
     }
 
-    record Built(ObjectNode body, Snapshot snapshot, boolean hasData) {}
+    /** A response, the token it was built at, and the marks of the rooms it changed (merged into the connection's only when returned). */
+    record Built(ObjectNode body, SyncToken token, Map<String, RoomMark> marks, boolean hasData) {}
 
     /** A room the user may see in a list: their membership and its event, and the list's sort key. */
     private record Candidate(String roomId, String membership, PersistedEvent member, long sortKey) {
@@ -189,7 +192,7 @@ public final class SlidingSyncService {
         });
 
         ObjectNode roomsOut = body.putObject("rooms");
-        Map<String, RoomMark> marks = previous == null ? new HashMap<>() : new HashMap<>(previous.rooms());
+        Map<String, RoomMark> marks = new HashMap<>();
         Map<String, Set<String>> timelines = new HashMap<>();
         for (Map.Entry<String, RoomConfig> entry : wanted.entrySet()) {
             Candidate candidate = candidates.get(entry.getKey());
@@ -225,8 +228,7 @@ public final class SlidingSyncService {
         }
         Map<String, Long> positions = new LinkedHashMap<>(to.positions());
         positions.put(Streams.EVENTS, end);
-        Snapshot snapshot = new Snapshot(new SyncToken(positions), Map.copyOf(marks));
-        return new Built(body, snapshot, !roomsOut.isEmpty() || extensionData);
+        return new Built(body, new SyncToken(positions), marks, !roomsOut.isEmpty() || extensionData);
     }
 
     private static String membershipOf(PersistedEvent member) {
