@@ -25,10 +25,14 @@ import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.e2e.DeviceListUpdates;
 import org.callhs.core.e2e.E2eWiring;
-import org.callhs.core.federation.ServerKeyEndpoints;
+import org.callhs.core.s2s.ServerKeyEndpoints;
 import org.callhs.core.api.OpenIdEndpoints;
 import org.callhs.core.storage.repo.OpenIdTokenRepository;
-import org.callhs.core.federation.TlsMaterial;
+import org.callhs.core.s2s.TlsMaterial;
+import org.callhs.core.s2s.LocalServerData;
+import org.callhs.core.todevice.ToDeviceService;
+import org.callhs.core.storage.repo.ToDeviceRepository;
+import org.callhs.core.storage.repo.RoomAliasRepository;
 import org.callhs.core.http.HttpServers;
 import org.callhs.core.http.MatrixHandler;
 import org.callhs.core.http.Router;
@@ -109,13 +113,14 @@ public final class Homeserver implements AutoCloseable {
             SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
                     user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
             RateLimiter limiter = rateLimiter(config);
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter);
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
 
             TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
-            DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier);
+            org.callhs.core.spi.RemoteServers remote = modules.remoteServers();
+            DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier, remote);
             DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
                     deviceLists);
             UserRepository users = new UserRepository();
@@ -137,17 +142,21 @@ public final class Homeserver implements AutoCloseable {
                     new RegistrationEndpoints(accounts, uia, config.registration()),
                     new LoginEndpoints(accounts, devices, uia, passwordCheck, config),
                     new DeviceEndpoints(devices, uia, passwordCheck),
-                    new ProfileEndpoints(database, profiles),
+                    new ProfileEndpoints(database, profiles, config.serverName(), remote),
                     new AccountDataEndpoints(accountData),
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(pushRules),
                     new PresenceEndpoints(database, presence, users)));
-            E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock);
+            E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock, remote);
             clientRoutes.addAll(e2e.routes(uia, passwordCheck));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
+            ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
+                    new StreamPositionRepository(), notifier, config.serverName(), remote, clock);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
-                    e2e.keys(), pushRules, modules));
+                    e2e.keys(), pushRules, modules, toDevice));
+            LocalServerData localData = localData(config, database, users, profiles, e2e, toDevice);
+            modules.bindLocal(localData, localData);
             OpenIdEndpoints openId = new OpenIdEndpoints(database, new OpenIdTokenRepository(), clock, config.serverName());
             clientRoutes.add(openId.clientRoutes());
             clientRoutes.addAll(modules.routes());
@@ -160,8 +169,9 @@ public final class Homeserver implements AutoCloseable {
             Router federationRouter = new Router();
             keyEndpoints.endpoints().forEach(federationRouter::add);
             openId.federationRoutes().endpoints().forEach(federationRouter::add);
+            modules.federationRoutes().forEach(r -> r.endpoints().forEach(federationRouter::add));
             MatrixHandler federationHandler = new MatrixHandler(federationRouter, token -> java.util.Optional.empty(), limiter,
-                    config.http().maxBodyBytes());
+                    config.http().maxBodyBytes(), modules::serverAuthenticator);
 
             HostPort federationListen = config.federation().enabled() ? HostPort.parse(config.federation().listen()) : null;
             KeyStore keys = federationListen == null ? null : TlsMaterial.load(config.federation().tlsCertificatePath(),
@@ -188,6 +198,12 @@ public final class Homeserver implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    private static LocalServerData localData(HomeserverConfig config, Database database, UserRepository users,
+                                             ProfileRepository profiles, E2eWiring e2e, ToDeviceService toDevice) {
+        return new LocalServerData(config.serverName(), database, users, profiles, new RoomAliasRepository(),
+                new CurrentStateRepository(), new DeviceRepository(), e2e.keys(), toDevice);
     }
 
     private static RateLimiter rateLimiter(HomeserverConfig config) {

@@ -39,9 +39,16 @@ final class ModuleRegistry implements ModuleContext {
 
     private final org.callhs.core.spi.RateLimits rateLimits;
     private volatile org.callhs.core.spi.EventSender eventSender;
+    private final List<Routes> federationRoutes = new ArrayList<>();
+    private org.callhs.core.spi.ServerRequestAuthenticator serverAuthenticator;
+    private org.callhs.core.spi.RemoteServers remoteServers;
+    private volatile org.callhs.core.spi.LocalDirectory localDirectory;
+    private volatile org.callhs.core.spi.LocalDevices localDevices;
+    private final org.callhs.core.crypto.SigningKey signingKey;
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
-                   org.callhs.core.spi.RateLimits rateLimits) {
+                   org.callhs.core.spi.RateLimits rateLimits, org.callhs.core.crypto.SigningKey signingKey) {
+        this.signingKey = signingKey;
         this.config = config;
         this.database = database;
         this.clock = clock;
@@ -51,6 +58,22 @@ final class ModuleRegistry implements ModuleContext {
 
     /** Binds the event sender once the room writer exists (modules install before it is built). */
     void bindEventSender(org.callhs.core.spi.EventSender sender) { this.eventSender = sender; }
+
+    /** Binds the local data federation reads, once core's services exist. */
+    void bindLocal(org.callhs.core.spi.LocalDirectory directory, org.callhs.core.spi.LocalDevices devices) {
+        this.localDirectory = directory;
+        this.localDevices = devices;
+    }
+
+    List<Routes> federationRoutes() { return federationRoutes; }
+
+    /** The X-Matrix verifier a module set, or null. */
+    org.callhs.core.spi.ServerRequestAuthenticator serverAuthenticator() { return serverAuthenticator; }
+
+    /** The module's way to other servers, or core's "federation unavailable" answers. */
+    org.callhs.core.spi.RemoteServers remoteServers() {
+        return remoteServers != null ? remoteServers : new org.callhs.core.s2s.NoFederation();
+    }
 
     void install(HomeserverModule module) throws Exception {
         module.install(this);
@@ -107,6 +130,26 @@ final class ModuleRegistry implements ModuleContext {
         return sender;
     }
     @Override public void addRoutes(Routes r) { routes.add(r); }
+    @Override public void addFederationRoutes(Routes r) { federationRoutes.add(r); }
+    @Override public void setServerRequestAuthenticator(org.callhs.core.spi.ServerRequestAuthenticator a) {
+        if (serverAuthenticator != null) throw new IllegalStateException("a module already set the server request authenticator");
+        serverAuthenticator = a;
+    }
+    @Override public void setRemoteServers(org.callhs.core.spi.RemoteServers r) {
+        if (remoteServers != null) throw new IllegalStateException("a module already set the remote servers");
+        remoteServers = r;
+    }
+    @Override public org.callhs.core.crypto.SigningKey signingKey() { return signingKey; }
+    @Override public org.callhs.core.spi.LocalDirectory localDirectory() {
+        var d = localDirectory;
+        if (d == null) throw new IllegalStateException("the local directory is available once the server has started");
+        return d;
+    }
+    @Override public org.callhs.core.spi.LocalDevices localDevices() {
+        var d = localDevices;
+        if (d == null) throw new IllegalStateException("local devices are available once the server has started");
+        return d;
+    }
     @Override public void addFeatures(Features f) { features.add(f); }
     @Override public void onStop(AutoCloseable closeable) { closeables.add(closeable); }
     @Override public void onStarted(Runnable task) { startTasks.add(task); }

@@ -72,7 +72,7 @@ final class RoomWiring {
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository()),
-                new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName()),
+                new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
                 new MessagesEndpoints(reader, visibility, clientEvents),
                 new RedactionEndpoint(writer, reader));
         return new Rooms(routes, reader, clientEvents, visibility);

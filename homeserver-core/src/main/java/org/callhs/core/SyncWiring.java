@@ -36,13 +36,12 @@ final class SyncWiring {
 
     static List<Routes> routes(HomeserverConfig config, Database database, Clock clock, RoomWiring.Rooms rooms,
                                SyncNotifier notifier, AccountDataService accountData, PresenceService presence,
-                               EncryptionSyncSource encryption, PushRuleService pushRules, ModuleRegistry modules) {
+                               EncryptionSyncSource encryption, PushRuleService pushRules, ModuleRegistry modules,
+                               ToDeviceService toDevice) {
         StreamPositionRepository streams = new StreamPositionRepository();
         TypingService typing = new TypingService(notifier, clock);
         modules.onStop(typing);
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
-        ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(), streams, notifier,
-                config.serverName());
         UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncBuildGate gate = new SyncBuildGate(Math.max(1, database.readConnections() - 2));

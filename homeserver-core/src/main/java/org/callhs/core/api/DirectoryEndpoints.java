@@ -29,8 +29,8 @@ import org.callhs.core.util.Json;
  * The room directory (Client-Server API "Room aliases" and "Room discovery").
  *
  * <ul>
- * <li>{@code PUT/GET/DELETE /directory/room/{roomAlias}}: local aliases only (remote aliases
- *     need federation: 404); 409 when the alias exists; deleting needs to be the alias's
+ * <li>{@code PUT/GET/DELETE /directory/room/{roomAlias}}: local aliases; a {@code GET} of a
+ *     remote alias asks its server ({@code GET /_matrix/federation/v1/query/directory}); 409 when the alias exists; deleting needs to be the alias's
  *     creator, a server admin, or a room member with the level for {@code m.room.canonical_alias}.
  * <li>{@code GET /rooms/{roomId}/aliases} for members.
  * <li>{@code GET/POST /publicRooms}: rooms listed in the directory, {@code limit} and
@@ -45,8 +45,11 @@ public final class DirectoryEndpoints implements Routes {
     private final RoomRepository rooms;
     private final RoomReader reader;
     private final String serverName;
+    private final org.callhs.core.spi.RemoteServers remote;
 
-    public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName) {
+    public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName,
+                              org.callhs.core.spi.RemoteServers remote) {
+        this.remote = remote;
         this.database = database;
         this.aliases = aliases;
         this.rooms = rooms;
@@ -92,6 +95,7 @@ public final class DirectoryEndpoints implements Routes {
 
     private ApiResponse getAlias(ApiRequest request) {
         String alias = alias(request);
+        if (!alias.substring(alias.indexOf(':') + 1).equals(serverName)) return ApiResponse.ok(remote.resolveAlias(alias));
         String roomId = aliases.roomId(database.dsl(), alias).orElseThrow(() -> MatrixException.notFound("Room alias not found"));
         ObjectNode body = Json.object().put("room_id", roomId);
         body.putArray("servers").add(serverName);

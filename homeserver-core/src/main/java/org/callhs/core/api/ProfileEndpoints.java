@@ -21,7 +21,9 @@ import org.callhs.core.util.MatrixIds;
  *
  * <ul>
  * <li>{@code GET /profile/{userId}}: {@code displayname} and {@code avatar_url} where set;
- *     404 {@code M_NOT_FOUND} for unknown users. Profiles of remote users need federation,
+ *     404 {@code M_NOT_FOUND} for unknown users. Profiles of remote users are asked of their
+ *     server over federation ({@code RemoteServers#profile}: its 404 passes through, an
+ *     unreachable server is 502/504), cached for a short while there;
  *     which this server does not speak yet: they are 404 too.
  * <li>{@code GET /profile/{userId}/displayname|avatar_url}: 404 when the user is unknown or
  *     the field is unset.
@@ -34,10 +36,20 @@ public final class ProfileEndpoints implements Routes {
     private static final int MAX_AVATAR_URL = 1000;
     private final Database database;
     private final ProfileRepository profiles;
+    private final String serverName;
+    private final org.callhs.core.spi.RemoteServers remote;
 
-    public ProfileEndpoints(Database database, ProfileRepository profiles) {
+    public ProfileEndpoints(Database database, ProfileRepository profiles, String serverName,
+                            org.callhs.core.spi.RemoteServers remote) {
         this.database = database;
         this.profiles = profiles;
+        this.serverName = serverName;
+        this.remote = remote;
+    }
+
+    private boolean isRemote(String userId) {
+        if (!MatrixIds.isValidUserId(userId)) throw MatrixException.invalidParam("Invalid user ID");
+        return !MatrixIds.serverName(userId).equals(serverName);
     }
 
     @Override
@@ -61,6 +73,7 @@ public final class ProfileEndpoints implements Routes {
     }
 
     private ApiResponse getProfile(ApiRequest request) {
+        if (isRemote(request.path("userId"))) return ApiResponse.ok(remote.profile(request.path("userId"), null));
         ProfilesRecord profile = load(request.path("userId"));
         ObjectNode body = Json.object();
         if (profile.getDisplayname() != null) body.put("displayname", profile.getDisplayname());
@@ -69,6 +82,11 @@ public final class ProfileEndpoints implements Routes {
     }
 
     private ApiResponse getField(ApiRequest request, String field) {
+        if (isRemote(request.path("userId"))) {
+            ObjectNode answer = remote.profile(request.path("userId"), field);
+            if (!answer.path(field).isTextual()) throw MatrixException.notFound("Profile field " + field + " is not set");
+            return ApiResponse.ok(Json.object().put(field, answer.get(field).textValue()));
+        }
         ProfilesRecord profile = load(request.path("userId"));
         String value = field.equals("displayname") ? profile.getDisplayname() : profile.getAvatarUrl();
         if (value == null) throw MatrixException.notFound("Profile field " + field + " is not set");

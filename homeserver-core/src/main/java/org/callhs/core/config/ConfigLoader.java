@@ -33,6 +33,7 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY) // --set list.key=one-value gives a one-element list
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
@@ -70,10 +71,23 @@ public final class ConfigLoader {
                 }, LinkedHashMap::new));
         ObjectNode coreTree = YAML.createObjectNode();
         Map<String, JsonNode> sectionTrees = new LinkedHashMap<>();
+        ObjectNode coreDefaults = YAML.valueToTree(HomeserverConfig.defaults());
         for (Iterator<Map.Entry<String, JsonNode>> it = userTree.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
-            if (byKey.containsKey(entry.getKey())) sectionTrees.put(entry.getKey(), entry.getValue());
-            else coreTree.set(entry.getKey(), entry.getValue());
+            if (byKey.containsKey(entry.getKey()) && coreDefaults.get(entry.getKey()) instanceof ObjectNode coreSection
+                    && entry.getValue() instanceof ObjectNode given) {
+                // A section core and a module share (federation: core's listener, the module's client):
+                // the keys core knows are core's, every other key is the module's.
+                ObjectNode corePart = YAML.createObjectNode();
+                ObjectNode modulePart = YAML.createObjectNode();
+                given.fields().forEachRemaining(e -> (coreSection.has(e.getKey()) ? corePart : modulePart).set(e.getKey(), e.getValue()));
+                coreTree.set(entry.getKey(), corePart);
+                sectionTrees.put(entry.getKey(), modulePart);
+            } else if (byKey.containsKey(entry.getKey())) {
+                sectionTrees.put(entry.getKey(), entry.getValue());
+            } else {
+                coreTree.set(entry.getKey(), entry.getValue());
+            }
         }
         HomeserverConfig core = bindOne(coreTree, HomeserverConfig.class, HomeserverConfig.defaults(), "");
         ConfigValidator.validate(core);

@@ -30,10 +30,13 @@ public final class DeviceListUpdates implements DeviceListener {
     private final FallbackKeyRepository fallbackKeys;
     private final CrossSigningSignatureRepository signatures;
     private final UpdateNotifier notifier;
+    private final org.callhs.core.spi.RemoteServers remote;
 
     public DeviceListUpdates(Database database, StreamPositionRepository streams, DeviceListChangeRepository changes,
                              DeviceKeyRepository deviceKeys, OneTimeKeyRepository oneTimeKeys, FallbackKeyRepository fallbackKeys,
-                             CrossSigningSignatureRepository signatures, UpdateNotifier notifier) {
+                             CrossSigningSignatureRepository signatures, UpdateNotifier notifier,
+                             org.callhs.core.spi.RemoteServers remote) {
+        this.remote = remote;
         this.database = database;
         this.streams = streams;
         this.changes = changes;
@@ -64,9 +67,13 @@ public final class DeviceListUpdates implements DeviceListener {
         return streams.next(tx, Streams.DEVICE_LISTS);
     }
 
-    /** After the commit: wakes the user and everyone sharing a room with them. */
+    /**
+     * After the commit: wakes the user and everyone sharing a room with them, and tells the
+     * other servers that share a room with them ({@code m.device_list_update}).
+     */
     public void published(String userId, long position) {
         notifier.peersUpdated(Streams.DEVICE_LISTS, position, userId);
+        remote.deviceListChanged(userId);
     }
 
     /** After the commit of a change only {@code observer} hears about. */

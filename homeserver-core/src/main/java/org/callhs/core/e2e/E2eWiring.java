@@ -29,25 +29,26 @@ public final class E2eWiring {
     private final SignatureUploadService signatures;
     private final KeyBackupService backups;
 
-    public E2eWiring(String serverName, Database database, DeviceListUpdates deviceLists, Clock clock) {
+    public E2eWiring(String serverName, Database database, DeviceListUpdates deviceLists, Clock clock,
+                     org.callhs.core.spi.RemoteServers remote) {
         this.database = database;
         DeviceKeyRepository deviceKeys = new DeviceKeyRepository();
         CrossSigningKeyRepository crossSigningKeys = new CrossSigningKeyRepository();
         CrossSigningSignatureRepository signatureRows = new CrossSigningSignatureRepository();
-        KeyQuery query = new KeyQuery(serverName, database, new UserRepository(), deviceKeys, crossSigningKeys, signatureRows);
+        KeyQuery query = new KeyQuery(serverName, database, new UserRepository(), deviceKeys, crossSigningKeys, signatureRows, remote);
         DeviceListTracker tracker = new DeviceListTracker(database, new DeviceListChangeRepository(), new MembershipChangeRepository());
         this.keys = new KeyService(serverName, database, deviceKeys, new OneTimeKeyRepository(), new FallbackKeyRepository(),
-                signatureRows, query, deviceLists, tracker, clock);
+                signatureRows, query, deviceLists, tracker, clock, remote);
         this.crossSigning = new CrossSigningService(database, crossSigningKeys, new DeviceRepository(), deviceLists, clock);
         this.signatures = new SignatureUploadService(serverName, database, crossSigningKeys, deviceKeys, signatureRows, deviceLists);
         this.backups = new KeyBackupService(database, new RoomKeyBackupVersionRepository(), new RoomKeyBackupSessionRepository());
     }
 
     /** The device-list stream writer that {@code DeviceService} and the key services share. */
-    public static DeviceListUpdates deviceLists(Database database, UpdateNotifier notifier) {
+    public static DeviceListUpdates deviceLists(Database database, UpdateNotifier notifier, org.callhs.core.spi.RemoteServers remote) {
         return new DeviceListUpdates(database, new StreamPositionRepository(), new DeviceListChangeRepository(),
                 new DeviceKeyRepository(), new OneTimeKeyRepository(), new FallbackKeyRepository(),
-                new CrossSigningSignatureRepository(), notifier);
+                new CrossSigningSignatureRepository(), notifier, remote);
     }
 
     /** A writer that records changes but wakes nobody, for commands that run without a server (register-user). */
@@ -56,7 +57,7 @@ public final class E2eWiring {
             @Override public void usersUpdated(String stream, long position, Collection<String> userIds) { }
             @Override public void roomUpdated(String stream, long position, String roomId) { }
             @Override public void peersUpdated(String stream, long position, String userId) { }
-        });
+        }, new org.callhs.core.s2s.NoFederation());
     }
 
     /** The key service, for {@code /sync} (one-time key counts, fallback key types, device-list changes). */

@@ -30,7 +30,8 @@ import org.jooq.DSLContext;
  *     does: a user's signature on someone else's master key is only shown to that user).
  *     {@code user_signing_keys} holds only the requester's own key.
  * <li>Unknown users and users with invalid IDs are absent; users on other servers are reported
- *     under {@code failures} by server name (no federation yet).
+ *     asked of their servers ({@code RemoteServers#queryKeys}, all at once, within the
+ *     request's {@code timeout}); a server that fails is reported under {@code failures}.
  * </ul>
  */
 public final class KeyQuery {
@@ -40,9 +41,12 @@ public final class KeyQuery {
     private final DeviceKeyRepository deviceKeys;
     private final CrossSigningKeyRepository crossSigningKeys;
     private final CrossSigningSignatureRepository signatures;
+    private final org.callhs.core.spi.RemoteServers remote;
 
     public KeyQuery(String serverName, Database database, UserRepository users, DeviceKeyRepository deviceKeys,
-                    CrossSigningKeyRepository crossSigningKeys, CrossSigningSignatureRepository signatures) {
+                    CrossSigningKeyRepository crossSigningKeys, CrossSigningSignatureRepository signatures,
+                    org.callhs.core.spi.RemoteServers remote) {
+        this.remote = remote;
         this.serverName = serverName;
         this.database = database;
         this.users = users;
@@ -59,6 +63,7 @@ public final class KeyQuery {
     public ObjectNode query(String requester, ObjectNode body) {
         ObjectNode query = KeyJson.requireObject(body, "device_keys");
         Map<String, List<String>> local = new LinkedHashMap<>();
+        Map<String, ObjectNode> remoteQueries = new LinkedHashMap<>();
         ObjectNode failures = Json.object();
         for (Iterator<Map.Entry<String, JsonNode>> it = query.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
@@ -73,10 +78,17 @@ public final class KeyQuery {
             String server = MatrixIds.serverName(userId);
             if (server.equals(serverName)) {
                 local.put(userId, deviceIds);
-            } else {
+            } else if (!remote.available()) {
                 failures.set(server, federationUnavailable());
+            } else {
+                var devicesAsked = remoteQueries.computeIfAbsent(server, s -> Json.object()).putArray(userId);
+                deviceIds.forEach(devicesAsked::add);
             }
         }
+        long timeout = RemoteKeyRequests.timeout(body);
+        RemoteKeyRequests.Results fromRemote = RemoteKeyRequests.ask(remoteQueries, timeout,
+                (server, q) -> remote.queryKeys(server, q, timeout));
+        failures.setAll(fromRemote.failures());
         DSLContext dsl = database.dsl();
         ObjectNode devices = Json.object();
         for (Map.Entry<String, List<String>> entry : local.entrySet()) {
@@ -88,7 +100,20 @@ public final class KeyQuery {
         response.set("device_keys", devices);
         response.set("failures", failures);
         addCrossSigningKeys(dsl, requester, local.keySet(), response);
+        fromRemote.answers().forEach((server, answer) -> mergeRemote(server, answer, remoteQueries.get(server), response));
         return response;
+    }
+
+    /** Copies a remote server's answer in, keeping only users of that server that were asked about. */
+    private static void mergeRemote(String server, ObjectNode answer, ObjectNode asked, ObjectNode response) {
+        for (String section : List.of("device_keys", "master_keys", "self_signing_keys")) {
+            JsonNode part = answer.get(section);
+            if (!(part instanceof ObjectNode object)) continue;
+            ObjectNode target = (ObjectNode) response.get(section);
+            object.fields().forEachRemaining(e -> {
+                if (asked.has(e.getKey()) && e.getValue().isObject()) target.set(e.getKey(), e.getValue());
+            });
+        }
     }
 
     private ObjectNode deviceKeysOf(DSLContext dsl, String userId, List<String> deviceIds) {

@@ -56,11 +56,13 @@ public final class KeyService implements EncryptionSyncSource {
     private final KeyQuery keyQuery;
     private final DeviceListUpdates deviceLists;
     private final DeviceListTracker tracker;
+    private final org.callhs.core.spi.RemoteServers remote;
     private final Clock clock;
 
     public KeyService(String serverName, Database database, DeviceKeyRepository deviceKeys, OneTimeKeyRepository oneTimeKeys,
                       FallbackKeyRepository fallbackKeys, CrossSigningSignatureRepository signatures, KeyQuery keyQuery,
-                      DeviceListUpdates deviceLists, DeviceListTracker tracker, Clock clock) {
+                      DeviceListUpdates deviceLists, DeviceListTracker tracker, Clock clock, org.callhs.core.spi.RemoteServers remote) {
+        this.remote = remote;
         this.serverName = serverName;
         this.database = database;
         this.deviceKeys = deviceKeys;
@@ -204,11 +206,13 @@ public final class KeyService implements EncryptionSyncSource {
      * {@code POST /keys/claim}: for each local device, the oldest unclaimed one-time key of the
      * algorithm (deleted as it is handed out), else the device's fallback key for it (marked
      * used, and handed out again until replaced). Unknown users and devices are left out;
-     * users of other servers are reported under {@code failures} by server name.
+     * users of other servers are claimed from their servers at once, within the request's {@code timeout};
+     * a server that fails is reported under {@code failures} by server name.
      */
     public ObjectNode claim(ObjectNode body) {
         ObjectNode query = KeyJson.requireObject(body, "one_time_keys");
         Map<String, Map<String, String>> local = new LinkedHashMap<>();
+        Map<String, ObjectNode> remoteClaims = new LinkedHashMap<>();
         ObjectNode failures = Json.object();
         for (Iterator<Map.Entry<String, JsonNode>> it = query.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> user = it.next();
@@ -220,8 +224,10 @@ public final class KeyService implements EncryptionSyncSource {
             });
             if (!MatrixIds.isValidUserId(user.getKey())) continue;
             String server = MatrixIds.serverName(user.getKey());
-            if (!server.equals(serverName)) {
+            if (!server.equals(serverName) && !remote.available()) {
                 failures.set(server, KeyQuery.federationUnavailable());
+            } else if (!server.equals(serverName)) {
+                if (!wanted.isEmpty()) remoteClaims.computeIfAbsent(server, s -> Json.object()).set(user.getKey(), devices);
             } else if (!wanted.isEmpty()) {
                 local.put(user.getKey(), wanted);
             }
@@ -233,6 +239,17 @@ public final class KeyService implements EncryptionSyncSource {
             return result;
         });
         local.forEach((userId, devices) -> devices.keySet().forEach(deviceId -> syncState.invalidate(userId + "|" + deviceId)));
+        long timeout = RemoteKeyRequests.timeout(body);
+        RemoteKeyRequests.Results fromRemote = RemoteKeyRequests.ask(remoteClaims, timeout,
+                (server, q) -> remote.claimKeys(server, q, timeout));
+        failures.setAll(fromRemote.failures());
+        fromRemote.answers().forEach((server, answer) -> {
+            if (answer.get("one_time_keys") instanceof ObjectNode keys) {
+                keys.fields().forEachRemaining(e -> {
+                    if (remoteClaims.get(server).has(e.getKey()) && e.getValue().isObject()) claimed.set(e.getKey(), e.getValue());
+                });
+            }
+        });
         ObjectNode response = Json.object();
         response.set("one_time_keys", claimed);
         response.set("failures", failures);

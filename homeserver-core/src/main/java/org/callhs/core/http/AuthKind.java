@@ -9,5 +9,11 @@ public enum AuthKind {
     /** A full (non-guest) account's access token. Guests get 403 {@code M_GUEST_ACCESS_FORBIDDEN}. */
     USER,
     /** Any access token, guests included (the spec's guest-accessible endpoints). */
-    USER_OR_GUEST
+    USER_OR_GUEST,
+    /**
+     * A request signed by another server ({@code Authorization: X-Matrix ...}); the requester
+     * carries the verified origin. Only on the federation listener, and only when a module
+     * provides the {@link org.callhs.core.spi.ServerRequestAuthenticator}.
+     */
+    SERVER
 }

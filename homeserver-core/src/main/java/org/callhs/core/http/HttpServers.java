@@ -59,7 +59,7 @@ public final class HttpServers {
         if (federation != null) {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(federationKeys);
-            ssl.setKeyStorePassword(new String(org.callhs.core.federation.TlsMaterial.STORE_PASSWORD));
+            ssl.setKeyStorePassword(new String(org.callhs.core.s2s.TlsMaterial.STORE_PASSWORD));
             HttpConfiguration https = new HttpConfiguration(http);
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false);

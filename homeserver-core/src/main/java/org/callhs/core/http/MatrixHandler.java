@@ -37,12 +37,24 @@ public final class MatrixHandler extends Handler.Abstract {
     private final AccessTokenAuthenticator authenticator;
     private final RateLimiter rateLimiter;
     private final long maxBodyBytes;
+    private final java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator;
 
     public MatrixHandler(Router router, AccessTokenAuthenticator authenticator, RateLimiter rateLimiter, long maxBodyBytes) {
+        this(router, authenticator, rateLimiter, maxBodyBytes, () -> null);
+    }
+
+    /**
+     * @param serverAuthenticator checks X-Matrix signatures for {@link AuthKind#SERVER} endpoints
+     *                            (supplies null when no federation module is installed: such
+     *                            endpoints then answer 401)
+     */
+    public MatrixHandler(Router router, AccessTokenAuthenticator authenticator, RateLimiter rateLimiter, long maxBodyBytes,
+                         java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator) {
         this.router = router;
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.maxBodyBytes = maxBodyBytes;
+        this.serverAuthenticator = serverAuthenticator;
     }
 
     @Override
@@ -87,8 +99,11 @@ public final class MatrixHandler extends Handler.Abstract {
         Endpoint endpoint = found.endpoint();
         Map<String, List<String>> query = parseQuery(request.getHttpURI().getQuery());
         String remote = Request.getRemoteAddr(request);
-        Requester requester = authenticate(endpoint.auth(), request, query);
-        rateLimiter.acquire(endpoint.rateLimitClass(), requester != null ? requester.userId() : remote);
+        Requester requester = endpoint.auth() == AuthKind.SERVER
+                ? authenticateServer(request, method, rawPath, body)
+                : authenticate(endpoint.auth(), request, query);
+        rateLimiter.acquire(endpoint.rateLimitClass(), requester == null ? remote
+                : requester.isServer() ? requester.origin() : requester.userId());
         ApiRequest apiRequest = new ApiRequest(method, rawPath, found.pathParams(), query,
                 name -> request.getHeaders().get(name), body, requester, remote);
         return endpoint.handler().handle(apiRequest);
@@ -108,6 +123,15 @@ public final class MatrixHandler extends Handler.Abstract {
             throw new MatrixException(ErrCode.GUEST_ACCESS_FORBIDDEN, 403, "Guest access not allowed");
         }
         return requester;
+    }
+
+    private Requester authenticateServer(Request request, String method, String rawPath, byte[] body) {
+        org.callhs.core.spi.ServerRequestAuthenticator verifier = serverAuthenticator.get();
+        if (verifier == null) throw new MatrixException(ErrCode.UNAUTHORIZED, 401, "This server does not accept signed requests");
+        String rawQuery = request.getHttpURI().getQuery();
+        String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
+        List<String> headers = request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION);
+        return Requester.server(verifier.authenticate(method, target, headers, body));
     }
 
     private static Optional<String> accessToken(Request request, Map<String, List<String>> query) {

@@ -48,6 +48,24 @@ public interface ModuleContext {
     /** Adds an extension to simplified sliding sync (MSC4186); names must be unique. */
     void addSlidingSyncExtension(SlidingSyncExtension extension);
 
+    /** Adds endpoints served on the federation listener (Server-Server API). */
+    void addFederationRoutes(Routes routes);
+
+    /** Sets who verifies X-Matrix signatures for {@code AuthKind.SERVER} endpoints (one module may). */
+    void setServerRequestAuthenticator(ServerRequestAuthenticator authenticator);
+
+    /** Sets how core reaches other servers for its clients (one module may; the federation module does). */
+    void setRemoteServers(RemoteServers remoteServers);
+
+    /** This server's signing key (federation signs requests, keys and events with it). */
+    org.callhs.core.crypto.SigningKey signingKey();
+
+    /** Local users' profiles and aliases as other servers may ask for them; usable once the server has started. */
+    LocalDirectory localDirectory();
+
+    /** Local devices, keys and the inbox for remote to-device messages; usable once the server has started. */
+    LocalDevices localDevices();
+
     /** Called once the server has started and accepts requests (the event sender is bound by then). */
     void onStarted(Runnable task);
 

@@ -18,6 +18,7 @@ import org.callhs.core.storage.schema.tables.records.DevicesRecord;
 import org.callhs.core.storage.schema.tables.records.ToDeviceMessagesRecord;
 import org.callhs.core.sync.Streams;
 import org.callhs.core.sync.UpdateNotifier;
+import org.callhs.core.spi.RemoteServers;
 import org.callhs.core.util.Json;
 import org.callhs.core.util.MatrixIds;
 
@@ -29,8 +30,11 @@ import org.callhs.core.util.MatrixIds;
  * recipient device syncs with a token past them (the acknowledgement), so none is lost when
  * a response does not arrive or the server restarts.
  *
- * <p>Messages for users of other servers are dropped (there is no federation yet); unknown
- * local users and devices are skipped silently, as Synapse does.
+ * <p>Messages for users of other servers become one {@code m.direct_to_device} EDU per server,
+ * queued for that server in the same transaction (durable until delivered; see
+ * {@link RemoteServers}). Messages other servers deliver go through {@link #deliverRemote},
+ * once per sender and message ID. Unknown local users and devices are skipped silently, as
+ * Synapse does.
  */
 public final class ToDeviceService {
     /** Most messages handed to one device per sync response; the rest come in the next ones. */
@@ -41,11 +45,16 @@ public final class ToDeviceService {
     private final StreamPositionRepository streams;
     private final UpdateNotifier notifier;
     private final String serverName;
+    private final RemoteServers remote;
+    private final java.time.Clock clock;
     /** Per device: the newest message handed out in a sync response and not yet acknowledged (0: none). */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> outstanding = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ToDeviceService(Database database, ToDeviceRepository messages, DeviceRepository devices,
-                           StreamPositionRepository streams, UpdateNotifier notifier, String serverName) {
+                           StreamPositionRepository streams, UpdateNotifier notifier, String serverName, RemoteServers remote,
+                           java.time.Clock clock) {
+        this.remote = remote;
+        this.clock = clock;
         this.database = database;
         this.messages = messages;
         this.devices = devices;
@@ -70,27 +79,75 @@ public final class ToDeviceService {
             }
         }
         Set<String> recipients = new LinkedHashSet<>();
+        Map<String, ObjectNode> remoteByServer = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
+            Map.Entry<String, JsonNode> user = users.next();
+            String server = MatrixIds.serverName(user.getKey());
+            if (!server.equals(serverName)) remoteByServer.computeIfAbsent(server, s -> Json.object()).set(user.getKey(), user.getValue());
+        }
+        if (!remote.available()) remoteByServer.clear(); // no federation module: dropped, as before federation existed
         Long last = database.transaction(tx -> {
             if (!messages.claimTransaction(tx, sender.userId(), sender.deviceId(), txnId)) return null;
-            Long position = null;
-            for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
-                Map.Entry<String, JsonNode> user = users.next();
-                String userId = user.getKey();
-                if (!MatrixIds.serverName(userId).equals(serverName)) continue;
-                for (Iterator<Map.Entry<String, JsonNode>> ds = user.getValue().fields(); ds.hasNext(); ) {
-                    Map.Entry<String, JsonNode> device = ds.next();
-                    String content = Json.write(device.getValue());
-                    for (String deviceId : targets(tx, userId, device.getKey())) {
-                        position = streams.next(tx, Streams.TO_DEVICE);
-                        messages.insert(tx, position, userId, deviceId, sender.userId(), type, content);
-                        recipients.add(userId);
-                    }
+            for (Map.Entry<String, ObjectNode> entry : remoteByServer.entrySet()) {
+                ObjectNode edu = Json.object();
+                edu.put("sender", sender.userId());
+                edu.put("type", type);
+                edu.put("message_id", newMessageId());
+                edu.set("messages", entry.getValue());
+                remote.enqueueEdu(tx, entry.getKey(), "m.direct_to_device", edu);
+            }
+            return storeLocal(tx, sender.userId(), type, messagesNode, recipients);
+        });
+        if (last != null && last > 0) notifier.usersUpdated(Streams.TO_DEVICE, last, recipients);
+        if (last != null) remote.flush(remoteByServer.keySet());
+    }
+
+    /**
+     * Delivers a to-device message another server sent, once per ({@code sender}, {@code messageId}).
+     * Only local recipients are stored; the rest are skipped.
+     *
+     * @return false for a repeat
+     */
+    public boolean deliverRemote(String sender, String type, String messageId, ObjectNode messagesNode) {
+        Set<String> recipients = new LinkedHashSet<>();
+        Long last = database.transaction(tx -> {
+            if (!messages.claimRemoteMessage(tx, sender, messageId, clock.millis())) return null;
+            return storeLocal(tx, sender, type, messagesNode, recipients);
+        });
+        if (last != null && last > 0) notifier.usersUpdated(Streams.TO_DEVICE, last, recipients);
+        return last != null;
+    }
+
+    /** Stores one row per local recipient device; the last position taken, or 0 when none. */
+    private long storeLocal(org.jooq.DSLContext tx, String sender, String type, JsonNode messagesNode, Set<String> recipients) {
+        long position = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
+            Map.Entry<String, JsonNode> user = users.next();
+            String userId = user.getKey();
+            if (!MatrixIds.isValidUserId(userId) || !MatrixIds.serverName(userId).equals(serverName) || !user.getValue().isObject()) {
+                continue;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> ds = user.getValue().fields(); ds.hasNext(); ) {
+                Map.Entry<String, JsonNode> device = ds.next();
+                if (!device.getValue().isObject()) continue;
+                String content = Json.write(device.getValue());
+                for (String deviceId : targets(tx, userId, device.getKey())) {
+                    position = streams.next(tx, Streams.TO_DEVICE);
+                    messages.insert(tx, position, userId, deviceId, sender, type, content);
+                    recipients.add(userId);
                 }
             }
-            return position;
-        });
-        if (last != null) notifier.usersUpdated(Streams.TO_DEVICE, last, recipients);
+        }
+        return position;
     }
+
+    private static String newMessageId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private List<String> targets(org.jooq.DSLContext tx, String userId, String deviceId) {
         if (deviceId.equals("*")) return devices.list(tx, userId).stream().map(DevicesRecord::getDeviceId).toList();

@@ -1,6 +1,7 @@
 package org.callhs.core.storage.repo;
 
 import static org.callhs.core.storage.schema.Tables.TO_DEVICE_MESSAGES;
+import static org.callhs.core.storage.schema.Tables.REMOTE_TO_DEVICE_RECEIVED;
 import static org.callhs.core.storage.schema.Tables.TO_DEVICE_TRANSACTIONS;
 
 import java.util.List;
@@ -15,6 +16,15 @@ public final class ToDeviceRepository {
                 .set(TO_DEVICE_TRANSACTIONS.USER_ID, userId)
                 .set(TO_DEVICE_TRANSACTIONS.DEVICE_ID, deviceId)
                 .set(TO_DEVICE_TRANSACTIONS.TXN_ID, txnId)
+                .onConflictDoNothing().execute() == 1;
+    }
+
+    /** Records a remote (sender, message_id); false when it was recorded before (a retried delivery). */
+    public boolean claimRemoteMessage(DSLContext tx, String sender, String messageId, long now) {
+        return tx.insertInto(REMOTE_TO_DEVICE_RECEIVED)
+                .set(REMOTE_TO_DEVICE_RECEIVED.SENDER, sender)
+                .set(REMOTE_TO_DEVICE_RECEIVED.MESSAGE_ID, messageId)
+                .set(REMOTE_TO_DEVICE_RECEIVED.RECEIVED_TS, now)
                 .onConflictDoNothing().execute() == 1;
     }
 

@@ -1,4 +1,4 @@
-package org.callhs.core.federation;
+package org.callhs.core.s2s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package org.callhs.core.federation;
+package org.callhs.core.s2s;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,101 @@
+package org.callhs.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.http.ApiRequest;
+import org.callhs.core.http.ApiResponse;
+import org.callhs.core.http.AuthKind;
+import org.callhs.core.http.Endpoint;
+import org.callhs.core.spi.Routes;
+import org.callhs.core.storage.Database;
+import org.callhs.core.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code PUT /_matrix/federation/v1/send/{txnId}}: a transaction of PDUs and EDUs from another
+ * server.
+ *
+ * <ul>
+ * <li>At most 50 PDUs and 100 EDUs; more, or a body of the wrong shape, is 400 {@code M_BAD_JSON}
+ *     (the only whole-transaction refusals).
+ * <li>De-duplicated per (origin, txnId): a retry gets the stored answer without being processed again.
+ * <li>One origin's transactions are processed one at a time, in the order they arrive; other
+ *     origins proceed in parallel.
+ * <li>Each PDU gets its own entry in the answer's {@code pdus}, each EDU is handled on its own:
+ *     one bad PDU or EDU never fails the others. Until federated rooms exist, every PDU is
+ *     answered with an error of its own (this server joins no room over federation yet).
+ * </ul>
+ * Spec: <a href="https://spec.matrix.org/v1.16/server-server-api/#put_matrixfederationv1sendtxnid">PUT /send/{txnId}</a>.
+ */
+final class InboundTransactions implements Routes {
+    private static final Logger log = LoggerFactory.getLogger(InboundTransactions.class);
+
+    private final Database database;
+    private final InboundTxnRepository txns;
+    private final EduDispatcher edus;
+    private final PduIds pduIds;
+    private final Clock clock;
+    private final Map<String, ReentrantLock> originLocks = new ConcurrentHashMap<>();
+
+    InboundTransactions(Database database, InboundTxnRepository txns, EduDispatcher edus, PduIds pduIds, Clock clock) {
+        this.database = database;
+        this.txns = txns;
+        this.edus = edus;
+        this.pduIds = pduIds;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        return List.of(new Endpoint("PUT", "/_matrix/federation/v1/send/{txnId}", AuthKind.SERVER, null, this::receive));
+    }
+
+    private ApiResponse receive(ApiRequest request) {
+        String origin = request.requester().origin();
+        String txnId = request.path("txnId");
+        ObjectNode body = request.jsonObject();
+        JsonNode pdus = body.get("pdus");
+        JsonNode eduList = body.get("edus");
+        if (pdus == null || !pdus.isArray()) throw MatrixException.badJson("pdus must be an array");
+        if (eduList != null && !eduList.isNull() && !eduList.isArray()) throw MatrixException.badJson("edus must be an array");
+        if (pdus.size() > OutboundQueue.MAX_PDUS) throw MatrixException.badJson("A transaction may carry at most 50 PDUs");
+        if (eduList != null && eduList.size() > OutboundQueue.MAX_EDUS) throw MatrixException.badJson("A transaction may carry at most 100 EDUs");
+        ReentrantLock lock = originLocks.computeIfAbsent(origin, o -> new ReentrantLock(true));
+        lock.lock();
+        try {
+            var stored = txns.find(database.dsl(), origin, txnId);
+            if (stored.isPresent()) return ApiResponse.ok(stored.get());
+            ObjectNode answer = Json.object();
+            ObjectNode pduResults = answer.putObject("pdus");
+            for (JsonNode pdu : pdus) {
+                String eventId = pduIds.eventId(pdu);
+                if (eventId == null) continue; // not a PDU at all: left out, as Synapse does
+                pduResults.putObject(eventId).put("error", "This server does not take part in room " + pdu.path("room_id").asText()
+                        + " over federation");
+            }
+            if (eduList != null) {
+                for (JsonNode edu : eduList) {
+                    try {
+                        edus.dispatch(origin, edu);
+                    } catch (RuntimeException e) {
+                        log.warn("EDU from {} failed: {}", origin, e.toString());
+                    }
+                }
+            }
+            database.transaction(tx -> {
+                txns.insert(tx, origin, txnId, Json.write(answer), clock.millis());
+                return null;
+            });
+            return ApiResponse.ok(answer);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

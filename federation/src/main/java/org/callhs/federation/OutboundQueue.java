@@ -1,0 +1,238 @@
+package org.callhs.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.callhs.core.storage.Database;
+import org.callhs.core.util.Json;
+import org.callhs.federation.schema.tables.records.FederationDestinationsRecord;
+import org.callhs.federation.schema.tables.records.FederationOutboxRecord;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable per-destination queue of PDUs and EDUs (Server-Server API "Transactions").
+ *
+ * <p>Items are written to {@code federation_outbox} inside the transaction that produced them,
+ * so whatever a client was told succeeded survives a crash. One sender per destination (a
+ * virtual thread, started on first use and at start-up for destinations with items left)
+ * sends one transaction at a time: the oldest items, at most 50 PDUs and 100 EDUs, in order.
+ * The transaction's ID and last item are recorded before it is sent, so after a failure or a
+ * restart the same transaction is sent again with the same ID and the same items (the receiver
+ * de-duplicates by ID). Items are deleted when the destination answers 200.
+ *
+ * <p>A failure backs that destination off: {@code destination_min_retry_interval_ms}, doubled
+ * on each further failure up to {@code destination_max_retry_interval_ms}; any verified request
+ * from the destination resets it. A 4xx answer other than 408 and 429 says the transaction
+ * itself is refused, so its items are dropped (logged) rather than blocking the queue forever.
+ * A destination that is down holds only its own sender: others and the sending clients never
+ * wait for it.
+ */
+public final class OutboundQueue implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OutboundQueue.class);
+    static final int MAX_PDUS = 50;
+    static final int MAX_EDUS = 100;
+
+    private final String ourName;
+    private final Database database;
+    private final OutboxRepository outbox;
+    private final FederationClient client;
+    private final FederationConfig config;
+    private final Clock clock;
+    private final Map<String, Sender> senders = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+
+    OutboundQueue(String ourName, Database database, OutboxRepository outbox, FederationClient client, FederationConfig config,
+                  Clock clock) {
+        this.ourName = ourName;
+        this.database = database;
+        this.outbox = outbox;
+        this.client = client;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Queues an EDU in the caller's transaction; call {@link #wake} after it commits. */
+    public void enqueueEdu(DSLContext tx, String destination, String eduType, ObjectNode content) {
+        ObjectNode edu = Json.object();
+        edu.put("edu_type", eduType);
+        edu.set("content", content);
+        enqueue(tx, destination, "edu", edu);
+    }
+
+    /** Queues a PDU in the caller's transaction; call {@link #wake} after it commits. */
+    public void enqueuePdu(DSLContext tx, String destination, ObjectNode pdu) {
+        enqueue(tx, destination, "pdu", pdu);
+    }
+
+    private void enqueue(DSLContext tx, String destination, String kind, ObjectNode payload) {
+        if (destination.equals(ourName)) return;
+        long position = outbox.nextPosition(tx, destination);
+        outbox.insert(tx, destination, position, kind, Json.write(payload), clock.millis());
+    }
+
+    /** Starts senders for destinations with items left from before a restart. */
+    void start() {
+        wake(outbox.pendingDestinations(database.dsl()));
+    }
+
+    /** Makes the destinations' senders look at their queues now. */
+    public void wake(Collection<String> destinations) {
+        if (!running) return;
+        for (String destination : destinations) {
+            if (destination.equals(ourName)) continue;
+            senders.computeIfAbsent(destination, Sender::new).signal();
+        }
+    }
+
+    /** A verified request from {@code server} arrived: it is up, so retry at once whatever was backed off. */
+    public void originSeen(String server) {
+        Sender sender = senders.get(server);
+        if (sender == null || !sender.backedOff) return;
+        database.transaction(tx -> outbox.resetBackOff(tx, server));
+        sender.signal();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        senders.values().forEach(Sender::stop);
+    }
+
+    /** One destination's sender: one transaction in flight at a time. */
+    private final class Sender implements Runnable {
+        private final String destination;
+        private final Semaphore signal = new Semaphore(0);
+        private final Thread thread;
+        private volatile boolean backedOff;
+
+        Sender(String destination) {
+            this.destination = destination;
+            this.thread = Thread.ofVirtual().name("federation-sender-" + destination).start(this);
+        }
+
+        void signal() { signal.release(); }
+
+        void stop() { thread.interrupt(); }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    long waitMs = step();
+                    if (waitMs > 0) {
+                        signal.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
+                        signal.drainPermits();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("federation sender for {} failed; retrying", destination, e);
+                    try {
+                        Thread.sleep(config.destinationMinRetryIntervalMs());
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        /** Sends one transaction if there is one to send; returns how long to wait before the next step (0: go on). */
+        private long step() {
+            FederationDestinationsRecord state = outbox.destination(database.dsl(), destination).orElse(null);
+            if (state == null) return Long.MAX_VALUE / 2;
+            long now = clock.millis();
+            if (state.getRetryAtTs() > now) {
+                backedOff = true;
+                return state.getRetryAtTs() - now;
+            }
+            backedOff = false;
+            String txnId = state.getInflightTxnId();
+            Long upTo = state.getInflightUpTo();
+            List<FederationOutboxRecord> items;
+            if (txnId != null) {
+                items = outbox.items(database.dsl(), destination, upTo, MAX_PDUS + MAX_EDUS);
+            } else {
+                items = fit(outbox.items(database.dsl(), destination, null, MAX_PDUS + MAX_EDUS));
+                if (items.isEmpty()) return Long.MAX_VALUE / 2;
+                long last = items.get(items.size() - 1).getPosition();
+                txnId = database.transaction(tx -> outbox.startTransaction(tx, destination, last));
+                upTo = last;
+            }
+            if (items.isEmpty()) {
+                long done = upTo;
+                database.transaction(tx -> {
+                    outbox.completeTransaction(tx, destination, done);
+                    return null;
+                });
+                return 0;
+            }
+            send(txnId, upTo, items);
+            return 0;
+        }
+
+        private void send(String txnId, long upTo, List<FederationOutboxRecord> items) {
+            ObjectNode body = Json.object();
+            body.put("origin", ourName);
+            body.put("origin_server_ts", clock.millis());
+            ArrayNode pdus = body.putArray("pdus");
+            ArrayNode edus = body.putArray("edus");
+            for (FederationOutboxRecord item : items) {
+                JsonNode payload = Json.parse(item.getPayload());
+                ("pdu".equals(item.getKind()) ? pdus : edus).add(payload);
+            }
+            try {
+                JsonNode answer = client.request(destination, "PUT", "/_matrix/federation/v1/send/" + Paths.segment(txnId), body,
+                        config.requestTimeoutMs());
+                answer.path("pdus").fields().forEachRemaining(e -> {
+                    if (e.getValue().has("error")) log.info("{} refused PDU {}: {}", destination, e.getKey(), e.getValue().get("error"));
+                });
+                database.transaction(tx -> {
+                    outbox.completeTransaction(tx, destination, upTo);
+                    return null;
+                });
+            } catch (FederationException e) {
+                if (e.kind() == FederationException.Kind.HTTP_ERROR && e.status() >= 400 && e.status() < 500
+                        && e.status() != 408 && e.status() != 429) {
+                    log.error("{} refused transaction {} ({} items) with {}: dropping it", destination, txnId, items.size(), e.getMessage());
+                    database.transaction(tx -> {
+                        outbox.completeTransaction(tx, destination, upTo);
+                        return null;
+                    });
+                    return;
+                }
+                FederationDestinationsRecord state = outbox.destination(database.dsl(), destination).orElseThrow();
+                long interval = state.getRetryIntervalMs() == 0 ? config.destinationMinRetryIntervalMs()
+                        : Math.min(state.getRetryIntervalMs() * 2, config.destinationMaxRetryIntervalMs());
+                log.info("could not send transaction {} to {} ({}); retrying in {} ms", txnId, destination, e.getMessage(), interval);
+                database.transaction(tx -> {
+                    outbox.backOff(tx, destination, clock.millis() + interval, interval);
+                    return null;
+                });
+            }
+        }
+
+        /** The oldest items that fit one transaction: stops before the 51st PDU or the 101st EDU, keeping order. */
+        private List<FederationOutboxRecord> fit(List<FederationOutboxRecord> candidates) {
+            List<FederationOutboxRecord> out = new ArrayList<>();
+            int pdus = 0;
+            int edus = 0;
+            for (FederationOutboxRecord item : candidates) {
+                boolean pdu = "pdu".equals(item.getKind());
+                if (pdu ? pdus == MAX_PDUS : edus == MAX_EDUS) break;
+                if (pdu) pdus++; else edus++;
+                out.add(item);
+            }
+            return out;
+        }
+    }
+}
