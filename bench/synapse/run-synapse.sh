@@ -46,64 +46,17 @@ PID_FILE="$DIR/synapse.pid"
 PY="$SYNAPSE_VENV/bin/python"
 BASE_URL="http://127.0.0.1:$SYNAPSE_PORT"
 
-log() { echo "[run-synapse] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# Pid of the running Synapse for DIR, or nothing.
-running_pid() {
-  local pid
-  [[ -f "$PID_FILE" ]] || return 0
-  pid="$(cat "$PID_FILE")"
-  if [[ -n "$pid" ]] && alive "$pid" \
-     && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'synapse.app.homeserver'; then
-    echo "$pid"
-  fi
-}
-
-# True if $1 is a live (non-zombie) process. A zombie would answer kill -0 where
-# nothing reaps orphans (containers without an init).
-alive() {
-  kill -0 "$1" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# HTTP status of GET $1 ("000" if no answer). Uses the venv's Python so that
-# curl is not needed on a fresh machine.
-http_status() {
-  "$PY" - "$1" <<'PYEOF' 2>/dev/null || echo 000
-import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=2).status)
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception:
-    print("000")
-PYEOF
-}
-
-generate_config() {
-  log "generating Synapse config in $DIR"
-  rm -f "$DIR/base.yaml" "$DIR/localhost.log.config" "$DIR/localhost.signing.key"
-  # Run from DIR: the generated log config otherwise points at $PWD/homeserver.log.
-  (cd "$DIR" && "$PY" -m synapse.app.homeserver \
-      --server-name localhost \
-      --config-path "$DIR/base.yaml" \
-      --data-directory "$DIR" \
-      --config-directory "$DIR" \
-      --generate-config --report-stats=no >&2)
-}
+LOG_TAG=run-synapse
+# shellcheck source=synapse-lib.sh
+source "$SCRIPT_DIR/synapse-lib.sh"
 
 write_overrides() {
   # Log file always inside DIR, whatever the generator chose; root level as asked.
-  sed -i -E "s|^( *filename:).*|\1 $DIR/homeserver.log|" "$DIR/localhost.log.config"
-  sed -i -E "/^root:/,/^[^ ]/ s|^( *level:).*|\1 $SYNAPSE_LOG_LEVEL|" "$DIR/localhost.log.config"
+  syn_fix_log_config "$DIR/localhost.log.config" "$SYNAPSE_LOG_LEVEL"
 
   # The generated secret, as a plain file for benchmark drivers.
-  "$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["registration_shared_secret"])' \
-    "$DIR/base.yaml" >"$DIR/registration_shared_secret"
+  syn_write_shared_secret
 
-  local rl='{per_second: 100000, burst_count: 100000}'
   cat >"$DIR/overrides.yaml" <<YAML
 # Written by bench/synapse/run-synapse.sh at every start; replaces keys of base.yaml.
 server_name: "localhost"
@@ -134,39 +87,7 @@ enable_registration: true
 enable_registration_without_verification: true
 
 # Rate limits: effectively off (checked against synapse/config/ratelimiting.py, 1.163).
-rc_message: $rl
-rc_registration: $rl
-rc_registration_token_validity: $rl
-rc_login:
-  address: $rl
-  account: $rl
-  failed_attempts: $rl
-rc_admin_redaction: $rl
-rc_joins:
-  local: $rl
-  remote: $rl
-rc_joins_per_room: $rl
-rc_3pid_validation: $rl
-rc_invites:
-  per_room: $rl
-  per_user: $rl
-  per_issuer: $rl
-rc_third_party_invite: $rl
-rc_key_requests: $rl
-rc_media_create: $rl
-rc_presence:
-  per_user: $rl
-rc_delayed_event_mgmt: $rl
-rc_room_creation: $rl
-rc_reports: $rl
-rc_user_directory: $rl
-rc_profile: $rl
-rc_federation:
-  window_size: 1000
-  sleep_limit: 100000
-  sleep_delay: 1
-  reject_limit: 100000
-  concurrent: 100000
+$(syn_ratelimits_yaml)
 
 # MSC4140 delayed events (checked against synapse/config/server.py, 1.163): off unless both
 # are set. They only enable scheduling (PUT .../send|state/...?org.matrix.msc4140.delay=);
@@ -191,11 +112,10 @@ cmd_start() {
   fi
 
   # Install Synapse if needed (no-op when the venv has the pinned version).
-  "$SCRIPT_DIR/install-synapse.sh"
-  log "Synapse version: $("$SYNAPSE_VENV/bin/pip" show matrix-synapse 2>/dev/null | sed -n 's/^Version: //p')"
+  syn_install
 
   mkdir -p "$DIR"
-  [[ -f "$DIR/base.yaml" && -f "$DIR/localhost.signing.key" ]] || generate_config
+  [[ -f "$DIR/base.yaml" && -f "$DIR/localhost.signing.key" ]] || syn_generate_config localhost
   write_overrides
 
   port_in_use "$SYNAPSE_PORT" && die "127.0.0.1:$SYNAPSE_PORT is already in use (set SYNAPSE_PORT)"
@@ -203,55 +123,15 @@ cmd_start() {
   log "starting Synapse on $BASE_URL (log: $DIR/homeserver.log)"
   local t0=$SECONDS t0ms
   t0ms=$(date +%s%3N)
-  # setsid: own session, so a CI step's end / Ctrl-C does not hit it; it execs,
-  # so $! is Synapse's pid.
-  (cd "$DIR" && exec setsid "$PY" -m synapse.app.homeserver \
-      -c "$DIR/base.yaml" -c "$DIR/overrides.yaml" \
-      </dev/null >"$DIR/synapse.out" 2>&1) &
-  pid=$!
-  echo "$pid" >"$PID_FILE"
+  syn_launch
+  pid=$SYN_PID
   echo "$SYNAPSE_PORT" >"$DIR/port"
-
-  while :; do
-    if ! alive "$pid"; then
-      tail -n 40 "$DIR/synapse.out" >&2 || true
-      rm -f "$PID_FILE"
-      die "Synapse exited during startup (see $DIR/synapse.out, $DIR/homeserver.log)"
-    fi
-    [[ "$(http_status "$BASE_URL/_matrix/client/versions")" == 200 ]] && break
-    if (( SECONDS - t0 >= START_TIMEOUT )); then
-      log "not answering after ${START_TIMEOUT}s; stopping it"
-      cmd_stop
-      die "Synapse did not come up (see $DIR/homeserver.log)"
-    fi
-    sleep 0.2
-  done
+  syn_wait_up "$BASE_URL/_matrix/client/versions" "" "$t0"
   log "up after $(( $(date +%s%3N) - t0ms )) ms (pid $pid)"
   echo "$BASE_URL"
 }
 
-cmd_stop() {
-  local pid i
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    log "not running"
-    rm -f "$PID_FILE"
-    return 0
-  fi
-  log "stopping Synapse (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do   # up to 30 s
-    alive "$pid" || break
-    sleep 0.2
-  done
-  if alive "$pid"; then
-    log "still alive after 30 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while alive "$pid"; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE" "$DIR/port"
-  log "stopped"
-}
+cmd_stop() { syn_stop; }
 
 cmd_status() {
   local pid
