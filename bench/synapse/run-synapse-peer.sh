@@ -160,6 +160,9 @@ cmd_start() {
     return 0
   fi
 
+  port_in_use "$FED_PORT" && die "127.0.0.1:$FED_PORT is already in use"
+  port_in_use "$CLIENT_PORT" && die "127.0.0.1:$CLIENT_PORT is already in use"
+
   # Install Synapse if needed (no-op when the venv has the pinned version).
   syn_install
 
@@ -173,9 +176,6 @@ cmd_start() {
   echo "$name" >"$DIR/server_name"
   make_cert
   write_overrides "$name"
-
-  port_in_use "$FED_PORT" && die "127.0.0.1:$FED_PORT is already in use"
-  port_in_use "$CLIENT_PORT" && die "127.0.0.1:$CLIENT_PORT is already in use"
 
   log "starting Synapse $name: federation https://127.0.0.1:$FED_PORT, client $url (log: $DIR/homeserver.log)"
   t0=$SECONDS
