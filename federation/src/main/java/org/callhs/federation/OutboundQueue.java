@@ -76,7 +76,7 @@ public final class OutboundQueue implements AutoCloseable {
 
     private void enqueue(DSLContext tx, String destination, String kind, ObjectNode payload) {
         if (destination.equals(ourName)) return;
-        long position = outbox.nextPosition(tx, destination);
+        long position = outbox.nextPosition(tx, destination, clock.millis());
         outbox.insert(tx, destination, position, kind, Json.write(payload), clock.millis());
     }
 

@@ -11,12 +11,16 @@ import org.jooq.DSLContext;
 
 /** Statements on {@code federation_destinations} and {@code federation_outbox}; the caller owns the transaction. */
 final class OutboxRepository {
-    /** Takes the next queue position of a destination (creating its row), under the row's lock. */
-    long nextPosition(DSLContext tx, String destination) {
+    /**
+     * Takes the next queue position of a destination (creating its row), under the row's lock.
+     * Transaction numbers start at the creation time in milliseconds, so a server whose database
+     * was reset never reuses an ID the destination still remembers (Synapse keeps them a day).
+     */
+    long nextPosition(DSLContext tx, String destination, long now) {
         tx.insertInto(FEDERATION_DESTINATIONS)
                 .set(FEDERATION_DESTINATIONS.DESTINATION, destination)
                 .set(FEDERATION_DESTINATIONS.NEXT_POSITION, 1L)
-                .set(FEDERATION_DESTINATIONS.NEXT_TXN_ID, 1L)
+                .set(FEDERATION_DESTINATIONS.NEXT_TXN_ID, now)
                 .set(FEDERATION_DESTINATIONS.RETRY_AT_TS, 0L)
                 .set(FEDERATION_DESTINATIONS.RETRY_INTERVAL_MS, 0L)
                 .onConflictDoNothing().execute();

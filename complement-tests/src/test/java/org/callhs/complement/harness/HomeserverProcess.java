@@ -322,7 +322,7 @@ public final class HomeserverProcess implements Homeserver, AutoCloseable {
     /** Ports already given to a server of this JVM: the kernel may offer a just-closed one again. */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private static int freePort() {
+    static int freePort() {
         while (true) {
             int port;
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {

@@ -27,7 +27,8 @@ import org.jooq.DSLContext;
  * This server's own users, aliases, devices and keys as the Server-Server API serves them, and
  * the inbox for other servers' to-device messages. Only local users are ever answered for:
  * whatever else a remote request names is left out, so a remote query never makes this
- * server ask a third one.
+ * server ask a third one. Device display names are not shared with other servers (Synapse's
+ * default too): they often name people's hardware and places.
  */
 public final class LocalServerData implements LocalDirectory, LocalDevices {
     private final String serverName;
@@ -97,6 +98,11 @@ public final class LocalServerData implements LocalDirectory, LocalDevices {
         request.set("device_keys", localOnly);
         // No requesting user on this server: the answer carries no per-requester signatures.
         ObjectNode answer = keys.query("", request);
+        // Device names stay private to the user's own server, as Synapse's default
+        // (allow_device_name_lookup_over_federation: false) keeps them.
+        answer.path("device_keys").forEach(user -> user.forEach(device -> {
+            if (device instanceof ObjectNode d) d.remove("unsigned");
+        }));
         ObjectNode response = Json.object();
         response.set("device_keys", answer.get("device_keys"));
         response.set("master_keys", answer.get("master_keys"));
@@ -141,7 +147,6 @@ public final class LocalServerData implements LocalDirectory, LocalDevices {
                 copy.remove("unsigned");
                 entry.set("keys", copy);
             }
-            if (device.getDisplayName() != null) entry.put("device_display_name", device.getDisplayName());
         }
         if (known.path("master_keys").has(userId)) body.set("master_key", known.get("master_keys").get(userId));
         if (known.path("self_signing_keys").has(userId)) body.set("self_signing_key", known.get("self_signing_keys").get(userId));

@@ -1,0 +1,117 @@
+package org.callhs.complement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.callhs.complement.harness.Json.obj;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.callhs.complement.harness.CsApiClient;
+import org.callhs.complement.harness.CsResponse;
+import org.callhs.complement.harness.Names;
+import org.callhs.complement.harness.Rooms;
+
+/**
+ * The federation checks every pairing of servers runs (callhs and callhs, callhs and Synapse,
+ * each direction): a user {@code from} one server looks at, or sends to, a user {@code to} on the
+ * other. Only the Client-Server API is used, so the same checks prove a scenario against Synapse.
+ */
+final class FederationChecks {
+    static final String PASSWORD = "federation-password";
+    static final Duration DELIVERY = Duration.ofSeconds(45);
+
+    private FederationChecks() {}
+
+    static CsApiClient user(CsApiClient anonymous, String prefix) {
+        return anonymous.register(Names.unique(prefix), PASSWORD);
+    }
+
+    static void remoteProfile(CsApiClient from, CsApiClient to) {
+        String name = "Display " + Names.random(6);
+        to.put(obj("displayname", name), "profile", to.userId(), "displayname").assertOk();
+        JsonNode profile = from.get("profile", to.userId()).assertOk();
+        assertThat(profile.path("displayname").asText()).isEqualTo(name);
+        assertThat(from.get("profile", to.userId(), "displayname").assertOk().path("displayname").asText()).isEqualTo(name);
+        String server = to.userId().substring(to.userId().indexOf(':') + 1);
+        CsResponse unknown = from.get("profile", "@" + Names.unique("nobody") + ":" + server);
+        assertThat(unknown.status()).as(unknown.describe()).isEqualTo(404);
+        assertThat(unknown.errcode()).isEqualTo("M_NOT_FOUND");
+    }
+
+    static void remoteAlias(CsApiClient from, CsApiClient to) {
+        String localpart = Names.unique("fedalias");
+        String roomId = Rooms.create(to, Map.of("room_alias_name", localpart));
+        String server = to.userId().substring(to.userId().indexOf(':') + 1);
+        JsonNode resolved = from.get("directory", "room", "#" + localpart + ":" + server).assertOk();
+        assertThat(resolved.path("room_id").asText()).isEqualTo(roomId);
+        assertThat(resolved.path("servers").toString()).contains(server);
+        CsResponse unknown = from.get("directory", "room", "#" + Names.unique("none") + ":" + server);
+        assertThat(unknown.status()).as(unknown.describe()).isEqualTo(404);
+    }
+
+    /** {@code to} uploads device keys and one one-time key; {@code from} queries them and claims the key. */
+    static void keysQueryAndClaim(CsApiClient from, CsApiClient to) {
+        String device = to.deviceId();
+        Map<String, Object> deviceKeys = obj(
+                "user_id", to.userId(), "device_id", device,
+                "algorithms", List.of("m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"),
+                "keys", obj("curve25519:" + device, "curvekey" + Names.random(8), "ed25519:" + device, "edkey" + Names.random(8)),
+                "signatures", obj(to.userId(), obj("ed25519:" + device, "sig" + Names.random(8))));
+        Map<String, Object> otk = obj("key", "otk" + Names.random(8), "signatures", obj(to.userId(), obj("ed25519:" + device, "s")));
+        to.post(obj("device_keys", deviceKeys, "one_time_keys", obj("signed_curve25519:AAAAAQ", otk)), "keys", "upload").assertOk();
+
+        JsonNode query = from.post(obj("device_keys", obj(to.userId(), List.of())), "keys", "query").assertOk();
+        JsonNode got = query.path("device_keys").path(to.userId()).path(device);
+        assertThat(got.path("keys").path("curve25519:" + device).asText()).as(query.toString())
+                .isEqualTo(((Map<?, ?>) deviceKeys.get("keys")).get("curve25519:" + device));
+        assertThat(query.path("failures").size()).isZero();
+
+        JsonNode claim = from.post(obj("one_time_keys", obj(to.userId(), obj(device, "signed_curve25519"))), "keys", "claim").assertOk();
+        assertThat(claim.path("one_time_keys").path(to.userId()).path(device).path("signed_curve25519:AAAAAQ").path("key").asText())
+                .as(claim.toString()).isEqualTo(otk.get("key"));
+    }
+
+    /** Sends a to-device message; returns its marker, to look for with {@link #awaitToDevice}. */
+    static String sendToDevice(CsApiClient from, CsApiClient to, String deviceOrStar) {
+        String marker = Names.random(12);
+        from.put(obj("messages", obj(to.userId(), obj(deviceOrStar, obj("marker", marker)))), "sendToDevice", "org.example.fed",
+                Rooms.txnId()).assertOk();
+        return marker;
+    }
+
+    /**
+     * Waits until {@code to}'s device has every marker, each once, sent by {@code sender}. Syncs
+     * incrementally and collects across responses: a repeated identical initial sync may be
+     * answered from Synapse's two-minute sync response cache.
+     */
+    static void awaitToDevice(CsApiClient to, String sender, List<String> markers) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        List<String> seen = new java.util.ArrayList<>();
+        String since = null;
+        while (Instant.now().isBefore(deadline)) {
+            var request = to.request("GET", "sync").query("timeout", since == null ? "0" : "1000");
+            if (since != null) request = request.query("since", since);
+            JsonNode body = request.send().assertOk();
+            since = body.path("next_batch").asText();
+            for (JsonNode e : body.path("to_device").path("events")) {
+                if (e.path("sender").asText().equals(sender) && e.path("type").asText().equals("org.example.fed")) {
+                    seen.add(e.path("content").path("marker").asText());
+                }
+            }
+            if (seen.containsAll(markers)) {
+                for (String m : markers) assertThat(seen.stream().filter(m::equals).count()).as("copies of " + m).isEqualTo(1);
+                return;
+            }
+        }
+        throw new AssertionError("to-device messages " + markers + " from " + sender + " did not arrive within " + DELIVERY
+                + "; seen: " + seen);
+    }
+
+    static void toDevice(CsApiClient from, CsApiClient to) {
+        String direct = sendToDevice(from, to, to.deviceId());
+        String star = sendToDevice(from, to, "*");
+        awaitToDevice(to, from.userId(), List.of(direct, star));
+    }
+}

@@ -1,0 +1,121 @@
+package org.callhs.complement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.callhs.complement.harness.Backend;
+import org.callhs.complement.harness.CsApiClient;
+import org.callhs.complement.harness.CsResponse;
+import org.callhs.complement.harness.Deployment;
+import org.callhs.complement.harness.FederationForgery;
+import org.callhs.complement.harness.HomeserverOptions;
+import org.callhs.complement.harness.HomeserverProcess;
+import org.callhs.complement.harness.HomeserverScenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+
+/**
+ * Two callhs processes federating over loopback HTTPS: remote profiles and aliases, E2EE key
+ * query and claim, to-device messages both ways, delivery to a peer that was down when the
+ * message was sent, and delivery after the sender was killed with the message still queued.
+ */
+@HomeserverScenario
+class FederationScenario {
+    /** Loopback federation: self-signed certificates, 127.0.0.1 allowed, quick retries. */
+    static HomeserverOptions federating() {
+        return HomeserverOptions.defaults()
+                .set("federation.verify_certificates", "false")
+                .set("federation.ip_range_allowlist", "127.0.0.0/8")
+                .set("federation.destination_min_retry_interval_ms", "500")
+                .set("federation.destination_max_retry_interval_ms", "2000")
+                .requiringProcessControl("federates two homeserver processes and restarts them");
+    }
+
+    @Parameter Backend backend;
+
+    static Deployment deployment;
+
+    @BeforeParameterizedClassInvocation
+    static void deploy(Backend backend) {
+        deployment = null;
+        deployment = Deployment.start(backend, "FederationScenario", 2, federating());
+    }
+
+    @AfterParameterizedClassInvocation
+    static void tearDown() {
+        Deployment.close(deployment);
+    }
+
+    static HomeserverProcess one() { return deployment.process(1); }
+
+    static HomeserverProcess two() { return deployment.process(2); }
+
+    @Test
+    void profilesAndAliasesOfTheOtherServer() {
+        CsApiClient alice = FederationChecks.user(one().client(), "alice");
+        CsApiClient bob = FederationChecks.user(two().client(), "bob");
+        FederationChecks.remoteProfile(alice, bob);
+        FederationChecks.remoteProfile(bob, alice);
+        FederationChecks.remoteAlias(alice, bob);
+        FederationChecks.remoteAlias(bob, alice);
+    }
+
+    @Test
+    void keysAreQueriedAndClaimedOnTheOtherServer() {
+        FederationChecks.keysQueryAndClaim(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
+        FederationChecks.keysQueryAndClaim(FederationChecks.user(two().client(), "bob"), FederationChecks.user(one().client(), "alice"));
+    }
+
+    @Test
+    void toDeviceMessagesGoBothWays() {
+        CsApiClient alice = FederationChecks.user(one().client(), "alice");
+        CsApiClient bob = FederationChecks.user(two().client(), "bob");
+        FederationChecks.toDevice(alice, bob);
+        FederationChecks.toDevice(bob, alice);
+    }
+
+    @Test
+    void messagesForAPeerThatIsDownArriveWhenItIsBack() {
+        CsApiClient alice = FederationChecks.user(one().client(), "alice");
+        CsApiClient bob = FederationChecks.user(two().client(), "bob");
+        two().kill();
+        String first = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        String second = FederationChecks.sendToDevice(alice, bob, "*");
+        two().start();
+        FederationChecks.awaitToDevice(bob, alice.userId(), List.of(first, second));
+    }
+
+    @Test
+    void queuedMessagesSurviveAKilledSender() {
+        CsApiClient alice = FederationChecks.user(one().client(), "alice");
+        CsApiClient bob = FederationChecks.user(two().client(), "bob");
+        two().stop();
+        String first = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        String second = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        one().kill();
+        two().start();
+        one().start();
+        FederationChecks.awaitToDevice(bob, alice.userId(), List.of(first, second));
+    }
+
+    @Test
+    void unsignedForgedAndMisdirectedRequestsAreRefused() {
+        String target = "/_matrix/federation/v1/query/profile?user_id=%40x%3A" + one().serverName().replace(":", "%3A");
+        CsResponse unsigned = one().federationRequest("GET", "_matrix", "federation", "v1", "query", "profile").query("user_id",
+                "@x:" + one().serverName()).send();
+        assertThat(unsigned.status()).isEqualTo(401);
+        assertThat(unsigned.errcode()).isEqualTo("M_UNAUTHORIZED");
+        FederationForgery forgery = new FederationForgery(two().serverName());
+        CsResponse forged = one().federationRequest("GET", "_matrix", "federation", "v1", "query", "profile")
+                .query("user_id", "@x:" + one().serverName())
+                .header("Authorization", forgery.header("GET", target, one().serverName(), "ed25519:a_forg")).send();
+        assertThat(forged.status()).as(forged.describe()).isEqualTo(401);
+        CsResponse misdirected = one().federationRequest("GET", "_matrix", "federation", "v1", "query", "profile")
+                .query("user_id", "@x:" + one().serverName())
+                .header("Authorization", forgery.header("GET", target, "localhost:1", "ed25519:a_forg")).send();
+        assertThat(misdirected.status()).isEqualTo(401);
+        assertThat(misdirected.json().path("error").asText()).contains("not this server");
+    }
+}

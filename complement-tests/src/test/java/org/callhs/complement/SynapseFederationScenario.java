@@ -1,0 +1,112 @@
+package org.callhs.complement;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.callhs.complement.harness.Backend;
+import org.callhs.complement.harness.CsApiClient;
+import org.callhs.complement.harness.Deployment;
+import org.callhs.complement.harness.HomeserverProcess;
+import org.callhs.complement.harness.HomeserverScenario;
+import org.callhs.complement.harness.SynapsePeer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+
+/**
+ * callhs and a real Synapse (1.163.2, from PyPI) federating over loopback HTTPS, each direction:
+ * remote profiles and aliases, E2EE key query and claim, to-device messages, a peer that is down
+ * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a callhs
+ * killed with messages for Synapse still queued.
+ */
+@HomeserverScenario
+class SynapseFederationScenario {
+    @Parameter Backend backend;
+
+    static Deployment deployment;
+    static SynapsePeer synapse;
+
+    @BeforeParameterizedClassInvocation
+    static void deploy(Backend backend) {
+        deployment = null;
+        synapse = null;
+        Deployment.skipIfRemote("starts its own Synapse peer next to a callhs process");
+        deployment = Deployment.start(backend, "SynapseFederationScenario", 1, FederationScenario.federating());
+        Path dir = Path.of(System.getProperty("basedir", "."), "target", "complement-data", deployment.name(), "synapse");
+        synapse = new SynapsePeer(dir);
+        synapse.start();
+    }
+
+    @AfterParameterizedClassInvocation
+    static void tearDown() {
+        try {
+            if (synapse != null) synapse.close();
+        } finally {
+            Deployment.close(deployment);
+        }
+    }
+
+    static HomeserverProcess callhs() { return deployment.process1(); }
+
+    static CsApiClient onCallhs(String prefix) { return FederationChecks.user(callhs().client(), prefix); }
+
+    static CsApiClient onSynapse(String prefix) { return FederationChecks.user(synapse.client(), prefix); }
+
+    @Test
+    void profilesAndAliasesEachWay() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        FederationChecks.remoteProfile(alice, bob);
+        FederationChecks.remoteProfile(bob, alice);
+        FederationChecks.remoteAlias(alice, bob);
+        FederationChecks.remoteAlias(bob, alice);
+    }
+
+    @Test
+    void keysAreQueriedAndClaimedEachWay() {
+        FederationChecks.keysQueryAndClaim(onCallhs("alice"), onSynapse("bob"));
+        FederationChecks.keysQueryAndClaim(onSynapse("bob"), onCallhs("alice"));
+    }
+
+    @Test
+    void toDeviceMessagesEachWay() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        FederationChecks.toDevice(alice, bob);
+        FederationChecks.toDevice(bob, alice);
+    }
+
+    @Test
+    void messagesForASynapseThatIsDownArriveWhenItIsBack() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        synapse.kill();
+        String first = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        String second = FederationChecks.sendToDevice(alice, bob, "*");
+        synapse.start();
+        FederationChecks.awaitToDevice(bob, alice.userId(), List.of(first, second));
+    }
+
+    @Test
+    void messagesFromSynapseArriveAfterCallhsWasDown() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        callhs().kill();
+        String first = FederationChecks.sendToDevice(bob, alice, alice.deviceId());
+        callhs().start();
+        FederationChecks.awaitToDevice(alice, bob.userId(), List.of(first));
+    }
+
+    @Test
+    void queuedMessagesSurviveAKilledCallhs() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        synapse.stop();
+        String first = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        String second = FederationChecks.sendToDevice(alice, bob, bob.deviceId());
+        callhs().kill();
+        synapse.start();
+        callhs().start();
+        FederationChecks.awaitToDevice(bob, alice.userId(), List.of(first, second));
+    }
+}
