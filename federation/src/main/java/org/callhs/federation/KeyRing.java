@@ -98,7 +98,7 @@ public final class KeyRing {
         }
     }
 
-    private boolean fetchThroughNotary(String server, FederationConfig.TrustedKeyServer notary) {
+    boolean fetchThroughNotary(String server, FederationConfig.TrustedKeyServer notary) {
         ObjectNode body = Json.object();
         body.putObject("server_keys").putObject(server);
         JsonNode answer = client.request(notary.serverName(), "POST", "/_matrix/key/v2/query", body, FETCH_TIMEOUT_MS);

@@ -63,6 +63,26 @@ class KeyRingTest {
     }
 
     @Test
+    void keysComeThroughANotaryThatSignedThem() throws Exception {
+        int notaryPort = FederatedPair.freePort();
+        int targetPort = FederatedPair.freePort();
+        try (TestServer notary = FederatedPair.start(Backend.SQLITE, notaryPort);
+             TestServer target = FederatedPair.start(Backend.SQLITE, targetPort)) {
+            SigningKey notaryKey = FederatedPair.signingKey(notary);
+            SigningKey targetKey = FederatedPair.signingKey(target);
+            String notaryName = FederatedPair.name(notaryPort);
+            String targetName = FederatedPair.name(targetPort);
+            var trusted = new FederationConfig.TrustedKeyServer(notaryName, java.util.Map.of(notaryKey.keyId(), notaryKey.publicKeyBase64()));
+            assertThat(ring.fetchThroughNotary(targetName, trusted)).isTrue();
+            assertThat(ring.key(targetName, targetKey.keyId(), System.currentTimeMillis()))
+                    .hasValueSatisfying(k -> assertThat(k).isEqualTo(UnpaddedBase64.decode(targetKey.publicKeyBase64())));
+            // A notary whose configured key does not match its signature is not believed.
+            var wrong = new FederationConfig.TrustedKeyServer(notaryName, java.util.Map.of(notaryKey.keyId(), OLD.publicKeyBase64()));
+            assertThat(ring.fetchThroughNotary(targetName, wrong)).isFalse();
+        }
+    }
+
+    @Test
     void responsesNotSignedByTheServerOrNamingAnotherAreRefused() {
         assertThat(ring.accept("forged.example", response("forged.example", OLD, 10_000, false))).isFalse();
         assertThat(ring.accept("asked.example", response("other.example", CURRENT, 10_000, false))).isFalse();
