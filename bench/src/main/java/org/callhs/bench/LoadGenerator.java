@@ -40,10 +40,14 @@ public final class LoadGenerator implements Callable<Integer> {
     String baseUrl;
 
     @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room | "
-            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | heartbeats | punctuality | mass-expiry | matrixrtc | "
+            + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | federated-to-device | heartbeats | punctuality | mass-expiry | matrixrtc | "
             + "sticky-fanout | sticky-initial-sync | call-shape "
             + "(default: ${DEFAULT-VALUE}).")
     String scenarioName;
+
+    @Option(names = "--sender-base-url", description = "federated-to-device: base URL of the sender's homeserver (user 0); "
+            + "the pollers use --base-url (loopback only).")
+    String senderBaseUrl;
 
     @Option(names = "--users", defaultValue = "16", description = "Virtual users = concurrent connections (default: ${DEFAULT-VALUE}).")
     int users;
@@ -101,8 +105,13 @@ public final class LoadGenerator implements Callable<Integer> {
         String runId = UserNames.newRunId();
         Scenario scenario;
         LoadDriver driver;
+        LoopbackTarget senderTarget;
         try {
             target = LoopbackTarget.parse(baseUrl);
+            senderTarget = senderBaseUrl == null ? target : LoopbackTarget.parse(senderBaseUrl);
+            if (scenarioName.equals(FederatedToDeviceScenario.NAME) && senderBaseUrl == null) {
+                throw new IllegalArgumentException(FederatedToDeviceScenario.NAME + " needs --sender-base-url");
+            }
             scenario = Scenario.named(scenarioName, runId, Math.max(users, 1), new ScenarioOptions(events, accounts, participants, delay));
             driver = scenario.driver(rate, Math.max(users, 1));
         } catch (IllegalArgumentException e) {
@@ -123,7 +132,7 @@ public final class LoadGenerator implements Callable<Integer> {
             UserRecorder recorder = new UserRecorder(scenario.seriesNames());
             recorders.add(recorder);
             int readTimeoutMillis = (int) timeout.plus(scenario.longestRequest()).toMillis();
-            virtualUsers.add(new VirtualUser(i, new HttpConnection(target, readTimeoutMillis), recorder));
+            virtualUsers.add(new VirtualUser(i, new HttpConnection(i == 0 ? senderTarget : target, readTimeoutMillis), recorder));
         }
         try {
             log.printf("[bench] %s: %s against %s, %d users, run id %s%n", label, scenario.name(), target.baseUrl(), users, runId);

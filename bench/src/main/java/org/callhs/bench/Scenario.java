@@ -74,6 +74,7 @@ public interface Scenario {
             case StickyInitialSyncScenario.NAME -> new StickyInitialSyncScenario(runId, users, options);
             case CallShapeScenario.NAME -> new CallShapeScenario(runId, users, options);
             case ToDeviceBurstScenario.NAME -> new ToDeviceBurstScenario(runId, users);
+            case FederatedToDeviceScenario.NAME -> new FederatedToDeviceScenario(runId, users);
             case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
             case HeartbeatScenario.NAME -> new HeartbeatScenario(runId, users, options);
             case PunctualityScenario.NAME -> new PunctualityScenario(runId, users, options);
@@ -88,7 +89,7 @@ public interface Scenario {
         return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME,
                 SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME,
                 RoomFanOutScenario.DELIVERY_LATENCY, InitialSyncScenario.NAME, RoomFanOutScenario.IDLE_LONG_POLLS,
-                ToDeviceBurstScenario.NAME, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
+                ToDeviceBurstScenario.NAME, FederatedToDeviceScenario.NAME, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
                 MatrixRtcScenario.NAME, RoomFanOutScenario.STICKY_FANOUT, StickyInitialSyncScenario.NAME, CallShapeScenario.NAME);
     }
 }

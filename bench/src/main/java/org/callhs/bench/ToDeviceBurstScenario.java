@@ -14,7 +14,7 @@ import java.util.List;
  * {@code POST /login} (each login is a new device), so 500 devices need 50 registrations and 450
  * logins.
  */
-final class ToDeviceBurstScenario extends FanOutScenario {
+class ToDeviceBurstScenario extends FanOutScenario {
 
     static final String NAME = "to-device-burst";
     static final String EVENT_TYPE = "org.callhs.bench.burst";

@@ -112,6 +112,15 @@ class FederationScenario {
                 .query("user_id", "@x:" + one().serverName())
                 .header("Authorization", forgery.header("GET", target, one().serverName(), "ed25519:a_forg")).send();
         assertThat(forged.status()).as(forged.describe()).isEqualTo(401);
+        // Signed under the real key ID of server two, but not with its key.
+        String realKeyId = two().federationRequest("GET", "_matrix", "key", "v2", "server").send().assertOk()
+                .path("verify_keys").fieldNames().next();
+        CsResponse wronglySigned = one().federationRequest("GET", "_matrix", "federation", "v1", "query", "profile")
+                .query("user_id", "@x:" + one().serverName())
+                .header("Authorization", forgery.header("GET", target, one().serverName(), realKeyId)).send();
+        assertThat(wronglySigned.status()).as(wronglySigned.describe()).isEqualTo(401);
+        assertThat(wronglySigned.json().path("error").asText()).contains("Invalid signature");
+        assertThat(forged.json().path("error").asText()).contains("Unknown key");
         CsResponse misdirected = one().federationRequest("GET", "_matrix", "federation", "v1", "query", "profile")
                 .query("user_id", "@x:" + one().serverName())
                 .header("Authorization", forgery.header("GET", target, "localhost:1", "ed25519:a_forg")).send();
