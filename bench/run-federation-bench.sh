@@ -16,7 +16,8 @@
 # column per pairing; copy what you want into BENCHMARKS.md.
 #
 # Environment (defaults in brackets):
-#   PAIRS     pairings to measure, in order ["callhs-to-callhs callhs-to-synapse synapse-to-callhs synapse-to-synapse"]
+#   PAIRS     pairings to measure, in order ["callhs-to-callhs synapse-to-synapse callhs-to-synapse synapse-to-callhs"];
+#             the report's ratio column is the first over the second
 #   RATE [20]   WARMUP [10s]   DURATION [50s]
 #   PORT_BASE [18600]: ports PORT_BASE..PORT_BASE+3 (client and federation of the sender,
 #             then of the receiver)
@@ -27,7 +28,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-PAIRS="${PAIRS:-callhs-to-callhs callhs-to-synapse synapse-to-callhs synapse-to-synapse}"
+PAIRS="${PAIRS:-callhs-to-callhs synapse-to-synapse callhs-to-synapse synapse-to-callhs}"
 RATE="${RATE:-20}"
 WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-50s}"

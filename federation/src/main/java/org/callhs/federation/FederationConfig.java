@@ -25,11 +25,17 @@ import java.util.List;
  * @param destinationMaxRetryIntervalMs the longest wait between attempts
  * @param requestTimeoutMs             the longest wait for a response from another server
  * @param connectTimeoutMs             the longest wait for a connection to another server
+ * @param queryRateLimit               per origin server, on every signed endpoint but {@code /send}
+ *                                     (as Synapse's {@code rc_federation}): a server over it gets 429
+ *                                     {@code M_LIMIT_EXCEEDED}, and retries later
  */
 public record FederationConfig(boolean verifyCertificates, String trustedCaFile, List<String> ipRangeDenylist,
                                List<String> ipRangeAllowlist, List<TrustedKeyServer> trustedKeyServers,
                                long destinationMinRetryIntervalMs, long destinationMaxRetryIntervalMs,
-                               long requestTimeoutMs, long connectTimeoutMs) {
+                               long requestTimeoutMs, long connectTimeoutMs, RateLimit queryRateLimit) {
+    /** A token bucket: {@code per_second} refill rate, {@code burst} capacity. */
+    public record RateLimit(double perSecond, int burst) {}
+
     public static final String SECTION = "federation";
 
     /**
@@ -49,7 +55,8 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
             "::1/128", "fe80::/10", "fc00::/7", "2001:db8::/32", "ff00::/8", "fec0::/10", "::/128");
 
     public static FederationConfig defaults() {
-        return new FederationConfig(true, "", DEFAULT_DENYLIST, List.of(), List.of(), 60_000, 3_600_000, 30_000, 10_000);
+        return new FederationConfig(true, "", DEFAULT_DENYLIST, List.of(), List.of(), 60_000, 3_600_000, 30_000, 10_000,
+                new RateLimit(50, 200));
     }
 
     /** Start-up check: every value in range, or an exception naming the key. */
@@ -59,6 +66,8 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
                 "federation.destination_max_retry_interval_ms must be at least destination_min_retry_interval_ms");
         require(requestTimeoutMs >= 100, "federation.request_timeout_ms must be at least 100");
         require(connectTimeoutMs >= 100, "federation.connect_timeout_ms must be at least 100");
+        require(queryRateLimit != null && queryRateLimit.perSecond() > 0 && queryRateLimit.burst() > 0,
+                "federation.query_rate_limit needs per_second and burst above 0");
         for (String range : ipRangeDenylist) IpRanges.parseCidr(range, "federation.ip_range_denylist");
         for (String range : ipRangeAllowlist) IpRanges.parseCidr(range, "federation.ip_range_allowlist");
         for (TrustedKeyServer notary : trustedKeyServers) {

@@ -49,6 +49,7 @@ public final class FederationModule implements HomeserverModule {
                     + "impersonate other servers. Use this only for loopback tests.");
         }
         String ourName = context.coreConfig().serverName();
+        context.rateLimits().define(QueryEndpoints.RATE_LIMIT, config.queryRateLimit().perSecond(), config.queryRateLimit().burst());
         Database database = context.database();
         Clock clock = context.clock();
         FederationClient client = new FederationClient(ourName, context.signingKey(), config, Dns.system(), clock);

@@ -30,11 +30,14 @@ import org.callhs.core.util.MatrixIds;
  * <li>{@code POST /_matrix/federation/v1/user/keys/query} and {@code .../user/keys/claim}: keys of
  *     local users; users of other servers are left out.
  * </ul>
+ * Each origin server is rate limited ({@code federation.query_rate_limit}; 429 {@code M_LIMIT_EXCEEDED}).
  * Spec: <a href="https://spec.matrix.org/v1.16/server-server-api/#querying-for-information">Querying for information</a>,
  * <a href="https://spec.matrix.org/v1.16/server-server-api/#end-to-end-encryption">End-to-End Encryption</a>,
  * <a href="https://spec.matrix.org/v1.16/server-server-api/#device-management">Device Management</a>.
  */
 final class QueryEndpoints implements Routes {
+    /** The per-origin limit class ({@code federation.query_rate_limit}). */
+    static final String RATE_LIMIT = "federation_query";
     private final String ourName;
     private final Supplier<LocalDirectory> directory;
     private final Supplier<LocalDevices> devices;
@@ -49,11 +52,11 @@ final class QueryEndpoints implements Routes {
     public List<Endpoint> endpoints() {
         String p = "/_matrix/federation/v1";
         return List.of(
-                new Endpoint("GET", p + "/query/profile", AuthKind.SERVER, null, this::profile),
-                new Endpoint("GET", p + "/query/directory", AuthKind.SERVER, null, this::directory),
-                new Endpoint("GET", p + "/user/devices/{userId}", AuthKind.SERVER, null, this::userDevices),
-                new Endpoint("POST", p + "/user/keys/query", AuthKind.SERVER, null, this::keysQuery),
-                new Endpoint("POST", p + "/user/keys/claim", AuthKind.SERVER, null, this::keysClaim));
+                new Endpoint("GET", p + "/query/profile", AuthKind.SERVER, RATE_LIMIT, this::profile),
+                new Endpoint("GET", p + "/query/directory", AuthKind.SERVER, RATE_LIMIT, this::directory),
+                new Endpoint("GET", p + "/user/devices/{userId}", AuthKind.SERVER, RATE_LIMIT, this::userDevices),
+                new Endpoint("POST", p + "/user/keys/query", AuthKind.SERVER, RATE_LIMIT, this::keysQuery),
+                new Endpoint("POST", p + "/user/keys/claim", AuthKind.SERVER, RATE_LIMIT, this::keysClaim));
     }
 
     private String localUser(String userId) {

@@ -109,6 +109,7 @@ public final class ToDeviceService {
      * @return false for a repeat
      */
     public boolean deliverRemote(String sender, String type, String messageId, ObjectNode messagesNode) {
+        pruneRemoteMessageIds();
         Set<String> recipients = new LinkedHashSet<>();
         Long last = database.transaction(tx -> {
             if (!messages.claimRemoteMessage(tx, sender, messageId, clock.millis())) return null;
@@ -116,6 +117,17 @@ public final class ToDeviceService {
         });
         if (last != null && last > 0) notifier.usersUpdated(Streams.TO_DEVICE, last, recipients);
         return last != null;
+    }
+
+    /** Message IDs are remembered {@value #REMOTE_ID_RETENTION_MS} ms (servers retry within minutes); pruned at most hourly. */
+    static final long REMOTE_ID_RETENTION_MS = 7L * 24 * 3_600_000;
+    private final java.util.concurrent.atomic.AtomicLong lastPrune = new java.util.concurrent.atomic.AtomicLong();
+
+    private void pruneRemoteMessageIds() {
+        long now = clock.millis();
+        long last = lastPrune.get();
+        if (now - last < 3_600_000 || !lastPrune.compareAndSet(last, now)) return;
+        database.transaction(tx -> messages.deleteRemoteMessagesBefore(tx, now - REMOTE_ID_RETENTION_MS));
     }
 
     /** Stores one row per local recipient device; the last position taken, or 0 when none. */

@@ -28,6 +28,10 @@ public final class ToDeviceRepository {
                 .onConflictDoNothing().execute() == 1;
     }
 
+    public int deleteRemoteMessagesBefore(DSLContext tx, long cutoff) {
+        return tx.deleteFrom(REMOTE_TO_DEVICE_RECEIVED).where(REMOTE_TO_DEVICE_RECEIVED.RECEIVED_TS.lt(cutoff)).execute();
+    }
+
     public void insert(DSLContext tx, long streamId, String userId, String deviceId, String sender, String type, String content) {
         tx.insertInto(TO_DEVICE_MESSAGES)
                 .set(TO_DEVICE_MESSAGES.STREAM_ID, streamId)
