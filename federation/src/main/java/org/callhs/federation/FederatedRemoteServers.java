@@ -136,6 +136,9 @@ final class FederatedRemoteServers implements RemoteServers {
 
     @Override
     public void enqueueEdu(DSLContext tx, String destination, String eduType, ObjectNode content) {
+        if (!ServerName.isValid(destination)) {
+            throw org.callhs.core.error.MatrixException.invalidParam("Cannot send to server " + destination + ": not a valid server name");
+        }
         queue.enqueueEdu(tx, destination, eduType, content);
     }
 

@@ -113,7 +113,7 @@ public final class FederationClient implements AutoCloseable {
     }
 
     private JsonNode exchange(Route route, String method, String rawTarget, JsonNode body, String authorization, long timeoutMs) {
-        ContentResponse response = send(route, method, rawTarget, body, authorization, timeoutMs);
+        ContentResponse response = send(route, method, rawTarget, body, authorization, timeoutMs, false);
         String type = response.getHeaders().get(HttpHeader.CONTENT_TYPE);
         JsonNode json = null;
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
@@ -135,7 +135,8 @@ public final class FederationClient implements AutoCloseable {
         return json;
     }
 
-    private ContentResponse send(Route route, String method, String rawTarget, JsonNode body, String authorization, long timeoutMs) {
+    private ContentResponse send(Route route, String method, String rawTarget, JsonNode body, String authorization, long timeoutMs,
+                                 boolean followRedirects) {
         connectHosts.put(route.uriHost() + ":" + route.port(), route.connectHost());
         String uriHost = route.uriHost();
         Request request = http.newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
@@ -143,6 +144,7 @@ public final class FederationClient implements AutoCloseable {
                 .method(method)
                 .path(rawTarget)
                 .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .followRedirects(followRedirects)
                 .headers(h -> {
                     h.put(HttpHeader.HOST, route.hostHeader());
                     if (authorization != null) h.put(HttpHeader.AUTHORIZATION, authorization);
@@ -168,8 +170,9 @@ public final class FederationClient implements AutoCloseable {
 
     private Optional<ServerResolver.WellKnown> fetchWellKnown(String hostname) {
         try {
+            // Redirects are followed here (the spec says so for the well-known), each hop through the IP range check.
             ContentResponse response = send(new Route(hostname, 443, hostname, hostname), "GET", "/.well-known/matrix/server",
-                    null, null, Math.min(config.requestTimeoutMs(), 10_000));
+                    null, null, Math.min(config.requestTimeoutMs(), 10_000), true);
             if (response.getStatus() != 200) return Optional.empty();
             JsonNode body = Json.parse(response.getContent());
             if (!body.isObject()) return Optional.empty();

@@ -50,6 +50,7 @@ public final class FederationModule implements HomeserverModule {
         }
         String ourName = context.coreConfig().serverName();
         context.rateLimits().define(QueryEndpoints.RATE_LIMIT, config.queryRateLimit().perSecond(), config.queryRateLimit().burst());
+        context.rateLimits().define(NotaryEndpoints.RATE_LIMIT, 10, 50);
         Database database = context.database();
         Clock clock = context.clock();
         FederationClient client = new FederationClient(ourName, context.signingKey(), config, Dns.system(), clock);

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *     origins proceed in parallel.
  * <li>Each PDU gets its own entry in the answer's {@code pdus}, each EDU is handled on its own:
  *     one bad PDU or EDU never fails the others. Until federated rooms exist, every PDU is
- *     answered with an error of its own (this server joins no room over federation yet).
+ *     answered with an error of its own (this server joins no room over federation yet). A
+ *     database failure is not the EDU's fault: the transaction then fails (500) unrecorded, so the
+ *     origin retries it.
  * </ul>
  * Spec: <a href="https://spec.matrix.org/v1.16/server-server-api/#put_matrixfederationv1sendtxnid">PUT /send/{txnId}</a>.
  */
@@ -84,6 +86,10 @@ final class InboundTransactions implements Routes {
                 for (JsonNode edu : eduList) {
                     try {
                         edus.dispatch(origin, edu);
+                    } catch (org.jooq.exception.DataAccessException e) {
+                        // The database failed, not the EDU: answer 500 without recording the transaction,
+                        // so the origin retries it (deliveries already made are de-duplicated).
+                        throw e;
                     } catch (RuntimeException e) {
                         log.warn("EDU from {} failed: {}", origin, e.toString());
                     }

@@ -43,7 +43,10 @@ public final class KeyRing {
     private final List<FederationConfig.TrustedKeyServer> notaries;
     private final Clock clock;
     private final Map<String, Key> cache = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastFetch = new ConcurrentHashMap<>();
+    /** When each server's keys were last fetched for a missing key; bounded, so forged origins cannot grow it. */
+    private final Map<String, Long> lastFetch = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMillis(REFETCH_INTERVAL_MS * 2))
+            .<String, Long>build().asMap();
 
     public KeyRing(String ourName, SigningKey ourKey, Database database, KeyStoreRepository store, FederationClient client,
                    List<FederationConfig.TrustedKeyServer> notaries, Clock clock) {
@@ -172,6 +175,11 @@ public final class KeyRing {
         });
         lastFetch.remove(server);
         return true;
+    }
+
+    /** The stored self-signed response of {@code server} valid until at least {@code minimumValidUntil}, without fetching. */
+    Optional<ObjectNode> cachedResponse(String server, long minimumValidUntil) {
+        return store.response(database.dsl(), server, minimumValidUntil);
     }
 
     /** The newest self-signed response of {@code server} valid until at least {@code minimumValidUntil}, fetching it if needed. */

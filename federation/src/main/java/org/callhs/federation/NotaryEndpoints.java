@@ -26,9 +26,14 @@ import org.callhs.core.util.Json;
  * (from the cache when it is valid long enough, else fetched now) with this server's signature
  * added; our own keys are answered directly. A server that cannot be reached, or whose name is
  * invalid in a POST, is left out of {@code server_keys}; an invalid name in the GET path is
- * 400 {@code M_INVALID_PARAM}. No authentication, as the spec says.
+ * 400 {@code M_INVALID_PARAM}. No authentication, as the spec says; instead each client address
+ * is rate limited ({@value #RATE_LIMIT}: 10/s, burst 50) and one request makes at most
+ * {@value #MAX_FETCHES} fetches from servers whose keys are not cached (the rest are left out), so
+ * the notary cannot be used to make this server call out without bound.
  */
 final class NotaryEndpoints implements Routes {
+    static final String RATE_LIMIT = "federation_notary";
+    static final int MAX_FETCHES = 10;
     private static final long OWN_VALIDITY_MS = 24 * 3_600_000L;
     private final String ourName;
     private final SigningKey ourKey;
@@ -45,8 +50,8 @@ final class NotaryEndpoints implements Routes {
     @Override
     public List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("GET", "/_matrix/key/v2/query/{serverName}", AuthKind.NONE, null, this::getOne),
-                new Endpoint("POST", "/_matrix/key/v2/query", AuthKind.NONE, null, this::post));
+                new Endpoint("GET", "/_matrix/key/v2/query/{serverName}", AuthKind.NONE, RATE_LIMIT, this::getOne),
+                new Endpoint("POST", "/_matrix/key/v2/query", AuthKind.NONE, RATE_LIMIT, this::post));
     }
 
     private ApiResponse getOne(ApiRequest request) {
@@ -55,7 +60,7 @@ final class NotaryEndpoints implements Routes {
         long minimum = parseMinimum(request.query("minimum_valid_until_ts").orElse(null));
         ObjectNode body = Json.object();
         ArrayNode list = body.putArray("server_keys");
-        answer(server, minimum).ifPresent(list::add);
+        answer(server, minimum, new int[] {MAX_FETCHES}).ifPresent(list::add);
         return ApiResponse.ok(body);
     }
 
@@ -64,6 +69,7 @@ final class NotaryEndpoints implements Routes {
         if (!(query instanceof ObjectNode servers)) throw MatrixException.badJson("server_keys must be an object");
         ObjectNode body = Json.object();
         ArrayNode list = body.putArray("server_keys");
+        int[] fetchesLeft = {MAX_FETCHES};
         for (Iterator<Map.Entry<String, JsonNode>> it = servers.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (!entry.getValue().isObject()) throw MatrixException.badJson("server_keys values must be objects");
@@ -74,7 +80,7 @@ final class NotaryEndpoints implements Routes {
                     minimum = Math.max(minimum, criteria.get("minimum_valid_until_ts").asLong());
                 }
             }
-            answer(entry.getKey(), minimum).ifPresent(list::add);
+            answer(entry.getKey(), minimum, fetchesLeft).ifPresent(list::add);
         }
         return ApiResponse.ok(body);
     }
@@ -88,7 +94,7 @@ final class NotaryEndpoints implements Routes {
         }
     }
 
-    private Optional<ObjectNode> answer(String server, long minimum) {
+    private Optional<ObjectNode> answer(String server, long minimum, int[] fetchesLeft) {
         JsonSigner signer = new JsonSigner(ourName, ourKey);
         if (server.equals(ourName)) {
             ObjectNode own = Json.object();
@@ -98,6 +104,10 @@ final class NotaryEndpoints implements Routes {
             own.putObject("old_verify_keys");
             return Optional.of(signer.sign(own));
         }
-        return keys.response(server, Math.max(minimum, clock.millis())).map(signer::sign);
+        long validUntil = Math.max(minimum, clock.millis());
+        Optional<ObjectNode> cached = keys.cachedResponse(server, validUntil);
+        if (cached.isPresent()) return cached.map(signer::sign);
+        if (fetchesLeft[0]-- <= 0) return Optional.empty();
+        return keys.response(server, validUntil).map(signer::sign);
     }
 }

@@ -32,15 +32,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure backs that destination off: {@code destination_min_retry_interval_ms}, doubled
  * on each further failure up to {@code destination_max_retry_interval_ms}; any verified request
- * from the destination resets it. A 4xx answer other than 408 and 429 says the transaction
- * itself is refused, so its items are dropped (logged) rather than blocking the queue forever.
- * A destination that is down holds only its own sender: others and the sending clients never
- * wait for it.
+ * from the destination resets it. Only 400 and 413 say the transaction's content itself is
+ * refused: its items are then sent one per transaction, so the one refused is dropped (logged)
+ * alone and the others still arrive; an item that cannot be signed at all is dropped the same
+ * way. Every other failure (401, 403, 404, 429, 5xx, no answer) keeps the items and backs off,
+ * as Synapse does. A destination that is down holds only its own sender: others and the sending
+ * clients never wait for it. A sender idle for {@link #IDLE_EXIT_MS} ends; the next item starts one.
  */
 public final class OutboundQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboundQueue.class);
     static final int MAX_PDUS = 50;
     static final int MAX_EDUS = 100;
+    static final long IDLE_EXIT_MS = 10 * 60_000;
+    /** What a sender's step returns when its queue is empty. */
+    private static final long IDLE = Long.MAX_VALUE / 2;
 
     private final String ourName;
     private final Database database;
@@ -114,6 +119,8 @@ public final class OutboundQueue implements AutoCloseable {
         private final Semaphore signal = new Semaphore(0);
         private final Thread thread;
         private volatile boolean backedOff;
+        /** Items up to this position go one per transaction, to single out the one a destination refuses (0: none). */
+        private long isolateUpTo;
 
         Sender(String destination) {
             this.destination = destination;
@@ -130,8 +137,9 @@ public final class OutboundQueue implements AutoCloseable {
                 try {
                     long waitMs = step();
                     if (waitMs > 0) {
-                        signal.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
+                        boolean woken = signal.tryAcquire(Math.min(waitMs, IDLE_EXIT_MS), TimeUnit.MILLISECONDS);
                         signal.drainPermits();
+                        if (!woken && waitMs == IDLE && retire()) return;
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -146,10 +154,17 @@ public final class OutboundQueue implements AutoCloseable {
             }
         }
 
+        /** Ends an idle sender; a wake-up that raced with it finds the items and starts a new one. */
+        private boolean retire() {
+            senders.remove(destination, this);
+            if (outbox.hasItems(database.dsl(), destination)) wake(List.of(destination));
+            return true;
+        }
+
         /** Sends one transaction if there is one to send; returns how long to wait before the next step (0: go on). */
         private long step() {
             FederationDestinationsRecord state = outbox.destination(database.dsl(), destination).orElse(null);
-            if (state == null) return Long.MAX_VALUE / 2;
+            if (state == null) return IDLE;
             long now = clock.millis();
             if (state.getRetryAtTs() > now) {
                 backedOff = true;
@@ -163,7 +178,8 @@ public final class OutboundQueue implements AutoCloseable {
                 items = outbox.items(database.dsl(), destination, upTo, MAX_PDUS + MAX_EDUS);
             } else {
                 items = fit(outbox.items(database.dsl(), destination, null, MAX_PDUS + MAX_EDUS));
-                if (items.isEmpty()) return Long.MAX_VALUE / 2;
+                if (items.isEmpty()) return IDLE;
+                if (items.get(0).getPosition() <= isolateUpTo) items = items.subList(0, 1);
                 long last = items.get(items.size() - 1).getPosition();
                 txnId = database.transaction(tx -> outbox.startTransaction(tx, destination, last));
                 upTo = last;
@@ -200,14 +216,24 @@ public final class OutboundQueue implements AutoCloseable {
                     outbox.completeTransaction(tx, destination, upTo);
                     return null;
                 });
+            } catch (IllegalArgumentException e) {
+                // Not signable (e.g. a lone surrogate): nothing was sent. Drop the items that cannot be signed.
+                database.transaction(tx -> {
+                    for (FederationOutboxRecord item : items) {
+                        try {
+                            XMatrix.signedBytes(Json.parse(item.getPayload()));
+                        } catch (IllegalArgumentException bad) {
+                            log.error("dropping {} {} for {}: it cannot be signed ({})", item.getKind(), item.getPosition(), destination,
+                                    bad.getMessage());
+                            outbox.deleteItem(tx, destination, item.getPosition());
+                        }
+                    }
+                    outbox.clearTransaction(tx, destination);
+                    return null;
+                });
             } catch (FederationException e) {
-                if (e.kind() == FederationException.Kind.HTTP_ERROR && e.status() >= 400 && e.status() < 500
-                        && e.status() != 408 && e.status() != 429) {
-                    log.error("{} refused transaction {} ({} items) with {}: dropping it", destination, txnId, items.size(), e.getMessage());
-                    database.transaction(tx -> {
-                        outbox.completeTransaction(tx, destination, upTo);
-                        return null;
-                    });
+                if (e.kind() == FederationException.Kind.HTTP_ERROR && (e.status() == 400 || e.status() == 413)) {
+                    refused(txnId, upTo, items, e);
                     return;
                 }
                 FederationDestinationsRecord state = outbox.destination(database.dsl(), destination).orElseThrow();
@@ -219,6 +245,26 @@ public final class OutboundQueue implements AutoCloseable {
                     return null;
                 });
             }
+        }
+
+        /** 400/413: the content is refused. Several items: send them one by one; one item: drop it. */
+        private void refused(String txnId, long upTo, List<FederationOutboxRecord> items, FederationException e) {
+            if (items.size() > 1) {
+                log.warn("{} refused transaction {} ({} items) with {}: sending them one at a time", destination, txnId, items.size(),
+                        e.getMessage());
+                isolateUpTo = upTo;
+                database.transaction(tx -> {
+                    outbox.clearTransaction(tx, destination);
+                    return null;
+                });
+                return;
+            }
+            log.error("{} refused transaction {} with {}: dropping its {} {}", destination, txnId, e.getMessage(),
+                    items.get(0).getKind(), items.get(0).getPosition());
+            database.transaction(tx -> {
+                outbox.completeTransaction(tx, destination, upTo);
+                return null;
+            });
         }
 
         /** The oldest items that fit one transaction: stops before the 51st PDU or the 101st EDU, keeping order. */

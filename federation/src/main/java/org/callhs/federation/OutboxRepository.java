@@ -82,6 +82,23 @@ final class OutboxRepository {
                 .where(FEDERATION_DESTINATIONS.DESTINATION.eq(destination)).execute();
     }
 
+    /** Forgets the transaction in flight (it was refused whole, or never sent): its items go out in new ones. */
+    void clearTransaction(DSLContext tx, String destination) {
+        tx.update(FEDERATION_DESTINATIONS)
+                .setNull(FEDERATION_DESTINATIONS.INFLIGHT_TXN_ID)
+                .setNull(FEDERATION_DESTINATIONS.INFLIGHT_UP_TO)
+                .where(FEDERATION_DESTINATIONS.DESTINATION.eq(destination)).execute();
+    }
+
+    void deleteItem(DSLContext tx, String destination, long position) {
+        tx.deleteFrom(FEDERATION_OUTBOX)
+                .where(FEDERATION_OUTBOX.DESTINATION.eq(destination).and(FEDERATION_OUTBOX.POSITION.eq(position))).execute();
+    }
+
+    boolean hasItems(DSLContext dsl, String destination) {
+        return dsl.fetchExists(FEDERATION_OUTBOX, FEDERATION_OUTBOX.DESTINATION.eq(destination));
+    }
+
     void backOff(DSLContext tx, String destination, long retryAt, long interval) {
         tx.update(FEDERATION_DESTINATIONS)
                 .set(FEDERATION_DESTINATIONS.RETRY_AT_TS, retryAt)

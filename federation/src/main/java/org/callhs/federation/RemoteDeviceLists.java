@@ -33,6 +33,7 @@ final class RemoteDeviceLists {
     private final FederationConfig config;
     private final Clock clock;
     private final Set<String> resyncing = ConcurrentHashMap.newKeySet();
+    private final Set<String> resyncAgain = ConcurrentHashMap.newKeySet();
 
     RemoteDeviceLists(Database database, RemoteDeviceRepository repository, FederationClient client, FederationConfig config, Clock clock) {
         this.database = database;
@@ -63,6 +64,10 @@ final class RemoteDeviceLists {
             }
         }
         if (known.isPresent() && streamId <= known.get().getStreamId() && !known.get().getStale()) return; // old news
+        if (resyncing.contains(userId)) {
+            resyncLater(userId); // a resync is running: its snapshot may predate this update
+            return;
+        }
         if (!follows) {
             if (known.isPresent()) database.transaction(tx -> { repository.markStale(tx, userId); return null; });
             resyncLater(userId);
@@ -96,15 +101,29 @@ final class RemoteDeviceLists {
         });
     }
 
+    /**
+     * Resyncs in the background, one at a time per user. An update that arrives while a resync
+     * runs may be newer than the snapshot that resync got, so the user is resynced once more after it.
+     */
     private void resyncLater(String userId) {
-        if (!resyncing.add(userId)) return;
+        if (!resyncing.add(userId)) {
+            resyncAgain.add(userId);
+            return;
+        }
         Thread.ofVirtual().name("device-resync").start(() -> {
             try {
-                resync(userId);
-            } catch (RuntimeException e) {
-                log.info("device list resync of {} failed: {}", userId, e.getMessage());
+                do {
+                    resyncAgain.remove(userId);
+                    try {
+                        resync(userId);
+                    } catch (RuntimeException e) {
+                        log.info("device list resync of {} failed: {}", userId, e.getMessage());
+                        database.transaction(tx -> { repository.markStale(tx, userId); return null; });
+                    }
+                } while (resyncAgain.contains(userId));
             } finally {
                 resyncing.remove(userId);
+                if (resyncAgain.remove(userId)) resyncLater(userId);
             }
         });
     }

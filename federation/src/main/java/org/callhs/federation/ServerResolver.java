@@ -21,12 +21,14 @@ import java.util.regex.Pattern;
  *     the hostname, not the SRV target.
  * </ol>
  * Well-known answers are cached as their {@code Cache-Control: max-age} or {@code Expires} say
- * (24 hours without either, 48 hours at most); failures for 10 minutes (the spec allows up to an hour).
+ * (24 hours without either, 5 minutes at least and 48 hours at most, as Synapse bounds them);
+ * failures for 10 minutes (the spec allows up to an hour).
  */
 public final class ServerResolver {
     static final long DEFAULT_CACHE_MS = 24 * 3_600_000L;
     static final long MAX_CACHE_MS = 48 * 3_600_000L;
     static final long FAILURE_CACHE_MS = 10 * 60_000L;
+    static final long MIN_CACHE_MS = 5 * 60_000L;
     private static final Pattern MAX_AGE = Pattern.compile("max-age\\s*=\\s*(\\d+)", Pattern.CASE_INSENSITIVE);
 
     /** What fetching a well-known answered: the body and its caching headers, or nothing usable. */
@@ -87,8 +89,12 @@ public final class ServerResolver {
         return delegated;
     }
 
-    /** How long a well-known answer is cached: its max-age, else its Expires, else 24 h; at most 48 h. */
+    /** How long a well-known answer is cached: its max-age, else its Expires, else 24 h; at least 5 minutes, at most 48 h. */
     static long cacheMillis(WellKnown answer, long now) {
+        return Math.max(MIN_CACHE_MS, headerMillis(answer, now));
+    }
+
+    private static long headerMillis(WellKnown answer, long now) {
         long ttl = DEFAULT_CACHE_MS;
         if (answer.cacheControl() != null) {
             if (answer.cacheControl().toLowerCase(java.util.Locale.ROOT).contains("no-store")) return 0;

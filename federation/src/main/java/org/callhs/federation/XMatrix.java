@@ -35,19 +35,48 @@ public final class XMatrix {
         return object;
     }
 
-    /** The {@code Authorization} header value for a request this server sends. */
+    /**
+     * The {@code Authorization} header value for a request this server sends. Content strict
+     * canonical JSON cannot hold (a client's float in a to-device message) is signed the way
+     * Synapse signs it ({@link CanonicalJson#encodeRelaxed}); content neither can hold (a lone
+     * surrogate) is an {@link IllegalArgumentException}.
+     */
     public static String authorization(SigningKey key, String method, String uri, String origin, String destination, JsonNode content) {
-        byte[] signature = key.sign(CanonicalJson.encode(signedObject(method, uri, origin, destination, content)));
+        byte[] signature = key.sign(signedBytes(signedObject(method, uri, origin, destination, content)));
         return "X-Matrix origin=" + quote(origin) + ",destination=" + quote(destination) + ",key=" + quote(key.keyId())
                 + ",sig=" + quote(UnpaddedBase64.encode(signature));
     }
 
-    /** Whether {@code signature} (unpadded base64) by {@code publicKey} covers this request. */
+    /** The bytes a request signature covers: canonical JSON, or Synapse's relaxed form when strict refuses the content. */
+    static byte[] signedBytes(JsonNode object) {
+        try {
+            return CanonicalJson.encode(object);
+        } catch (IllegalArgumentException e) {
+            return CanonicalJson.encodeRelaxed(object);
+        }
+    }
+
+    /**
+     * Whether {@code signature} (unpadded base64) by {@code publicKey} covers this request: over
+     * the canonical form, or else over the form Python's canonicaljson gives numbers strict
+     * canonical JSON refuses (Synapse signs requests carrying a client's floats that way).
+     */
     public static boolean verify(byte[] publicKey, String signature, String method, String uri, String origin, String destination,
                                  JsonNode content) {
+        byte[] sig;
         try {
-            byte[] sig = UnpaddedBase64.decode(signature);
-            return SigningKey.verify(publicKey, CanonicalJson.encode(signedObject(method, uri, origin, destination, content)), sig);
+            sig = UnpaddedBase64.decode(signature);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        ObjectNode object = signedObject(method, uri, origin, destination, content);
+        try {
+            if (SigningKey.verify(publicKey, CanonicalJson.encode(object), sig)) return true;
+        } catch (IllegalArgumentException e) {
+            // not strictly canonical: try the relaxed form below
+        }
+        try {
+            return SigningKey.verify(publicKey, CanonicalJson.encodeRelaxed(object), sig);
         } catch (RuntimeException e) {
             return false;
         }

@@ -80,6 +80,13 @@ class DeviceListFederationTest {
         throw new AssertionError("condition not met; last answer " + last);
     }
 
+    /** Waits until A holds a fresh (resynced) device list of the user: updates that follow its stream_id then apply. */
+    static void awaitTracked(String userId) {
+        var lists = org.callhs.federation.schema.Tables.FEDERATION_REMOTE_DEVICE_LISTS;
+        FederationApiTest.waitFor(() -> a.homeserver().database().dsl().fetchExists(lists,
+                lists.USER_ID.eq(userId).and(lists.STALE.eq(false))) ? Json.object() : null);
+    }
+
     static String curve(JsonNode answer, String userId, String device) {
         return answer.path("device_keys").path(userId).path(device).path("keys").path("curve25519:" + device).asText("");
     }
@@ -103,6 +110,7 @@ class DeviceListFederationTest {
         sendEdu("m.device_list_update", Json.object().put("user_id", bobId).put("device_id", device).put("stream_id", streamId)
                 .set("prev_id", Json.array()));
         awaitQuery(alice, bobId, answer -> curve(answer, bobId, device).equals("real-key"));
+        awaitTracked(bobId);
 
         // An update that follows the chain is applied as sent: A now answers from its cache.
         ObjectNode update = Json.object().put("user_id", bobId).put("device_id", device).put("stream_id", streamId + 1);
@@ -125,6 +133,7 @@ class DeviceListFederationTest {
         gap.putArray("prev_id").add(streamId + 7);
         sendEdu("m.device_list_update", gap);
         awaitQuery(alice, bobId, answer -> curve(answer, bobId, device).equals("real-key"));
+        awaitTracked(bobId);
 
         // B cannot speak for users of other servers.
         String aliceId = "@dl-alice:" + FederatedPair.name(portA);

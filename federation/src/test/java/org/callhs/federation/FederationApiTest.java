@@ -161,6 +161,27 @@ class FederationApiTest {
     }
 
     @Test
+    void floatsTravelSignedAsSynapseSignsThem() {
+        Resp bobLogin = b.client().register("bob-float", "password-bob-float");
+        String alice = tokenOf(a, "alice-float");
+        Resp send = a.client().put("/_matrix/client/v3/sendToDevice/m.test/f1", alice,
+                "{\"messages\":{\"" + user("bob-float", portB) + "\":{\"*\":{\"v\":1.5,\"w\":12345678901234567890}}}}");
+        assertThat(send.status()).isEqualTo(200);
+        JsonNode atB = waitFor(() -> toDevice(b, bobLogin.text("access_token")));
+        assertThat(atB.get(0).path("content").path("v").asDouble()).isEqualTo(1.5);
+        assertThat(atB.get(0).path("content").path("w").bigIntegerValue()).isEqualTo(new java.math.BigInteger("12345678901234567890"));
+    }
+
+    @Test
+    void serversThatCannotBeNamedAreRefusedAtSend() {
+        String alice = tokenOf(a, "alice-badserver");
+        Resp send = a.client().put("/_matrix/client/v3/sendToDevice/m.test/b1", alice,
+                "{\"messages\":{\"@u:localhost:0\":{\"*\":{}}}}");
+        assertThat(send.status()).isEqualTo(400);
+        assertThat(send.errcode()).isEqualTo("M_INVALID_PARAM");
+    }
+
+    @Test
     void toDeviceMessagesGoBothWays() {
         Resp bobLogin = b.client().register("bob-td", "password-bob-td");
         Resp aliceLogin = a.client().register("alice-td", "password-alice-td");

@@ -112,6 +112,9 @@ class ServerResolverTest {
                 .isEqualTo(ServerResolver.MAX_CACHE_MS);
         assertThat(ServerResolver.cacheMillis(new ServerResolver.WellKnown(Json.object(), null, "Thu, 01 Jan 1970 01:00:00 GMT"), 0))
                 .isEqualTo(3_600_000);
-        assertThat(ServerResolver.cacheMillis(new ServerResolver.WellKnown(Json.object(), "no-store", null), 0)).isZero();
+        assertThat(ServerResolver.cacheMillis(new ServerResolver.WellKnown(Json.object(), "no-store", null), 0))
+                .isEqualTo(ServerResolver.MIN_CACHE_MS);
+        assertThat(ServerResolver.cacheMillis(new ServerResolver.WellKnown(Json.object(), "max-age=10", null), 0))
+                .isEqualTo(ServerResolver.MIN_CACHE_MS);
     }
 }

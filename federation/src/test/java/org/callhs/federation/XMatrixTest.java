@@ -47,6 +47,20 @@ class XMatrixTest {
     }
 
     @Test
+    void contentStrictCanonicalJsonRefusesIsSignedAndVerifiedInSynapsesRelaxedForm() {
+        JsonNode body = Json.parse("{\"v\":1.5,\"n\":1}");
+        String header = XMatrix.authorization(KEY, "PUT", "/send/1", "domain", "dest", body);
+        XMatrix.Header h = XMatrix.parse(header).orElseThrow();
+        byte[] pub = UnpaddedBase64.decode(KEY.publicKeyBase64());
+        assertThat(XMatrix.verify(pub, h.sig(), "PUT", "/send/1", "domain", "dest", body)).isTrue();
+        // What Synapse's canonicaljson writes and signs for the same request.
+        byte[] python = "{\"content\":{\"n\":1,\"v\":1.5},\"destination\":\"dest\",\"method\":\"PUT\",\"origin\":\"domain\",\"uri\":\"/send/1\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String pythonSig = UnpaddedBase64.encode(KEY.sign(python));
+        assertThat(XMatrix.verify(pub, pythonSig, "PUT", "/send/1", "domain", "dest", body)).isTrue();
+    }
+
+    @Test
     void headersParseTolerantly() {
         var h = XMatrix.parse("X-Matrix origin=\"a.example:8448\" , Key=\"ed25519:k\",\tsig=\"s\\\"ig\", destination=b.example")
                 .orElseThrow();

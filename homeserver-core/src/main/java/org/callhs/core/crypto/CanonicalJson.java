@@ -43,30 +43,45 @@ public final class CanonicalJson {
 
     public static String encodeToString(JsonNode node) {
         StringBuilder out = new StringBuilder(256);
-        write(node, out);
+        write(node, out, false);
         return out.toString();
     }
 
-    private static void write(JsonNode node, StringBuilder out) {
+    /**
+     * The encoding Synapse's Python {@code canonicaljson} produces for values strict canonical
+     * JSON refuses: integers of any size, and non-integers as Python's {@code repr} of the
+     * double ({@code 1.5}, {@code 1.0}, {@code 1e+16}, {@code 1e-05}). Only for request
+     * signatures (never event hashes or signatures), where Synapse signs whatever a client sent;
+     * otherwise identical to {@link #encode}. Lone surrogates are still refused.
+     */
+    public static byte[] encodeRelaxed(JsonNode node) {
+        StringBuilder out = new StringBuilder(256);
+        write(node, out, true);
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void write(JsonNode node, StringBuilder out, boolean relaxed) {
         switch (node.getNodeType()) {
-            case OBJECT -> writeObject(node, out);
+            case OBJECT -> writeObject(node, out, relaxed);
             case ARRAY -> {
                 out.append('[');
                 for (int i = 0; i < node.size(); i++) {
                     if (i > 0) out.append(',');
-                    write(node.get(i), out);
+                    write(node.get(i), out, relaxed);
                 }
                 out.append(']');
             }
             case STRING -> writeString(node.textValue(), out);
-            case NUMBER -> writeNumber(node, out);
+            case NUMBER -> {
+                if (relaxed) writeRelaxedNumber(node, out); else writeNumber(node, out);
+            }
             case BOOLEAN -> out.append(node.booleanValue() ? "true" : "false");
             case NULL -> out.append("null");
             default -> throw new IllegalArgumentException("not representable in canonical JSON: " + node.getNodeType());
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out) {
+    private static void writeObject(JsonNode node, StringBuilder out, boolean relaxed) {
         List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(node.size());
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) entries.add(it.next());
         entries.sort(Map.Entry.comparingByKey(CODE_POINT_ORDER));
@@ -77,7 +92,7 @@ public final class CanonicalJson {
             first = false;
             writeString(entry.getKey(), out);
             out.append(':');
-            write(entry.getValue(), out);
+            write(entry.getValue(), out, relaxed);
         }
         out.append('}');
     }
@@ -95,6 +110,34 @@ public final class CanonicalJson {
             throw new IllegalArgumentException("floating-point numbers are not allowed in canonical JSON");
         }
         writeInteger(node.bigIntegerValue(), out);
+    }
+
+    private static void writeRelaxedNumber(JsonNode node, StringBuilder out) {
+        if (node.isIntegralNumber()) {
+            out.append(node.bigIntegerValue());
+        } else {
+            out.append(pythonRepr(node.doubleValue()));
+        }
+    }
+
+    /** Python's {@code repr(float)}: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+    static String pythonRepr(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) throw new IllegalArgumentException("not a finite number");
+        String sign = (value < 0 || (value == 0 && 1 / value < 0)) ? "-" : "";
+        double abs = Math.abs(value);
+        if (abs == 0) return sign + "0.0";
+        java.math.BigDecimal shortest = new java.math.BigDecimal(Double.toString(abs)).stripTrailingZeros();
+        String digits = shortest.unscaledValue().toString();
+        int decpt = digits.length() - shortest.scale(); // the decimal point sits after this many digits
+        if (decpt > -4 && decpt <= 16) {
+            if (decpt <= 0) return sign + "0." + "0".repeat(-decpt) + digits;
+            if (decpt >= digits.length()) return sign + digits + "0".repeat(decpt - digits.length()) + ".0";
+            return sign + digits.substring(0, decpt) + "." + digits.substring(decpt);
+        }
+        int exponent = decpt - 1;
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        String exp = String.format(java.util.Locale.ROOT, "%02d", Math.abs(exponent));
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + exp;
     }
 
     private static void writeInteger(BigInteger value, StringBuilder out) {

@@ -79,13 +79,21 @@ public final class ToDeviceService {
             }
         }
         Set<String> recipients = new LinkedHashSet<>();
-        Map<String, ObjectNode> remoteByServer = new java.util.LinkedHashMap<>();
+        // Sorted: transactions that queue for several servers lock their queue rows in one order (no deadlock).
+        Map<String, ObjectNode> remoteByServer = new java.util.TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> users = messagesNode.fields(); users.hasNext(); ) {
             Map.Entry<String, JsonNode> user = users.next();
             String server = MatrixIds.serverName(user.getKey());
             if (!server.equals(serverName)) remoteByServer.computeIfAbsent(server, s -> Json.object()).set(user.getKey(), user.getValue());
         }
         if (!remote.available()) remoteByServer.clear(); // no federation module: dropped, as before federation existed
+        for (ObjectNode forServer : remoteByServer.values()) {
+            try {
+                org.callhs.core.crypto.CanonicalJson.encodeRelaxed(forServer);
+            } catch (IllegalArgumentException e) {
+                throw MatrixException.badJson("Messages for other servers must be representable in canonical JSON: " + e.getMessage());
+            }
+        }
         Long last = database.transaction(tx -> {
             if (!messages.claimTransaction(tx, sender.userId(), sender.deviceId(), txnId)) return null;
             for (Map.Entry<String, ObjectNode> entry : remoteByServer.entrySet()) {
