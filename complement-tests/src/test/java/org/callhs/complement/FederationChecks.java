@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsResponse;
+import org.callhs.complement.harness.Homeserver;
 import org.callhs.complement.harness.Names;
 import org.callhs.complement.harness.Rooms;
 
@@ -26,6 +27,25 @@ final class FederationChecks {
 
     static CsApiClient user(CsApiClient anonymous, String prefix) {
         return anonymous.register(Names.unique(prefix), PASSWORD);
+    }
+
+    /** Profiles and aliases, each user looking at the other's server. */
+    static void profilesAndAliasesEachWay(CsApiClient one, CsApiClient two) {
+        remoteProfile(one, two);
+        remoteProfile(two, one);
+        remoteAlias(one, two);
+        remoteAlias(two, one);
+    }
+
+    /** Key query and claim, each server's user asking about a fresh user of the other. */
+    static void keysEachWay(Homeserver one, Homeserver two) {
+        keysQueryAndClaim(user(one.client(), "alice"), user(two.client(), "bob"));
+        keysQueryAndClaim(user(two.client(), "bob"), user(one.client(), "alice"));
+    }
+
+    static void toDeviceEachWay(CsApiClient one, CsApiClient two) {
+        toDevice(one, two);
+        toDevice(two, one);
     }
 
     static void remoteProfile(CsApiClient from, CsApiClient to) {
@@ -109,7 +129,7 @@ final class FederationChecks {
                 + "; seen: " + seen);
     }
 
-    static void toDevice(CsApiClient from, CsApiClient to) {
+    private static void toDevice(CsApiClient from, CsApiClient to) {
         String direct = sendToDevice(from, to, to.deviceId());
         String star = sendToDevice(from, to, "*");
         awaitToDevice(to, from.userId(), List.of(direct, star));

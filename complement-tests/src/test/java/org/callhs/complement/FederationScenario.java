@@ -54,26 +54,18 @@ class FederationScenario {
 
     @Test
     void profilesAndAliasesOfTheOtherServer() {
-        CsApiClient alice = FederationChecks.user(one().client(), "alice");
-        CsApiClient bob = FederationChecks.user(two().client(), "bob");
-        FederationChecks.remoteProfile(alice, bob);
-        FederationChecks.remoteProfile(bob, alice);
-        FederationChecks.remoteAlias(alice, bob);
-        FederationChecks.remoteAlias(bob, alice);
+        FederationChecks.profilesAndAliasesEachWay(FederationChecks.user(one().client(), "alice"),
+                FederationChecks.user(two().client(), "bob"));
     }
 
     @Test
     void keysAreQueriedAndClaimedOnTheOtherServer() {
-        FederationChecks.keysQueryAndClaim(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
-        FederationChecks.keysQueryAndClaim(FederationChecks.user(two().client(), "bob"), FederationChecks.user(one().client(), "alice"));
+        FederationChecks.keysEachWay(one(), two());
     }
 
     @Test
     void toDeviceMessagesGoBothWays() {
-        CsApiClient alice = FederationChecks.user(one().client(), "alice");
-        CsApiClient bob = FederationChecks.user(two().client(), "bob");
-        FederationChecks.toDevice(alice, bob);
-        FederationChecks.toDevice(bob, alice);
+        FederationChecks.toDeviceEachWay(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
     }
 
     @Test

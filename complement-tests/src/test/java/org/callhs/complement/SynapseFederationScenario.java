@@ -54,26 +54,17 @@ class SynapseFederationScenario {
 
     @Test
     void profilesAndAliasesEachWay() {
-        CsApiClient alice = onCallhs("alice");
-        CsApiClient bob = onSynapse("bob");
-        FederationChecks.remoteProfile(alice, bob);
-        FederationChecks.remoteProfile(bob, alice);
-        FederationChecks.remoteAlias(alice, bob);
-        FederationChecks.remoteAlias(bob, alice);
+        FederationChecks.profilesAndAliasesEachWay(onCallhs("alice"), onSynapse("bob"));
     }
 
     @Test
     void keysAreQueriedAndClaimedEachWay() {
-        FederationChecks.keysQueryAndClaim(onCallhs("alice"), onSynapse("bob"));
-        FederationChecks.keysQueryAndClaim(onSynapse("bob"), onCallhs("alice"));
+        FederationChecks.keysEachWay(callhs(), synapse);
     }
 
     @Test
     void toDeviceMessagesEachWay() {
-        CsApiClient alice = onCallhs("alice");
-        CsApiClient bob = onSynapse("bob");
-        FederationChecks.toDevice(alice, bob);
-        FederationChecks.toDevice(bob, alice);
+        FederationChecks.toDeviceEachWay(onCallhs("alice"), onSynapse("bob"));
     }
 
     @Test

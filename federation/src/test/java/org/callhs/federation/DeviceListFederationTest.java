@@ -10,12 +10,8 @@ import java.time.Instant;
 import java.util.function.Predicate;
 import org.callhs.core.testing.Backend;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,31 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class DeviceListFederationTest {
-    static TestServer a;
-    static TestServer b;
-    static int portA;
-    static int portB;
-    static FederationClient asB;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        portA = FederatedPair.freePort();
-        portB = FederatedPair.freePort();
-        a = FederatedPair.start(backend, portA);
-        b = FederatedPair.start(backend, portB);
-        asB = FederatedPair.clientAs(FederatedPair.name(portB), FederatedPair.signingKey(b));
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() throws Exception {
-        asB.close();
-        a.close();
-        b.close();
-    }
+class DeviceListFederationTest extends TwoServersSuite {
 
     static int txn;
 

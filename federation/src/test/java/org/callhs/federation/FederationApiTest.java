@@ -14,9 +14,6 @@ import org.callhs.core.testing.TestClient.Resp;
 import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,28 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class FederationApiTest {
-    static TestServer a;
-    static TestServer b;
-    static int portA;
-    static int portB;
-
-    @Parameter
-    Backend backend;
-
-    @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        portA = FederatedPair.freePort();
-        portB = FederatedPair.freePort();
-        a = FederatedPair.start(backend, portA);
-        b = FederatedPair.start(backend, portB);
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        a.close();
-        b.close();
-    }
+class FederationApiTest extends TwoServersSuite {
 
     static String user(String localpart, int port) { return "@" + localpart + ":localhost:" + port; }
 

@@ -9,12 +9,9 @@ import org.callhs.core.crypto.JsonSigner;
 import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.crypto.UnpaddedBase64;
 import org.callhs.core.testing.Backend;
-import org.callhs.core.testing.TestServer;
 import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,36 +23,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(Backend.class)
-class ServerApiTest {
-    static TestServer a;
-    static TestServer b;
-    static int portA;
-    static int portB;
-    static FederationClient asB;
+class ServerApiTest extends TwoServersSuite {
     static SigningKey keyB;
 
-    @Parameter
-    Backend backend;
-
     @BeforeParameterizedClassInvocation
-    static void start(Backend backend) {
-        portA = FederatedPair.freePort();
-        portB = FederatedPair.freePort();
-        a = FederatedPair.start(backend, portA);
-        b = FederatedPair.start(backend, portB);
+    static void readKey(Backend backend) {
         keyB = FederatedPair.signingKey(b);
-        asB = FederatedPair.clientAs(FederatedPair.name(portB), keyB);
     }
 
-    @AfterParameterizedClassInvocation
-    static void stop() throws Exception {
-        asB.close();
-        a.close();
-        b.close();
-    }
-
-    static String nameA() { return FederatedPair.name(portA); }
-    static String nameB() { return FederatedPair.name(portB); }
 
     /** A request from B to A; a FederationException carries A's refusal. */
     static JsonNode fromB(String method, String target, JsonNode body) {
