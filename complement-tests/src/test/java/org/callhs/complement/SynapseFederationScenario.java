@@ -16,8 +16,8 @@ import org.junit.jupiter.params.Parameter;
 /**
  * callhs and a real Synapse (1.163.2, from PyPI) federating over loopback HTTPS, each direction:
  * remote profiles and aliases, E2EE key query and claim, to-device messages, a peer that is down
- * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a callhs
- * killed with messages for Synapse still queued.
+ * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a sender
+ * killed with messages for the other still queued (callhs, then Synapse).
  */
 @HomeserverScenario
 class SynapseFederationScenario {
@@ -85,6 +85,18 @@ class SynapseFederationScenario {
         callhs().kill();
         String first = FederationChecks.sendToDevice(bob, alice, alice.deviceId());
         callhs().start();
+        FederationChecks.awaitToDevice(alice, bob.userId(), List.of(first));
+    }
+
+    @Test
+    void messagesQueuedByAKilledSynapseArriveAfterBothAreBack() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        callhs().stop();
+        String first = FederationChecks.sendToDevice(bob, alice, alice.deviceId());
+        synapse.kill();
+        callhs().start();
+        synapse.start();
         FederationChecks.awaitToDevice(alice, bob.userId(), List.of(first));
     }
 

@@ -103,7 +103,8 @@ public final class TlsMaterial {
         try (Reader reader = Files.newBufferedReader(keyFile); PEMParser parser = new PEMParser(reader)) {
             Object parsed = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (parsed instanceof PEMKeyPair pair) key = converter.getKeyPair(pair).getPrivate();
+            // Only the private part: SEC1 "EC PRIVATE KEY" files may carry no public key.
+            if (parsed instanceof PEMKeyPair pair) key = converter.getPrivateKey(pair.getPrivateKeyInfo());
             else if (parsed instanceof PrivateKeyInfo info) key = converter.getPrivateKey(info);
             else throw new GeneralSecurityException("unsupported private key format in " + keyFile);
         }
