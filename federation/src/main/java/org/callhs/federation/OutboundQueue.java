@@ -102,9 +102,9 @@ public final class OutboundQueue implements AutoCloseable {
     /** A verified request from {@code server} arrived: it is up, so retry at once whatever was backed off. */
     public void originSeen(String server) {
         Sender sender = senders.get(server);
-        if (sender == null || !sender.backedOff) return;
-        database.transaction(tx -> outbox.resetBackOff(tx, server));
-        sender.signal();
+        if (sender == null) return;
+        sender.contacted = true;
+        if (sender.backedOff) sender.signal();
     }
 
     @Override
@@ -119,6 +119,8 @@ public final class OutboundQueue implements AutoCloseable {
         private final Semaphore signal = new Semaphore(0);
         private final Thread thread;
         private volatile boolean backedOff;
+        /** The destination sent us a verified request: if backed off, retry now. */
+        private volatile boolean contacted;
         /** Items up to this position go one per transaction, to single out the one a destination refuses (0: none). */
         private long isolateUpTo;
 
@@ -167,9 +169,15 @@ public final class OutboundQueue implements AutoCloseable {
             if (state == null) return IDLE;
             long now = clock.millis();
             if (state.getRetryAtTs() > now) {
+                if (contacted) {
+                    contacted = false;
+                    database.transaction(tx -> outbox.resetBackOff(tx, destination));
+                    return 0;
+                }
                 backedOff = true;
                 return state.getRetryAtTs() - now;
             }
+            contacted = false;
             backedOff = false;
             String txnId = state.getInflightTxnId();
             Long upTo = state.getInflightUpTo();
