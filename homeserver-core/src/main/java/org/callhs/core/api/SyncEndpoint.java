@@ -23,8 +23,12 @@ import org.callhs.core.util.Json;
  * {@code filter} (inline JSON starting with a brace, or the ID of a stored filter; an unknown ID
  * is 400 {@code M_INVALID_PARAM} as Synapse answers, malformed JSON 400 {@code M_NOT_JSON},
  * the wrong shape 400 {@code M_BAD_JSON}), {@code full_state}, {@code set_presence} and
- * {@code timeout} in milliseconds (at most {@value #MAX_TIMEOUT_MS}). Unknown parameters such as
- * {@code org.matrix.msc4222.use_state_after} are ignored; the response carries {@code state}.
+ * {@code timeout} in milliseconds (at most {@value #MAX_TIMEOUT_MS}), and {@code use_state_after}
+ * (spec v1.16, MSC4222; the unstable {@code org.matrix.msc4222.use_state_after} that matrix-js-sdk
+ * sends): {@code true} replaces each room's {@code state} with {@code state_after} (the unstable
+ * name answers {@code org.matrix.msc4222.state_after}); values other than true and false are 400
+ * {@code M_INVALID_PARAM}.
+ * Spec: <a href="https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv3sync">GET /sync</a>.
  */
 public final class SyncEndpoint implements Routes {
     static final long MAX_TIMEOUT_MS = 600_000;
@@ -55,12 +59,23 @@ public final class SyncEndpoint implements Routes {
         String setPresence = request.query("set_presence").orElse("online");
         if (!PRESENCE.contains(setPresence)) throw MatrixException.invalidParam("set_presence must be online, offline or unavailable");
         long timeout = timeout(request);
+        String stateAfter = flag(request, "use_state_after") ? SyncRequest.STATE_AFTER
+                : flag(request, "org.matrix.msc4222.use_state_after") ? SyncRequest.UNSTABLE_STATE_AFTER : null;
         try {
-            return ApiResponse.ok(sync.sync(new SyncRequest(request.requester(), since, filter, fullState, timeout, setPresence)));
+            return ApiResponse.ok(sync.sync(new SyncRequest(request.requester(), since, filter, fullState, timeout, setPresence,
+                    stateAfter)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 503, "Server shutting down");
         }
+    }
+
+    private static boolean flag(ApiRequest request, String name) {
+        return switch (request.query(name).orElse("false")) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw MatrixException.invalidParam(name + " must be true or false");
+        };
     }
 
     private static long timeout(ApiRequest request) {

@@ -124,6 +124,43 @@ final class RoomSync {
     }
 
     /**
+     * The {@code state_after} section's events (MSC4222): the state at {@code end} (the end of the
+     * timeline), all of it ({@code full}) or the entries that changed since {@code after}, whether
+     * or not their events are also in the timeline. With {@code lazy_load_members} only the members
+     * who sent timeline events (and the user, when {@code full}). A complete timeline holds every
+     * change since {@code after}, so then only its events that are still current are looked at.
+     */
+    List<PersistedEvent> stateAfter(String roomId, Timeline timeline, long after, long end, boolean full, SyncFilter filter,
+                                    String userId) {
+        boolean lazy = filter.state().lazyLoadMembers();
+        Map<StateKey, String> atEnd = reader.stateAtPosition(roomId, end);
+        Set<String> inTimeline = new HashSet<>();
+        timeline.events().forEach(e -> inTimeline.add(e.eventId()));
+        Set<String> wantedMembers = new HashSet<>();
+        if (lazy) {
+            timeline.events().forEach(e -> wantedMembers.add(e.sender()));
+            if (full) wantedMembers.add(userId);
+        }
+        boolean onlyTimeline = !full && timeline.complete();
+        Map<StateKey, String> since = full || onlyTimeline ? Map.of() : reader.stateAtPosition(roomId, after);
+        List<String> ids = new ArrayList<>();
+        for (Map.Entry<StateKey, String> entry : atEnd.entrySet()) {
+            StateKey key = entry.getKey();
+            String eventId = entry.getValue();
+            boolean changed = onlyTimeline ? inTimeline.contains(eventId) : !eventId.equals(since.get(key));
+            if (lazy && key.type().equals(StateKey.MEMBER_TYPE)) {
+                if (wantedMembers.contains(key.stateKey())) ids.add(eventId);
+            } else if (full || changed) {
+                ids.add(eventId);
+            }
+        }
+        RoomEventFilter stateFilter = filter.state();
+        List<PersistedEvent> events = new ArrayList<>(reader.events(ids).stream().filter(stateFilter::matches).toList());
+        events.sort((a, b) -> Long.compare(a.streamOrdering(), b.streamOrdering()));
+        return events;
+    }
+
+    /**
      * The membership the user had at a stream position, walking back from their current member
      * event through {@code replaces_state}; "leave" when they had none.
      */

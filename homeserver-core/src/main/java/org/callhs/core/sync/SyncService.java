@@ -209,12 +209,15 @@ public final class SyncService {
             if (!fresh && !fullState && !hasEvents) continue;
             RoomSync.Timeline timeline = rooms.timeline(roomId, from, end, filter, userId, true, response.ignoredUsers());
             timelines.put(roomId, timeline);
-            List<PersistedEvent> state = rooms.state(roomId, timeline, from, end, fresh || fullState, filter, userId);
+            String stateField = request.stateAfterField() != null ? request.stateAfterField() : "state";
+            List<PersistedEvent> state = request.stateAfterField() != null
+                    ? rooms.stateAfter(roomId, timeline, from, end, fresh || fullState, filter, userId)
+                    : rooms.state(roomId, timeline, from, end, fresh || fullState, filter, userId);
             if (!fresh && !fullState && timeline.events().isEmpty() && state.isEmpty()) continue;
             ObjectNode room = response.joinedRoomSection(roomId);
             fillTimeline(response, room, roomId, timeline);
-            if (!state.isEmpty()) {
-                ArrayNode stateEvents = SyncResponse.events(room, "state");
+            if (!state.isEmpty() || request.stateAfterField() != null) {
+                ArrayNode stateEvents = SyncResponse.events(room, stateField);
                 state.forEach(e -> stateEvents.add(response.render(e)));
             }
             boolean membersChanged = fresh || fullState || timeline.events().stream().anyMatch(e -> e.type().equals("m.room.member"))
@@ -341,10 +344,12 @@ public final class SyncService {
         long from = full ? 0 : after;
         RoomSync.Timeline timeline = rooms.timeline(roomId, from, member.streamOrdering(), request.filter(), userId, false,
                 accountData.ignoredUsers(userId));
-        List<PersistedEvent> state = rooms.state(roomId, timeline, from, member.streamOrdering(), full, request.filter(), userId);
+        List<PersistedEvent> state = request.stateAfterField() != null
+                ? rooms.stateAfter(roomId, timeline, from, member.streamOrdering(), full, request.filter(), userId)
+                : rooms.state(roomId, timeline, from, member.streamOrdering(), full, request.filter(), userId);
         ObjectNode room = response.roomSection("leave", roomId);
         fillTimeline(response, room, roomId, timeline);
-        ArrayNode stateEvents = SyncResponse.events(room, "state");
+        ArrayNode stateEvents = SyncResponse.events(room, request.stateAfterField() != null ? request.stateAfterField() : "state");
         state.forEach(e -> stateEvents.add(response.render(e)));
     }
 
