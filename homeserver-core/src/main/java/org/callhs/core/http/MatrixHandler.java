@@ -92,8 +92,12 @@ public final class MatrixHandler extends Handler.Abstract {
         if (match instanceof Router.Match.NotFound) {
             throw MatrixException.unrecognized(404, "Unrecognized request");
         }
-        if (match instanceof Router.Match.WrongMethod) {
-            throw MatrixException.unrecognized(405, "Unrecognized request: method not allowed");
+        if (match instanceof Router.Match.WrongMethod wrong) {
+            // RFC 9110: a 405 names the methods the resource has (OPTIONS is answered everywhere, for CORS).
+            java.util.TreeSet<String> allowed = new java.util.TreeSet<>(wrong.allowed());
+            allowed.add("OPTIONS");
+            throw new MatrixException(ErrCode.UNRECOGNIZED, 405, "Unrecognized request: method not allowed", Map.of(),
+                    Map.of("Allow", String.join(", ", allowed)));
         }
         Router.Match.Found found = (Router.Match.Found) match;
         Endpoint endpoint = found.endpoint();

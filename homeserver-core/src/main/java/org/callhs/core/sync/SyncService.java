@@ -170,7 +170,12 @@ public final class SyncService {
             if (member == null) continue;
             boolean changed = since == null || member.streamOrdering() > after;
             switch (m.membership()) {
-                case "invite" -> { if (changed) invitedOrKnocked(response, "invite", "invite_state", member); }
+                case "invite" -> {
+                    // Invites from ignored users never appear (spec "Ignoring Users").
+                    if (changed && !response.ignoredUsers().contains(member.sender())) {
+                        invitedOrKnocked(response, "invite", "invite_state", member);
+                    }
+                }
                 case "knock" -> { if (changed) invitedOrKnocked(response, "knock", "knock_state", member); }
                 case "leave", "ban" -> {
                     boolean wanted = since == null ? filter.includeLeave() : changed;

@@ -285,6 +285,28 @@ class SyncApiTest extends BackendSuite {
     }
 
     @Test
+    void invitesFromIgnoredUsersNeverAppear() {
+        String alice = server.registerToken("s_igi_alice");
+        String mallory = server.registerToken("s_igi_mallory");
+        String carol = server.registerToken("s_igi_carol");
+        String aliceId = client.get("/_matrix/client/v3/account/whoami", alice).text("user_id");
+        String malloryId = client.get("/_matrix/client/v3/account/whoami", mallory).text("user_id");
+        assertThat(client.put("/_matrix/client/v3/user/" + q(aliceId) + "/account_data/m.ignored_user_list", alice,
+                "{\"ignored_users\":{\"" + malloryId + "\":{}}}").status()).isEqualTo(200);
+        String since = client.get(SYNC, alice).text("next_batch");
+        String fromMallory = createRoom(mallory, "{}");
+        String fromCarol = createRoom(carol, "{}");
+        assertThat(client.post(room(fromMallory) + "/invite", mallory, Json.object().put("user_id", aliceId)).status()).isEqualTo(200);
+        assertThat(client.post(room(fromCarol) + "/invite", carol, Json.object().put("user_id", aliceId)).status()).isEqualTo(200);
+        JsonNode incremental = client.get(SYNC + "?since=" + q(since), alice).body().path("rooms").path("invite");
+        assertThat(incremental.has(fromCarol)).isTrue();
+        assertThat(incremental.has(fromMallory)).isFalse();
+        JsonNode initial = client.get(SYNC, alice).body().path("rooms").path("invite");
+        assertThat(initial.has(fromCarol)).isTrue();
+        assertThat(initial.has(fromMallory)).isFalse();
+    }
+
+    @Test
     void ignoredUsersMessagesLeaveTheTimelineButTheirStateStays() {
         String alice = server.registerToken("s_ign_alice");
         String bob = server.registerToken("s_ign_bob");

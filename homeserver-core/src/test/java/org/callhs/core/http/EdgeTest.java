@@ -67,6 +67,11 @@ class EdgeTest {
         Resp wrongMethod = client.call("DELETE", "/_matrix/client/versions", null, null);
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.errcode()).isEqualTo("M_UNRECOGNIZED");
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET, OPTIONS");
+        Resp wrongOnProfile = client.call("POST", "/_matrix/client/v3/profile/" + TestClient.seg("@x:localhost") + "/displayname",
+                null, "{}");
+        assertThat(wrongOnProfile.status()).isEqualTo(405);
+        assertThat(wrongOnProfile.headers().firstValue("Allow")).contains("GET, OPTIONS, PUT");
     }
 
     @Test
