@@ -57,7 +57,7 @@ public final class CreateRoomEndpoint implements Routes {
 
     private ApiResponse create(ApiRequest request) {
         Requester requester = request.requester();
-        ObjectNode body = request.jsonObject();
+        ObjectNode body = request.requiredJsonObject();
         String visibility = Bodies.optionalString(body, "visibility");
         if (visibility != null && !visibility.equals("public") && !visibility.equals("private")) {
             throw MatrixException.invalidParam("visibility must be public or private");

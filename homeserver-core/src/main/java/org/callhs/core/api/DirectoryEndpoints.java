@@ -135,7 +135,7 @@ public final class DirectoryEndpoints implements Routes {
     }
 
     private ApiResponse publicRooms(ApiRequest request) {
-        ObjectNode body = request.method().equals("POST") ? request.jsonObject() : Json.object();
+        ObjectNode body = request.method().equals("POST") ? request.requiredJsonObject() : Json.object();
         int limit = intParam(request.query("limit").orElse(null), body.path("limit"), 100);
         String since = request.query("since").orElse(body.path("since").isTextual() ? body.get("since").textValue() : null);
         int offset = 0;

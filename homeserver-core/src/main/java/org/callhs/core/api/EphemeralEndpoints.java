@@ -100,7 +100,7 @@ public final class EphemeralEndpoints implements Routes {
 
     private ApiResponse readMarkers(ApiRequest request) {
         String roomId = RoomEndpoints.roomId(request);
-        ObjectNode body = request.jsonObject();
+        ObjectNode body = request.requiredJsonObject();
         String userId = request.requester().userId();
         String fullyRead = eventId(body, "m.fully_read");
         String read = eventId(body, "m.read");

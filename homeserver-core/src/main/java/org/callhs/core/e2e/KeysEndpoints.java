@@ -79,7 +79,7 @@ public final class KeysEndpoints implements Routes {
      */
     private ApiResponse upload(ApiRequest request) {
         Requester requester = request.requester();
-        var counts = keys.upload(requester.userId(), requester.deviceId(), request.jsonObject());
+        var counts = keys.upload(requester.userId(), requester.deviceId(), request.requiredJsonObject());
         ObjectNode body = Json.object();
         ObjectNode map = body.putObject("one_time_key_counts");
         counts.forEach(map::put);
@@ -136,7 +136,7 @@ public final class KeysEndpoints implements Routes {
      */
     private ApiResponse uploadSigningKeys(ApiRequest request) {
         Requester requester = request.requester();
-        ObjectNode body = request.jsonObject();
+        ObjectNode body = request.requiredJsonObject();
         CrossSigningService.Prepared prepared = crossSigning.prepare(requester.userId(), body);
         if (prepared.unchanged()) return ApiResponse.empty();
         if (prepared.replacing()) {
@@ -154,6 +154,6 @@ public final class KeysEndpoints implements Routes {
      * A body that is not a map of user IDs to maps of key IDs to objects is 400 {@code M_BAD_JSON}.
      */
     private ApiResponse uploadSignatures(ApiRequest request) {
-        return ApiResponse.ok(signatures.upload(request.requester().userId(), request.jsonObject()));
+        return ApiResponse.ok(signatures.upload(request.requester().userId(), request.requiredJsonObject()));
     }
 }

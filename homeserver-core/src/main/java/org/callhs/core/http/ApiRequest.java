@@ -85,6 +85,15 @@ public final class ApiRequest {
         return parsed;
     }
 
+    /**
+     * The body as a JSON object, which must be present: no body at all is 400 {@code M_NOT_JSON}
+     * (as Synapse answers endpoints whose body the spec requires), another JSON value 400 {@code M_BAD_JSON}.
+     */
+    public ObjectNode requiredJsonObject() {
+        if (body.length == 0) throw MatrixException.notJson("Content not JSON: this endpoint needs a JSON object body");
+        return jsonObject();
+    }
+
     /** The body as a JSON object; 400 {@code M_BAD_JSON} when it is another JSON value. */
     public ObjectNode jsonObject() {
         JsonNode node = json();
