@@ -27,7 +27,9 @@ import org.callhs.core.util.MatrixIds;
 
 /**
  * Room membership (Client-Server API "Room membership"): join by ID ({@code /rooms/{id}/join})
- * or by ID or local alias ({@code /join/{roomIdOrAlias}}), leave, invite, kick, ban, unban;
+ * or by ID or local alias ({@code /join/{roomIdOrAlias}}; the body's keys such as {@code reason} go
+ * into the member event, and joining again with the same content creates no event), leave,
+ * invite, kick (403 when the target is not in the room), ban, unban;
  * {@code GET /rooms/{id}/members} (with {@code membership} / {@code not_membership}) and
  * {@code /joined_members}. Every change is an {@code m.room.member} event through the room
  * writer, so the version's authorization rules decide (403 {@code M_FORBIDDEN} with the reason).
@@ -66,8 +68,7 @@ public final class MembershipEndpoints implements Routes {
                 r -> change(r, r.requester().userId(), "leave")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/invite", AuthKind.USER, null,
                 r -> change(r, target(r), "invite")));
-        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/kick", AuthKind.USER, null,
-                r -> change(r, target(r), "leave")));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/kick", AuthKind.USER, null, this::kick));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/ban", AuthKind.USER, null,
                 r -> change(r, target(r), "ban")));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/unban", AuthKind.USER, null, this::unban));
@@ -97,15 +98,22 @@ public final class MembershipEndpoints implements Routes {
                     .map(e -> e.pdu().path("content").path("guest_access").asText()).orElse("forbidden");
             if (!access.equals("can_join")) throw new MatrixException(org.callhs.core.error.ErrCode.FORBIDDEN, 403, "Guest access not allowed");
         }
-        ObjectNode content = Json.object().put("membership", "join");
+        // The body's keys go into the member event (Synapse's behaviour: a reason, custom keys, even a
+        // per-room display name), with the profile's name and avatar where the body gives none.
+        ObjectNode content = request.jsonObject().deepCopy();
+        content.remove("third_party_signed");
+        Bodies.optionalString(content, "reason");
+        content.put("membership", "join");
         profiles.find(database.dsl(), requester.userId()).ifPresent(p -> {
-            if (p.getDisplayname() != null) content.put("displayname", p.getDisplayname());
-            if (p.getAvatarUrl() != null) content.put("avatar_url", p.getAvatarUrl());
+            if (p.getDisplayname() != null && !content.has("displayname")) content.put("displayname", p.getDisplayname());
+            if (p.getAvatarUrl() != null && !content.has("avatar_url")) content.put("avatar_url", p.getAvatarUrl());
         });
-        String reason = Bodies.optionalString(request.jsonObject(), "reason");
-        if (reason != null) content.put("reason", reason);
-        writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
-                content, Json.object()));
+        boolean alreadyJoined = reader.stateEvent(reader.currentState(roomId), "m.room.member", requester.userId())
+                .filter(e -> e.pdu().path("content").equals(content)).isPresent();
+        if (!alreadyJoined) {
+            writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
+                    content, Json.object()));
+        }
         database.transaction(tx -> {
             forgotten.remember(tx, requester.userId(), roomId);
             return null;
@@ -147,6 +155,18 @@ public final class MembershipEndpoints implements Routes {
         writer.send(new EventDraft(roomId, request.requester().userId(), request.requester().deviceId(), null, "m.room.member", target,
                 content, Json.object()));
         return ApiResponse.empty();
+    }
+
+    /** A kick of someone who is not in the room (left, banned, never there) is refused, as Synapse does. */
+    private ApiResponse kick(ApiRequest request) {
+        String roomId = RoomEndpoints.roomId(request);
+        String target = target(request);
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
+        String membership = reader.membership(reader.currentState(roomId), target).orElse("leave");
+        if (!membership.equals("join") && !membership.equals("invite") && !membership.equals("knock")) {
+            throw MatrixException.forbidden("The target user is not in the room");
+        }
+        return change(request, target, "leave");
     }
 
     private ApiResponse unban(ApiRequest request) {

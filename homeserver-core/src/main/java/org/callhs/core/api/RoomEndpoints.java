@@ -34,7 +34,8 @@ import org.callhs.core.util.Json;
  * <li>{@code POST /rooms/{roomId}/send/{eventType}}: as Synapse serves it (no transaction ID, so
  *     not idempotent); MatrixRTC clients schedule delayed events this way too.
  * <li>{@code PUT /rooms/{roomId}/state/{eventType}/{stateKey}} (and without a state key for
- *     the empty key).
+ *     the empty key); setting what the same sender already set answers the existing event's ID
+ *     and creates no event (as Synapse).
  * <li>{@code GET /rooms/{roomId}/state}, {@code GET /rooms/{roomId}/state/{eventType}/{stateKey}}:
  *     the current state for members; for former members, the state when they left.
  * <li>{@code GET /rooms/{roomId}/event/{eventId}}: when history visibility lets the caller see
@@ -112,8 +113,21 @@ public final class RoomEndpoints implements Routes {
             Optional<ApiResponse> taken = interceptor.intercept(draft, request);
             if (taken.isPresent()) return taken.get();
         }
+        Optional<PersistedEvent> same = unchangedState(draft);
+        if (same.isPresent()) return ApiResponse.ok(Json.object().put("event_id", same.get().eventId()));
         PersistedEvent event = writer.send(draft);
         return ApiResponse.ok(Json.object().put("event_id", event.eventId()));
+    }
+
+    /**
+     * A state event the same sender already set with the same content (no module decoration):
+     * sending it again changes nothing, so its event ID is answered and no event is created, as
+     * Synapse does. Membership goes through its own endpoints.
+     */
+    private Optional<PersistedEvent> unchangedState(EventDraft draft) {
+        if (draft.stateKey() == null || !draft.extraKeys().isEmpty() || draft.type().equals("m.room.member")) return Optional.empty();
+        return reader.stateEvent(reader.currentState(draft.roomId()), draft.type(), draft.stateKey())
+                .filter(e -> e.sender().equals(draft.sender()) && e.pdu().path("content").equals(draft.content()));
     }
 
     private ApiResponse getAllState(ApiRequest request) {
