@@ -211,8 +211,9 @@ public final class MembershipEndpoints implements Routes {
             var content = event.pdu().path("content");
             if (!content.path("membership").asText().equals("join")) continue;
             ObjectNode member = joined.putObject(event.stateKey());
-            member.set("display_name", content.path("displayname").isTextual() ? content.get("displayname") : Json.MAPPER.nullNode());
-            member.set("avatar_url", content.path("avatar_url").isTextual() ? content.get("avatar_url") : Json.MAPPER.nullNode());
+            // Optional strings: left out when unset (the spec allows no null here).
+            if (content.path("displayname").isTextual()) member.set("display_name", content.get("displayname"));
+            if (content.path("avatar_url").isTextual()) member.set("avatar_url", content.get("avatar_url"));
         }
         return ApiResponse.ok(Json.object().set("joined", joined));
     }

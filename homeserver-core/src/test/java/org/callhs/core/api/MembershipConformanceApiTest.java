@@ -58,6 +58,15 @@ class MembershipConformanceApiTest extends BackendSuite {
     }
 
     @Test
+    void joinedMembersLeaveOutUnsetFields() {
+        String alice = server.registerToken("mc_alice4");
+        String roomId = publicRoom(alice);
+        JsonNode me = client.get(room(roomId) + "/joined_members", alice).body().path("joined").path("@mc_alice4:localhost");
+        assertThat(me.path("display_name").asText()).isEqualTo("mc_alice4");
+        assertThat(me.has("avatar_url")).isFalse();
+    }
+
+    @Test
     void settingTheSameStateAgainAnswersTheSameEvent() {
         String alice = server.registerToken("mc_alice2");
         String roomId = publicRoom(alice);
