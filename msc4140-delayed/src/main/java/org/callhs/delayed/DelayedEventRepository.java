@@ -37,9 +37,11 @@ final class DelayedEventRepository {
         tx.executeInsert(r);
     }
 
-    Optional<String> byTransaction(DSLContext tx, String userId, String deviceId, String txnId) {
+    /** The event a repeated scheduling request created: same device, room, event type and transaction ID. */
+    Optional<String> byTransaction(DSLContext tx, String userId, String deviceId, String roomId, String type, String txnId) {
         return tx.select(DELAYED_EVENTS.DELAY_ID).from(DELAYED_EVENTS)
-                .where(DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.DEVICE_ID.eq(deviceId), DELAYED_EVENTS.TXN_ID.eq(txnId))
+                .where(DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.DEVICE_ID.eq(deviceId), DELAYED_EVENTS.ROOM_ID.eq(roomId),
+                        DELAYED_EVENTS.EVENT_TYPE.eq(type), DELAYED_EVENTS.TXN_ID.eq(txnId))
                 .fetchOptional(DELAYED_EVENTS.DELAY_ID);
     }
 

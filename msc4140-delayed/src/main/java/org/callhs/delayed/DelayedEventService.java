@@ -63,7 +63,7 @@ final class DelayedEventService {
      */
     String schedule(EventDraft draft, long delayMs) {
         if (draft.txnId() != null && draft.deviceId() != null) {
-            Optional<String> again = read(tx -> repository.byTransaction(tx, draft.sender(), draft.deviceId(), draft.txnId()));
+            Optional<String> again = read(tx -> repository.byTransaction(tx, draft.sender(), draft.deviceId(), draft.roomId(), draft.type(), draft.txnId()));
             if (again.isPresent()) return again.get();
         }
         if (!config.enabled()) throw MatrixException.forbidden("Sending delayed events has been disallowed");
@@ -77,7 +77,7 @@ final class DelayedEventService {
                 draft.content(), draft.extraKeys(), delayMs, now + delayMs, Status.SCHEDULED, null, null, null);
         String stored = database.transaction(tx -> {
             if (draft.txnId() != null && draft.deviceId() != null) {
-                Optional<String> again = repository.byTransaction(tx, draft.sender(), draft.deviceId(), draft.txnId());
+                Optional<String> again = repository.byTransaction(tx, draft.sender(), draft.deviceId(), draft.roomId(), draft.type(), draft.txnId());
                 if (again.isPresent()) return again.get();
             }
             if (repository.countScheduled(tx, draft.sender()) >= config.maxScheduledPerUser()) {

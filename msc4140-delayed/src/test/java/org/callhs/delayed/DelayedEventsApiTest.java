@@ -119,6 +119,21 @@ class DelayedEventsApiTest extends DelayedEventsSuite {
     }
 
     @Test
+    void theSameTransactionIdInAnotherRoomOrForAnotherTypeSchedulesAnotherEvent() {
+        String alice = server.registerToken("scope-alice");
+        String one = room(alice);
+        String two = room(alice);
+        String first = client.put(rooms(one) + "/send/" + TYPE + "/scoped?org.matrix.msc4140.delay=60000", alice, "{}").text("delay_id");
+        String otherRoom = client.put(rooms(two) + "/send/" + TYPE + "/scoped?org.matrix.msc4140.delay=60000", alice, "{}").text("delay_id");
+        String otherType = client.put(rooms(one) + "/send/org.example.other/scoped?org.matrix.msc4140.delay=60000", alice, "{}")
+                .text("delay_id");
+        assertThat(otherRoom).isNotNull().isNotEqualTo(first);
+        assertThat(otherType).isNotNull().isNotEqualTo(first).isNotEqualTo(otherRoom);
+        assertThat(client.put(rooms(one) + "/send/" + TYPE + "/scoped?org.matrix.msc4140.delay=60000", alice, "{}").text("delay_id"))
+                .isEqualTo(first);
+    }
+
+    @Test
     void postSendWithoutTransactionIdAndTrailingSlashStateKeyCanBeDelayed() {
         String alice = server.registerToken("forms-alice");
         String roomId = room(alice);

@@ -412,7 +412,7 @@ public final class RoomWriter {
             rooms.advance(tx, roomId, eventId, head.depth() + 1, after.id());
         }
         if (draft.txnId() != null && draft.deviceId() != null) {
-            transactions.insert(tx, draft.sender(), draft.deviceId(), draft.txnId(), eventId);
+            transactions.insert(tx, draft.sender(), draft.deviceId(), transactionScope(draft), eventId);
         }
         if (draft.type().equals("m.room.redaction")) {
             String target = version.redactsInContent() ? draft.content().path("redacts").asText(null) : draft.extraKeys().path("redacts").asText(null);
@@ -435,7 +435,17 @@ public final class RoomWriter {
 
     private Optional<PersistedEvent> previousSendIn(DSLContext tx, EventDraft draft) {
         if (draft.txnId() == null || draft.deviceId() == null) return Optional.empty();
-        return transactions.find(tx, draft.sender(), draft.deviceId(), draft.txnId()).flatMap(id -> eventStore.find(tx, id));
+        return transactions.find(tx, draft.sender(), draft.deviceId(), transactionScope(draft)).flatMap(id -> eventStore.find(tx, id));
+    }
+
+    /**
+     * What a transaction ID is unique within, besides the device: the endpoint it came on (spec
+     * "Transaction identifiers": per device and per HTTP path), i.e. the room and the event type
+     * of {@code PUT /rooms/{roomId}/send/{eventType}/{txnId}}. The same ID in another room or for
+     * another type is another send. (U+001F cannot occur in room IDs and separates the parts.)
+     */
+    static String transactionScope(EventDraft draft) {
+        return draft.roomId() + '\u001f' + draft.type() + '\u001f' + draft.txnId();
     }
 
     private static void checkSizes(EventDraft draft) {

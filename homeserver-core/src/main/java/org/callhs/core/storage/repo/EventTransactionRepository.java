@@ -5,7 +5,7 @@ import static org.callhs.core.storage.schema.Tables.EVENT_TRANSACTIONS;
 import java.util.Optional;
 import org.jooq.DSLContext;
 
-/** Statements on {@code event_transactions}: idempotent sends per (user, device, transaction ID). */
+/** Statements on {@code event_transactions}: idempotent sends per (user, device, transaction scope); the scope (the {@code txn_id} column) is the room, event type and client transaction ID ({@code RoomWriter.transactionScope}). */
 public final class EventTransactionRepository {
     public Optional<String> find(DSLContext tx, String userId, String deviceId, String txnId) {
         return tx.select(EVENT_TRANSACTIONS.EVENT_ID).from(EVENT_TRANSACTIONS)
