@@ -3,14 +3,18 @@ package org.callhs.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
 import org.callhs.core.error.MatrixException;
+import org.callhs.core.util.MatrixIds;
 
 /**
  * Checks a filter against the shapes of the spec's {@code Filter}, {@code EventFilter} and
  * {@code RoomEventFilter} definitions: wrong types are 400 {@code M_BAD_JSON} naming the
- * field. Unknown fields are allowed (as Synapse does), so newer clients keep working.
+ * field. Room ID lists ({@code rooms}, {@code not_rooms}) must hold room IDs and sender lists
+ * user IDs (the spec's formats, as Synapse's filter schema checks them). Unknown fields are
+ * allowed (as Synapse does), so newer clients keep working.
  */
 final class FilterValidator {
     private static final Set<String> EVENT_FILTER_STRING_LISTS = Set.of("types", "not_types", "senders", "not_senders");
+    private static final Set<String> USER_ID_LISTS = Set.of("senders", "not_senders");
     private static final Set<String> ROOM_EVENT_FILTER_BOOLEANS = Set.of("lazy_load_members", "include_redundant_members",
             "contains_url", "unread_thread_notifications");
 
@@ -27,8 +31,8 @@ final class FilterValidator {
         JsonNode room = filter.get("room");
         if (room != null) {
             requireObject(room, "room");
-            stringList(room, "rooms", "room.rooms");
-            stringList(room, "not_rooms", "room.not_rooms");
+            roomIdList(room, "rooms", "room.rooms");
+            roomIdList(room, "not_rooms", "room.not_rooms");
             bool(room, "include_leave", "room.include_leave");
             for (String part : new String[] {"timeline", "state", "ephemeral", "account_data"}) {
                 roomEventFilter(room.get(part), "room." + part);
@@ -44,13 +48,32 @@ final class FilterValidator {
             throw bad(path + ".limit", "must be a positive integer");
         }
         for (String field : EVENT_FILTER_STRING_LISTS) stringList(node, field, path + "." + field);
+        for (String field : USER_ID_LISTS) {
+            JsonNode list = node.get(field);
+            if (list == null) continue;
+            for (JsonNode item : list) {
+                if (!MatrixIds.isValidUserId(item.textValue())) throw bad(path + "." + field, "must hold user IDs: " + item.textValue());
+            }
+        }
+    }
+
+    private static void roomIdList(JsonNode parent, String field, String path) {
+        stringList(parent, field, path);
+        JsonNode list = parent.get(field);
+        if (list == null) return;
+        for (JsonNode item : list) {
+            String id = item.textValue();
+            if (!id.startsWith("!") || id.length() < 2 || id.length() > 255 || id.chars().anyMatch(Character::isWhitespace)) {
+                throw bad(path, "must hold room IDs: " + id);
+            }
+        }
     }
 
     private static void roomEventFilter(JsonNode node, String path) {
         if (node == null) return;
         eventFilter(node, path);
-        stringList(node, "rooms", path + ".rooms");
-        stringList(node, "not_rooms", path + ".not_rooms");
+        roomIdList(node, "rooms", path + ".rooms");
+        roomIdList(node, "not_rooms", path + ".not_rooms");
         for (String field : ROOM_EVENT_FILTER_BOOLEANS) bool(node, field, path + "." + field);
     }
 

@@ -89,9 +89,14 @@ class UserDataApiTest extends BackendSuite {
         assertThat(client.get("/_matrix/client/v3/user/" + me + "/filter/999", token).errcode()).isEqualTo("M_NOT_FOUND");
         assertThat(client.get("/_matrix/client/v3/user/" + me + "/filter/abc", token).errcode()).isEqualTo("M_NOT_FOUND");
         for (String bad : List.of("{\"room\":{\"timeline\":{\"limit\":\"5\"}}}", "{\"event_format\":\"xml\"}",
-                "{\"room\":{\"rooms\":\"!a:b\"}}", "{\"presence\":{\"types\":[1]}}", "{\"room\":{\"timeline\":{\"lazy_load_members\":1}}}")) {
+                "{\"room\":{\"rooms\":\"!a:b\"}}", "{\"presence\":{\"types\":[1]}}", "{\"room\":{\"timeline\":{\"lazy_load_members\":1}}}",
+                "{\"room\":{\"rooms\":[\"not-a-room\"]}}", "{\"room\":{\"timeline\":{\"not_rooms\":[\"#alias:b\"]}}}",
+                "{\"room\":{\"timeline\":{\"senders\":[\"bob\"]}}}", "{\"presence\":{\"not_senders\":[\"@\"]}}")) {
             assertThat(client.post("/_matrix/client/v3/user/" + me + "/filter", token, bad).errcode()).as(bad).isEqualTo("M_BAD_JSON");
         }
+        // Valid IDs (v12 room IDs have no server part) are accepted.
+        assertThat(client.post("/_matrix/client/v3/user/" + me + "/filter", token,
+                "{\"room\":{\"rooms\":[\"!a:b\",\"!abcdef\"],\"timeline\":{\"senders\":[\"@u:b\"]}}}").status()).isEqualTo(200);
         String other = server.registerToken("filterthief");
         assertThat(client.get("/_matrix/client/v3/user/" + me + "/filter/" + id, other).status()).isEqualTo(403);
     }
