@@ -71,13 +71,24 @@ public final class RoomCreator {
         });
         initial.forEach((key, content) -> drafts.add(state(roomId, r.creator(), key.get(0), key.get(1), content)));
         if (r.name() != null) drafts.add(state(roomId, r.creator(), "m.room.name", "", Json.object().put("name", r.name())));
-        if (r.topic() != null) drafts.add(state(roomId, r.creator(), "m.room.topic", "", Json.object().put("topic", r.topic())));
+        if (r.topic() != null) drafts.add(state(roomId, r.creator(), "m.room.topic", "", topicContent(r.topic())));
         for (String invitee : r.invites()) {
             ObjectNode invite = Json.object().put("membership", "invite");
             if (r.isDirect()) invite.put("is_direct", true);
             drafts.add(state(roomId, r.creator(), "m.room.member", invitee, invite));
         }
         return drafts;
+    }
+
+    /**
+     * An {@code m.room.topic} content for a plain-text topic: {@code topic}, and the rich form
+     * {@code m.topic} with one {@code text/plain} block (spec v1.15 "m.room.topic"; {@code createRoom}'s
+     * {@code topic} parameter sends a {@code text/plain} topic).
+     */
+    static ObjectNode topicContent(String topic) {
+        ObjectNode content = Json.object().put("topic", topic);
+        content.putObject("m.topic").putArray("m.text").addObject().put("mimetype", "text/plain").put("body", topic);
+        return content;
     }
 
     private static ObjectNode powerLevels(Request r, ObjectNode createContent) {

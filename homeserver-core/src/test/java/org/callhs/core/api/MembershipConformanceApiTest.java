@@ -78,6 +78,19 @@ class MembershipConformanceApiTest extends BackendSuite {
     }
 
     @Test
+    void createRoomsTopicIsAlsoARichTextPlainTopic() {
+        String alice = server.registerToken("mc_alice5");
+        String roomId = client.post("/_matrix/client/v3/createRoom", alice,
+                "{\"topic\":\"param topic\",\"initial_state\":[{\"type\":\"m.room.topic\",\"state_key\":\"\",\"content\":{\"topic\":\"initial\"}}]}")
+                .text("room_id");
+        JsonNode topic = client.get(room(roomId) + "/state/m.room.topic/", alice).body();
+        assertThat(topic.path("topic").asText()).isEqualTo("param topic");
+        JsonNode block = topic.path("m.topic").path("m.text").get(0);
+        assertThat(block.path("mimetype").asText()).isEqualTo("text/plain");
+        assertThat(block.path("body").asText()).isEqualTo("param topic");
+    }
+
+    @Test
     void kickingSomeoneNotInTheRoomIsForbidden() {
         String alice = server.registerToken("mc_alice3");
         String bob = server.registerToken("mc_bob3");
