@@ -77,9 +77,11 @@ public final class RegistrationEndpoints implements Routes {
         String displayName = Bodies.optionalString(body, "initial_device_display_name");
         boolean inhibitLogin = Bodies.optionalBoolean(body, "inhibit_login", false);
         String localpart = username == null ? null : accounts.checkUsernameAvailable(username);
-        if (password == null) throw MatrixException.missingParam("Missing params: password");
-        AccountService.checkPassword(password);
+        if (password != null) AccountService.checkPassword(password);
+        // As Synapse: a body without a password (even {}) first gets the UIA flows (401); the
+        // missing password is refused once the stages are done.
         uia.require(body, "register", null, flows(), (stage, auth) -> checkStage(stage, auth));
+        if (password == null) throw MatrixException.missingParam("Missing params: password");
         if (localpart == null) localpart = generatedLocalpart();
         Optional<LoginSession> session = accounts.register(localpart, password, false, false, inhibitLogin, deviceId, displayName);
         if (session.isEmpty()) {

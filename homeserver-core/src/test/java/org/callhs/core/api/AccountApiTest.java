@@ -79,7 +79,17 @@ class AccountApiTest extends BackendSuite {
         ObjectNode request = body("username", "nosession", "password", "pw");
         request.putObject("auth").put("type", "m.login.dummy").put("session", "does-not-exist");
         assertThat(client.post("/_matrix/client/v3/register", null, request).status()).isEqualTo(400);
-        Resp noPassword = client.post("/_matrix/client/v3/register", null, body("username", "nopw"));
+        // No password: the UIA flows first (as for {}), then, once the stages are done, M_MISSING_PARAM.
+        Resp empty = client.post("/_matrix/client/v3/register", null, "{}");
+        assertThat(empty.status()).isEqualTo(401);
+        assertThat(empty.body().path("flows").isArray()).isTrue();
+        assertThat(empty.text("session")).isNotBlank();
+        Resp challenge = client.post("/_matrix/client/v3/register", null, body("username", "nopw"));
+        assertThat(challenge.status()).isEqualTo(401);
+        ObjectNode completed = body("username", "nopw");
+        completed.putObject("auth").put("type", "m.login.dummy").put("session", challenge.text("session"));
+        Resp noPassword = client.post("/_matrix/client/v3/register", null, completed);
+        assertThat(noPassword.status()).isEqualTo(400);
         assertThat(noPassword.errcode()).isEqualTo("M_MISSING_PARAM");
         Resp badKind = client.post("/_matrix/client/v3/register?kind=robot", null, body());
         assertThat(badKind.status()).isEqualTo(400);
