@@ -28,7 +28,8 @@ import org.callhs.core.util.MatrixIds;
  * <li>{@code GET /profile/{userId}/displayname|avatar_url}: 404 when the user is unknown or
  *     the field is unset.
  * <li>{@code PUT /profile/{userId}/displayname|avatar_url}: own profile only (403); a string
- *     or null (null clears); display names up to 256 characters, avatar URLs must be mxc:// URIs.
+ *     or null (null clears); display names up to 256 characters, avatar URLs up to 1000 (no
+ *     other restriction: the spec asks for a URI, Synapse checks only the length).
  * </ul>
  */
 public final class ProfileEndpoints implements Routes {
@@ -113,8 +114,9 @@ public final class ProfileEndpoints implements Routes {
         String userId = request.path("userId");
         Bodies.requireSelf(request.requester(), userId, "set avatar_url");
         String value = nullableString(request.jsonObject(), "avatar_url");
-        if (value != null && !value.isEmpty() && (!value.startsWith("mxc://") || value.length() > MAX_AVATAR_URL)) {
-            throw MatrixException.invalidParam("avatar_url must be an mxc:// URI of at most " + MAX_AVATAR_URL + " characters");
+        // The spec asks for a URI and nothing more (Synapse checks only the length).
+        if (value != null && value.length() > MAX_AVATAR_URL) {
+            throw MatrixException.invalidParam("avatar_url must be at most " + MAX_AVATAR_URL + " characters");
         }
         database.transaction(tx -> {
             profiles.setAvatarUrl(tx, userId, value == null || value.isEmpty() ? null : value);

@@ -44,7 +44,13 @@ class UserDataApiTest extends BackendSuite {
                 .isEqualTo("M_BAD_JSON");
         assertThat(client.put("/_matrix/client/v3/profile/" + me + "/displayname", token, Json.object().put("displayname", "x".repeat(300)))
                 .status()).isEqualTo(400);
-        assertThat(client.put("/_matrix/client/v3/profile/" + me + "/avatar_url", token, Json.object().put("avatar_url", "http://x")).status())
+        // Any URI the spec allows (not only mxc://); too long is 400.
+        assertThat(client.put("/_matrix/client/v3/profile/" + me + "/avatar_url", token, Json.object().put("avatar_url", "https://x.example/a.png"))
+                .status()).isEqualTo(200);
+        assertThat(client.get("/_matrix/client/v3/profile/" + me + "/avatar_url", null).text("avatar_url")).isEqualTo("https://x.example/a.png");
+        assertThat(client.put("/_matrix/client/v3/profile/" + me + "/avatar_url", token, Json.object().put("avatar_url", "mxc://" + "a".repeat(1000)))
+                .status()).isEqualTo(400);
+        assertThat(client.put("/_matrix/client/v3/profile/" + me + "/avatar_url", token, Json.object().put("avatar_url", 5)).status())
                 .isEqualTo(400);
         client.put("/_matrix/client/v3/profile/" + me + "/avatar_url", token, Json.object().putNull("avatar_url"));
         assertThat(client.get("/_matrix/client/v3/profile/" + me + "/avatar_url", null).errcode()).isEqualTo("M_NOT_FOUND");
