@@ -146,7 +146,8 @@ public final class Homeserver implements AutoCloseable {
                     new AccountDataEndpoints(accountData),
                     new FilterEndpoints(database, new FilterRepository()),
                     new PushRuleEndpoints(pushRules),
-                    new PresenceEndpoints(database, presence, users)));
+                    new PresenceEndpoints(database, presence, users),
+                    new org.callhs.core.api.ThreePidEndpoints()));
             E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock, remote);
             clientRoutes.addAll(e2e.routes(uia, passwordCheck));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);

@@ -28,6 +28,8 @@ public final class ErrCode {
     public static final String WRONG_ROOM_KEYS_VERSION = "M_WRONG_ROOM_KEYS_VERSION";
     /** MSC4186: a sliding sync {@code pos} this server does not know (expired, or another connection's). */
     public static final String UNKNOWN_POS = "M_UNKNOWN_POS";
+    /** A third-party identifier (email, phone) this server does not accept. */
+    public static final String THREEPID_DENIED = "M_THREEPID_DENIED";
     /** Server-Server API: a request without a valid X-Matrix signature. */
     public static final String UNAUTHORIZED = "M_UNAUTHORIZED";
 }

@@ -225,4 +225,27 @@ class AccountApiTest extends BackendSuite {
         Resp badDevices = client.post("/_matrix/client/v3/delete_devices", token, "{\"devices\": \"DEVC\"}");
         assertThat(badDevices.errcode()).isEqualTo("M_BAD_JSON");
     }
+
+    @Test
+    void thirdPartyIdentifiersAreAnsweredClearly() {
+        String token = server.registerToken("threepid");
+        assertThat(client.get("/_matrix/client/v3/account/3pid", token).body().path("threepids").isEmpty()).isTrue();
+        assertThat(client.get("/_matrix/client/v3/account/3pid", token).body().path("threepids").isArray()).isTrue();
+        assertThat(client.get("/_matrix/client/v3/account/3pid", null).status()).isEqualTo(401);
+        String request = "{\"client_secret\":\"s\",\"email\":\"a@b.example\",\"send_attempt\":1}";
+        for (String path : new String[] {"/_matrix/client/v3/register/email/requestToken", "/_matrix/client/v3/account/password/email/requestToken",
+                "/_matrix/client/v3/register/msisdn/requestToken"}) {
+            Resp r = client.post(path, null, request);
+            assertThat(r.status()).as(path).isEqualTo(403);
+            assertThat(r.errcode()).as(path).isEqualTo("M_THREEPID_DENIED");
+        }
+        assertThat(client.post("/_matrix/client/v3/account/3pid/email/requestToken", token, request).errcode()).isEqualTo("M_THREEPID_DENIED");
+        assertThat(client.post("/_matrix/client/v3/account/3pid/add", token, "{\"client_secret\":\"s\",\"sid\":\"x\"}").errcode())
+                .isEqualTo("M_THREEPID_DENIED");
+        Resp delete = client.post("/_matrix/client/v3/account/3pid/delete", token, "{\"medium\":\"email\",\"address\":\"a@b.example\"}");
+        assertThat(delete.status()).isEqualTo(200);
+        assertThat(delete.text("id_server_unbind_result")).isEqualTo("no-support");
+        assertThat(client.post("/_matrix/client/v3/account/3pid/delete", token, "{\"medium\":\"email\"}").errcode()).isEqualTo("M_MISSING_PARAM");
+        assertThat(client.call("POST", "/_matrix/client/v3/account/3pid/unbind", token, null).errcode()).isEqualTo("M_NOT_JSON");
+    }
 }
