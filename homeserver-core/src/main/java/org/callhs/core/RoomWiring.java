@@ -73,7 +73,8 @@ final class RoomWiring {
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository()),
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
-                new MessagesEndpoints(reader, visibility, clientEvents),
+                new MessagesEndpoints(reader, visibility, clientEvents,
+                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
                 new RedactionEndpoint(writer, reader));
         return new Rooms(routes, reader, clientEvents, visibility);
     }

@@ -34,7 +34,8 @@ import org.callhs.core.util.Json;
  * <li>{@code GET /rooms/{roomId}/context/{eventId}}: the event, up to {@code limit} events
  *     either side, tokens, and the state at the event.
  * </ul>
- * Only events the caller may see (history visibility) are returned.
+ * Only events the caller may see (history visibility) are returned; a room the caller forgot is
+ * 403 {@code M_FORBIDDEN} (as Synapse: forgetting gives up access to the history).
  */
 public final class MessagesEndpoints implements Routes {
     private static final int MAX_LIMIT = 1000;
@@ -42,7 +43,12 @@ public final class MessagesEndpoints implements Routes {
     private final HistoryVisibility visibility;
     private final ClientEvents clientEvents;
 
-    public MessagesEndpoints(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents) {
+    private final java.util.function.BiPredicate<String, String> forgotten;
+
+    /** @param forgotten whether a user (first) forgot a room (second): its history is then refused, as Synapse does */
+    public MessagesEndpoints(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents,
+                             java.util.function.BiPredicate<String, String> forgotten) {
+        this.forgotten = forgotten;
         this.reader = reader;
         this.visibility = visibility;
         this.clientEvents = clientEvents;
@@ -105,9 +111,14 @@ public final class MessagesEndpoints implements Routes {
         return RoomEventFilter.of(node);
     }
 
+    private void refuseForgotten(Requester requester, String roomId) {
+        if (forgotten.test(requester.userId(), roomId)) throw MatrixException.forbidden("You have forgotten this room");
+    }
+
     private ApiResponse messages(ApiRequest request) {
         Requester requester = request.requester();
         String roomId = RoomEndpoints.roomId(request);
+        refuseForgotten(requester, roomId);
         boolean joined = reader.access(roomId, requester.userId()).joined();
         String dir = request.query("dir").orElse("b");
         if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
@@ -169,6 +180,7 @@ public final class MessagesEndpoints implements Routes {
     private ApiResponse context(ApiRequest request) {
         Requester requester = request.requester();
         String roomId = RoomEndpoints.roomId(request);
+        refuseForgotten(requester, roomId);
         boolean joined = reader.access(roomId, requester.userId()).joined();
         PersistedEvent event = reader.event(request.path("eventId")).filter(e -> e.roomId().equals(roomId))
                 .filter(e -> visibility.visible(e, requester.userId(), joined))

@@ -89,8 +89,13 @@ class DirectoryApiTest extends BackendSuite {
         String roomId = client.post("/_matrix/client/v3/createRoom", token, "{}").text("room_id");
         assertThat(client.post(path(roomId) + "/forget", token, Json.object()).status()).isEqualTo(400);
         client.post(path(roomId) + "/leave", token, Json.object());
+        assertThat(client.get(path(roomId) + "/messages?dir=b", token).status()).isEqualTo(200);
         assertThat(client.post(path(roomId) + "/forget", token, Json.object()).status()).isEqualTo(200);
         assertThat(client.post(path("!unknown:localhost") + "/forget", token, Json.object()).errcode()).isEqualTo("M_NOT_FOUND");
+        // A forgotten room's history is no longer readable.
+        var messages = client.get(path(roomId) + "/messages?dir=b", token);
+        assertThat(messages.status()).isEqualTo(403);
+        assertThat(messages.errcode()).isEqualTo("M_FORBIDDEN");
     }
 
     @Test

@@ -15,6 +15,10 @@ public final class ForgottenRoomRepository {
         tx.deleteFrom(FORGOTTEN_ROOMS).where(FORGOTTEN_ROOMS.USER_ID.eq(userId), FORGOTTEN_ROOMS.ROOM_ID.eq(roomId)).execute();
     }
 
+    public boolean isForgotten(DSLContext dsl, String userId, String roomId) {
+        return dsl.fetchExists(FORGOTTEN_ROOMS, FORGOTTEN_ROOMS.USER_ID.eq(userId).and(FORGOTTEN_ROOMS.ROOM_ID.eq(roomId)));
+    }
+
     public java.util.Set<String> forgotten(DSLContext dsl, String userId) {
         return new java.util.HashSet<>(dsl.select(FORGOTTEN_ROOMS.ROOM_ID).from(FORGOTTEN_ROOMS)
                 .where(FORGOTTEN_ROOMS.USER_ID.eq(userId)).fetch(FORGOTTEN_ROOMS.ROOM_ID));
