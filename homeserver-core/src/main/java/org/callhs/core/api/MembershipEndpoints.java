@@ -204,7 +204,12 @@ public final class MembershipEndpoints implements Routes {
     }
 
     private ApiResponse joinedMembers(ApiRequest request) {
-        Map<StateKey, String> state = reader.readableState(RoomEndpoints.roomId(request), request.requester().userId());
+        String roomId = RoomEndpoints.roomId(request);
+        // Current members only (as Synapse): a former member reads /members as it was instead.
+        if (!reader.membership(reader.currentState(roomId), request.requester().userId()).orElse("").equals("join")) {
+            throw MatrixException.forbidden("Only current members of the room may list its joined members");
+        }
+        Map<StateKey, String> state = reader.currentState(roomId);
         List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();
         ObjectNode joined = Json.object();
         for (PersistedEvent event : reader.events(ids)) {

@@ -67,6 +67,23 @@ class MembershipConformanceApiTest extends BackendSuite {
     }
 
     @Test
+    void joinedMembersIsForCurrentMembersAndMembersShowsFormerMembersTheRoomAsTheyLeftIt() {
+        String alice = server.registerToken("mc_alice6");
+        String bob = server.registerToken("mc_bob6");
+        String carol = server.registerToken("mc_carol6");
+        String roomId = publicRoom(alice);
+        assertThat(client.post(room(roomId) + "/join", bob, "{}").status()).isEqualTo(200);
+        assertThat(client.get(room(roomId) + "/joined_members", bob).body().path("joined").has("@mc_bob6:localhost")).isTrue();
+        assertThat(client.post(room(roomId) + "/leave", bob, "{}").status()).isEqualTo(200);
+        assertThat(client.post(room(roomId) + "/join", carol, "{}").status()).isEqualTo(200);
+        var joined = client.get(room(roomId) + "/joined_members", bob);
+        assertThat(joined.status()).isEqualTo(403);
+        assertThat(joined.errcode()).isEqualTo("M_FORBIDDEN");
+        JsonNode members = client.get(room(roomId) + "/members", bob).body().path("chunk");
+        assertThat(members.toString()).contains("@mc_bob6:localhost").doesNotContain("@mc_carol6:localhost");
+    }
+
+    @Test
     void settingTheSameStateAgainAnswersTheSameEvent() {
         String alice = server.registerToken("mc_alice2");
         String roomId = publicRoom(alice);
