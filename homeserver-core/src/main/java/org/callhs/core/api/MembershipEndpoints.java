@@ -177,6 +177,8 @@ public final class MembershipEndpoints implements Routes {
         return change(request, target, "leave");
     }
 
+    private static final java.util.Set<String> MEMBERSHIPS = new java.util.TreeSet<>(java.util.Set.of("join", "invite", "knock", "leave", "ban"));
+
     private ApiResponse members(ApiRequest request) {
         Map<StateKey, String> state = reader.readableState(RoomEndpoints.roomId(request), request.requester().userId());
         if (request.query("at").isPresent()) {
@@ -190,6 +192,11 @@ public final class MembershipEndpoints implements Routes {
         }
         String only = request.query("membership").orElse(null);
         String not = request.query("not_membership").orElse(null);
+        for (String value : new String[] {only, not}) {
+            if (value != null && !MEMBERSHIPS.contains(value)) {
+                throw MatrixException.invalidParam("membership filters must be one of " + MEMBERSHIPS);
+            }
+        }
         List<String> ids = state.entrySet().stream().filter(e -> e.getKey().type().equals("m.room.member")).map(Map.Entry::getValue).toList();
         ArrayNode chunk = Json.array();
         for (PersistedEvent event : reader.events(ids)) {

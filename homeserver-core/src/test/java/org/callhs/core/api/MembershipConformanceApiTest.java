@@ -80,6 +80,9 @@ class MembershipConformanceApiTest extends BackendSuite {
         assertThat(joined.status()).isEqualTo(403);
         assertThat(joined.errcode()).isEqualTo("M_FORBIDDEN");
         JsonNode members = client.get(room(roomId) + "/members", bob).body().path("chunk");
+        assertThat(client.get(room(roomId) + "/members?membership=joined", alice).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get(room(roomId) + "/members?not_membership=x", alice).status()).isEqualTo(400);
+        assertThat(client.get(room(roomId) + "/members?membership=join", alice).status()).isEqualTo(200);
         assertThat(members.toString()).contains("@mc_bob6:localhost").doesNotContain("@mc_carol6:localhost");
     }
 
