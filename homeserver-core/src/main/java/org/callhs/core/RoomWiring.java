@@ -75,7 +75,9 @@ final class RoomWiring {
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
-                new RedactionEndpoint(writer, reader));
+                new RedactionEndpoint(writer, reader),
+                new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
+                        visibility, clock));
         return new Rooms(routes, reader, clientEvents, visibility);
     }
 
