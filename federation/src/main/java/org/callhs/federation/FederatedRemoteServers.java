@@ -14,6 +14,7 @@ import org.callhs.core.spi.LocalDevices;
 import org.callhs.core.spi.LocalDirectory;
 import org.callhs.core.spi.RemoteServers;
 import org.callhs.core.util.Json;
+import org.callhs.core.util.MatrixIds;
 import org.jooq.DSLContext;
 
 /**
@@ -46,16 +47,12 @@ final class FederatedRemoteServers implements RemoteServers {
         this.config = config;
     }
 
-    private static String serverOf(String id) {
-        return id.substring(id.indexOf(':') + 1);
-    }
-
     @Override
     public ObjectNode profile(String userId, String field) {
         ObjectNode cached = profiles.getIfPresent(userId);
         if (cached != null) return cached.deepCopy();
         try {
-            JsonNode answer = client.request(serverOf(userId), "GET", "/_matrix/federation/v1/query/profile?user_id=" + Paths.query(userId),
+            JsonNode answer = client.request(MatrixIds.serverName(userId), "GET", "/_matrix/federation/v1/query/profile?user_id=" + Paths.query(userId),
                     null, config.requestTimeoutMs());
             ObjectNode profile = Json.object();
             if (answer.path("displayname").isTextual()) profile.set("displayname", answer.get("displayname"));
@@ -70,7 +67,7 @@ final class FederatedRemoteServers implements RemoteServers {
     @Override
     public ObjectNode resolveAlias(String alias) {
         try {
-            JsonNode answer = client.request(serverOf(alias), "GET",
+            JsonNode answer = client.request(MatrixIds.serverName(alias), "GET",
                     "/_matrix/federation/v1/query/directory?room_alias=" + Paths.query(alias), null, config.requestTimeoutMs());
             if (!answer.path("room_id").isTextual()) {
                 throw new FederationException(FederationException.Kind.BAD_RESPONSE, 200, answer, "no room_id in the answer");

@@ -97,13 +97,8 @@ final class RoomSync {
                 : reader.stateGroup(timeline.events().get(0).stateGroupBefore());
         Map<StateKey, String> since = full ? Map.of() : reader.stateAtPosition(roomId, after);
         boolean lazy = filter.state().lazyLoadMembers();
-        Set<String> wantedMembers = new HashSet<>();
-        if (lazy) {
-            timeline.events().forEach(e -> wantedMembers.add(e.sender()));
-            if (full) wantedMembers.add(userId);
-        }
-        Set<String> inTimeline = new HashSet<>();
-        timeline.events().forEach(e -> inTimeline.add(e.eventId()));
+        Set<String> wantedMembers = lazy ? lazyMembers(timeline, full, userId) : Set.of();
+        Set<String> inTimeline = eventIds(timeline);
         List<String> ids = new ArrayList<>();
         for (Map.Entry<StateKey, String> entry : atStart.entrySet()) {
             StateKey key = entry.getKey();
@@ -117,6 +112,25 @@ final class RoomSync {
                 ids.add(eventId);
             }
         }
+        return stateEvents(ids, filter);
+    }
+
+    /** With {@code lazy_load_members}: the members whose events a client needs, the timeline's senders (and the user, when {@code full}). */
+    private static Set<String> lazyMembers(Timeline timeline, boolean full, String userId) {
+        Set<String> members = new HashSet<>();
+        timeline.events().forEach(e -> members.add(e.sender()));
+        if (full) members.add(userId);
+        return members;
+    }
+
+    private static Set<String> eventIds(Timeline timeline) {
+        Set<String> ids = new HashSet<>();
+        timeline.events().forEach(e -> ids.add(e.eventId()));
+        return ids;
+    }
+
+    /** The events the state filter lets through, in stream order. */
+    private List<PersistedEvent> stateEvents(List<String> ids, SyncFilter filter) {
         RoomEventFilter stateFilter = filter.state();
         List<PersistedEvent> events = new ArrayList<>(reader.events(ids).stream().filter(stateFilter::matches).toList());
         events.sort((a, b) -> Long.compare(a.streamOrdering(), b.streamOrdering()));
@@ -134,13 +148,8 @@ final class RoomSync {
                                     String userId) {
         boolean lazy = filter.state().lazyLoadMembers();
         Map<StateKey, String> atEnd = reader.stateAtPosition(roomId, end);
-        Set<String> inTimeline = new HashSet<>();
-        timeline.events().forEach(e -> inTimeline.add(e.eventId()));
-        Set<String> wantedMembers = new HashSet<>();
-        if (lazy) {
-            timeline.events().forEach(e -> wantedMembers.add(e.sender()));
-            if (full) wantedMembers.add(userId);
-        }
+        Set<String> inTimeline = eventIds(timeline);
+        Set<String> wantedMembers = lazy ? lazyMembers(timeline, full, userId) : Set.of();
         boolean onlyTimeline = !full && timeline.complete();
         Map<StateKey, String> since = full || onlyTimeline ? Map.of() : reader.stateAtPosition(roomId, after);
         List<String> ids = new ArrayList<>();
@@ -154,10 +163,7 @@ final class RoomSync {
                 ids.add(eventId);
             }
         }
-        RoomEventFilter stateFilter = filter.state();
-        List<PersistedEvent> events = new ArrayList<>(reader.events(ids).stream().filter(stateFilter::matches).toList());
-        events.sort((a, b) -> Long.compare(a.streamOrdering(), b.streamOrdering()));
-        return events;
+        return stateEvents(ids, filter);
     }
 
     /**
