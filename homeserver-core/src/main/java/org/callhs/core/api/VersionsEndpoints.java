@@ -20,7 +20,7 @@ import org.callhs.core.util.Json;
  *     advertises; advertising a version commits the server to what it deprecated) and the
  *     {@code unstable_features} contributed by modules.
  * <li>{@code GET /.well-known/matrix/client}: {@code m.homeserver.base_url} from {@code public_baseurl}.
- * <li>{@code GET /_matrix/client/v3/capabilities}: password change, room versions 10, 11, 12
+ * <li>{@code GET /_matrix/client/v3/capabilities}: password change, room versions 6 to 12
  *     (default from {@code default_room_version}), profile changes, and module capabilities.
  * </ul>
  * Spec: Client-Server API, "API Standards" and "Capabilities negotiation".
@@ -70,7 +70,7 @@ public final class VersionsEndpoints implements Routes {
         ObjectNode versions = caps.putObject("m.room_versions");
         versions.put("default", config.defaultRoomVersion());
         ObjectNode available = versions.putObject("available");
-        for (String v : List.of("10", "11", "12")) available.put(v, "stable");
+        for (String v : org.callhs.core.event.RoomVersion.supportedIds()) available.put(v, "stable");
         caps.putObject("m.set_displayname").put("enabled", true);
         caps.putObject("m.set_avatar_url").put("enabled", true);
         caps.putObject("m.3pid_changes").put("enabled", false);

@@ -6,7 +6,7 @@ import org.callhs.core.util.MatrixIds;
 
 /** Checks the values that type binding cannot: formats and ranges. Messages name the key. */
 final class ConfigValidator {
-    private static final Set<String> ROOM_VERSIONS = Set.of("10", "11", "12");
+    private static final Set<String> ROOM_VERSIONS = Set.copyOf(org.callhs.core.event.RoomVersion.supportedIds());
 
     private ConfigValidator() {}
 

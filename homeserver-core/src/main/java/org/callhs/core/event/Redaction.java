@@ -43,9 +43,10 @@ public final class Redaction {
 
     private static Set<String> keptContentKeys(String type, RoomVersion version) {
         return switch (type) {
-            case "m.room.member" -> Set.of("membership", "join_authorised_via_users_server");
+            case "m.room.member" -> version.redactionKeepsJoinAuthoriser() ? Set.of("membership", "join_authorised_via_users_server")
+                    : Set.of("membership");
             case "m.room.create" -> Set.of("creator");
-            case "m.room.join_rules" -> Set.of("join_rule", "allow");
+            case "m.room.join_rules" -> version.redactionKeepsJoinRulesAllow() ? Set.of("join_rule", "allow") : Set.of("join_rule");
             case "m.room.power_levels" -> version.redactionKeepsInvitePowerLevel()
                     ? Set.of("ban", "events", "events_default", "invite", "kick", "redact", "state_default", "users", "users_default")
                     : Set.of("ban", "events", "events_default", "kick", "redact", "state_default", "users", "users_default");

@@ -30,7 +30,7 @@ class RoomApiTest extends BackendSuite {
     @Test
     void createRoomWritesThePresetStateInEveryVersion() {
         String token = server.registerToken("founder");
-        for (String version : List.of("10", "11", "12")) {
+        for (String version : org.callhs.core.event.RoomVersion.supportedIds()) {
             String roomId = room(token, "{\"room_version\":\"" + version + "\",\"name\":\"Calls\",\"topic\":\"t\",\"preset\":\"public_chat\"}");
             if (version.equals("12")) assertThat(roomId).doesNotContain(":").startsWith("!");
             else assertThat(roomId).endsWith(":localhost");
@@ -46,7 +46,13 @@ class RoomApiTest extends BackendSuite {
             JsonNode levels = client.get(path(roomId) + "/state/m.room.power_levels", token).body();
             assertThat(levels.path("users").has("@founder:localhost")).isEqualTo(!version.equals("12"));
         }
-        assertThat(client.get("/_matrix/client/v3/joined_rooms", token).body().path("joined_rooms").size()).isEqualTo(3);
+        assertThat(client.get("/_matrix/client/v3/joined_rooms", token).body().path("joined_rooms").size())
+                .isEqualTo(org.callhs.core.event.RoomVersion.supportedIds().size());
+        for (String old : List.of("1", "5", "13")) {
+            Resp refused = client.post("/_matrix/client/v3/createRoom", token, Json.parse("{\"room_version\":\"" + old + "\"}"));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.text("errcode")).isEqualTo("M_UNSUPPORTED_ROOM_VERSION");
+        }
     }
 
     @Test
@@ -142,7 +148,7 @@ class RoomApiTest extends BackendSuite {
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.errcode()).isEqualTo("M_TOO_LARGE");
         assertThat(client.put(path(roomId) + "/send/" + "t".repeat(300) + "/x", token, Json.object()).status()).isEqualTo(413);
-        assertThat(client.post("/_matrix/client/v3/createRoom", token, "{\"room_version\":\"9\"}").errcode()).isEqualTo("M_UNSUPPORTED_ROOM_VERSION");
+        assertThat(client.post("/_matrix/client/v3/createRoom", token, "{\"room_version\":\"5\"}").errcode()).isEqualTo("M_UNSUPPORTED_ROOM_VERSION");
         assertThat(client.post("/_matrix/client/v3/createRoom", token, "{\"preset\":\"party\"}").status()).isEqualTo(400);
         assertThat(client.post("/_matrix/client/v3/createRoom", token, "{\"invite\":[\"nobody\"]}").errcode()).isEqualTo("M_INVALID_PARAM");
         assertThat(client.post("/_matrix/client/v3/createRoom", token, "{\"room_alias_name\":\"dup\"}").status()).isEqualTo(200);

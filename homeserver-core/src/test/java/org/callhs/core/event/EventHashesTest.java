@@ -2,6 +2,7 @@ package org.callhs.core.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.callhs.core.crypto.JsonSigner;
 import org.callhs.core.crypto.SigningKey;
@@ -82,5 +83,42 @@ class EventHashesTest {
         assertThat(Redaction.redact(member, RoomVersion.V10).path("content").has("third_party_invite")).isFalse();
         assertThat(Redaction.redact(member, RoomVersion.V11).path("content").path("third_party_invite").toString())
                 .isEqualTo("{\"signed\":{\"token\":\"t\"}}");
+    }
+
+    @Test
+    void redactionBeforeVersion10KeepsLessOfJoinRulesAndMembers() {
+        ObjectNode joinRules = (ObjectNode) Json.parse("""
+                {"type": "m.room.join_rules", "content": {"join_rule": "restricted", "allow": [{"type": "m.room_membership"}], "x": 1}}""");
+        assertThat(Redaction.redact(joinRules, RoomVersion.V6).path("content").fieldNames()).toIterable().containsExactly("join_rule");
+        assertThat(Redaction.redact(joinRules, RoomVersion.V7).path("content").fieldNames()).toIterable().containsExactly("join_rule");
+        assertThat(Redaction.redact(joinRules, RoomVersion.V8).path("content").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("join_rule", "allow");
+        ObjectNode member = (ObjectNode) Json.parse("""
+                {"type": "m.room.member", "content": {"membership": "join", "join_authorised_via_users_server": "@b:d", "displayname": "A"}}""");
+        assertThat(Redaction.redact(member, RoomVersion.V8).path("content").fieldNames()).toIterable().containsExactly("membership");
+        assertThat(Redaction.redact(member, RoomVersion.V9).path("content").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("membership", "join_authorised_via_users_server");
+        ObjectNode aliases = (ObjectNode) Json.parse("{\"type\": \"m.room.aliases\", \"content\": {\"aliases\": [\"#a:d\"]}}");
+        assertThat(Redaction.redact(aliases, RoomVersion.V6).path("content").size()).isZero();
+        for (RoomVersion version : List.of(RoomVersion.V6, RoomVersion.V7, RoomVersion.V8, RoomVersion.V9)) {
+            ObjectNode legacy = (ObjectNode) Json.parse("{\"type\": \"m.room.message\", \"origin\": \"d\", \"prev_state\": [], \"content\": {\"body\": \"x\"}}");
+            assertThat(Redaction.redact(legacy, version).has("origin")).isTrue();
+            assertThat(Redaction.redact(legacy, version).has("prev_state")).isTrue();
+        }
+    }
+
+    @Test
+    void versionsSixToTwelveAreSupportedAndOlderOnesRefused() {
+        assertThat(RoomVersion.supportedIds()).containsExactly("6", "7", "8", "9", "10", "11", "12");
+        for (String old : List.of("1", "2", "3", "4", "5", "13", "org.example.v1")) {
+            assertThat(RoomVersion.find(old)).isEmpty();
+        }
+        assertThat(RoomVersion.V9.knocking()).isTrue();
+        assertThat(RoomVersion.V6.knocking()).isFalse();
+        assertThat(RoomVersion.V7.restrictedJoins()).isFalse();
+        assertThat(RoomVersion.V9.knockRestrictedJoins()).isFalse();
+        assertThat(RoomVersion.V12.createEventInAuthEvents()).isFalse();
+        assertThat(RoomVersion.V12.stateResolutionV21()).isTrue();
+        assertThat(RoomVersion.V11.stateResolutionV21()).isFalse();
     }
 }

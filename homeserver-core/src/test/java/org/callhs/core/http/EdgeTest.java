@@ -150,6 +150,8 @@ class EdgeTest {
         Resp caps = client.get("/_matrix/client/v3/capabilities", token);
         assertThat(caps.body().path("capabilities").path("m.room_versions").path("default").asText()).isEqualTo("11");
         assertThat(caps.body().path("capabilities").path("m.room_versions").path("available").path("12").asText()).isEqualTo("stable");
+        assertThat(caps.body().path("capabilities").path("m.room_versions").path("available").path("6").asText()).isEqualTo("stable");
+        assertThat(caps.body().path("capabilities").path("m.room_versions").path("available").has("5")).isFalse();
         assertThat(caps.body().path("capabilities").path("m.change_password").path("enabled").asBoolean()).isTrue();
         assertThat(caps.body().path("capabilities").path("org.example.echo").path("enabled").asBoolean()).isTrue();
         Resp wellKnown = client.get("/.well-known/matrix/client", null);

@@ -11,7 +11,7 @@ import org.callhs.core.util.Json;
 import org.callhs.core.util.MatrixIds;
 
 /**
- * The event authorisation rules of room versions 10, 11 and 12 (room version specifications,
+ * The event authorisation rules of room versions 6 to 12 (room version specifications,
  * "Authorisation rules"), checked against the room state before an event.
  *
  * <p>Not covered here, because they need more than the state: signature checks (including the

@@ -51,7 +51,8 @@ final class MembershipRules {
                 }
             }
             case "knock" -> {
-                String rule = joinRule(state);
+                if (!version.knocking()) throw new AuthFailure("room version " + version.id() + " has no knocking");
+                String rule = knownJoinRule(state, version);
                 if (!rule.equals("knock") && !rule.equals("knock_restricted")) throw new AuthFailure("join rule " + rule + " does not allow knocking");
                 if (!sender.equals(target)) throw new AuthFailure("cannot knock on behalf of another user");
                 if (senderMembership != null && Set.of("ban", "invite", "join").contains(senderMembership)) {
@@ -77,12 +78,28 @@ final class MembershipRules {
                 .orElse("invite");
     }
 
+    /**
+     * The current join rule as {@code version} understands it: a rule the version does not have
+     * ({@code knock} before v7, {@code restricted} before v8, {@code knock_restricted} before
+     * v10) is returned as {@code "unknown:"} + the rule, which allows no join and no knock.
+     */
+    static String knownJoinRule(StateView state, RoomVersion version) {
+        String rule = joinRule(state);
+        boolean known = switch (rule) {
+            case "knock" -> version.knocking();
+            case "restricted" -> version.restrictedJoins();
+            case "knock_restricted" -> version.knockRestrictedJoins();
+            default -> true;
+        };
+        return known ? rule : "unknown:" + rule;
+    }
+
     private static void checkJoin(String sender, String target, String senderMembership, JsonNode content, StateView state,
                                   RoomVersion version) {
         if (!sender.equals(target)) throw new AuthFailure("cannot join on behalf of another user");
         if ("ban".equals(senderMembership)) throw new AuthFailure("sender is banned");
         boolean invitedOrJoined = "invite".equals(senderMembership) || "join".equals(senderMembership);
-        String rule = joinRule(state);
+        String rule = knownJoinRule(state, version);
         switch (rule) {
             case "public" -> { }
             case "invite", "knock" -> {

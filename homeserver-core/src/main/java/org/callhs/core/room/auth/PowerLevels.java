@@ -79,7 +79,8 @@ public final class PowerLevels {
         if (value.isNumber()) return OptionalLong.of(value.longValue());
         if (value.isTextual()) {
             try {
-                return OptionalLong.of(Long.parseLong(value.textValue().trim()));
+                String text = value.textValue().strip();
+                return OptionalLong.of(Long.parseLong(text.startsWith("+") ? text.substring(1) : text));
             } catch (NumberFormatException e) {
                 return OptionalLong.empty();
             }
@@ -89,6 +90,17 @@ public final class PowerLevels {
 
     private static boolean isStrictInteger(JsonNode value) {
         return value.isIntegralNumber() && value.canConvertToLong();
+    }
+
+    /**
+     * A value a power-levels event of {@code version} may hold: a JSON integer (v10+), or before
+     * v10 also a string holding an integer (optional sign and surrounding whitespace, as
+     * Python's {@code int()} reads it, which is what Synapse applies).
+     */
+    private static boolean isValidLevel(JsonNode value, RoomVersion version) {
+        if (isStrictInteger(value)) return true;
+        if (version.integerPowerLevels() || !value.isTextual()) return false;
+        return value.textValue().strip().matches("[+-]?[0-9]{1,18}");
     }
 
     /** A lenient user ID test matching what Synapse accepts as a {@code users} key: '@', then something, ':', something. */
@@ -107,7 +119,7 @@ public final class PowerLevels {
         JsonNode content = Pdus.content(pdu);
         for (String field : NAMED_FIELDS) {
             JsonNode value = content.get(field);
-            if (value != null && !isStrictInteger(value)) throw new AuthFailure("power levels: " + field + " is not an integer");
+            if (value != null && !isValidLevel(value, version)) throw new AuthFailure("power levels: " + field + " is not an integer");
         }
         for (String map : List.of("events", "notifications", "users")) {
             JsonNode value = content.get(map);
@@ -115,7 +127,7 @@ public final class PowerLevels {
             if (!value.isObject()) throw new AuthFailure("power levels: " + map + " is not an object");
             for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
-                if (!isStrictInteger(entry.getValue())) {
+                if (!isValidLevel(entry.getValue(), version)) {
                     throw new AuthFailure("power levels: " + map + "[" + entry.getKey() + "] is not an integer");
                 }
                 if (map.equals("users") && !looksLikeUserId(entry.getKey())) {

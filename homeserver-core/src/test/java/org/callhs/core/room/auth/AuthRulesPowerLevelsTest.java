@@ -86,16 +86,28 @@ class AuthRulesPowerLevelsTest {
     void powerLevelsMustHoldIntegersOnly(RoomVersion version) {
         RoomFixture room = room(version, "{\"users\": {\"@bob:a.test\": 50}}");
         room.allows(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": 60, \"users\": {\"@bob:a.test\": 50}}")));
-        room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \"60\", \"users\": {}}")), "ban is not an integer");
+        if (version.integerPowerLevels()) {
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \"60\", \"users\": {}}")), "ban is not an integer");
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"users\": {\"@bob:a.test\": \"50\"}}")),
+                    "users[@bob:a.test] is not an integer");
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"events\": {\"m.x\": \"5\"}, \"users\": {}}")),
+                    "events[m.x] is not an integer");
+        } else {
+            // Before v10 a string holding an integer counts as that integer (Synapse reads it with int()).
+            room.allows(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \" 60\", \"users\": {\"@bob:a.test\": \"50\"}}")));
+            room.allows(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"events\": {\"m.x\": \"-5\"}, \"users\": {}}")));
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \"6O\", \"users\": {}}")), "ban is not an integer");
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \"1e3\", \"users\": {}}")), "ban is not an integer");
+            room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"ban\": \"\", \"users\": {}}")), "ban is not an integer");
+            // ... and is compared as a number: raising bob from "50" to 100 needs more than 50.
+            room.put(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"users\": {\"@bob:a.test\": \"50\"}}")));
+            room.denies(room.event("m.room.power_levels", BOB, "", pl(version, "{\"users\": {\"@bob:a.test\": 100}}")), "above own level 50");
+        }
         room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"kick\": 1.5, \"users\": {}}")), "kick is not an integer");
         room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"invite\": true, \"users\": {}}")), "invite is not an integer");
-        room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"events\": {\"m.x\": \"5\"}, \"users\": {}}")),
-                "events[m.x] is not an integer");
         room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"notifications\": {\"room\": null}, \"users\": {}}")),
                 "notifications[room] is not an integer");
         room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"events\": [], \"users\": {}}")), "events is not an object");
-        room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"users\": {\"@bob:a.test\": \"50\"}}")),
-                "users[@bob:a.test] is not an integer");
         room.denies(room.event("m.room.power_levels", ALICE, "", pl(version, "{\"users\": {\"bob\": 5}}")), "not a user ID");
         room.denies(room.event("m.room.power_levels", ALICE, "", "{\"users\": 5}"), "users is not an object");
     }
