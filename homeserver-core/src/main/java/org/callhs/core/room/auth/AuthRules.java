@@ -105,7 +105,7 @@ public final class AuthRules {
                 String token = Pdus.text(c.path("third_party_invite").path("signed"), "token");
                 if (token != null) keys.add(StateKey.of(StateKey.THIRD_PARTY_INVITE_TYPE, token));
             }
-            if ("join".equals(membership)) {
+            if ("join".equals(membership) && version.restrictedJoins()) {
                 String authoriser = Pdus.text(c, MembershipRules.AUTHORISING_USER);
                 if (authoriser != null) keys.add(StateKey.member(authoriser));
             }

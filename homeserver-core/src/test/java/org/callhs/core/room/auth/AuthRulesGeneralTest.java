@@ -92,6 +92,10 @@ class AuthRulesGeneralTest {
         JsonNode restricted = Json.parse("{\"membership\": \"join\", \"join_authorised_via_users_server\": \"@alice:a.test\"}");
         assertThat(AuthRules.authEventKeys("m.room.member", BOB, BOB, restricted, RoomVersion.V12))
                 .containsExactlyInAnyOrder(StateKey.POWER_LEVELS, StateKey.member(BOB), StateKey.JOIN_RULES, StateKey.member(ALICE));
+        // Versions without restricted joins (6, 7) do not select the authoriser's member event.
+        assertThat(AuthRules.authEventKeys("m.room.member", BOB, BOB, restricted, RoomVersion.V7))
+                .containsExactlyInAnyOrder(StateKey.CREATE, StateKey.POWER_LEVELS, StateKey.member(BOB), StateKey.JOIN_RULES);
+        assertThat(AuthRules.authEventKeys("m.room.member", BOB, BOB, restricted, RoomVersion.V8)).contains(StateKey.member(ALICE));
         JsonNode invite = Json.parse("{\"membership\": \"invite\"}");
         assertThat(AuthRules.authEventKeys("m.room.member", ALICE, BOB, invite, RoomVersion.V10))
                 .containsExactlyInAnyOrder(StateKey.CREATE, StateKey.POWER_LEVELS, StateKey.member(ALICE), StateKey.member(BOB),
