@@ -106,12 +106,18 @@ public final class StateResolution {
         }
     }
 
-    /** The events in some but not all of the inputs' full auth chains (each the union of its events' auth chains). */
+    /**
+     * The events in some but not all of the inputs' full auth chains. A state's full auth chain
+     * is read as its events together with all their auth ancestors, as Synapse computes it (and
+     * its state resolution tests need): read without the state's own events, an event both
+     * states hold could land in the conflicted set because one state also reaches it by auth.
+     */
     private Set<String> authDifference(List<Map<StateKey, String>> stateSets) {
         Set<String> union = new HashSet<>();
         Set<String> intersection = null;
         for (Map<StateKey, String> set : stateSets) {
             Set<String> chain = authChain(set.values());
+            for (String id : set.values()) if (event(id).isPresent()) chain.add(id);
             union.addAll(chain);
             if (intersection == null) intersection = new HashSet<>(chain);
             else intersection.retainAll(chain);
@@ -260,7 +266,8 @@ public final class StateResolution {
         for (String id : ordered) {
             ResolvableEvent event = event(id).orElseThrow();
             StateKey key = event.key();
-            if (key == null) continue;
+            // Rejected events never enter a state (spec "Rejected events"), whatever the state here would allow.
+            if (key == null || event.rejected()) continue;
             Map<StateKey, JsonNode> own = new HashMap<>();
             for (String authId : event.authEventIds()) {
                 event(authId).filter(a -> !a.rejected() && a.key() != null).ifPresent(a -> own.put(a.key(), a.pdu()));

@@ -153,4 +153,16 @@ class StateResolutionV2Test {
         dag.message("END", ZARA, "T4", "T3");
         assertThat(dag.stateAfter("END")).isEqualTo(expected(dag, "T3", "PA2"));
     }
+
+    @ParameterizedTest
+    @MethodSource("versions")
+    void aRejectedEventNeverEntersTheState(RoomVersion version) {
+        TestDag dag = room(version);
+        dag.rejected("TR", "m.room.topic", "", ALICE, "{\"topic\": \"rejected\"}", "START");
+        dag.state("T2", "m.room.topic", "", ALICE, "{\"topic\": \"kept\"}", "START");
+        Map<StateKey, String> withRejected = new HashMap<>(dag.stateAfter("START"));
+        withRejected.put(StateKey.of("m.room.topic", ""), dag.id("TR"));
+        Map<StateKey, String> resolved = StateResolution.resolve(version, List.of(withRejected, dag.stateAfter("T2")), dag);
+        assertThat(resolved).isEqualTo(expected(dag, "T2"));
+    }
 }
