@@ -54,7 +54,7 @@ final class RoomWiring {
         EventStore eventStore = new EventStore(events, rooms);
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
-        RoomWriter writer = new RoomWriter(database, rooms, events, new EventTransactionRepository(), currentState, streams, states,
+        RoomWriter writer = new RoomWriter(database, rooms, new org.callhs.core.storage.repo.ExtremityRepository(), new org.callhs.core.storage.repo.EventEdgeRepository(), events, new EventTransactionRepository(), currentState, streams, states,
                 eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules),
                 modules.writeHooks());
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {

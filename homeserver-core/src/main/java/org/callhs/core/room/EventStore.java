@@ -57,7 +57,7 @@ public final class EventStore {
     public Optional<ObjectNode> pdu(DSLContext tx, String eventId) {
         ObjectNode cached = pdus.getIfPresent(eventId);
         if (cached != null) return Optional.of(cached);
-        return events.find(tx, eventId).map(r -> parse(r.getEventId(), r.getPdu()));
+        return events.findAny(tx, eventId).map(r -> parse(r.getEventId(), r.getPdu()));
     }
 
     public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {

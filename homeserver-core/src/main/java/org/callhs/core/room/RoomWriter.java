@@ -27,12 +27,13 @@ import org.callhs.core.spi.EventWriteHook;
 import org.callhs.core.spi.SendGuard;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.CurrentStateRepository;
+import org.callhs.core.storage.repo.EventEdgeRepository;
 import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.repo.ExtremityRepository;
 import org.callhs.core.storage.repo.EventTransactionRepository;
 import org.callhs.core.storage.repo.RoomRepository;
 import org.callhs.core.storage.repo.StreamPositionRepository;
 import org.callhs.core.storage.schema.tables.records.EventsRecord;
-import org.callhs.core.storage.schema.tables.records.RoomsRecord;
 import org.callhs.core.util.Json;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ public final class RoomWriter {
 
     private final Database database;
     private final RoomRepository rooms;
+    private final ExtremityRepository extremities;
+    private final EventEdgeRepository edges;
     private final EventRepository events;
     private final EventTransactionRepository transactions;
     private final CurrentStateRepository currentState;
@@ -73,12 +76,15 @@ public final class RoomWriter {
     /** Most sends one transaction writes. */
     private static final int MAX_GROUP = 100;
 
-    public RoomWriter(Database database, RoomRepository rooms, EventRepository events, EventTransactionRepository transactions,
+    public RoomWriter(Database database, RoomRepository rooms, ExtremityRepository extremities, EventEdgeRepository edges,
+                      EventRepository events, EventTransactionRepository transactions,
                       CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states,
                       EventStore eventStore, JsonSigner signer, Clock clock, RoomLocks locks, List<EventListener> listeners,
                       List<EventWriteHook> writeHooks) {
         this.database = database;
         this.rooms = rooms;
+        this.extremities = extremities;
+        this.edges = edges;
         this.events = events;
         this.transactions = transactions;
         this.currentState = currentState;
@@ -99,8 +105,38 @@ public final class RoomWriter {
         NewEventValidator.check(draft);
     }
 
-    /** The room as the writer sees it between two events. */
-    private record Head(String roomId, RoomVersion version, String extremity, long depth, StateStore.Group state) {}
+    /** Most prev events a new event names (as Synapse): the deepest extremities. */
+    static final int MAX_PREV_EVENTS = 10;
+    /** Greatest depth an event may have (2^53 - 1, the canonical JSON integer limit). */
+    static final long MAX_DEPTH = (1L << 53) - 1;
+
+    /**
+     * The room as the writer sees it between two events: its forward extremities (deepest
+     * first) and its current state.
+     */
+    private record Head(String roomId, RoomVersion version, List<ExtremityRepository.Extremity> extremities, StateStore.Group state) {}
+
+    private Optional<Head> head(DSLContext tx, String roomId) {
+        return rooms.find(tx, roomId).map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()),
+                extremities.list(tx, roomId), states.load(tx, r.getStateGroup())));
+    }
+
+    /** Writes what changed between {@code start} and {@code end}: the room's state group, greatest depth and extremities. */
+    private void commitHead(DSLContext tx, Head start, Head end) {
+        if (end == null || end == start) return;
+        long depth = 0;
+        for (ExtremityRepository.Extremity e : end.extremities()) depth = Math.max(depth, e.depth());
+        rooms.advance(tx, end.roomId(), depth, end.state().id());
+        Set<String> before = new java.util.HashSet<>();
+        if (start != null) for (ExtremityRepository.Extremity e : start.extremities()) before.add(e.eventId());
+        Set<String> after = new java.util.HashSet<>();
+        for (ExtremityRepository.Extremity e : end.extremities()) after.add(e.eventId());
+        List<String> removed = new ArrayList<>();
+        for (String id : before) if (!after.contains(id)) removed.add(id);
+        List<ExtremityRepository.Extremity> added = new ArrayList<>();
+        for (ExtremityRepository.Extremity e : end.extremities()) if (!before.contains(e.eventId())) added.add(e);
+        extremities.replace(tx, end.roomId(), removed, added);
+    }
 
     /**
      * Sends a draft into an existing room (404 {@code M_NOT_FOUND} for unknown rooms, 403 when the
@@ -150,9 +186,7 @@ public final class RoomWriter {
         if (group.isEmpty()) return;
         try {
             database.transaction(tx -> {
-                Optional<RoomsRecord> room = rooms.find(tx, roomId);
-                Head head = room.map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()), r.getForwardExtremity(),
-                        r.getMaxDepth(), states.load(tx, r.getStateGroup()))).orElse(null);
+                Head head = head(tx, roomId).orElse(null);
                 Head start = head;
                 PositionBlock orderings = new PositionBlock(tx, group.size());
                 for (QueuedSend send : group) {
@@ -167,7 +201,7 @@ public final class RoomWriter {
                         }
                         if (head == null) throw MatrixException.notFound("Unknown room");
                         NewEventValidator.check(send.draft);
-                        Appended appended = append(tx, head, send.draft, orderings, false);
+                        Appended appended = append(tx, head, send.draft, orderings);
                         head = appended.head();
                         send.event = appended.event();
                         send.fresh = true;
@@ -175,7 +209,7 @@ public final class RoomWriter {
                         send.error = e;
                     }
                 }
-                if (head != start) rooms.advance(tx, head.roomId(), head.extremity(), head.depth(), head.state().id());
+                commitHead(tx, start, head);
                 return null;
             });
         } catch (RuntimeException | Error e) {
@@ -211,12 +245,12 @@ public final class RoomWriter {
             PersistedEvent event = database.transaction(tx -> {
                 Optional<PersistedEvent> again = previousSendIn(tx, draft);
                 if (again.isPresent()) return again.get();
-                RoomsRecord room = rooms.find(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+                Head head = head(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
                 NewEventValidator.check(draft);
                 if (!guard.claim(tx)) throw new SendGuard.NotClaimed();
-                Head head = new Head(room.getRoomId(), RoomVersion.require(room.getRoomVersion()), room.getForwardExtremity(),
-                        room.getMaxDepth(), states.load(tx, room.getStateGroup()));
-                PersistedEvent written = append(tx, head, draft, () -> streams.next(tx, "events"), true).event();
+                Appended appended = append(tx, head, draft, () -> streams.next(tx, "events"));
+                commitHead(tx, head, appended.head());
+                PersistedEvent written = appended.event();
                 guard.written(tx, written);
                 fresh[0] = true;
                 return written;
@@ -244,9 +278,7 @@ public final class RoomWriter {
         return locks.withLock(roomId, () -> {
             List<org.callhs.core.spi.SendOutcome> outcomes = database.transaction(tx -> {
                 List<org.callhs.core.spi.SendOutcome> out = new ArrayList<>(drafts.size());
-                Optional<RoomsRecord> room = rooms.find(tx, roomId);
-                Head head = room.map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()), r.getForwardExtremity(),
-                        r.getMaxDepth(), states.load(tx, r.getStateGroup()))).orElse(null);
+                Head head = head(tx, roomId).orElse(null);
                 Head start = head;
                 PositionBlock orderings = new PositionBlock(tx, drafts.size());
                 for (int i = 0; i < drafts.size(); i++) {
@@ -260,7 +292,7 @@ public final class RoomWriter {
                         if (head == null) throw MatrixException.notFound("Unknown room");
                         checkSizes(draft);
                         NewEventValidator.check(draft);
-                        Appended appended = append(tx, head, draft, orderings, false);
+                        Appended appended = append(tx, head, draft, orderings);
                         guard.written(tx, appended.event());
                         head = appended.head();
                         out.add(new org.callhs.core.spi.SendOutcome(appended.event(), null));
@@ -269,7 +301,7 @@ public final class RoomWriter {
                         out.add(new org.callhs.core.spi.SendOutcome(null, e));
                     }
                 }
-                if (head != start) rooms.advance(tx, head.roomId(), head.extremity(), head.depth(), head.state().id());
+                commitHead(tx, start, head);
                 return out;
             });
             List<PersistedEvent> written = new ArrayList<>();
@@ -288,15 +320,16 @@ public final class RoomWriter {
                                            Function<String, List<EventDraft>> rest) {
         List<PersistedEvent> created = database.transaction(tx -> {
             List<PersistedEvent> out = new ArrayList<>();
-            Appended first = append(tx, new Head(proposedRoomId, version, null, 0, null), create, () -> streams.next(tx, "events"), true);
+            Appended first = append(tx, new Head(proposedRoomId, version, List.of(), null), create, () -> streams.next(tx, "events"));
             out.add(first.event());
             Head head = first.head();
             for (EventDraft draft : rest.apply(head.roomId())) {
                 checkSizes(draft);
-                Appended next = append(tx, head, draft, () -> streams.next(tx, "events"), true);
+                Appended next = append(tx, head, draft, () -> streams.next(tx, "events"));
                 out.add(next.event());
                 head = next.head();
             }
+            commitHead(tx, null, head);
             return out;
         });
         notifyListeners(created);
@@ -334,10 +367,10 @@ public final class RoomWriter {
 
     /**
      * Builds, checks and writes one event. Every refusal (403, 400, 413) is thrown before the first write.
-     * {@code orderings} gives its stream position; {@code advanceRoom} false leaves the room's head row to the
-     * caller (a batch writes it once, after its last event).
+     * {@code orderings} gives its stream position. The room's head (state group, extremities) is left to
+     * the caller's {@link #commitHead}, once per transaction.
      */
-    private Appended append(DSLContext tx, Head head, EventDraft draft, java.util.function.LongSupplier orderings, boolean advanceRoom) {
+    private Appended append(DSLContext tx, Head head, EventDraft draft, java.util.function.LongSupplier orderings) {
         RoomVersion version = head.version();
         boolean isCreate = head.state() == null;
         ObjectNode pdu = Json.object();
@@ -347,9 +380,17 @@ public final class RoomWriter {
         pdu.set("content", draft.content().deepCopy());
         if (draft.isState()) pdu.put("state_key", draft.stateKey());
         pdu.put("origin_server_ts", draft.originServerTs() != null ? draft.originServerTs() : clock.millis());
-        pdu.put("depth", head.depth() + 1);
+        List<ExtremityRepository.Extremity> prevs = head.extremities().subList(0, Math.min(MAX_PREV_EVENTS, head.extremities().size()));
+        long prevDepth = 0;
+        for (ExtremityRepository.Extremity e : prevs) prevDepth = Math.max(prevDepth, e.depth());
+        long depth = Math.min(prevDepth + 1, MAX_DEPTH);
+        pdu.put("depth", depth);
         ArrayNode prev = pdu.putArray("prev_events");
-        if (head.extremity() != null) prev.add(head.extremity());
+        List<String> prevIds = new ArrayList<>(prevs.size());
+        for (ExtremityRepository.Extremity e : prevs) {
+            prev.add(e.eventId());
+            prevIds.add(e.eventId());
+        }
         ArrayNode auth = pdu.putArray("auth_events");
         StateView stateView = stateView(tx, head.state());
         if (!isCreate) {
@@ -392,7 +433,9 @@ public final class RoomWriter {
         record.setEventId(eventId);
         record.setRoomId(roomId);
         record.setStreamOrdering(ordering);
-        record.setDepth(head.depth() + 1);
+        record.setDepth(depth);
+        record.setOutlier(false);
+        record.setSoftFailed(false);
         record.setEventType(draft.type());
         record.setStateKey(draft.stateKey());
         record.setSender(draft.sender());
@@ -406,11 +449,8 @@ public final class RoomWriter {
         String replaces = draft.isState() && head.state() != null ? head.state().state().get(StateKey.of(draft.type(), draft.stateKey())) : null;
         record.setReplacesState(replaces);
         events.insert(tx, record);
-        if (isCreate) {
-            rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), eventId, head.depth() + 1, after.id());
-        } else if (advanceRoom) {
-            rooms.advance(tx, roomId, eventId, head.depth() + 1, after.id());
-        }
+        edges.insert(tx, eventId, prevIds);
+        if (isCreate) rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), depth, after.id());
         if (draft.txnId() != null && draft.deviceId() != null) {
             transactions.insert(tx, draft.sender(), draft.deviceId(), transactionScope(draft), eventId);
         }
@@ -422,7 +462,11 @@ public final class RoomWriter {
                 replaces, record.getStateGroupBefore(), draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal());
         for (EventWriteHook hook : writeHooks) hook.written(tx, event);
         eventStore.remember(eventId, pdu);
-        return new Appended(event, new Head(roomId, version, eventId, head.depth() + 1, after));
+        // The new event replaces the extremities it names; any beyond the first ten stay.
+        List<ExtremityRepository.Extremity> nextExtremities = new ArrayList<>();
+        nextExtremities.add(new ExtremityRepository.Extremity(eventId, depth));
+        nextExtremities.addAll(head.extremities().subList(prevs.size(), head.extremities().size()));
+        return new Appended(event, new Head(roomId, version, List.copyOf(nextExtremities), after));
     }
 
     private StateView stateView(DSLContext tx, StateStore.Group state) {

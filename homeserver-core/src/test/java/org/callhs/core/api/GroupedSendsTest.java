@@ -110,8 +110,14 @@ class GroupedSendsTest extends BackendSuite {
             assertThat(pdus.get(i).path("depth").asLong()).isEqualTo(pdus.get(i - 1).path("depth").asLong() + 1);
         }
         assertThat(server.homeserver().database().dsl()
-                .fetch("SELECT forward_extremity FROM rooms WHERE room_id = ?", roomId).get(0).get(0, String.class))
-                .isEqualTo(ids.get(ids.size() - 1));
+                .fetch("SELECT event_id FROM room_forward_extremities WHERE room_id = ?", roomId).map(r -> r.get(0, String.class)))
+                .containsExactly(ids.get(ids.size() - 1));
+        // Every event's prev_events are recorded as edges.
+        for (int i = 1; i < pdus.size(); i++) {
+            assertThat(server.homeserver().database().dsl()
+                    .fetch("SELECT prev_event_id FROM event_edges WHERE event_id = ?", ids.get(i)).map(r -> r.get(0, String.class)))
+                    .containsExactly(ids.get(i - 1));
+        }
 
         // The room goes on after the storm: a later send follows the last event.
         Resp after = client.put(path(roomId) + "/send/m.room.message/after", owner, Json.object().put("msgtype", "m.text").put("body", "after"));

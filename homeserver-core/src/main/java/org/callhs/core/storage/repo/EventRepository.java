@@ -14,12 +14,18 @@ public final class EventRepository {
         tx.insertInto(EVENTS).set(event).execute();
     }
 
+    /** A timeline event by ID: accepted, not an outlier, not soft-failed (those have no stream position). */
     public Optional<EventsRecord> find(DSLContext tx, String eventId) {
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.STREAM_ORDERING.isNotNull()).fetchOptional();
+    }
+
+    /** Any stored event by ID, outliers, rejected and soft-failed ones included. */
+    public Optional<EventsRecord> findAny(DSLContext tx, String eventId) {
         return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId)).fetchOptional();
     }
 
     public List<EventsRecord> findAll(DSLContext tx, Collection<String> eventIds) {
-        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.in(eventIds)).fetch();
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.in(eventIds), EVENTS.STREAM_ORDERING.isNotNull()).fetch();
     }
 
     /** Events of a room strictly between two stream positions, newest first, at most {@code limit}. */

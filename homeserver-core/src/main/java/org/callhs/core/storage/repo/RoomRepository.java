@@ -9,10 +9,10 @@ import org.jooq.DSLContext;
 /** Statements on {@code rooms}. */
 public final class RoomRepository {
     public void insert(DSLContext tx, String roomId, String version, String creator, boolean isPublic, long now,
-                       String extremity, long depth, long stateGroup) {
+                       long depth, long stateGroup) {
         tx.insertInto(ROOMS)
                 .set(ROOMS.ROOM_ID, roomId).set(ROOMS.ROOM_VERSION, version).set(ROOMS.CREATOR, creator)
-                .set(ROOMS.IS_PUBLIC, isPublic).set(ROOMS.CREATED_TS, now).set(ROOMS.FORWARD_EXTREMITY, extremity)
+                .set(ROOMS.IS_PUBLIC, isPublic).set(ROOMS.CREATED_TS, now)
                 .set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup)
                 .execute();
     }
@@ -21,8 +21,10 @@ public final class RoomRepository {
         return tx.selectFrom(ROOMS).where(ROOMS.ROOM_ID.eq(roomId)).fetchOptional();
     }
 
-    public void advance(DSLContext tx, String roomId, String extremity, long depth, long stateGroup) {
-        tx.update(ROOMS).set(ROOMS.FORWARD_EXTREMITY, extremity).set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup)
+    /** Sets the room's current state group and raises its greatest depth to {@code depth} when that is deeper. */
+    public void advance(DSLContext tx, String roomId, long depth, long stateGroup) {
+        tx.update(ROOMS).set(ROOMS.MAX_DEPTH, org.jooq.impl.DSL.greatest(ROOMS.MAX_DEPTH, org.jooq.impl.DSL.val(depth)))
+                .set(ROOMS.STATE_GROUP, stateGroup)
                 .where(ROOMS.ROOM_ID.eq(roomId)).execute();
     }
 
