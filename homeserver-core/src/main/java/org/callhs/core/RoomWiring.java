@@ -18,6 +18,9 @@ import org.callhs.core.config.HomeserverConfig;
 import org.callhs.core.crypto.JsonSigner;
 import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.room.ClientEvents;
+import org.callhs.core.room.EventBuilder;
+import org.callhs.core.room.EventListeners;
+import org.callhs.core.room.EventPersister;
 import org.callhs.core.room.EventStore;
 import org.callhs.core.room.RoomCreator;
 import org.callhs.core.room.RoomLocks;
@@ -29,7 +32,11 @@ import org.callhs.core.room.StateStore;
 import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.CurrentStateRepository;
+import org.callhs.core.storage.repo.EventEdgeRepository;
+import org.callhs.core.storage.repo.EventEdgeRepository;
 import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.repo.ExtremityRepository;
+import org.callhs.core.storage.repo.ExtremityRepository;
 import org.callhs.core.storage.repo.EventTransactionRepository;
 import org.callhs.core.storage.repo.ProfileRepository;
 import org.callhs.core.storage.repo.RoomAliasRepository;
@@ -54,9 +61,12 @@ final class RoomWiring {
         EventStore eventStore = new EventStore(events, rooms);
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
-        RoomWriter writer = new RoomWriter(database, rooms, new org.callhs.core.storage.repo.ExtremityRepository(), new org.callhs.core.storage.repo.EventEdgeRepository(), events, new EventTransactionRepository(), currentState, streams, states,
-                eventStore, new JsonSigner(config.serverName(), signingKey), clock, new RoomLocks(256), listeners(notifier, reader, modules),
-                modules.writeHooks());
+        RoomLocks locks = new RoomLocks(256);
+        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules));
+        EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
+        EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore, modules.writeHooks());
+        RoomWriter writer = new RoomWriter(database, rooms, new ExtremityRepository(), new EventTransactionRepository(), currentState,
+                streams, states, eventStore, builder, persister, clock, locks, eventListeners);
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }

@@ -1,43 +1,28 @@
 package org.callhs.core.room;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.callhs.core.crypto.CanonicalJson;
-import org.callhs.core.crypto.JsonSigner;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
-import org.callhs.core.event.EventHashes;
 import org.callhs.core.event.RoomVersion;
 import org.callhs.core.room.auth.AuthFailure;
 import org.callhs.core.room.auth.AuthRules;
-import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.room.auth.StateView;
-import org.callhs.core.spi.EventListener;
-import org.callhs.core.spi.EventWriteHook;
 import org.callhs.core.spi.SendGuard;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.CurrentStateRepository;
-import org.callhs.core.storage.repo.EventEdgeRepository;
-import org.callhs.core.storage.repo.EventRepository;
 import org.callhs.core.storage.repo.ExtremityRepository;
 import org.callhs.core.storage.repo.EventTransactionRepository;
 import org.callhs.core.storage.repo.RoomRepository;
 import org.callhs.core.storage.repo.StreamPositionRepository;
-import org.callhs.core.storage.schema.tables.records.EventsRecord;
-import org.callhs.core.util.Json;
 import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The only way events enter a room. Under the room's lock ({@link RoomLocks}) it picks
@@ -48,54 +33,44 @@ import org.slf4j.LoggerFactory;
  * Sends with a (user, device, transaction ID) already seen return the first event.
  */
 public final class RoomWriter {
-    private static final Logger log = LoggerFactory.getLogger(RoomWriter.class);
-    public static final int MAX_PDU_BYTES = 65_536;
+    public static final int MAX_PDU_BYTES = EventBuilder.MAX_PDU_BYTES;
     public static final int MAX_ID_BYTES = 255;
-    /** Top-level keys a draft's extra keys may not override. */
-    private static final Set<String> RESERVED = Set.of("type", "room_id", "sender", "content", "state_key", "origin_server_ts",
-            "depth", "prev_events", "auth_events", "hashes", "signatures", "unsigned", "event_id", "origin");
 
     private final Database database;
     private final RoomRepository rooms;
     private final ExtremityRepository extremities;
-    private final EventEdgeRepository edges;
-    private final EventRepository events;
     private final EventTransactionRepository transactions;
     private final CurrentStateRepository currentState;
     private final StreamPositionRepository streams;
     private final StateStore states;
     private final EventStore eventStore;
-    private final JsonSigner signer;
+    private final EventBuilder builder;
+    private final EventPersister persister;
     private final Clock clock;
     private final RoomLocks locks;
-    private final List<EventListener> listeners;
-    private final List<EventWriteHook> writeHooks;
+    private final EventListeners listeners;
     /** Sends waiting for their room's lock, per room (a queue is dropped when its drainer leaves it empty). */
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentLinkedQueue<QueuedSend>> waiting =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** Most sends one transaction writes. */
     private static final int MAX_GROUP = 100;
 
-    public RoomWriter(Database database, RoomRepository rooms, ExtremityRepository extremities, EventEdgeRepository edges,
-                      EventRepository events, EventTransactionRepository transactions,
-                      CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states,
-                      EventStore eventStore, JsonSigner signer, Clock clock, RoomLocks locks, List<EventListener> listeners,
-                      List<EventWriteHook> writeHooks) {
+    public RoomWriter(Database database, RoomRepository rooms, ExtremityRepository extremities, EventTransactionRepository transactions,
+                      CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states, EventStore eventStore,
+                      EventBuilder builder, EventPersister persister, Clock clock, RoomLocks locks, EventListeners listeners) {
         this.database = database;
         this.rooms = rooms;
         this.extremities = extremities;
-        this.edges = edges;
-        this.events = events;
         this.transactions = transactions;
         this.currentState = currentState;
         this.streams = streams;
         this.states = states;
         this.eventStore = eventStore;
-        this.signer = signer;
+        this.builder = builder;
+        this.persister = persister;
         this.clock = clock;
         this.locks = locks;
         this.listeners = listeners;
-        this.writeHooks = List.copyOf(writeHooks);
     }
 
     /** 404 for a room this server does not have, then the content checks of {@link NewEventValidator}. */
@@ -104,11 +79,6 @@ public final class RoomWriter {
         if (eventStore.version(database.dsl(), draft.roomId()).isEmpty()) throw MatrixException.notFound("Unknown room");
         NewEventValidator.check(draft);
     }
-
-    /** Most prev events a new event names (as Synapse): the deepest extremities. */
-    static final int MAX_PREV_EVENTS = 10;
-    /** Greatest depth an event may have (2^53 - 1, the canonical JSON integer limit). */
-    static final long MAX_DEPTH = (1L << 53) - 1;
 
     /**
      * The room as the writer sees it between two events: its forward extremities (deepest
@@ -373,100 +343,37 @@ public final class RoomWriter {
     private Appended append(DSLContext tx, Head head, EventDraft draft, java.util.function.LongSupplier orderings) {
         RoomVersion version = head.version();
         boolean isCreate = head.state() == null;
-        ObjectNode pdu = Json.object();
-        pdu.put("type", draft.type());
-        if (!(isCreate && version.roomIdIsCreateEventHash())) pdu.put("room_id", head.roomId());
-        pdu.put("sender", draft.sender());
-        pdu.set("content", draft.content().deepCopy());
-        if (draft.isState()) pdu.put("state_key", draft.stateKey());
-        pdu.put("origin_server_ts", draft.originServerTs() != null ? draft.originServerTs() : clock.millis());
-        List<ExtremityRepository.Extremity> prevs = head.extremities().subList(0, Math.min(MAX_PREV_EVENTS, head.extremities().size()));
-        long prevDepth = 0;
-        for (ExtremityRepository.Extremity e : prevs) prevDepth = Math.max(prevDepth, e.depth());
-        long depth = Math.min(prevDepth + 1, MAX_DEPTH);
-        pdu.put("depth", depth);
-        ArrayNode prev = pdu.putArray("prev_events");
-        List<String> prevIds = new ArrayList<>(prevs.size());
-        for (ExtremityRepository.Extremity e : prevs) {
-            prev.add(e.eventId());
-            prevIds.add(e.eventId());
-        }
-        ArrayNode auth = pdu.putArray("auth_events");
-        StateView stateView = stateView(tx, head.state());
-        if (!isCreate) {
-            for (StateKey key : AuthRules.authEventKeys(draft.type(), draft.sender(), draft.stateKey(), draft.content(), version)) {
-                String id = head.state().state().get(key);
-                if (id != null) auth.add(id);
-            }
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = draft.extraKeys().fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> extra = it.next();
-            if (!RESERVED.contains(extra.getKey())) pdu.set(extra.getKey(), extra.getValue().deepCopy());
-        }
+        List<EventBuilder.Prev> prevs = new ArrayList<>();
+        for (ExtremityRepository.Extremity e : head.extremities()) prevs.add(new EventBuilder.Prev(e.eventId(), e.depth()));
+        ObjectNode pdu = builder.template(version, head.roomId(), draft, prevs, isCreate ? null : head.state().state());
         try {
-            AuthRules.check(pdu, stateView, version);
+            AuthRules.check(pdu, stateView(tx, head.state()), version);
         } catch (AuthFailure e) {
             throw MatrixException.forbidden(e.getMessage());
         }
-        byte[] canonical;
-        try {
-            EventHashes.hashAndSign(pdu, version, signer);
-            canonical = CanonicalJson.encode(pdu);
-        } catch (IllegalArgumentException e) {
-            // Floats, integers beyond 2^53 and lone surrogates cannot be hashed or signed.
-            throw MatrixException.badJson("Event is not valid canonical JSON: " + e.getMessage());
-        }
-        if (canonical.length > MAX_PDU_BYTES) {
-            throw new MatrixException(ErrCode.TOO_LARGE, 413, "Event larger than " + MAX_PDU_BYTES + " bytes");
-        }
-        String eventId = EventHashes.eventId(pdu, version);
+        EventBuilder.Signed signed = builder.sign(pdu, version);
+        String eventId = signed.eventId();
         String roomId = isCreate && version.roomIdIsCreateEventHash() ? "!" + eventId.substring(1) : head.roomId();
+        List<String> prevIds = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode id : pdu.path("prev_events")) prevIds.add(id.textValue());
 
         long ordering = orderings.getAsLong();
-        StateStore.Group after = head.state();
+        EventPersister.Written written = persister.write(tx, new EventPersister.Row(eventId, roomId, version, pdu, signed.canonical(),
+                prevIds, head.state(), ordering, EventPersister.Kind.TIMELINE, null, draft.deviceId(), draft.txnId(), draft.internal()));
+        long depth = pdu.path("depth").asLong();
         if (draft.isState()) {
-            after = states.append(tx, roomId, head.state(), Map.of(StateKey.of(draft.type(), draft.stateKey()), eventId));
             String membership = draft.type().equals("m.room.member") ? draft.content().path("membership").asText(null) : null;
             currentState.put(tx, roomId, draft.type(), draft.stateKey(), eventId, membership);
         }
-        EventsRecord record = new EventsRecord();
-        record.setEventId(eventId);
-        record.setRoomId(roomId);
-        record.setStreamOrdering(ordering);
-        record.setDepth(depth);
-        record.setOutlier(false);
-        record.setSoftFailed(false);
-        record.setEventType(draft.type());
-        record.setStateKey(draft.stateKey());
-        record.setSender(draft.sender());
-        record.setOriginServerTs(pdu.get("origin_server_ts").asLong());
-        record.setPdu(new String(canonical, StandardCharsets.UTF_8));
-        record.setStateGroupBefore(head.state() == null ? null : head.state().id());
-        record.setStateGroupAfter(after.id());
-        record.setSenderDevice(draft.deviceId());
-        record.setTxnId(draft.txnId());
-        record.setInternalMetadata(draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal().toString());
-        String replaces = draft.isState() && head.state() != null ? head.state().state().get(StateKey.of(draft.type(), draft.stateKey())) : null;
-        record.setReplacesState(replaces);
-        events.insert(tx, record);
-        edges.insert(tx, eventId, prevIds);
-        if (isCreate) rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), depth, after.id());
+        if (isCreate) rooms.insert(tx, roomId, version.id(), draft.sender(), false, clock.millis(), depth, written.stateAfter().id());
         if (draft.txnId() != null && draft.deviceId() != null) {
             transactions.insert(tx, draft.sender(), draft.deviceId(), transactionScope(draft), eventId);
         }
-        if (draft.type().equals("m.room.redaction")) {
-            String target = version.redactsInContent() ? draft.content().path("redacts").asText(null) : draft.extraKeys().path("redacts").asText(null);
-            if (target != null) events.markRedacted(tx, target, eventId);
-        }
-        PersistedEvent event = new PersistedEvent(eventId, roomId, ordering, pdu, version, draft.deviceId(), draft.txnId(), null,
-                replaces, record.getStateGroupBefore(), draft.internal() == null || draft.internal().isEmpty() ? null : draft.internal());
-        for (EventWriteHook hook : writeHooks) hook.written(tx, event);
-        eventStore.remember(eventId, pdu);
-        // The new event replaces the extremities it names; any beyond the first ten stay.
+        // The new event replaces the extremities it names; any beyond those stay.
         List<ExtremityRepository.Extremity> nextExtremities = new ArrayList<>();
         nextExtremities.add(new ExtremityRepository.Extremity(eventId, depth));
-        nextExtremities.addAll(head.extremities().subList(prevs.size(), head.extremities().size()));
-        return new Appended(event, new Head(roomId, version, List.copyOf(nextExtremities), after));
+        nextExtremities.addAll(head.extremities().subList(Math.min(prevIds.size(), head.extremities().size()), head.extremities().size()));
+        return new Appended(written.event(), new Head(roomId, version, List.copyOf(nextExtremities), written.stateAfter()));
     }
 
     private StateView stateView(DSLContext tx, StateStore.Group state) {
@@ -502,18 +409,6 @@ public final class RoomWriter {
     }
 
     private void notifyListeners(List<PersistedEvent> persisted) {
-        for (PersistedEvent event : persisted) {
-            if (event.type().equals("m.room.redaction")) {
-                JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
-                if (target.isTextual()) eventStore.forget(target.textValue());
-            }
-            for (EventListener listener : listeners) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    log.warn("event listener failed on {}", event.eventId(), e);
-                }
-            }
-        }
+        listeners.committed(persisted);
     }
 }

@@ -17,6 +17,12 @@ public final class CurrentStateRepository {
                 .execute();
     }
 
+    public void remove(DSLContext tx, String roomId, String type, String stateKey) {
+        tx.deleteFrom(CURRENT_STATE)
+                .where(CURRENT_STATE.ROOM_ID.eq(roomId), CURRENT_STATE.EVENT_TYPE.eq(type), CURRENT_STATE.STATE_KEY.eq(stateKey))
+                .execute();
+    }
+
     public List<CurrentStateRecord> room(DSLContext tx, String roomId) {
         return tx.selectFrom(CURRENT_STATE).where(CURRENT_STATE.ROOM_ID.eq(roomId)).fetch();
     }

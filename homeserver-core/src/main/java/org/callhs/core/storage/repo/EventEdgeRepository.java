@@ -16,6 +16,10 @@ public final class EventEdgeRepository {
         insert.execute();
     }
 
+    public void delete(DSLContext tx, String eventId) {
+        tx.deleteFrom(EVENT_EDGES).where(EVENT_EDGES.EVENT_ID.eq(eventId)).execute();
+    }
+
     /** The prev events of {@code eventId}, as recorded. */
     public List<String> prevEvents(DSLContext tx, String eventId) {
         return tx.select(EVENT_EDGES.PREV_EVENT_ID).from(EVENT_EDGES).where(EVENT_EDGES.EVENT_ID.eq(eventId))

@@ -19,6 +19,11 @@ public final class EventRepository {
         return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.STREAM_ORDERING.isNotNull()).fetchOptional();
     }
 
+    /** Removes an outlier's row, before the event is written again as part of the timeline. */
+    public void deleteOutlier(DSLContext tx, String eventId) {
+        tx.deleteFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.OUTLIER.isTrue()).execute();
+    }
+
     /** Any stored event by ID, outliers, rejected and soft-failed ones included. */
     public Optional<EventsRecord> findAny(DSLContext tx, String eventId) {
         return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId)).fetchOptional();

@@ -1,0 +1,117 @@
+package org.callhs.core.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.callhs.core.event.RoomVersion;
+import org.callhs.core.room.auth.StateKey;
+import org.callhs.core.spi.EventWriteHook;
+import org.callhs.core.storage.repo.EventEdgeRepository;
+import org.callhs.core.storage.repo.EventRepository;
+import org.callhs.core.storage.schema.tables.records.EventsRecord;
+import org.jooq.DSLContext;
+
+/**
+ * Writes one event, local or remote, inside the caller's transaction: its row, its prev-event
+ * edges, the state group after it, the redaction it applies, the modules' write hooks and the
+ * PDU cache. The room's head (current state, forward extremities) is the caller's: a local
+ * send moves it one event at a time, a remote event may need state resolution first.
+ */
+public final class EventPersister {
+    /** What kind of event a row is: which timeline and state it takes part in. */
+    public enum Kind {
+        /** Accepted and in the room's timeline: a stream position, state before and after. */
+        TIMELINE,
+        /** Known without its state (auth chains, the state a join returned): no stream position, no state groups. */
+        OUTLIER,
+        /** Allowed by the state before it, not by the current state: state groups, but no stream position; never sent to clients. */
+        SOFT_FAILED,
+        /** Failed the checks on receipt: kept so it is not fetched again, never served, never applied to state. */
+        REJECTED
+    }
+
+    /**
+     * One event to write.
+     *
+     * @param canonical      the PDU's canonical JSON (what is stored)
+     * @param prevEvents     the PDU's {@code prev_events}
+     * @param stateBefore    the room state before the event; null for the create event and outliers
+     * @param streamOrdering its stream position; null unless {@link Kind#TIMELINE}
+     */
+    public record Row(String eventId, String roomId, RoomVersion version, ObjectNode pdu, byte[] canonical, List<String> prevEvents,
+                      StateStore.Group stateBefore, Long streamOrdering, Kind kind, String rejectedReason,
+                      String deviceId, String txnId, ObjectNode internal) {}
+
+    /**
+     * What was written: the event as readers see it (null unless it is a timeline event) and the
+     * state after it (null for outliers).
+     */
+    public record Written(PersistedEvent event, StateStore.Group stateAfter, String replacesState) {}
+
+    private final EventRepository events;
+    private final EventEdgeRepository edges;
+    private final StateStore states;
+    private final EventStore eventStore;
+    private final List<EventWriteHook> writeHooks;
+
+    public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore,
+                          List<EventWriteHook> writeHooks) {
+        this.events = events;
+        this.edges = edges;
+        this.states = states;
+        this.eventStore = eventStore;
+        this.writeHooks = List.copyOf(writeHooks);
+    }
+
+    public Written write(DSLContext tx, Row row) {
+        ObjectNode pdu = row.pdu();
+        String type = pdu.path("type").asText();
+        JsonNode stateKeyNode = pdu.get("state_key");
+        String stateKey = stateKeyNode != null && stateKeyNode.isTextual() ? stateKeyNode.textValue() : null;
+        StateStore.Group before = row.stateBefore();
+        StateStore.Group after = switch (row.kind()) {
+            case OUTLIER -> null;
+            case REJECTED -> before;
+            case TIMELINE, SOFT_FAILED -> stateKey == null ? before
+                    : states.append(tx, row.roomId(), before, Map.of(StateKey.of(type, stateKey), row.eventId()));
+        };
+        String replaces = stateKey != null && before != null && row.kind() != Kind.OUTLIER
+                ? before.state().get(StateKey.of(type, stateKey)) : null;
+        EventsRecord record = new EventsRecord();
+        record.setEventId(row.eventId());
+        record.setRoomId(row.roomId());
+        record.setStreamOrdering(row.kind() == Kind.TIMELINE ? row.streamOrdering() : null);
+        record.setDepth(pdu.path("depth").asLong());
+        record.setEventType(type);
+        record.setStateKey(stateKey);
+        record.setSender(pdu.path("sender").asText());
+        record.setOriginServerTs(pdu.path("origin_server_ts").asLong());
+        record.setPdu(new String(row.canonical(), StandardCharsets.UTF_8));
+        record.setStateGroupBefore(before == null ? null : before.id());
+        record.setStateGroupAfter(after == null ? null : after.id());
+        record.setSenderDevice(row.deviceId());
+        record.setTxnId(row.txnId());
+        record.setInternalMetadata(row.internal() == null || row.internal().isEmpty() ? null : row.internal().toString());
+        record.setReplacesState(replaces);
+        record.setOutlier(row.kind() == Kind.OUTLIER);
+        record.setSoftFailed(row.kind() == Kind.SOFT_FAILED);
+        record.setRejectedReason(row.kind() == Kind.REJECTED ? (row.rejectedReason() == null ? "rejected" : row.rejectedReason()) : null);
+        events.insert(tx, record);
+        edges.insert(tx, row.eventId(), row.prevEvents());
+        eventStore.remember(row.eventId(), pdu);
+        if (row.kind() != Kind.TIMELINE) return new Written(null, after, replaces);
+
+        if (type.equals("m.room.redaction")) {
+            String target = row.version().redactsInContent() ? pdu.path("content").path("redacts").asText(null)
+                    : pdu.path("redacts").asText(null);
+            if (target != null) events.markRedacted(tx, target, row.eventId());
+        }
+        ObjectNode internal = row.internal() == null || row.internal().isEmpty() ? null : row.internal();
+        PersistedEvent event = new PersistedEvent(row.eventId(), row.roomId(), row.streamOrdering(), pdu, row.version(), row.deviceId(),
+                row.txnId(), null, replaces, record.getStateGroupBefore(), internal);
+        for (EventWriteHook hook : writeHooks) hook.written(tx, event);
+        return new Written(event, after, replaces);
+    }
+}
