@@ -44,6 +44,9 @@ final class ModuleRegistry implements ModuleContext {
     private org.callhs.core.spi.RemoteServers remoteServers;
     private volatile org.callhs.core.spi.LocalDirectory localDirectory;
     private volatile org.callhs.core.spi.LocalDevices localDevices;
+    private org.callhs.core.spi.ServerKeys serverKeys;
+    private org.callhs.core.spi.RemoteEvents remoteEvents;
+    private volatile org.callhs.core.spi.FederatedRooms federatedRooms;
     private final org.callhs.core.crypto.SigningKey signingKey;
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
@@ -66,6 +69,21 @@ final class ModuleRegistry implements ModuleContext {
     }
 
     List<Routes> federationRoutes() { return federationRoutes; }
+
+    /** Binds core's federated rooms once they exist. */
+    void bindFederatedRooms(org.callhs.core.spi.FederatedRooms rooms) { this.federatedRooms = rooms; }
+
+    /** The module's source of remote signing keys, or none. */
+    org.callhs.core.spi.ServerKeys serverKeys() {
+        var keys = serverKeys;
+        return keys != null ? keys : org.callhs.core.spi.ServerKeys.NONE;
+    }
+
+    /** The module's way to fetch remote events, or none. */
+    org.callhs.core.spi.RemoteEvents remoteEvents() {
+        var events = remoteEvents;
+        return events != null ? events : org.callhs.core.spi.RemoteEvents.NONE;
+    }
 
     /** The X-Matrix verifier a module set, or null. */
     org.callhs.core.spi.ServerRequestAuthenticator serverAuthenticator() { return serverAuthenticator; }
@@ -138,6 +156,19 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void setRemoteServers(org.callhs.core.spi.RemoteServers r) {
         if (remoteServers != null) throw new IllegalStateException("a module already set the remote servers");
         remoteServers = r;
+    }
+    @Override public void setServerKeys(org.callhs.core.spi.ServerKeys keys) {
+        if (serverKeys != null) throw new IllegalStateException("a module already set the server keys");
+        serverKeys = keys;
+    }
+    @Override public void setRemoteEvents(org.callhs.core.spi.RemoteEvents events) {
+        if (remoteEvents != null) throw new IllegalStateException("a module already set the remote events");
+        remoteEvents = events;
+    }
+    @Override public org.callhs.core.spi.FederatedRooms federatedRooms() {
+        var rooms = federatedRooms;
+        if (rooms == null) throw new IllegalStateException("federated rooms are available once the server has started");
+        return rooms;
     }
     @Override public org.callhs.core.crypto.SigningKey signingKey() { return signingKey; }
     @Override public org.callhs.core.spi.LocalDirectory localDirectory() {

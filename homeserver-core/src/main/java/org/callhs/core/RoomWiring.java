@@ -20,6 +20,10 @@ import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.room.ClientEvents;
 import org.callhs.core.room.EventBuilder;
 import org.callhs.core.room.EventListeners;
+import org.callhs.core.room.RemoteEventAppender;
+import org.callhs.core.room.remote.CoreFederatedRooms;
+import org.callhs.core.room.remote.PduChecks;
+import org.callhs.core.room.remote.PduReceiver;
 import org.callhs.core.room.EventPersister;
 import org.callhs.core.room.EventStore;
 import org.callhs.core.room.RoomCreator;
@@ -65,8 +69,15 @@ final class RoomWiring {
         EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules));
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore, modules.writeHooks());
-        RoomWriter writer = new RoomWriter(database, rooms, new ExtremityRepository(), new EventTransactionRepository(), currentState,
+        ExtremityRepository extremities = new ExtremityRepository();
+        EventEdgeRepository edges = new EventEdgeRepository();
+        RoomWriter writer = new RoomWriter(database, rooms, extremities, new EventTransactionRepository(), currentState,
                 streams, states, eventStore, builder, persister, clock, locks, eventListeners);
+        RemoteEventAppender appender = new RemoteEventAppender(database, locks, rooms, extremities, events, edges, currentState, streams,
+                states, eventStore, persister, eventListeners);
+        PduReceiver receiver = new PduReceiver(database, rooms, events, extremities, new PduChecks(modules.serverKeys()), appender,
+                modules::remoteEvents);
+        modules.bindFederatedRooms(new CoreFederatedRooms(receiver));
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }

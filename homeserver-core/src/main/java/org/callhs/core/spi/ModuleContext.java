@@ -57,6 +57,15 @@ public interface ModuleContext {
     /** Sets how core reaches other servers for its clients (one module may; the federation module does). */
     void setRemoteServers(RemoteServers remoteServers);
 
+    /** Sets where core finds other servers' signing keys, to check the events they send (one module may). */
+    void setServerKeys(ServerKeys keys);
+
+    /** Sets how core fetches events it lacks from other servers (one module may). */
+    void setRemoteEvents(RemoteEvents events);
+
+    /** Core's rooms as other servers reach them (receiving PDUs); usable once the server has started. */
+    FederatedRooms federatedRooms();
+
     /** This server's signing key (federation signs requests, keys and events with it). */
     org.callhs.core.crypto.SigningKey signingKey();
 
