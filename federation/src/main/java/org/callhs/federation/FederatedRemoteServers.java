@@ -47,6 +47,9 @@ final class FederatedRemoteServers implements RemoteServers {
         this.config = config;
     }
 
+    /** A send_join answers with the room's whole state: a big room takes a while to assemble and carry. */
+    private static final long JOIN_TIMEOUT_MS = 120_000;
+
     @Override
     public ObjectNode profile(String userId, String field) {
         ObjectNode cached = profiles.getIfPresent(userId);
@@ -80,6 +83,41 @@ final class FederatedRemoteServers implements RemoteServers {
             return body;
         } catch (FederationException e) {
             throw e.toClientError("Room alias");
+        }
+    }
+
+    @Override
+    public ObjectNode makeMembership(String server, String roomId, String userId, String membership, List<String> versions) {
+        StringBuilder target = new StringBuilder("/_matrix/federation/v1/make_" + membership + "/" + Paths.segment(roomId) + "/"
+                + Paths.segment(userId));
+        if (!membership.equals("leave")) {
+            char sep = '?';
+            for (String version : versions) {
+                target.append(sep).append("ver=").append(Paths.query(version));
+                sep = '&';
+            }
+        }
+        try {
+            JsonNode answer = client.request(server, "GET", target.toString(), null, config.requestTimeoutMs());
+            if (!answer.isObject() || !answer.path("event").isObject()) {
+                throw new FederationException(FederationException.Kind.BAD_RESPONSE, 200, answer, "no event template in the answer");
+            }
+            return (ObjectNode) answer;
+        } catch (FederationException e) {
+            throw e.toRemoteError("make_" + membership);
+        }
+    }
+
+    @Override
+    public ObjectNode sendMembership(String server, String roomId, String eventId, String membership, ObjectNode event) {
+        String version = membership.equals("knock") ? "v1" : "v2";
+        String target = "/_matrix/federation/" + version + "/send_" + membership + "/" + Paths.segment(roomId) + "/" + Paths.segment(eventId);
+        try {
+            JsonNode answer = client.request(server, "PUT", target, event, Math.max(config.requestTimeoutMs(), JOIN_TIMEOUT_MS));
+            if (!answer.isObject()) throw new FederationException(FederationException.Kind.BAD_RESPONSE, 200, answer, "the answer is not an object");
+            return (ObjectNode) answer;
+        } catch (FederationException e) {
+            throw e.toRemoteError("send_" + membership);
         }
     }
 

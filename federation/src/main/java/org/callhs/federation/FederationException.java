@@ -35,6 +35,24 @@ public final class FederationException extends RuntimeException {
      * The error a local client sees for it: the remote's 404 passes through as 404
      * {@code M_NOT_FOUND}, a timeout is 504, anything else 502 (the remote failed us).
      */
+    /**
+     * The remote's own error when it answered one ({@code errcode} and {@code error} of a 4xx),
+     * so a client sees why the other server refused; else as {@link #toClientError}.
+     */
+    public MatrixException toRemoteError(String what) {
+        if (kind == Kind.HTTP_ERROR && status >= 400 && status < 500 && body != null && body.path("errcode").isTextual()) {
+            java.util.Map<String, Object> extra = new java.util.HashMap<>();
+            body.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("errcode") && !e.getKey().equals("error") && e.getValue().isValueNode()) {
+                    extra.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
+                }
+            });
+            return new MatrixException(body.get("errcode").textValue(), status,
+                    "The remote server refused: " + body.path("error").asText(what), extra, java.util.Map.of());
+        }
+        return toClientError(what);
+    }
+
     public MatrixException toClientError(String what) {
         if (kind == Kind.HTTP_ERROR && status == 404) return MatrixException.notFound(what + " was not found");
         if (kind == Kind.TIMEOUT) return new MatrixException(ErrCode.UNKNOWN, 504, "Timed out asking the remote server for " + what);

@@ -68,7 +68,13 @@ public final class FederationModule implements HomeserverModule {
         InboundTxnRepository inboundTxns = new InboundTxnRepository();
 
         context.setServerRequestAuthenticator(new RequestVerifier(ourName, keys, clock, queue::originSeen));
-        context.addFederationRoutes(new InboundTransactions(database, inboundTxns, edus, new PduIds(), clock));
+        context.addFederationRoutes(new InboundTransactions(database, inboundTxns, edus, new PduIds(), context::federatedRooms, clock));
+        context.setServerKeys(keys::key);
+        OutboundPdus outboundPdus = new OutboundPdus(ourName, database, queue, context::federatedRooms);
+        context.addEventWriteHook(outboundPdus);
+        context.addEventListener(outboundPdus);
+        context.addFederationRoutes(new RoomEndpoints(ourName, context::federatedRooms, outboundPdus, clock));
+        context.setRemoteEvents(new RemoteEventFetcher(client, config.requestTimeoutMs()));
         context.addFederationRoutes(new QueryEndpoints(ourName, context::localDirectory, context::localDevices));
         context.addFederationRoutes(new NotaryEndpoints(ourName, context.signingKey(), keys, clock));
         context.setRemoteServers(new FederatedRemoteServers(client, queue, deviceLists, context::localDirectory, context::localDevices,

@@ -13,6 +13,7 @@ import org.callhs.core.http.ApiResponse;
 import org.callhs.core.http.AuthKind;
 import org.callhs.core.http.Endpoint;
 import org.callhs.core.spi.Routes;
+import org.callhs.core.spi.FederatedRooms;
 import org.callhs.core.storage.Database;
 import org.callhs.core.util.Json;
 import org.slf4j.Logger;
@@ -29,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * <li>One origin's transactions are processed one at a time, in the order they arrive; other
  *     origins proceed in parallel.
  * <li>Each PDU gets its own entry in the answer's {@code pdus}, each EDU is handled on its own:
- *     one bad PDU or EDU never fails the others. Until federated rooms exist, every PDU is
- *     answered with an error of its own (this server joins no room over federation yet). A
- *     database failure is not the EDU's fault: the transaction then fails (500) unrecorded, so the
- *     origin retries it.
+ *     one bad PDU or EDU never fails the others. PDUs go to core ({@link FederatedRooms}), which
+ *     runs the checks on receipt; an entry carries {@code error} when the PDU was dropped or
+ *     rejected (a soft-failed PDU is answered as accepted, as the spec asks). A database failure
+ *     is not the EDU's fault: the transaction then fails (500) unrecorded, so the origin retries it.
  * </ul>
  * Spec: <a href="https://spec.matrix.org/v1.16/server-server-api/#put_matrixfederationv1sendtxnid">PUT /send/{txnId}</a>.
  */
@@ -43,10 +44,13 @@ final class InboundTransactions implements Routes {
     private final InboundTxnRepository txns;
     private final EduDispatcher edus;
     private final PduIds pduIds;
+    private final java.util.function.Supplier<FederatedRooms> rooms;
     private final Clock clock;
     private final Map<String, ReentrantLock> originLocks = new ConcurrentHashMap<>();
 
-    InboundTransactions(Database database, InboundTxnRepository txns, EduDispatcher edus, PduIds pduIds, Clock clock) {
+    InboundTransactions(Database database, InboundTxnRepository txns, EduDispatcher edus, PduIds pduIds,
+                        java.util.function.Supplier<FederatedRooms> rooms, Clock clock) {
+        this.rooms = rooms;
         this.database = database;
         this.txns = txns;
         this.edus = edus;
@@ -76,11 +80,15 @@ final class InboundTransactions implements Routes {
             if (stored.isPresent()) return ApiResponse.ok(stored.get());
             ObjectNode answer = Json.object();
             ObjectNode pduResults = answer.putObject("pdus");
-            for (JsonNode pdu : pdus) {
-                String eventId = pduIds.eventId(pdu);
+            List<JsonNode> pduList = new java.util.ArrayList<>();
+            pdus.forEach(pduList::add);
+            List<FederatedRooms.PduResult> results = rooms.get().receive(origin, pduList);
+            for (int i = 0; i < pduList.size(); i++) {
+                FederatedRooms.PduResult result = results.get(i);
+                String eventId = result.eventId() != null ? result.eventId() : pduIds.eventId(pduList.get(i));
                 if (eventId == null) continue; // not a PDU at all: left out, as Synapse does
-                pduResults.putObject(eventId).put("error", "This server does not take part in room " + pdu.path("room_id").asText()
-                        + " over federation");
+                ObjectNode entry = pduResults.putObject(eventId);
+                if (result.error() != null) entry.put("error", result.error());
             }
             if (eduList != null) {
                 for (JsonNode edu : eduList) {

@@ -22,8 +22,11 @@ import org.callhs.core.room.EventBuilder;
 import org.callhs.core.room.EventListeners;
 import org.callhs.core.room.RemoteEventAppender;
 import org.callhs.core.room.remote.CoreFederatedRooms;
+import org.callhs.core.room.remote.FederationReads;
+import org.callhs.core.room.remote.JoinHandshake;
 import org.callhs.core.room.remote.PduChecks;
 import org.callhs.core.room.remote.PduReceiver;
+import org.callhs.core.room.remote.RemoteJoiner;
 import org.callhs.core.room.EventPersister;
 import org.callhs.core.room.EventStore;
 import org.callhs.core.room.RoomCreator;
@@ -75,9 +78,15 @@ final class RoomWiring {
                 streams, states, eventStore, builder, persister, clock, locks, eventListeners);
         RemoteEventAppender appender = new RemoteEventAppender(database, locks, rooms, extremities, events, edges, currentState, streams,
                 states, eventStore, persister, eventListeners);
-        PduReceiver receiver = new PduReceiver(database, rooms, events, extremities, new PduChecks(modules.serverKeys()), appender,
+        PduChecks pduChecks = new PduChecks(modules.serverKeys());
+        PduReceiver receiver = new PduReceiver(database, rooms, events, extremities, pduChecks, appender,
                 modules::remoteEvents);
-        modules.bindFederatedRooms(new CoreFederatedRooms(receiver));
+        FederationReads reads = new FederationReads(database, rooms, events, eventStore, states);
+        JoinHandshake joins = new JoinHandshake(database, config.serverName(), rooms, extremities, events, eventStore, states, builder,
+                new JsonSigner(config.serverName(), signingKey), pduChecks, appender, reads);
+        RemoteJoiner remoteJoiner = new RemoteJoiner(database, config.serverName(), rooms, extremities, events, states, currentState, locks, builder,
+                receiver, appender, modules::remoteServers, clock);
+        modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState));
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }
@@ -92,7 +101,8 @@ final class RoomWiring {
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
-                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository()),
+                new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
+                        config.serverName(), remoteJoiner, modules::remoteServers),
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),

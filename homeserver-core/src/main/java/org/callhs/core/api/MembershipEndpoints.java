@@ -42,9 +42,17 @@ public final class MembershipEndpoints implements Routes {
     private final ProfileRepository profiles;
     private final RoomAliasRepository aliases;
     private final ForgottenRoomRepository forgotten;
+    private final String serverName;
+    private final org.callhs.core.room.remote.RemoteJoiner remoteJoiner;
+    private final java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers;
 
     public MembershipEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, Database database,
-                               ProfileRepository profiles, RoomAliasRepository aliases, ForgottenRoomRepository forgotten) {
+                               ProfileRepository profiles, RoomAliasRepository aliases, ForgottenRoomRepository forgotten,
+                               String serverName, org.callhs.core.room.remote.RemoteJoiner remoteJoiner,
+                               java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers) {
+        this.serverName = serverName;
+        this.remoteJoiner = remoteJoiner;
+        this.remoteServers = remoteServers;
         this.writer = writer;
         this.reader = reader;
         this.clientEvents = clientEvents;
@@ -58,9 +66,9 @@ public final class MembershipEndpoints implements Routes {
     public List<Endpoint> endpoints() {
         List<Endpoint> list = new ArrayList<>();
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/join", AuthKind.USER_OR_GUEST, "joins",
-                r -> join(r, RoomEndpoints.roomId(r))));
+                r -> join(r, new Target(RoomEndpoints.roomId(r), List.of()))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/join/{roomIdOrAlias}", AuthKind.USER_OR_GUEST, "joins",
-                r -> join(r, resolve(r.path("roomIdOrAlias")))));
+                r -> join(r, target(r.path("roomIdOrAlias")))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/knock/{roomIdOrAlias}", AuthKind.USER, "joins",
                 r -> knock(r, resolve(r.path("roomIdOrAlias")))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/forget", AuthKind.USER, null, this::forget));
@@ -90,24 +98,68 @@ public final class MembershipEndpoints implements Routes {
         return userId;
     }
 
-    private ApiResponse join(ApiRequest request, String roomId) {
+    /** A room to join and the servers an alias named for it. */
+    private record Target(String roomId, List<String> servers) {}
+
+    /** A room ID, a local alias, or a remote alias (asked of its server, which names the servers to join through). */
+    private Target target(String roomIdOrAlias) {
+        if (roomIdOrAlias.startsWith("!")) return new Target(roomIdOrAlias, List.of());
+        if (!roomIdOrAlias.startsWith("#") || !roomIdOrAlias.contains(":")) throw MatrixException.invalidParam("Invalid room ID or alias");
+        if (MatrixIds.serverName(roomIdOrAlias).equals(serverName)) return new Target(resolve(roomIdOrAlias), List.of());
+        ObjectNode found = remoteServers.get().resolveAlias(roomIdOrAlias);
+        List<String> servers = new ArrayList<>();
+        found.path("servers").forEach(s -> servers.add(s.asText()));
+        servers.add(MatrixIds.serverName(roomIdOrAlias));
+        return new Target(found.path("room_id").asText(), servers);
+    }
+
+    /** Whether a user of this server is joined to the room: then joins are written here. */
+    private boolean residentHere(String roomId) {
+        if (reader.room(roomId).isEmpty()) return false;
+        for (String member : reader.members(roomId, "join")) {
+            if (MatrixIds.isValidUserId(member) && MatrixIds.serverName(member).equals(serverName)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The servers to join a room through: {@code via} and {@code server_name} (repeatable), the
+     * alias's servers, and the server named in the room ID (room versions before 12).
+     */
+    private static List<String> joinServers(ApiRequest request, Target target) {
+        java.util.LinkedHashSet<String> servers = new java.util.LinkedHashSet<>();
+        servers.addAll(request.queryAll("via"));
+        servers.addAll(request.queryAll("server_name"));
+        servers.addAll(target.servers());
+        int colon = target.roomId().indexOf(':');
+        if (colon > 0) servers.add(target.roomId().substring(colon + 1));
+        servers.removeIf(s -> !org.callhs.core.util.MatrixIds.isValidServerName(s));
+        return new ArrayList<>(servers);
+    }
+
+    private ApiResponse join(ApiRequest request, Target target) {
         Requester requester = request.requester();
-        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room (joining rooms on other servers needs federation)");
+        String roomId = target.roomId();
+        if (!residentHere(roomId)) {
+            List<String> servers = joinServers(request, target);
+            servers.remove(serverName);
+            if (!servers.isEmpty() && remoteServers.get().available()) {
+                if (requester.guest()) throw new MatrixException(org.callhs.core.error.ErrCode.FORBIDDEN, 403, "Guests cannot join rooms on other servers");
+                remoteJoiner.join(requester.userId(), roomId, servers, joinContent(request, requester));
+                database.transaction(tx -> {
+                    forgotten.remember(tx, requester.userId(), roomId);
+                    return null;
+                });
+                return ApiResponse.ok(Json.object().put("room_id", roomId));
+            }
+        }
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
         if (requester.guest()) {
             String access = reader.stateEvent(reader.currentState(roomId), "m.room.guest_access", "")
                     .map(e -> e.pdu().path("content").path("guest_access").asText()).orElse("forbidden");
             if (!access.equals("can_join")) throw new MatrixException(org.callhs.core.error.ErrCode.FORBIDDEN, 403, "Guest access not allowed");
         }
-        // The body's keys go into the member event (Synapse's behaviour: a reason, custom keys, even a
-        // per-room display name), with the profile's name and avatar where the body gives none.
-        ObjectNode content = request.jsonObject().deepCopy();
-        content.remove("third_party_signed");
-        Bodies.optionalString(content, "reason");
-        content.put("membership", "join");
-        profiles.find(database.dsl(), requester.userId()).ifPresent(p -> {
-            if (p.getDisplayname() != null && !content.has("displayname")) content.put("displayname", p.getDisplayname());
-            if (p.getAvatarUrl() != null && !content.has("avatar_url")) content.put("avatar_url", p.getAvatarUrl());
-        });
+        ObjectNode content = joinContent(request, requester);
         boolean alreadyJoined = reader.stateEvent(reader.currentState(roomId), "m.room.member", requester.userId())
                 .filter(e -> e.pdu().path("content").equals(content)).isPresent();
         if (!alreadyJoined) {
@@ -119,6 +171,22 @@ public final class MembershipEndpoints implements Routes {
             return null;
         });
         return ApiResponse.ok(Json.object().put("room_id", roomId));
+    }
+
+    /**
+     * The member event's content: the body's keys (Synapse's behaviour: a reason, custom keys,
+     * even a per-room display name), with the profile's name and avatar where the body gives none.
+     */
+    private ObjectNode joinContent(ApiRequest request, Requester requester) {
+        ObjectNode content = request.jsonObject().deepCopy();
+        content.remove("third_party_signed");
+        Bodies.optionalString(content, "reason");
+        content.put("membership", "join");
+        profiles.find(database.dsl(), requester.userId()).ifPresent(p -> {
+            if (p.getDisplayname() != null && !content.has("displayname")) content.put("displayname", p.getDisplayname());
+            if (p.getAvatarUrl() != null && !content.has("avatar_url")) content.put("avatar_url", p.getAvatarUrl());
+        });
+        return content;
     }
 
     private ApiResponse knock(ApiRequest request, String roomId) {

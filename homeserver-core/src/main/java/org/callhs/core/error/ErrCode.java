@@ -32,4 +32,7 @@ public final class ErrCode {
     public static final String THREEPID_DENIED = "M_THREEPID_DENIED";
     /** Server-Server API: a request without a valid X-Matrix signature. */
     public static final String UNAUTHORIZED = "M_UNAUTHORIZED";
+    public static final String INCOMPATIBLE_ROOM_VERSION = "M_INCOMPATIBLE_ROOM_VERSION";
+    public static final String UNABLE_TO_AUTHORISE_JOIN = "M_UNABLE_TO_AUTHORISE_JOIN";
+    public static final String UNABLE_TO_GRANT_JOIN = "M_UNABLE_TO_GRANT_JOIN";
 }

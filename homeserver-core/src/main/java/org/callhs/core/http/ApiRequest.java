@@ -52,6 +52,12 @@ public final class ApiRequest {
         return value;
     }
 
+    /** Every value of a repeated query parameter ({@code ?ver=10&ver=11}), in order; empty when absent. */
+    public List<String> queryAll(String name) {
+        List<String> values = query.get(name);
+        return values == null ? List.of() : List.copyOf(values);
+    }
+
     public Optional<String> query(String name) {
         List<String> values = query.get(name);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));

@@ -61,7 +61,9 @@ public final class EventStore {
     }
 
     public PersistedEvent toEvent(DSLContext tx, EventsRecord record) {
-        PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), record.getStreamOrdering(),
+        // Outliers have no stream position: they sort before every timeline event.
+        long ordering = record.getStreamOrdering() == null ? 0 : record.getStreamOrdering();
+        PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), ordering,
                 parse(record.getEventId(), record.getPdu()), version(tx, record.getRoomId()).orElseThrow(), record.getSenderDevice(),
                 record.getTxnId(), record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore(),
                 parseInternal(record.getInternalMetadata()));

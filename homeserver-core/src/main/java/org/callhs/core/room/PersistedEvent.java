@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.callhs.core.event.RoomVersion;
 
 /**
- * An event as stored: its ID, position on the events stream, the PDU as signed (shared and
+ * * An event as stored: its ID, position on the events stream (0 for outliers, which have none), the PDU as signed (shared and
  * immutable: copy before changing), the room's version, and how it was sent.
  *
  * @param redactedBy    ID of the redaction that applies to it, or null

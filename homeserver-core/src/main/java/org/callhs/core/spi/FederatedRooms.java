@@ -1,11 +1,16 @@
 package org.callhs.core.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Set;
+import org.jooq.DSLContext;
 
 /**
- * What core offers the federation module about rooms: receiving the PDUs other servers send.
- * Core owns the room DAG and every check on receipt; the module owns the wire.
+ * What core offers the federation module about rooms: receiving the PDUs other servers send,
+ * what they may read, and the resident side of joins, leaves and knocks. Core owns the room
+ * DAG and every check; the module owns the wire. Methods refusing a request throw
+ * {@link org.callhs.core.error.MatrixException} with the error the other server should get.
  */
 public interface FederatedRooms {
     /**
@@ -23,4 +28,46 @@ public interface FederatedRooms {
      * @param error   null when it was accepted (or soft-failed, which the sender is not told), else why not
      */
     record PduResult(String eventId, String error) {}
+
+    /** {@code GET /event/{eventId}}: the PDU, if {@code origin} may read it. */
+    ObjectNode event(String origin, String eventId);
+
+    /** {@code GET /state_ids}: {@code {pdu_ids, auth_chain_ids}} for the state before the event. */
+    ObjectNode stateIds(String origin, String roomId, String eventId);
+
+    /** {@code GET /state}: {@code {pdus, auth_chain}} for the state before the event. */
+    ObjectNode state(String origin, String roomId, String eventId);
+
+    /** {@code GET /event_auth}: the event's auth chain. */
+    List<ObjectNode> eventAuth(String origin, String roomId, String eventId);
+
+    /** {@code POST /get_missing_events}: oldest first. */
+    List<ObjectNode> missingEvents(String origin, String roomId, List<String> earliest, List<String> latest, int limit, long minDepth);
+
+    /** {@code GET /backfill}: the events and their ancestors, newest first. */
+    List<ObjectNode> backfill(String origin, String roomId, List<String> from, int limit);
+
+    /**
+     * {@code GET /make_join}, {@code /make_leave}, {@code /make_knock}: {@code {room_version, event}};
+     * {@code versions} is the requesting server's {@code ver} list (null where the endpoint has none).
+     */
+    ObjectNode makeMembership(String origin, String roomId, String userId, String membership, List<String> versions);
+
+    /**
+     * {@code PUT /send_join}, {@code /send_leave}, {@code /send_knock}: writes the signed
+     * membership event; the answer for a join holds the state before it and its auth chain.
+     */
+    MembershipAccepted sendMembership(String origin, String roomId, String eventId, JsonNode event, String membership);
+
+    /**
+     * A membership event accepted through {@code send_*}.
+     *
+     * @param answer        the send_join answer ({@code state}, {@code auth_chain}, {@code event}, ...)
+     * @param event         the event as stored (with this server's signature where it added one)
+     * @param serversInRoom the servers with joined members after it, this one included
+     */
+    record MembershipAccepted(ObjectNode answer, ObjectNode event, Set<String> serversInRoom) {}
+
+    /** The servers with a joined member in the room's current state (this one included), read in {@code tx}. */
+    Set<String> joinedServers(DSLContext tx, String roomId);
 }

@@ -35,6 +35,24 @@ public interface RemoteServers {
     /** A local user's devices or cross-signing keys changed (committed): tell the servers that share a room. */
     void deviceListChanged(String userId);
 
+    /**
+     * {@code GET /make_join}, {@code /make_leave} or {@code /make_knock} on {@code server}:
+     * {@code {room_version, event}}. {@code versions} are the room versions this server
+     * supports (sent as {@code ver}; unused for leaves). Errors carry the remote's errcode.
+     */
+    default ObjectNode makeMembership(String server, String roomId, String userId, String membership, java.util.List<String> versions) {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
+    /**
+     * {@code PUT /v2/send_join}, {@code /v2/send_leave} or {@code /v1/send_knock} on
+     * {@code server} with the signed event; the remote's answer (for a join: the room's state
+     * and auth chain). Errors carry the remote's errcode.
+     */
+    default ObjectNode sendMembership(String server, String roomId, String eventId, String membership, ObjectNode event) {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
     /** Whether a real implementation (the federation module) is installed. */
     default boolean available() { return true; }
 }

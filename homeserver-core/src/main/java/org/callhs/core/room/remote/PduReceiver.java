@@ -227,7 +227,10 @@ public final class PduReceiver {
                 log.info("dropping a fetched event: {}", e.getMessage());
             }
         }
-        for (String id : authOrder(byId)) {
+        // The create event first: in v12 no event lists it, yet every event needs it.
+        List<String> order = new ArrayList<>(authOrder(byId));
+        order.sort(Comparator.comparingInt(id -> "m.room.create".equals(byId.get(id).pdu().path("type").asText()) ? 0 : 1));
+        for (String id : order) {
             PduChecks.Checked checked = byId.get(id);
             appender.appendOutlier(roomId, version, id, checked.pdu(), checked.canonical());
         }

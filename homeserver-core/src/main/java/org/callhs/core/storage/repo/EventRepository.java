@@ -14,9 +14,13 @@ public final class EventRepository {
         tx.insertInto(EVENTS).set(event).execute();
     }
 
-    /** A timeline event by ID: accepted, not an outlier, not soft-failed (those have no stream position). */
+    /**
+     * An event clients may read, by ID: accepted and not soft-failed. Outliers are included (the
+     * state a join returned is read through them); they have no stream position.
+     */
     public Optional<EventsRecord> find(DSLContext tx, String eventId) {
-        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.STREAM_ORDERING.isNotNull()).fetchOptional();
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId), EVENTS.REJECTED_REASON.isNull(), EVENTS.SOFT_FAILED.isFalse())
+                .fetchOptional();
     }
 
     /** Removes an outlier's row, before the event is written again as part of the timeline. */
@@ -30,7 +34,8 @@ public final class EventRepository {
     }
 
     public List<EventsRecord> findAll(DSLContext tx, Collection<String> eventIds) {
-        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.in(eventIds), EVENTS.STREAM_ORDERING.isNotNull()).fetch();
+        return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.in(eventIds), EVENTS.REJECTED_REASON.isNull(), EVENTS.SOFT_FAILED.isFalse())
+                .fetch();
     }
 
     /** Events of a room strictly between two stream positions, newest first, at most {@code limit}. */

@@ -1,0 +1,71 @@
+package org.callhs.federation;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.spi.EventListener;
+import org.callhs.core.spi.EventWriteHook;
+import org.callhs.core.spi.FederatedRooms;
+import org.callhs.core.storage.Database;
+import org.callhs.core.util.MatrixIds;
+import org.jooq.DSLContext;
+
+/**
+ * Sends this server's room events to the other servers in the room: queued in the event's own
+ * transaction (a write hook), so an event that commits is never lost to a crash before it is
+ * sent, and the destinations woken once it committed (a listener). The destinations are the
+ * servers with a joined member, plus the target's server of a membership event (an invite, a
+ * kick or a ban reaches the server of the user it is about).
+ */
+final class OutboundPdus implements EventWriteHook, EventListener {
+    private final String ourName;
+    private final Database database;
+    private final OutboundQueue queue;
+    private final Supplier<FederatedRooms> rooms;
+
+    OutboundPdus(String ourName, Database database, OutboundQueue queue, Supplier<FederatedRooms> rooms) {
+        this.ourName = ourName;
+        this.database = database;
+        this.queue = queue;
+        this.rooms = rooms;
+    }
+
+    private boolean ours(PersistedEvent event) {
+        String sender = event.sender();
+        return MatrixIds.isValidUserId(sender) && MatrixIds.serverName(sender).equals(ourName);
+    }
+
+    private Set<String> destinations(DSLContext tx, PersistedEvent event) {
+        Set<String> destinations = new TreeSet<>(rooms.get().joinedServers(tx, event.roomId()));
+        if (event.type().equals("m.room.member") && event.stateKey() != null && MatrixIds.isValidUserId(event.stateKey())) {
+            destinations.add(MatrixIds.serverName(event.stateKey()));
+        }
+        destinations.remove(ourName);
+        return destinations;
+    }
+
+    @Override
+    public void written(DSLContext tx, PersistedEvent event) {
+        if (!ours(event)) return;
+        for (String destination : destinations(tx, event)) queue.enqueuePdu(tx, destination, event.pdu());
+    }
+
+    @Override
+    public void onEvent(PersistedEvent event) {
+        if (!ours(event)) return;
+        queue.wake(destinations(database.dsl(), event));
+    }
+
+    /** Sends an event another server wrote (a join it sent here) on to {@code destinations}. */
+    void send(String roomId, ObjectNode pdu, Collection<String> destinations) {
+        if (destinations.isEmpty()) return;
+        database.transaction(tx -> {
+            for (String destination : destinations) queue.enqueuePdu(tx, destination, pdu);
+            return null;
+        });
+        queue.wake(destinations);
+    }
+}

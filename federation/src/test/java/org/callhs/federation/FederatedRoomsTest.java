@@ -1,0 +1,180 @@
+package org.callhs.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.callhs.core.testing.Backend;
+import org.callhs.core.testing.TestClient;
+import org.callhs.core.testing.TestClient.Resp;
+import org.callhs.core.testing.TestServer;
+import org.callhs.core.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Rooms shared by two in-process servers over loopback HTTPS: a user of B joins a room of A
+ * (make_join, send_join, the state checked and stored), messages and state flow both ways,
+ * a leave goes across; and the room endpoints answer bad requests with the spec's errors.
+ */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class FederatedRoomsTest extends TwoServersSuite {
+
+    static String path(String roomId) { return "/_matrix/client/v3/rooms/" + TestClient.seg(roomId); }
+
+    static String createRoom(TestServer server, String token, String version) {
+        Resp created = server.client().post("/_matrix/client/v3/createRoom", token,
+                Json.parse("{\"preset\": \"public_chat\", \"room_version\": \"" + version + "\"}"));
+        assertThat(created.status()).isEqualTo(200);
+        return created.text("room_id");
+    }
+
+    static List<String> bodies(TestServer server, String token, String roomId) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode event : server.client().get(path(roomId) + "/messages?dir=b&limit=50", token).body().path("chunk")) {
+            if (event.path("type").asText().equals("m.room.message")) out.add(event.path("content").path("body").asText());
+        }
+        return out;
+    }
+
+    static void awaitBody(TestServer server, String token, String roomId, String body) {
+        FederationApiTest.waitFor(() -> bodies(server, token, roomId).contains(body) ? Json.object() : null);
+    }
+
+    static void send(TestServer server, String token, String roomId, String body) {
+        Resp sent = server.client().put(path(roomId) + "/send/m.room.message/" + System.nanoTime(), token,
+                Json.object().put("msgtype", "m.text").put("body", body));
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+    }
+
+    @Test
+    void aRemoteUserJoinsAndMessagesFlowBothWays() {
+        String alice = a.registerToken("alice" + backend.ordinal());
+        String bob = b.registerToken("bob" + backend.ordinal());
+        String aliceId = "@alice" + backend.ordinal() + ":" + nameA();
+        String bobId = "@bob" + backend.ordinal() + ":" + nameB();
+        for (String version : List.of("9", "10", "11", "12")) {
+            String roomId = createRoom(a, alice, version);
+            Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                    bob, Json.object());
+            assertThat(joined.status()).as(version + ": " + joined).isEqualTo(200);
+            assertThat(joined.text("room_id")).isEqualTo(roomId);
+            // Both servers agree on the members.
+            FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
+                    ? Json.object() : null);
+            JsonNode onB = b.client().get(path(roomId) + "/joined_members", bob).body().path("joined");
+            assertThat(onB.has(aliceId)).as(version + ": " + onB).isTrue();
+            assertThat(onB.has(bobId)).isTrue();
+
+            send(a, alice, roomId, "hello bob " + version);
+            awaitBody(b, bob, roomId, "hello bob " + version);
+            send(b, bob, roomId, "hello alice " + version);
+            awaitBody(a, alice, roomId, "hello alice " + version);
+
+            // State, with a slash in the state key, goes across too.
+            Resp state = a.client().put(path(roomId) + "/state/org.example.thing/" + TestClient.seg("a/b"), alice,
+                    Json.object().put("value", version));
+            assertThat(state.status()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> {
+                Resp read = b.client().get(path(roomId) + "/state/org.example.thing/" + TestClient.seg("a/b"), bob);
+                return read.status() == 200 && read.body().path("value").asText().equals(version) ? read.body() : null;
+            });
+
+            // Bob leaves: A sees it.
+            assertThat(b.client().post(path(roomId) + "/leave", bob, Json.object()).status()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
+                    ? null : Json.object());
+        }
+    }
+
+    @Test
+    void aRemoteAliasLeadsToTheRoom() {
+        String alice = a.registerToken("carol" + backend.ordinal());
+        String bob = b.registerToken("dave" + backend.ordinal());
+        String roomId = createRoom(a, alice, "11");
+        String alias = "#lobby" + backend.ordinal() + ":" + nameA();
+        assertThat(a.client().put("/_matrix/client/v3/directory/room/" + TestClient.seg(alias), alice,
+                Json.object().put("room_id", roomId)).status()).isEqualTo(200);
+        Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(alias), bob, Json.object());
+        assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
+        assertThat(joined.text("room_id")).isEqualTo(roomId);
+    }
+
+    @Test
+    void joiningAnInviteOnlyRoomIsRefusedWithTheResidentsError() {
+        String alice = a.registerToken("erin" + backend.ordinal());
+        String bob = b.registerToken("frank" + backend.ordinal());
+        Resp created = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"private_chat\"}"));
+        String roomId = created.text("room_id");
+        Resp refused = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object());
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.errcode()).isEqualTo("M_FORBIDDEN");
+        // A room nobody knows: 404 from the resident.
+        Resp unknown = b.client().post("/_matrix/client/v3/join/" + TestClient.seg("!nothing:" + nameA()), bob, Json.object());
+        assertThat(unknown.status()).isEqualTo(404);
+    }
+
+    @Test
+    void roomEndpointsAnswerBadRequestsWithSpecErrors() {
+        String alice = a.registerToken("gina" + backend.ordinal());
+        String roomId = createRoom(a, alice, "11");
+        String p = "/_matrix/federation/v1";
+        String bobOfB = "@x:" + nameB();
+        // make_join: a version the joiner lacks, a user of another server, an unknown room.
+        FederationException incompatible = assertThrows(() -> asB.request(nameA(), "GET",
+                p + "/make_join/" + Paths.segment(roomId) + "/" + Paths.segment(bobOfB) + "?ver=10", null, 5000));
+        assertThat(incompatible.status()).isEqualTo(400);
+        assertThat(incompatible.body().path("errcode").asText()).isEqualTo("M_INCOMPATIBLE_ROOM_VERSION");
+        assertThat(incompatible.body().path("room_version").asText()).isEqualTo("11");
+        FederationException otherServer = assertThrows(() -> asB.request(nameA(), "GET",
+                p + "/make_join/" + Paths.segment(roomId) + "/" + Paths.segment("@x:" + nameA()) + "?ver=11", null, 5000));
+        assertThat(otherServer.status()).isEqualTo(403);
+        FederationException unknown = assertThrows(() -> asB.request(nameA(), "GET",
+                p + "/make_join/" + Paths.segment("!none:" + nameA()) + "/" + Paths.segment(bobOfB) + "?ver=11", null, 5000));
+        assertThat(unknown.status()).isEqualTo(404);
+        // A template is a join of that user with the room's extremities.
+        JsonNode made = asB.request(nameA(), "GET", p + "/make_join/" + Paths.segment(roomId) + "/" + Paths.segment(bobOfB) + "?ver=11",
+                null, 5000);
+        assertThat(made.path("room_version").asText()).isEqualTo("11");
+        assertThat(made.path("event").path("content").path("membership").asText()).isEqualTo("join");
+        assertThat(made.path("event").path("prev_events").size()).isEqualTo(1);
+        assertThat(made.path("event").has("signatures")).isFalse();
+        // send_join: not a join, or not signed at all.
+        JsonNode notJoin = Json.parse(made.path("event").toString().replace("\"join\"", "\"leave\""));
+        FederationException leave = assertThrows(() -> asB.request(nameA(), "PUT",
+                "/_matrix/federation/v2/send_join/" + Paths.segment(roomId) + "/" + Paths.segment("$x"), notJoin, 5000));
+        assertThat(leave.status()).isEqualTo(400);
+        FederationException unsigned = assertThrows(() -> asB.request(nameA(), "PUT",
+                "/_matrix/federation/v2/send_join/" + Paths.segment(roomId) + "/" + Paths.segment("$x"), made.path("event"), 5000));
+        assertThat(unsigned.status()).isEqualTo(400);
+        assertThat(unsigned.body().path("errcode").asText()).isEqualTo("M_BAD_JSON");
+        // Reads of a room B has no member in are refused; bad bodies and parameters get 400.
+        FederationException stateIds = assertThrows(() -> asB.request(nameA(), "GET",
+                p + "/state_ids/" + Paths.segment(roomId) + "?event_id=" + Paths.query(made.path("event").path("prev_events").get(0).asText()),
+                null, 5000));
+        assertThat(stateIds.status()).isEqualTo(403);
+        FederationException noEventId = assertThrows(() -> asB.request(nameA(), "GET", p + "/state_ids/" + Paths.segment(roomId), null, 5000));
+        assertThat(noEventId.status()).isEqualTo(400);
+        FederationException badBody = assertThrows(() -> asB.request(nameA(), "POST", p + "/get_missing_events/" + Paths.segment(roomId),
+                Json.parse("{\"earliest_events\": 5, \"latest_events\": []}"), 5000));
+        assertThat(badBody.status()).isEqualTo(400);
+        FederationException noV = assertThrows(() -> asB.request(nameA(), "GET", p + "/backfill/" + Paths.segment(roomId) + "?limit=5",
+                null, 5000));
+        assertThat(noV.status()).isEqualTo(400);
+        FederationException noEvent = assertThrows(() -> asB.request(nameA(), "GET", p + "/event/" + Paths.segment("$nothing"), null, 5000));
+        assertThat(noEvent.status()).isEqualTo(404);
+    }
+
+    private static FederationException assertThrows(Runnable call) {
+        try {
+            call.run();
+        } catch (FederationException e) {
+            return e;
+        }
+        throw new AssertionError("the request succeeded");
+    }
+}
