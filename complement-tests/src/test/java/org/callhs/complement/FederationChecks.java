@@ -129,6 +129,83 @@ final class FederationChecks {
                 + "; seen: " + seen);
     }
 
+    /**
+     * {@code resident} creates a public room of {@code version}; {@code joiner}, on the other
+     * server, joins it by room ID through the resident's server; both see both members;
+     * messages and state (a state key with a slash) go each way; the joiner leaves and the
+     * resident sees it.
+     */
+    static void sharedRoom(CsApiClient resident, CsApiClient joiner, String version) {
+        String residentServer = resident.userId().substring(resident.userId().indexOf(':') + 1);
+        String roomId = resident.post(obj("preset", "public_chat", "room_version", version), "createRoom").assertOk()
+                .path("room_id").asText();
+        CsResponse joined = joiner.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send();
+        assertThat(joined.status()).as(version + ": " + joined.describe()).isEqualTo(200);
+        awaitJoined(resident, roomId, joiner.userId(), true);
+        awaitJoined(joiner, roomId, resident.userId(), true);
+
+        String there = "to the joiner " + Names.random(8);
+        resident.put(obj("msgtype", "m.text", "body", there), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        awaitMessage(joiner, roomId, there);
+        String back = "to the resident " + Names.random(8);
+        joiner.put(obj("msgtype", "m.text", "body", back), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        awaitMessage(resident, roomId, back);
+
+        String value = Names.random(8);
+        resident.put(obj("value", value), "rooms", roomId, "state", "org.example.shared", "a/b").assertOk();
+        awaitState(joiner, roomId, "org.example.shared", "a/b", value);
+
+        joiner.post(obj(), "rooms", roomId, "leave").assertOk();
+        awaitJoined(resident, roomId, joiner.userId(), false);
+    }
+
+    static void awaitJoined(CsApiClient viewer, String roomId, String userId, boolean joined) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            CsResponse members = viewer.get("rooms", roomId, "joined_members");
+            last = members.json();
+            if (members.status() == 200 && members.json().path("joined").has(userId) == joined) return;
+            pause();
+        }
+        throw new AssertionError(viewer.userId() + " did not see " + userId + (joined ? " joined" : " gone") + " within " + DELIVERY
+                + "; last: " + last);
+    }
+
+    static void awaitMessage(CsApiClient viewer, String roomId, String body) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            last = viewer.request("GET", "rooms", roomId, "messages").query("dir", "b").query("limit", "30").send().json();
+            for (JsonNode e : last.path("chunk")) {
+                if (e.path("content").path("body").asText().equals(body)) return;
+            }
+            pause();
+        }
+        throw new AssertionError(viewer.userId() + " did not get \"" + body + "\" within " + DELIVERY + "; last: " + last);
+    }
+
+    static void awaitState(CsApiClient viewer, String roomId, String type, String stateKey, String value) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        CsResponse last = null;
+        while (Instant.now().isBefore(deadline)) {
+            last = viewer.get("rooms", roomId, "state", type, stateKey);
+            if (last.status() == 200 && last.json().path("value").asText().equals(value)) return;
+            pause();
+        }
+        throw new AssertionError(viewer.userId() + " did not see state " + type + "/" + stateKey + " within " + DELIVERY + "; last: "
+                + (last == null ? null : last.describe()));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void toDevice(CsApiClient from, CsApiClient to) {
         String direct = sendToDevice(from, to, to.deviceId());
         String star = sendToDevice(from, to, "*");

@@ -68,6 +68,13 @@ class FederationScenario {
         FederationChecks.toDeviceEachWay(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9", "10", "11", "12"})
+    void roomsAreSharedWithEitherServerAsTheResident(String version) {
+        FederationChecks.sharedRoom(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"), version);
+        FederationChecks.sharedRoom(FederationChecks.user(two().client(), "carol"), FederationChecks.user(one().client(), "dave"), version);
+    }
+
     @Test
     void messagesForAPeerThatIsDownArriveWhenItIsBack() {
         CsApiClient alice = FederationChecks.user(one().client(), "alice");

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.Parameter;
 
 /**
  * callhs and a real Synapse (1.163.2, from PyPI) federating over loopback HTTPS, each direction:
- * remote profiles and aliases, E2EE key query and claim, to-device messages, a peer that is down
+ * remote profiles and aliases, E2EE key query and claim, to-device messages, rooms of versions 9 to
+ * 12 with either server as the resident (join, messages and state each way, leave), a peer that is down
  * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a sender
  * killed with messages for the other still queued (callhs, then Synapse).
  */
@@ -65,6 +66,18 @@ class SynapseFederationScenario {
     @Test
     void toDeviceMessagesEachWay() {
         FederationChecks.toDeviceEachWay(onCallhs("alice"), onSynapse("bob"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9", "10", "11", "12"})
+    void aSynapseUserJoinsACallhsRoom(String version) {
+        FederationChecks.sharedRoom(onCallhs("alice"), onSynapse("bob"), version);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9", "10", "11", "12"})
+    void aCallhsUserJoinsASynapseRoom(String version) {
+        FederationChecks.sharedRoom(onSynapse("bob"), onCallhs("alice"), version);
     }
 
     @Test

@@ -62,8 +62,8 @@ public final class FederationModule implements HomeserverModule {
                 "m.direct_to_device", new ToDeviceEdu(context::localDevices),
                 "m.device_list_update", deviceLists::onDeviceListUpdate,
                 "m.signing_key_update", deviceLists::onSigningKeyUpdate,
-                "m.typing", new RoomEdus("m.typing"),
-                "m.receipt", new RoomEdus("m.receipt"),
+                "m.typing", (origin, content) -> context.roomEdus().typing(origin, content),
+                "m.receipt", (origin, content) -> context.roomEdus().receipts(origin, content),
                 "m.presence", new RoomEdus("m.presence")));
         InboundTxnRepository inboundTxns = new InboundTxnRepository();
 

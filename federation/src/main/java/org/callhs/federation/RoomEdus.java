@@ -5,10 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code m.typing}, {@code m.receipt} and {@code m.presence}: room-bound EDUs. They are accepted
- * (and counted as handled) but apply only to rooms this server shares with the origin over
- * federation, which the federated-rooms work brings; until then there is nothing they can
- * change here, so they are logged at debug level and dropped.
+ * {@code m.presence}: accepted (and counted as handled) but not applied yet; remote users'
+ * presence is not tracked, so it is logged at debug level and dropped. (Typing and receipts go
+ * to core's {@code RoomEdus}.)
  */
 final class RoomEdus implements EduDispatcher.Handler {
     private static final Logger log = LoggerFactory.getLogger(RoomEdus.class);

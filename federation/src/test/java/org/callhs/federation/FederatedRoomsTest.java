@@ -90,6 +90,51 @@ class FederatedRoomsTest extends TwoServersSuite {
         }
     }
 
+    /** The room's ephemeral events in {@code token}'s sync of {@code server}, once one of {@code type} satisfies {@code test}. */
+    static JsonNode awaitEphemeral(TestServer server, String token, String roomId, String type, java.util.function.Predicate<JsonNode> test) {
+        return FederationApiTest.waitFor(() -> {
+            JsonNode sync = server.client().get("/_matrix/client/v3/sync?timeout=0", token).body();
+            for (JsonNode event : sync.path("rooms").path("join").path(roomId).path("ephemeral").path("events")) {
+                if (event.path("type").asText().equals(type) && test.test(event)) return event;
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void typingAndReceiptsGoAcross() {
+        String alice = a.registerToken("hana" + backend.ordinal());
+        String bob = b.registerToken("ivan" + backend.ordinal());
+        String aliceId = "@hana" + backend.ordinal() + ":" + nameA();
+        String bobId = "@ivan" + backend.ordinal() + ":" + nameB();
+        String roomId = createRoom(a, alice, "11");
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
+                ? Json.object() : null);
+        assertThat(a.client().put(path(roomId) + "/typing/" + TestClient.seg(aliceId), alice,
+                Json.parse("{\"typing\": true, \"timeout\": 20000}")).status()).isEqualTo(200);
+        awaitEphemeral(b, bob, roomId, "m.typing", e -> e.path("content").path("user_ids").toString().contains(aliceId));
+
+        send(a, alice, roomId, "read me");
+        awaitBody(b, bob, roomId, "read me");
+        String eventId = b.client().get(path(roomId) + "/messages?dir=b&limit=1", bob).body().path("chunk").get(0).path("event_id").asText();
+        assertThat(b.client().post(path(roomId) + "/receipt/m.read/" + TestClient.seg(eventId), bob, Json.object()).status())
+                .isEqualTo(200);
+        awaitEphemeral(a, alice, roomId, "m.receipt", e -> e.path("content").path(eventId).path("m.read").has(bobId));
+        // Private receipts stay home.
+        assertThat(b.client().post(path(roomId) + "/receipt/m.read.private/" + TestClient.seg(eventId), bob, Json.object()).status())
+                .isEqualTo(200);
+        // A server cannot type for another server's users, nor for users not in the room.
+        var body = Json.object().put("origin", nameB()).put("origin_server_ts", System.currentTimeMillis());
+        body.putArray("pdus");
+        body.putArray("edus").addObject().put("edu_type", "m.typing").set("content",
+                Json.object().put("room_id", roomId).put("user_id", "@mallory:" + nameA()).put("typing", true));
+        asB.request(nameA(), "PUT", "/_matrix/federation/v1/send/forged" + System.nanoTime(), body, 5000);
+        JsonNode typing = awaitEphemeral(a, alice, roomId, "m.typing", e -> true);
+        assertThat(typing.path("content").path("user_ids").toString()).doesNotContain("mallory");
+    }
+
     @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());

@@ -70,6 +70,11 @@ final class ModuleRegistry implements ModuleContext {
 
     List<Routes> federationRoutes() { return federationRoutes; }
 
+    private volatile org.callhs.core.ephemeral.RoomEduRelay roomEdus;
+
+    /** Binds the typing and receipt relay once it exists. */
+    void bindRoomEdus(org.callhs.core.ephemeral.RoomEduRelay relay) { this.roomEdus = relay; }
+
     /** Binds core's federated rooms once they exist. */
     void bindFederatedRooms(org.callhs.core.spi.FederatedRooms rooms) { this.federatedRooms = rooms; }
 
@@ -164,6 +169,16 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void setRemoteEvents(org.callhs.core.spi.RemoteEvents events) {
         if (remoteEvents != null) throw new IllegalStateException("a module already set the remote events");
         remoteEvents = events;
+    }
+    @Override public org.callhs.core.spi.RoomEdus roomEdus() {
+        var relay = roomEdus;
+        if (relay == null) throw new IllegalStateException("room EDUs are available once the server has started");
+        return new org.callhs.core.spi.RoomEdus() {
+            @Override public void typing(String origin, com.fasterxml.jackson.databind.JsonNode content) { relay.remoteTyping(origin, content); }
+            @Override public void receipts(String origin, com.fasterxml.jackson.databind.JsonNode content) {
+                relay.remoteReceipts(origin, content);
+            }
+        };
     }
     @Override public org.callhs.core.spi.FederatedRooms federatedRooms() {
         var rooms = federatedRooms;

@@ -42,6 +42,9 @@ final class SyncWiring {
         TypingService typing = new TypingService(notifier, clock);
         modules.onStop(typing);
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
+        org.callhs.core.ephemeral.RoomEduRelay relay = new org.callhs.core.ephemeral.RoomEduRelay(config.serverName(), database,
+                new org.callhs.core.storage.repo.CurrentStateRepository(), modules::remoteServers, typing, receipts);
+        modules.bindRoomEdus(relay);
         UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncBuildGate gate = new SyncBuildGate(Math.max(1, database.readConnections() - 2));
@@ -54,7 +57,7 @@ final class SyncWiring {
         return List.of(
                 new SyncEndpoint(sync, database, new FilterRepository()),
                 new SlidingSyncEndpoint(sliding),
-                new EphemeralEndpoints(typing, receipts, accountData, rooms.reader()),
+                new EphemeralEndpoints(typing, receipts, accountData, rooms.reader(), relay),
                 new ToDeviceEndpoint(toDevice));
     }
 }

@@ -37,7 +37,11 @@ public final class EphemeralEndpoints implements Routes {
     private final AccountDataService accountData;
     private final RoomReader reader;
 
-    public EphemeralEndpoints(TypingService typing, ReceiptService receipts, AccountDataService accountData, RoomReader reader) {
+    private final org.callhs.core.ephemeral.RoomEduRelay relay;
+
+    public EphemeralEndpoints(TypingService typing, ReceiptService receipts, AccountDataService accountData, RoomReader reader,
+                              org.callhs.core.ephemeral.RoomEduRelay relay) {
+        this.relay = relay;
         this.typing = typing;
         this.receipts = receipts;
         this.accountData = accountData;
@@ -73,6 +77,7 @@ public final class EphemeralEndpoints implements Routes {
         } else {
             typing.stopped(roomId, userId);
         }
+        relay.localTyping(roomId, userId, typingNode.booleanValue());
         return ApiResponse.empty();
     }
 
@@ -88,7 +93,10 @@ public final class EphemeralEndpoints implements Routes {
         String threadId = threadNode == null ? null : threadNode.textValue();
         Requester requester = request.requester();
         switch (type) {
-            case ReceiptService.READ, ReceiptService.READ_PRIVATE -> receipts.receipt(roomId, requester.userId(), type, eventId, threadId);
+            case ReceiptService.READ, ReceiptService.READ_PRIVATE -> {
+                receipts.receipt(roomId, requester.userId(), type, eventId, threadId);
+                relay.localReceipt(roomId, requester.userId(), type, eventId, threadId, System.currentTimeMillis());
+            }
             case "m.fully_read" -> {
                 if (threadId != null) throw MatrixException.invalidParam("m.fully_read receipts cannot be threaded");
                 fullyRead(roomId, requester.userId(), eventId);
@@ -106,7 +114,10 @@ public final class EphemeralEndpoints implements Routes {
         String read = eventId(body, "m.read");
         String readPrivate = eventId(body, "m.read.private");
         if (fullyRead != null) fullyRead(roomId, userId, fullyRead);
-        if (read != null) receipts.receipt(roomId, userId, ReceiptService.READ, read, null);
+        if (read != null) {
+            receipts.receipt(roomId, userId, ReceiptService.READ, read, null);
+            relay.localReceipt(roomId, userId, ReceiptService.READ, read, null, System.currentTimeMillis());
+        }
         if (readPrivate != null) receipts.receipt(roomId, userId, ReceiptService.READ_PRIVATE, readPrivate, null);
         return ApiResponse.empty();
     }

@@ -63,6 +63,9 @@ public interface ModuleContext {
     /** Sets how core fetches events it lacks from other servers (one module may). */
     void setRemoteEvents(RemoteEvents events);
 
+    /** Where typing and receipt EDUs from other servers go; usable once the server has started. */
+    RoomEdus roomEdus();
+
     /** Core's rooms as other servers reach them (receiving PDUs); usable once the server has started. */
     FederatedRooms federatedRooms();
 
