@@ -25,12 +25,13 @@ import org.callhs.core.storage.repo.StreamPositionRepository;
 import org.jooq.DSLContext;
 
 /**
- * The only way events enter a room. Under the room's lock ({@link RoomLocks}) it picks
- * {@code prev_events} (the room's single forward extremity) and {@code auth_events} (per the
- * version's selection rules), applies the authorization rules against the current state,
- * hashes and signs, and persists the event, its state change, the room's new extremity and
- * the transaction ID in one database transaction; then it tells the event listeners.
- * Sends with a (user, device, transaction ID) already seen return the first event.
+ * The per-room send queue for local events. Under the room's lock ({@link RoomLocks}, which
+ * {@link RemoteEventAppender} takes too) it builds each event ({@link EventBuilder}: the room's
+ * forward extremities as {@code prev_events}, {@code auth_events} per the version's selection
+ * rules), applies the authorization rules against the current state, and writes it
+ * ({@link EventPersister}) with its state change, the room's new extremities and the
+ * transaction ID, grouping waiting sends into one database transaction; then it tells the
+ * event listeners. Sends with a (user, device, transaction ID) already seen return the first event.
  */
 public final class RoomWriter {
     public static final int MAX_PDU_BYTES = EventBuilder.MAX_PDU_BYTES;
