@@ -122,6 +122,20 @@ final class FederatedRemoteServers implements RemoteServers {
     }
 
     @Override
+    public ObjectNode sendInvite(String server, String roomId, String eventId, ObjectNode body) {
+        String target = "/_matrix/federation/v2/invite/" + Paths.segment(roomId) + "/" + Paths.segment(eventId);
+        try {
+            JsonNode answer = client.request(server, "PUT", target, body, config.requestTimeoutMs());
+            if (!answer.isObject() || !answer.path("event").isObject()) {
+                throw new FederationException(FederationException.Kind.BAD_RESPONSE, 200, answer, "no event in the answer");
+            }
+            return (ObjectNode) answer;
+        } catch (FederationException e) {
+            throw e.toRemoteError("invite");
+        }
+    }
+
+    @Override
     public ObjectNode queryKeys(String server, ObjectNode deviceKeys, long timeoutMs) {
         ObjectNode answer = Json.object();
         ObjectNode deviceSection = answer.putObject("device_keys");

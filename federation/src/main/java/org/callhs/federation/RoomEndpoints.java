@@ -62,7 +62,9 @@ final class RoomEndpoints implements Routes {
                 new Endpoint("PUT", P + "/v2/send_join/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "join", false)),
                 new Endpoint("GET", P + "/v1/make_leave/{roomId}/{userId}", AuthKind.SERVER, null, r -> make(r, "leave")),
                 new Endpoint("PUT", P + "/v1/send_leave/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "leave", true)),
-                new Endpoint("PUT", P + "/v2/send_leave/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "leave", false)));
+                new Endpoint("PUT", P + "/v2/send_leave/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "leave", false)),
+                new Endpoint("PUT", P + "/v1/invite/{roomId}/{eventId}", AuthKind.SERVER, null, r -> invite(r, true)),
+                new Endpoint("PUT", P + "/v2/invite/{roomId}/{eventId}", AuthKind.SERVER, null, r -> invite(r, false)));
     }
 
     private String origin(ApiRequest request) {
@@ -143,6 +145,25 @@ final class RoomEndpoints implements Routes {
         }
         return ApiResponse.ok(rooms.get().makeMembership(origin(request), request.path("roomId"), request.path("userId"), membership,
                 versions));
+    }
+
+    /** {@code /v2/invite}: {@code {room_version, event, invite_room_state}}; {@code /v1}: the event itself (version 1, refused). */
+    private ApiResponse invite(ApiRequest request, boolean v1) {
+        ObjectNode body = request.requiredJsonObject();
+        ObjectNode answer;
+        if (v1) {
+            answer = rooms.get().invite(origin(request), request.path("roomId"), request.path("eventId"), null, body,
+                    body.path("unsigned").path("invite_room_state"));
+            ArrayNode legacy = Json.array();
+            legacy.add(200);
+            legacy.add(answer);
+            return ApiResponse.ok(legacy);
+        }
+        JsonNode version = body.get("room_version");
+        if (version == null || !version.isTextual()) throw MatrixException.badJson("room_version must be a string");
+        answer = rooms.get().invite(origin(request), request.path("roomId"), request.path("eventId"), version.textValue(),
+                body.get("event"), body.get("invite_room_state"));
+        return ApiResponse.ok(answer);
     }
 
     private ApiResponse send(ApiRequest request, String membership, boolean v1) {

@@ -135,6 +135,81 @@ class FederatedRoomsTest extends TwoServersSuite {
         assertThat(typing.path("content").path("user_ids").toString()).doesNotContain("mallory");
     }
 
+    /** The rooms in {@code section} ("invite", "join", "leave") of an initial sync. */
+    static JsonNode syncRooms(TestServer server, String token, String section) {
+        return server.client().get("/_matrix/client/v3/sync?timeout=0", token).body().path("rooms").path(section);
+    }
+
+    @Test
+    void invitesAcrossServersAreAcceptedOrRejected() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("jane" + n);
+        String dave = a.registerToken("kurt" + n);
+        String bob = b.registerToken("liam" + n);
+        String carol = b.registerToken("mona" + n);
+        String bobId = "@liam" + n + ":" + nameB();
+        String carolId = "@mona" + n + ":" + nameB();
+        String daveId = "@kurt" + n + ":" + nameA();
+        for (String version : List.of("10", "12")) {
+            Resp created = a.client().post("/_matrix/client/v3/createRoom", alice,
+                    Json.parse("{\"preset\": \"private_chat\", \"name\": \"Secret " + version + "\", \"room_version\": \"" + version + "\"}"));
+            String roomId = created.text("room_id");
+            // Alice invites Bob (B signs the invite first); Bob sees it with the room's name, then joins through the inviter's server.
+            Resp invited = a.client().post(path(roomId) + "/invite", alice, Json.object().put("user_id", bobId));
+            assertThat(invited.status()).as(invited.toString()).isEqualTo(200);
+            JsonNode invite = FederationApiTest.waitFor(() -> {
+                JsonNode room = syncRooms(b, bob, "invite").path(roomId);
+                return room.isMissingNode() ? null : room;
+            });
+            assertThat(invite.path("invite_state").toString()).contains("Secret " + version).contains("\"invite\"");
+            Resp joined = b.client().post(path(roomId) + "/join", bob, Json.object());
+            assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
+                    ? Json.object() : null);
+            send(b, bob, roomId, "thanks for the invite " + version);
+            awaitBody(a, alice, roomId, "thanks for the invite " + version);
+
+            // Carol is invited and rejects: the inviting server hears it, Carol's room moves to "leave".
+            assertThat(a.client().post(path(roomId) + "/invite", alice, Json.object().put("user_id", carolId)).status()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> syncRooms(b, carol, "invite").has(roomId) ? Json.object() : null);
+            Resp rejected = b.client().post(path(roomId) + "/leave", carol, Json.object());
+            assertThat(rejected.status()).as(rejected.toString()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> {
+                Resp member = a.client().get(path(roomId) + "/state/m.room.member/" + TestClient.seg(carolId), alice);
+                return member.status() == 200 && member.body().path("membership").asText().equals("leave") ? member.body() : null;
+            });
+            assertThat(syncRooms(b, carol, "invite").has(roomId)).isFalse();
+
+            // Bob, now in the room, invites Dave of A (A is in the room: the invite is signed and arrives as a PDU too).
+            Resp bobInvites = b.client().post(path(roomId) + "/invite", bob, Json.object().put("user_id", daveId));
+            assertThat(bobInvites.status()).as(bobInvites.toString()).isEqualTo(200);
+            FederationApiTest.waitFor(() -> syncRooms(a, dave, "invite").has(roomId) ? Json.object() : null);
+        }
+    }
+
+    @Test
+    void invitesWithBadInputAreRefused() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("nina" + n);
+        String roomId = createRoom(a, alice, "11");
+        String p = "/_matrix/federation/v2/invite/" + Paths.segment(roomId) + "/" + Paths.segment("$x");
+        FederationException version = assertThrows(() -> asB.request(nameA(), "PUT", p,
+                Json.parse("{\"room_version\": \"5\", \"event\": {}, \"invite_room_state\": []}"), 5000));
+        assertThat(version.status()).isEqualTo(400);
+        assertThat(version.body().path("errcode").asText()).isEqualTo("M_INCOMPATIBLE_ROOM_VERSION");
+        JsonNode notInvite = Json.parse("{\"room_version\": \"11\", \"event\": {\"type\": \"m.room.member\", \"room_id\": \"" + roomId
+                + "\", \"sender\": \"@x:" + nameB() + "\", \"state_key\": \"@nina" + n + ":" + nameA() + "\", \"content\": {\"membership\": \"join\"}}}");
+        assertThat(assertThrows(() -> asB.request(nameA(), "PUT", p, notInvite, 5000)).status()).isEqualTo(400);
+        JsonNode otherServer = Json.parse(notInvite.toString().replace("\"join\"", "\"invite\"").replace("@nina" + n + ":" + nameA(), "@y:" + nameB()));
+        assertThat(assertThrows(() -> asB.request(nameA(), "PUT", p, otherServer, 5000)).status()).isEqualTo(403);
+        JsonNode unsigned = Json.parse(notInvite.toString().replace("\"join\"", "\"invite\""));
+        assertThat(assertThrows(() -> asB.request(nameA(), "PUT", p, unsigned, 5000)).status()).isEqualTo(400);
+        JsonNode unknownUser = Json.parse(unsigned.toString().replace("@nina" + n, "@nobody" + n));
+        assertThat(assertThrows(() -> asB.request(nameA(), "PUT", p, unknownUser, 5000)).status()).isEqualTo(404);
+        JsonNode noVersion = Json.parse("{\"event\": {}}");
+        assertThat(assertThrows(() -> asB.request(nameA(), "PUT", p, noVersion, 5000)).status()).isEqualTo(400);
+    }
+
     @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());

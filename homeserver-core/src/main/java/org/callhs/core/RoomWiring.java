@@ -26,6 +26,7 @@ import org.callhs.core.room.remote.FederationReads;
 import org.callhs.core.room.remote.JoinHandshake;
 import org.callhs.core.room.remote.PduChecks;
 import org.callhs.core.room.remote.PduReceiver;
+import org.callhs.core.room.remote.RemoteInvites;
 import org.callhs.core.room.remote.RemoteJoiner;
 import org.callhs.core.room.EventPersister;
 import org.callhs.core.room.EventStore;
@@ -86,7 +87,12 @@ final class RoomWiring {
                 new JsonSigner(config.serverName(), signingKey), pduChecks, appender, reads);
         RemoteJoiner remoteJoiner = new RemoteJoiner(database, config.serverName(), rooms, extremities, events, states, currentState, locks, builder,
                 receiver, appender, modules::remoteServers, clock);
-        modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState));
+        org.callhs.core.storage.repo.UserRepository users = new org.callhs.core.storage.repo.UserRepository();
+        RemoteInvites invites = new RemoteInvites(database, config.serverName(), rooms, events, currentState, streams, states, locks, writer,
+                builder, persister, eventListeners, appender, pduChecks, new JsonSigner(config.serverName(), signingKey),
+                new org.callhs.core.storage.repo.RemoteInviteStateRepository(), modules::remoteServers,
+                user -> users.find(database.dsl(), user).filter(u -> !u.getDeactivated()).isPresent(), clock);
+        modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites));
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }
@@ -102,7 +108,7 @@ final class RoomWiring {
                         config.serverName(), config.defaultRoomVersion()),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
-                        config.serverName(), remoteJoiner, modules::remoteServers),
+                        config.serverName(), remoteJoiner, invites, modules::remoteServers),
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),

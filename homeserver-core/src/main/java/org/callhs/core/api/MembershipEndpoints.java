@@ -44,12 +44,15 @@ public final class MembershipEndpoints implements Routes {
     private final ForgottenRoomRepository forgotten;
     private final String serverName;
     private final org.callhs.core.room.remote.RemoteJoiner remoteJoiner;
+    private final org.callhs.core.room.remote.RemoteInvites remoteInvites;
     private final java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers;
 
     public MembershipEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, Database database,
                                ProfileRepository profiles, RoomAliasRepository aliases, ForgottenRoomRepository forgotten,
                                String serverName, org.callhs.core.room.remote.RemoteJoiner remoteJoiner,
+                               org.callhs.core.room.remote.RemoteInvites remoteInvites,
                                java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers) {
+        this.remoteInvites = remoteInvites;
         this.serverName = serverName;
         this.remoteJoiner = remoteJoiner;
         this.remoteServers = remoteServers;
@@ -126,11 +129,17 @@ public final class MembershipEndpoints implements Routes {
      * The servers to join a room through: {@code via} and {@code server_name} (repeatable), the
      * alias's servers, and the server named in the room ID (room versions before 12).
      */
-    private static List<String> joinServers(ApiRequest request, Target target) {
+    private List<String> joinServers(ApiRequest request, Target target) {
         java.util.LinkedHashSet<String> servers = new java.util.LinkedHashSet<>();
         servers.addAll(request.queryAll("via"));
         servers.addAll(request.queryAll("server_name"));
         servers.addAll(target.servers());
+        // Invited from another server: its server is in the room.
+        if (reader.room(target.roomId()).isPresent()) {
+            reader.stateEvent(reader.currentState(target.roomId()), "m.room.member", request.requester().userId())
+                    .filter(e -> e.pdu().path("content").path("membership").asText().equals("invite"))
+                    .ifPresent(e -> servers.add(MatrixIds.serverName(e.sender())));
+        }
         int colon = target.roomId().indexOf(':');
         if (colon > 0) servers.add(target.roomId().substring(colon + 1));
         servers.removeIf(s -> !org.callhs.core.util.MatrixIds.isValidServerName(s));
@@ -220,8 +229,20 @@ public final class MembershipEndpoints implements Routes {
         ObjectNode content = Json.object().put("membership", membership);
         String reason = Bodies.optionalString(request.jsonObject(), "reason");
         if (reason != null) content.put("reason", reason);
-        writer.send(new EventDraft(roomId, request.requester().userId(), request.requester().deviceId(), null, "m.room.member", target,
-                content, Json.object()));
+        String userId = request.requester().userId();
+        if (membership.equals("leave") && target.equals(userId) && remoteInvites.isStub(roomId)) {
+            // An invite (or knock) to a room this server is not in: rejected through the inviting server.
+            remoteInvites.reject(userId, roomId, reason);
+            return ApiResponse.empty();
+        }
+        EventDraft draft = new EventDraft(roomId, userId, request.requester().deviceId(), null, "m.room.member", target,
+                content, Json.object());
+        if (membership.equals("invite") && !MatrixIds.serverName(target).equals(serverName) && remoteServers.get().available()) {
+            // The invitee's server signs the invite before it is written (spec "Inviting to a room").
+            remoteInvites.invite(draft);
+            return ApiResponse.empty();
+        }
+        writer.send(draft);
         return ApiResponse.empty();
     }
 

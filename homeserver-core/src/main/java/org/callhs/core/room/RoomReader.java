@@ -35,6 +35,17 @@ public final class RoomReader {
 
     public Optional<RoomsRecord> room(String roomId) { return rooms.find(database.dsl(), roomId); }
 
+    private final org.callhs.core.storage.repo.RemoteInviteStateRepository inviteStates =
+            new org.callhs.core.storage.repo.RemoteInviteStateRepository();
+
+    /** The stripped state another server sent with an invite, when the invite came from one. */
+    public Optional<com.fasterxml.jackson.databind.node.ArrayNode> remoteInviteState(String eventId) {
+        return inviteStates.find(database.dsl(), eventId)
+                .map(text -> org.callhs.core.util.Json.parse(text))
+                .filter(com.fasterxml.jackson.databind.JsonNode::isArray)
+                .map(node -> (com.fasterxml.jackson.databind.node.ArrayNode) node);
+    }
+
     /** The current state of a room as (type, state_key) to event ID; empty for unknown rooms. */
     public Map<StateKey, String> currentState(String roomId) {
         return room(roomId).map(r -> states.load(database.dsl(), r.getStateGroup()).state()).orElse(Map.of());

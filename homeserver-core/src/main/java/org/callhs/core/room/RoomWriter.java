@@ -283,6 +283,28 @@ public final class RoomWriter {
     }
 
     /**
+     * Builds, authorises and signs a draft against the room as it stands, without writing it:
+     * an invite for a user of another server, which that server signs too before the event is
+     * written (through {@link RemoteEventAppender}, as events that arrive from elsewhere are).
+     */
+    public EventBuilder.Signed prepare(EventDraft draft) {
+        checkSizes(draft);
+        return locks.withLock(draft.roomId(), () -> database.transaction(tx -> {
+            Head head = head(tx, draft.roomId()).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+            NewEventValidator.check(draft);
+            List<EventBuilder.Prev> prevs = new ArrayList<>();
+            for (ExtremityRepository.Extremity e : head.extremities()) prevs.add(new EventBuilder.Prev(e.eventId(), e.depth()));
+            ObjectNode pdu = builder.template(head.version(), head.roomId(), draft, prevs, head.state().state());
+            try {
+                AuthRules.check(pdu, stateView(tx, head.state()), head.version());
+            } catch (AuthFailure e) {
+                throw MatrixException.forbidden(e.getMessage());
+            }
+            return builder.sign(pdu, head.version());
+        }));
+    }
+
+    /**
      * Creates a room in one transaction: the create event, then the drafts {@code rest}
      * returns for the room ID (v10/v11: {@code proposedRoomId}; v12: derived from the create
      * event's hash). Nothing is persisted if any event is refused.

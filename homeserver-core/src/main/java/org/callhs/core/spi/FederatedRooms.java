@@ -68,6 +68,13 @@ public interface FederatedRooms {
      */
     record MembershipAccepted(ObjectNode answer, ObjectNode event, Set<String> serversInRoom) {}
 
+    /**
+     * {@code PUT /invite}: checks an invite of a local user, signs it, and records it when this
+     * server is not in the room; returns {@code {"event": ...}}. {@code roomVersion} is null for
+     * {@code /v1/invite} (version 1, refused).
+     */
+    ObjectNode invite(String origin, String roomId, String eventId, String roomVersion, JsonNode event, JsonNode inviteRoomState);
+
     /** The servers with a joined member in the room's current state (this one included), read in {@code tx}. */
     Set<String> joinedServers(DSLContext tx, String roomId);
 }

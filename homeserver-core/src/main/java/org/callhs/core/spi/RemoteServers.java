@@ -53,6 +53,15 @@ public interface RemoteServers {
         throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
     }
 
+    /**
+     * {@code PUT /v2/invite/{roomId}/{eventId}} on {@code server} with {@code body}
+     * ({@code room_version}, {@code event}, {@code invite_room_state}); its answer
+     * ({@code {"event": ...}}, the invite signed by that server too). Errors carry the remote's errcode.
+     */
+    default ObjectNode sendInvite(String server, String roomId, String eventId, ObjectNode body) {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
     /** Whether a real implementation (the federation module) is installed. */
     default boolean available() { return true; }
 }

@@ -205,6 +205,23 @@ final class RoomSync {
 
     /** Stripped state for an invite or knock: the room's key state at the member event, and the event itself. */
     ArrayNode strippedState(PersistedEvent memberEvent) {
+        var remote = reader.remoteInviteState(memberEvent.eventId());
+        if (remote.isPresent()) {
+            // An invite from another server: the state it sent, stripped, and the invite itself.
+            ArrayNode out = Json.array();
+            for (JsonNode entry : remote.get()) {
+                ObjectNode stripped = Json.object();
+                stripped.put("type", entry.path("type").asText());
+                stripped.put("state_key", entry.path("state_key").asText(""));
+                stripped.put("sender", entry.path("sender").asText());
+                stripped.set("content", entry.path("content").isObject() ? entry.get("content").deepCopy() : Json.object());
+                if (!(entry.path("type").asText().equals("m.room.member") && entry.path("state_key").asText().equals(memberEvent.stateKey()))) {
+                    out.add(stripped);
+                }
+            }
+            out.add(stripped(memberEvent));
+            return out;
+        }
         Map<StateKey, String> state = reader.stateAt(memberEvent.eventId(), true);
         Map<StateKey, String> wanted = new LinkedHashMap<>();
         state.forEach((key, id) -> { if (STRIPPED_STATE.contains(key)) wanted.put(key, id); });

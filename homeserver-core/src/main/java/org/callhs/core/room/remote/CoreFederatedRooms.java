@@ -20,9 +20,11 @@ public final class CoreFederatedRooms implements FederatedRooms {
     private final RoomRepository rooms;
     private final StateStore states;
     private final org.callhs.core.storage.repo.CurrentStateRepository currentState;
+    private final RemoteInvites invites;
 
     public CoreFederatedRooms(PduReceiver receiver, FederationReads reads, JoinHandshake joins, RoomRepository rooms, StateStore states,
-                              org.callhs.core.storage.repo.CurrentStateRepository currentState) {
+                              org.callhs.core.storage.repo.CurrentStateRepository currentState, RemoteInvites invites) {
+        this.invites = invites;
         this.currentState = currentState;
         this.receiver = receiver;
         this.reads = reads;
@@ -93,6 +95,11 @@ public final class CoreFederatedRooms implements FederatedRooms {
     public MembershipAccepted sendMembership(String origin, String roomId, String eventId, JsonNode event, String membership) {
         JoinHandshake.JoinAccepted accepted = joins.send(origin, roomId, eventId, event, membership);
         return new MembershipAccepted(accepted.answer(), accepted.event() == null ? null : accepted.event().pdu(), accepted.serversInRoom());
+    }
+
+    @Override
+    public ObjectNode invite(String origin, String roomId, String eventId, String roomVersion, JsonNode event, JsonNode inviteRoomState) {
+        return invites.receive(origin, roomId, eventId, roomVersion, event, inviteRoomState);
     }
 
     @Override

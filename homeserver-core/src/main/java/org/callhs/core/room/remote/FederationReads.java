@@ -170,7 +170,8 @@ public final class FederationReads {
     }
 
     private RoomsRecord requireRoom(DSLContext dsl, String roomId) {
-        return rooms.find(dsl, roomId).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+        return rooms.find(dsl, roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
+                .orElseThrow(() -> MatrixException.notFound("Unknown room"));
     }
 
     /**

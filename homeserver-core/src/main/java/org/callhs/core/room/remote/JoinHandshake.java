@@ -83,7 +83,8 @@ public final class JoinHandshake {
         if (!MatrixIds.isValidUserId(userId)) throw MatrixException.badJson("Invalid user ID " + userId);
         if (!MatrixIds.serverName(userId).equals(origin)) throw MatrixException.forbidden("User " + userId + " is not of server " + origin);
         DSLContext dsl = database.dsl();
-        RoomsRecord room = rooms.find(dsl, roomId).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+        RoomsRecord room = rooms.find(dsl, roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
+                .orElseThrow(() -> MatrixException.notFound("Unknown room"));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());
         if (supportedVersions != null && !supportedVersions.contains(version.id())) {
             throw new MatrixException(ErrCode.INCOMPATIBLE_ROOM_VERSION, 400,
@@ -169,7 +170,8 @@ public final class JoinHandshake {
      */
     public JoinAccepted send(String origin, String roomId, String eventId, JsonNode body, String membership) {
         DSLContext dsl = database.dsl();
-        RoomsRecord room = rooms.find(dsl, roomId).orElseThrow(() -> MatrixException.notFound("Unknown room"));
+        RoomsRecord room = rooms.find(dsl, roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
+                .orElseThrow(() -> MatrixException.notFound("Unknown room"));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());
         if (body == null || !body.isObject()) throw MatrixException.badJson("The body must be the signed event");
         if (!roomId.equals(body.path("room_id").asText(null))) throw MatrixException.badJson("The event is for another room");

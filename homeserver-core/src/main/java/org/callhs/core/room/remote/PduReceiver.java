@@ -67,7 +67,8 @@ public final class PduReceiver {
 
     /** The version of a room this server holds, if it does. */
     public Optional<RoomVersion> roomVersion(String roomId) {
-        return rooms.find(database.dsl(), roomId).map(r -> RoomVersion.require(r.getRoomVersion()));
+        return rooms.find(database.dsl(), roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
+                .map(r -> RoomVersion.require(r.getRoomVersion()));
     }
 
     /** Receives one PDU that {@code origin} sent into a room; never throws for bad input. */

@@ -163,10 +163,20 @@ public final class RemoteJoiner {
         List<ExtremityRepository.Extremity> prevs = new ArrayList<>();
         for (JsonNode prev : join.path("prev_events")) prevs.add(new ExtremityRepository.Extremity(prev.asText(), Math.max(0, depth - 1)));
         locks.withLock(roomId, () -> database.transaction(tx -> {
-            if (rooms.find(tx, roomId).isEmpty()) {
-                StateStore.Group group = states.append(tx, roomId, null, state);
+            // A room this server did not know, knew only through an invite (a stub), or left: its state becomes the resident's.
+            var existing = rooms.find(tx, roomId);
+            StateStore.Group group = states.append(tx, roomId, null, state);
+            if (existing.isEmpty()) {
                 rooms.insert(tx, roomId, version.id(), creator, false, clock.millis(), Math.max(0, depth - 1), group.id());
-                extremities.replace(tx, roomId, List.of(), prevs);
+            } else {
+                rooms.reset(tx, roomId, Math.max(0, depth - 1), group.id());
+                rooms.setStub(tx, roomId, false);
+                currentState.clear(tx, roomId);
+            }
+            List<String> oldExtremities = new ArrayList<>();
+            for (ExtremityRepository.Extremity e : extremities.list(tx, roomId)) oldExtremities.add(e.eventId());
+            extremities.replace(tx, roomId, oldExtremities, prevs);
+            {
                 for (Map.Entry<StateKey, String> entry : state.entrySet()) {
                     String membership = null;
                     if (entry.getKey().type().equals(StateKey.MEMBER_TYPE)) {

@@ -17,6 +17,10 @@ public final class CurrentStateRepository {
                 .execute();
     }
 
+    public void clear(DSLContext tx, String roomId) {
+        tx.deleteFrom(CURRENT_STATE).where(CURRENT_STATE.ROOM_ID.eq(roomId)).execute();
+    }
+
     public void remove(DSLContext tx, String roomId, String type, String stateKey) {
         tx.deleteFrom(CURRENT_STATE)
                 .where(CURRENT_STATE.ROOM_ID.eq(roomId), CURRENT_STATE.EVENT_TYPE.eq(type), CURRENT_STATE.STATE_KEY.eq(stateKey))

@@ -17,6 +17,16 @@ public final class RoomRepository {
                 .execute();
     }
 
+    /** Marks a room as a stub (known only through an invite) or as a room this server takes part in. */
+    public void setStub(DSLContext tx, String roomId, boolean stub) {
+        tx.update(ROOMS).set(ROOMS.IS_STUB, stub).where(ROOMS.ROOM_ID.eq(roomId)).execute();
+    }
+
+    /** Replaces the room's current state group and greatest depth (a join replacing what this server knew). */
+    public void reset(DSLContext tx, String roomId, long depth, long stateGroup) {
+        tx.update(ROOMS).set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup).where(ROOMS.ROOM_ID.eq(roomId)).execute();
+    }
+
     public Optional<RoomsRecord> find(DSLContext tx, String roomId) {
         return tx.selectFrom(ROOMS).where(ROOMS.ROOM_ID.eq(roomId)).fetchOptional();
     }
