@@ -159,6 +159,47 @@ final class FederationChecks {
         awaitJoined(resident, roomId, joiner.userId(), false);
     }
 
+    /**
+     * {@code inviter} creates a private room and invites {@code accepting} and {@code rejecting},
+     * users of the other server: the first sees the invite and joins, the second rejects it.
+     */
+    static void invitesAcrossServers(CsApiClient inviter, CsApiClient accepting, CsApiClient rejecting, String version) {
+        String roomId = inviter.post(obj("preset", "private_chat", "room_version", version), "createRoom").assertOk()
+                .path("room_id").asText();
+        inviter.post(obj("user_id", accepting.userId()), "rooms", roomId, "invite").assertOk();
+        inviter.post(obj("user_id", rejecting.userId()), "rooms", roomId, "invite").assertOk();
+        awaitInvite(accepting, roomId);
+        awaitInvite(rejecting, roomId);
+        CsResponse joined = accepting.post(obj(), "rooms", roomId, "join");
+        assertThat(joined.status()).as(joined.describe()).isEqualTo(200);
+        awaitJoined(inviter, roomId, accepting.userId(), true);
+        String hello = "after the invite " + Names.random(8);
+        accepting.put(obj("msgtype", "m.text", "body", hello), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        awaitMessage(inviter, roomId, hello);
+        CsResponse rejected = rejecting.post(obj(), "rooms", roomId, "leave");
+        assertThat(rejected.status()).as(rejected.describe()).isEqualTo(200);
+        Instant deadline = Instant.now().plus(DELIVERY);
+        while (Instant.now().isBefore(deadline)) {
+            CsResponse member = inviter.get("rooms", roomId, "state", "m.room.member", rejecting.userId());
+            if (member.status() == 200 && member.json().path("membership").asText().equals("leave")) return;
+            pause();
+        }
+        throw new AssertionError(inviter.userId() + " did not see " + rejecting.userId() + " reject the invite");
+    }
+
+    static void awaitInvite(CsApiClient invitee, String roomId) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        String since = null;
+        while (Instant.now().isBefore(deadline)) {
+            var request = invitee.request("GET", "sync").query("timeout", since == null ? "0" : "1000");
+            if (since != null) request = request.query("since", since);
+            JsonNode body = request.send().assertOk();
+            since = body.path("next_batch").asText();
+            if (body.path("rooms").path("invite").has(roomId)) return;
+        }
+        throw new AssertionError(invitee.userId() + " saw no invite to " + roomId + " within " + DELIVERY);
+    }
+
     static void awaitJoined(CsApiClient viewer, String roomId, String userId, boolean joined) {
         Instant deadline = Instant.now().plus(DELIVERY);
         JsonNode last = null;

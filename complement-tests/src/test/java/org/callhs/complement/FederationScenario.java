@@ -69,6 +69,15 @@ class FederationScenario {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"10", "12"})
+    void invitesAreAcceptedAndRejectedEachWay(String version) {
+        FederationChecks.invitesAcrossServers(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"),
+                FederationChecks.user(two().client(), "carol"), version);
+        FederationChecks.invitesAcrossServers(FederationChecks.user(two().client(), "dora"), FederationChecks.user(one().client(), "erik"),
+                FederationChecks.user(one().client(), "fay"), version);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"9", "10", "11", "12"})
     void roomsAreSharedWithEitherServerAsTheResident(String version) {
         FederationChecks.sharedRoom(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"), version);

@@ -80,6 +80,13 @@ class SynapseFederationScenario {
         FederationChecks.sharedRoom(onSynapse("bob"), onCallhs("alice"), version);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"10", "12"})
+    void invitesEachWay(String version) {
+        FederationChecks.invitesAcrossServers(onCallhs("alice"), onSynapse("bob"), onSynapse("carol"), version);
+        FederationChecks.invitesAcrossServers(onSynapse("dora"), onCallhs("erik"), onCallhs("fay"), version);
+    }
+
     @Test
     void messagesForASynapseThatIsDownArriveWhenItIsBack() {
         CsApiClient alice = onCallhs("alice");

@@ -58,6 +58,7 @@ public final class FederationModule implements HomeserverModule {
                 config.trustedKeyServers(), clock);
         OutboundQueue queue = new OutboundQueue(ourName, database, new OutboxRepository(), client, config, clock);
         RemoteDeviceLists deviceLists = new RemoteDeviceLists(database, new RemoteDeviceRepository(), client, config, clock);
+        deviceLists.onChange(userId -> context.localDevices().remoteDeviceListChanged(userId));
         EduDispatcher edus = new EduDispatcher(Map.of(
                 "m.direct_to_device", new ToDeviceEdu(context::localDevices),
                 "m.device_list_update", deviceLists::onDeviceListUpdate,

@@ -35,6 +35,11 @@ final class RemoteDeviceLists {
     private final Set<String> resyncing = ConcurrentHashMap.newKeySet();
     private final Set<String> resyncAgain = ConcurrentHashMap.newKeySet();
 
+    /** Tells core a remote user's list changed, so local users sharing a room see it in device_lists.changed. */
+    private volatile java.util.function.Consumer<String> changed = userId -> { };
+
+    void onChange(java.util.function.Consumer<String> listener) { this.changed = listener; }
+
     RemoteDeviceLists(Database database, RemoteDeviceRepository repository, FederationClient client, FederationConfig config, Clock clock) {
         this.database = database;
         this.repository = repository;
@@ -85,6 +90,7 @@ final class RemoteDeviceLists {
             repository.putList(tx, userId, streamId, false, clock.millis());
             return null;
         });
+        changed.accept(userId);
     }
 
     /** {@code m.signing_key_update}. */
@@ -99,6 +105,7 @@ final class RemoteDeviceLists {
             }
             return null;
         });
+        changed.accept(userId);
     }
 
     /**
@@ -151,6 +158,7 @@ final class RemoteDeviceLists {
             repository.putList(tx, userId, streamId, false, clock.millis());
             return null;
         });
+        changed.accept(userId);
     }
 
     /**

@@ -211,6 +211,30 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void aRemoteUsersNewDeviceReachesDeviceListsInSync() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("olga" + n);
+        String bob = b.registerToken("paul" + n);
+        String bobId = "@paul" + n + ":" + nameB();
+        String roomId = createRoom(a, alice, "11");
+        String before = a.client().get("/_matrix/client/v3/sync?timeout=0", alice).body().path("next_batch").asText();
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        // Alice's sync after Bob joined lists him as changed (his devices are new to her).
+        String since = FederationApiTest.waitFor(() -> {
+            JsonNode sync = a.client().get("/_matrix/client/v3/sync?timeout=0&since=" + before, alice).body();
+            return sync.path("device_lists").path("changed").toString().contains(bobId) ? sync.path("next_batch") : null;
+        }).asText();
+        // Bob logs in on a second device: B tells A, and Alice's next sync lists Bob again.
+        Resp login = b.client().login("paul" + n, "password-paul" + n, "SECOND");
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> {
+            JsonNode sync = a.client().get("/_matrix/client/v3/sync?timeout=0&since=" + since, alice).body();
+            return sync.path("device_lists").path("changed").toString().contains(bobId) ? sync : null;
+        });
+    }
+
+    @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());
         String bob = b.registerToken("dave" + backend.ordinal());

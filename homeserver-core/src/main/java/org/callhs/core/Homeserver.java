@@ -156,7 +156,7 @@ public final class Homeserver implements AutoCloseable {
                     new StreamPositionRepository(), notifier, config.serverName(), remote, clock);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
                     e2e.keys(), pushRules, modules, toDevice));
-            LocalServerData localData = localData(config, database, users, profiles, e2e, toDevice);
+            LocalServerData localData = localData(config, database, users, profiles, e2e, toDevice, deviceLists::remoteChanged);
             modules.bindLocal(localData, localData);
             OpenIdEndpoints openId = new OpenIdEndpoints(database, new OpenIdTokenRepository(), clock, config.serverName());
             clientRoutes.add(openId.clientRoutes());
@@ -202,9 +202,10 @@ public final class Homeserver implements AutoCloseable {
     }
 
     private static LocalServerData localData(HomeserverConfig config, Database database, UserRepository users,
-                                             ProfileRepository profiles, E2eWiring e2e, ToDeviceService toDevice) {
+                                             ProfileRepository profiles, E2eWiring e2e, ToDeviceService toDevice,
+                                             java.util.function.Consumer<String> remoteDeviceListChanged) {
         return new LocalServerData(config.serverName(), database, users, profiles, new RoomAliasRepository(),
-                new CurrentStateRepository(), new DeviceRepository(), e2e.keys(), toDevice);
+                new CurrentStateRepository(), new DeviceRepository(), e2e.keys(), toDevice, remoteDeviceListChanged);
     }
 
     private static RateLimiter rateLimiter(HomeserverConfig config) {

@@ -63,6 +63,12 @@ public final class DeviceListUpdates implements DeviceListener {
         changes.insert(tx, position, userId, observer);
     }
 
+    /** A remote user's devices changed (their server told us): recorded on the stream, peers woken; nothing is sent out. */
+    public void remoteChanged(String userId) {
+        long position = database.transaction(tx -> append(tx, userId));
+        notifier.peersUpdated(Streams.DEVICE_LISTS, position, userId);
+    }
+
     public long nextPosition(DSLContext tx) {
         return streams.next(tx, Streams.DEVICE_LISTS);
     }

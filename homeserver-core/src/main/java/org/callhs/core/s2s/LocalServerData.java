@@ -40,10 +40,17 @@ public final class LocalServerData implements LocalDirectory, LocalDevices {
     private final DeviceRepository devices;
     private final KeyService keys;
     private final ToDeviceService toDevice;
+    private final java.util.function.Consumer<String> remoteDeviceListChanged;
+
+    @Override
+    public void remoteDeviceListChanged(String userId) {
+        if (!isLocal(userId)) remoteDeviceListChanged.accept(userId);
+    }
 
     public LocalServerData(String serverName, Database database, UserRepository users, ProfileRepository profiles,
                            RoomAliasRepository aliases, CurrentStateRepository currentState, DeviceRepository devices,
-                           KeyService keys, ToDeviceService toDevice) {
+                           KeyService keys, ToDeviceService toDevice, java.util.function.Consumer<String> remoteDeviceListChanged) {
+        this.remoteDeviceListChanged = remoteDeviceListChanged;
         this.serverName = serverName;
         this.database = database;
         this.users = users;

@@ -34,4 +34,11 @@ public interface LocalDevices {
      * @return false when the message was already delivered (a repeat)
      */
     boolean deliverToDevice(String sender, String type, String messageId, ObjectNode messages);
+
+    /**
+     * A remote user's device list or cross-signing keys changed (the federation module applied
+     * an update or resynced): local users sharing a room with them see the user in
+     * {@code device_lists.changed} on their next sync.
+     */
+    default void remoteDeviceListChanged(String userId) {}
 }
