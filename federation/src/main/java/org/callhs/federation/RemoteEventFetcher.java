@@ -52,6 +52,14 @@ final class RemoteEventFetcher implements RemoteEvents {
     }
 
     @Override
+    public List<JsonNode> backfill(String server, String roomId, List<String> from, int limit) {
+        StringBuilder target = new StringBuilder("/_matrix/federation/v1/backfill/" + Paths.segment(roomId) + "?limit=" + limit);
+        for (String id : from) target.append("&v=").append(Paths.query(id));
+        JsonNode answer = client.request(server, "GET", target.toString(), null, timeoutMs);
+        return objects(answer.path("pdus"));
+    }
+
+    @Override
     public Optional<StateIds> stateIds(String server, String roomId, String eventId) {
         JsonNode answer = client.request(server, "GET",
                 "/_matrix/federation/v1/state_ids/" + Paths.segment(roomId) + "?event_id=" + Paths.query(eventId), null, timeoutMs);

@@ -63,6 +63,8 @@ final class RoomEndpoints implements Routes {
                 new Endpoint("GET", P + "/v1/make_leave/{roomId}/{userId}", AuthKind.SERVER, null, r -> make(r, "leave")),
                 new Endpoint("PUT", P + "/v1/send_leave/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "leave", true)),
                 new Endpoint("PUT", P + "/v2/send_leave/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "leave", false)),
+                new Endpoint("GET", P + "/v1/make_knock/{roomId}/{userId}", AuthKind.SERVER, null, r -> make(r, "knock")),
+                new Endpoint("PUT", P + "/v1/send_knock/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "knock", false)),
                 new Endpoint("PUT", P + "/v1/invite/{roomId}/{eventId}", AuthKind.SERVER, null, r -> invite(r, true)),
                 new Endpoint("PUT", P + "/v2/invite/{roomId}/{eventId}", AuthKind.SERVER, null, r -> invite(r, false)));
     }
@@ -174,7 +176,7 @@ final class RoomEndpoints implements Routes {
         others.remove(origin);
         others.remove(ourName);
         if (accepted.event() != null) outbound.send(request.path("roomId"), accepted.event(), others);
-        JsonNode answer = membership.equals("join") ? accepted.answer() : Json.object();
+        JsonNode answer = membership.equals("leave") ? Json.object() : accepted.answer();
         if (!v1) return ApiResponse.ok(answer);
         ArrayNode legacy = Json.array();
         legacy.add(200);

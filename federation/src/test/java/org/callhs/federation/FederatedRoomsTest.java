@@ -188,6 +188,38 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void aKnockFromAnotherServerIsAnsweredWithAnInvite() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("quin" + n);
+        String bob = b.registerToken("rita" + n);
+        String bobId = "@rita" + n + ":" + nameB();
+        Resp created = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse(
+                "{\"preset\": \"private_chat\", \"name\": \"Knock here\", \"room_version\": \"11\","
+                        + " \"initial_state\": [{\"type\": \"m.room.join_rules\", \"content\": {\"join_rule\": \"knock\"}}]}"));
+        String roomId = created.text("room_id");
+        Resp knocked = b.client().post("/_matrix/client/v3/knock/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()), bob,
+                Json.object().put("reason", "let me in"));
+        assertThat(knocked.status()).as(knocked.toString()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> {
+            Resp member = a.client().get(path(roomId) + "/state/m.room.member/" + TestClient.seg(bobId), alice);
+            return member.status() == 200 && member.body().path("membership").asText().equals("knock") ? member.body() : null;
+        });
+        JsonNode knock = syncRooms(b, bob, "knock").path(roomId);
+        assertThat(knock.path("knock_state").toString()).contains("Knock here");
+        assertThat(a.client().post(path(roomId) + "/invite", alice, Json.object().put("user_id", bobId)).status()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> syncRooms(b, bob, "invite").has(roomId) ? Json.object() : null);
+        Resp joined = b.client().post(path(roomId) + "/join", bob, Json.object());
+        assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
+                ? Json.object() : null);
+        // Knocking on a room whose rules do not allow it is the resident's 403.
+        String closed = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"private_chat\"}")).text("room_id");
+        Resp refused = b.client().post("/_matrix/client/v3/knock/" + TestClient.seg(closed) + "?server_name=" + TestClient.seg(nameA()), bob,
+                Json.object());
+        assertThat(refused.status()).isEqualTo(403);
+    }
+
+    @Test
     void invitesWithBadInputAreRefused() {
         String n = String.valueOf(backend.ordinal());
         String alice = a.registerToken("nina" + n);
@@ -232,6 +264,37 @@ class FederatedRoomsTest extends TwoServersSuite {
             JsonNode sync = a.client().get("/_matrix/client/v3/sync?timeout=0&since=" + since, alice).body();
             return sync.path("device_lists").path("changed").toString().contains(bobId) ? sync : null;
         });
+    }
+
+    @Test
+    void aLateJoinerPagesBackThroughHistoryBackfilledFromTheResident() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("sara" + n);
+        String bob = b.registerToken("tom" + n);
+        String roomId = createRoom(a, alice, "11");
+        for (int i = 0; i < 30; i++) send(a, alice, roomId, "history " + i);
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        // Bob pages back from the end: the room's history before his join comes from A, in order, then the room's creation.
+        List<String> seen = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        String from = null;
+        for (int page = 0; page < 10; page++) {
+            JsonNode body = b.client().get(path(roomId) + "/messages?dir=b&limit=10" + (from == null ? "" : "&from=" + from), bob).body();
+            for (JsonNode event : body.path("chunk")) {
+                types.add(event.path("type").asText());
+                if (event.path("type").asText().equals("m.room.message")) seen.add(event.path("content").path("body").asText());
+            }
+            if (!body.has("end")) break;
+            from = body.path("end").asText();
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 29; i >= 0; i--) expected.add("history " + i);
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(types.get(types.size() - 1)).isEqualTo("m.room.create");
+        // A second pass reads it all from here, without asking A again.
+        JsonNode again = b.client().get(path(roomId) + "/messages?dir=b&limit=100", bob).body();
+        assertThat(again.path("chunk").size()).isEqualTo(types.size());
     }
 
     @Test

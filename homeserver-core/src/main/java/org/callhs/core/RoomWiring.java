@@ -21,6 +21,7 @@ import org.callhs.core.room.ClientEvents;
 import org.callhs.core.room.EventBuilder;
 import org.callhs.core.room.EventListeners;
 import org.callhs.core.room.RemoteEventAppender;
+import org.callhs.core.room.remote.Backfiller;
 import org.callhs.core.room.remote.CoreFederatedRooms;
 import org.callhs.core.room.remote.FederationReads;
 import org.callhs.core.room.remote.JoinHandshake;
@@ -92,6 +93,9 @@ final class RoomWiring {
                 builder, persister, eventListeners, appender, pduChecks, new JsonSigner(config.serverName(), signingKey),
                 new org.callhs.core.storage.repo.RemoteInviteStateRepository(), modules::remoteServers,
                 user -> users.find(database.dsl(), user).filter(u -> !u.getDeactivated()).isPresent(), clock);
+        joins.strippedStateFrom(invites::strippedState);
+        Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
+                appender, modules::remoteEvents);
         modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites));
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
@@ -111,7 +115,7 @@ final class RoomWiring {
                         config.serverName(), remoteJoiner, invites, modules::remoteServers),
                 new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
                 new MessagesEndpoints(reader, visibility, clientEvents,
-                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
+                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
                 new RedactionEndpoint(writer, reader),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));

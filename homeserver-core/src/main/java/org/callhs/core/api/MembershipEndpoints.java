@@ -73,7 +73,7 @@ public final class MembershipEndpoints implements Routes {
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/join/{roomIdOrAlias}", AuthKind.USER_OR_GUEST, "joins",
                 r -> join(r, target(r.path("roomIdOrAlias")))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/knock/{roomIdOrAlias}", AuthKind.USER, "joins",
-                r -> knock(r, resolve(r.path("roomIdOrAlias")))));
+                r -> knock(r, target(r.path("roomIdOrAlias")))));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/forget", AuthKind.USER, null, this::forget));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/rooms/{roomId}/leave", AuthKind.USER_OR_GUEST, null,
                 r -> change(r, r.requester().userId(), "leave")));
@@ -198,11 +198,20 @@ public final class MembershipEndpoints implements Routes {
         return content;
     }
 
-    private ApiResponse knock(ApiRequest request, String roomId) {
+    private ApiResponse knock(ApiRequest request, Target target) {
         Requester requester = request.requester();
-        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room (knocking on rooms of other servers needs federation)");
-        ObjectNode content = Json.object().put("membership", "knock");
+        String roomId = target.roomId();
         String reason = Bodies.optionalString(request.jsonObject(), "reason");
+        if (!residentHere(roomId)) {
+            List<String> servers = joinServers(request, target);
+            servers.remove(serverName);
+            if (!servers.isEmpty() && remoteServers.get().available()) {
+                remoteInvites.knock(requester.userId(), roomId, servers, reason);
+                return ApiResponse.ok(Json.object().put("room_id", roomId));
+            }
+        }
+        if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");
+        ObjectNode content = Json.object().put("membership", "knock");
         if (reason != null) content.put("reason", reason);
         writer.send(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", requester.userId(),
                 content, Json.object()));

@@ -46,8 +46,17 @@ public final class MessagesEndpoints implements Routes {
     private final java.util.function.BiPredicate<String, String> forgotten;
 
     /** @param forgotten whether a user (first) forgot a room (second): its history is then refused, as Synapse does */
+    /** Fetches older history of a room from other servers; the number of events it added to the timeline. */
+    @FunctionalInterface
+    public interface Backfill {
+        int fetch(String roomId, int limit);
+    }
+
+    private final Backfill backfill;
+
     public MessagesEndpoints(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents,
-                             java.util.function.BiPredicate<String, String> forgotten) {
+                             java.util.function.BiPredicate<String, String> forgotten, Backfill backfill) {
+        this.backfill = backfill;
         this.forgotten = forgotten;
         this.reader = reader;
         this.visibility = visibility;
@@ -76,8 +85,9 @@ public final class MessagesEndpoints implements Routes {
         }
         if (token == null || !token.startsWith("s")) throw MatrixException.invalidParam("Invalid pagination token");
         try {
+            // Negative positions are history backfilled from other servers (see the room README).
             long value = Long.parseLong(token.substring(1));
-            if (value < 0) throw MatrixException.invalidParam("Invalid pagination token");
+            if (value == Long.MIN_VALUE || value == Long.MAX_VALUE) throw MatrixException.invalidParam("Invalid pagination token");
             return value;
         } catch (NumberFormatException e) {
             throw MatrixException.invalidParam("Invalid pagination token");
@@ -131,12 +141,18 @@ public final class MessagesEndpoints implements Routes {
         List<PersistedEvent> chunk = new ArrayList<>();
         long cursor = from;
         boolean exhausted = false;
+        boolean backfilled = false;
         while (chunk.size() < limit && !exhausted) {
             int batch = Math.max(limit * 2, 20);
             List<PersistedEvent> page = backwards
-                    ? reader.backwards(roomId, cursor, to == null ? 0 : to, batch)
+                    ? reader.backwards(roomId, cursor, to == null ? Long.MIN_VALUE + 1 : to, batch)
                     : reader.forwards(roomId, cursor, to == null ? Long.MAX_VALUE - 1 : to, batch);
             exhausted = page.size() < batch;
+            if (exhausted && backwards && to == null && !backfilled && joined) {
+                // Past the oldest event held: ask the room's other servers for older history, once per request.
+                backfilled = true;
+                if (backfill.fetch(roomId, limit - chunk.size()) > 0) exhausted = false;
+            }
             for (PersistedEvent event : page) {
                 cursor = backwards ? event.streamOrdering() - 1 : event.streamOrdering();
                 if (filter.matches(event) && visibility.visible(event, requester.userId(), joined)) chunk.add(event);

@@ -116,6 +116,50 @@ public final class RemoteEventAppender {
         return result;
     }
 
+    /**
+     * Writes an event fetched by backfill: history from before anything the room's timeline
+     * held. The same checks as a live event except the soft-fail one (the current state does not
+     * judge history); it takes the backfill stream position {@code position} (negative), and
+     * moves neither the extremities nor the current state, and no listener hears of it.
+     */
+    public Result appendBackfilled(Incoming in, long position) {
+        return locks.withLock(in.roomId(), () -> database.transaction(tx -> {
+            RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
+            RoomVersion version = RoomVersion.require(room.getRoomVersion());
+            Optional<EventsRecord> existing = events.findAny(tx, in.eventId());
+            boolean wasOutlier = existing.isPresent() && Boolean.TRUE.equals(existing.get().getOutlier());
+            if (existing.isPresent() && !wasOutlier) return new Result(in.eventId(), Outcome.ALREADY_KNOWN, null, null);
+            ObjectNode pdu = in.pdu();
+            List<String> prevs = prevEvents(pdu);
+            List<Map<StateKey, String>> prevStates = new ArrayList<>(in.missingPrevStates());
+            for (String prev : prevs) {
+                Optional<EventsRecord> record = events.findAny(tx, prev);
+                if (record.isPresent() && record.get().getStateGroupAfter() != null) {
+                    prevStates.add(states.load(tx, record.get().getStateGroupAfter()).state());
+                }
+            }
+            boolean create = prevs.isEmpty() && StateKey.CREATE_TYPE.equals(pdu.path("type").asText());
+            if (prevStates.isEmpty() && !create) {
+                return new Result(in.eventId(), Outcome.SOFT_FAILED, "the state before it is unknown", null);
+            }
+            StateStore.Group current = states.load(tx, room.getStateGroup());
+            Map<StateKey, String> before = create ? Map.of() : StateResolution.resolve(version, prevStates, source(tx));
+            String reason = authByOwnAuthEvents(tx, pdu, version);
+            if (reason == null) reason = authBy(tx, pdu, before, version, "the state before it");
+            // An event already accepted as an outlier (an auth or state event) is never turned into a rejected one here.
+            if (reason != null && wasOutlier) return new Result(in.eventId(), Outcome.SOFT_FAILED, reason, null);
+            if (wasOutlier) {
+                events.deleteOutlier(tx, in.eventId());
+                edges.delete(tx, in.eventId());
+            }
+            StateStore.Group beforeGroup = create ? states.append(tx, in.roomId(), null, Map.of()) : groupFor(tx, in.roomId(), before, current);
+            EventPersister.Kind kind = reason == null ? EventPersister.Kind.TIMELINE : EventPersister.Kind.REJECTED;
+            persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu, in.canonical(), prevs, beforeGroup,
+                    reason == null ? position : null, kind, reason, null, null, null));
+            return new Result(in.eventId(), reason == null ? Outcome.ACCEPTED : Outcome.REJECTED, reason, null);
+        }));
+    }
+
     private Result appendLocked(DSLContext tx, Incoming in) {
         RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());

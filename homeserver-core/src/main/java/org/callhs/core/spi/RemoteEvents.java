@@ -23,6 +23,9 @@ public interface RemoteEvents {
      */
     List<JsonNode> missingEvents(String server, String roomId, List<String> earliest, List<String> latest, int limit, long minDepth);
 
+    /** {@code GET /backfill/{roomId}?v=...&limit=}: the events and their ancestors, as PDUs (newest first). */
+    default List<JsonNode> backfill(String server, String roomId, List<String> from, int limit) { return List.of(); }
+
     /** {@code GET /state_ids/{roomId}?event_id=}: the IDs of the state before the event and of its auth chain. */
     Optional<StateIds> stateIds(String server, String roomId, String eventId);
 

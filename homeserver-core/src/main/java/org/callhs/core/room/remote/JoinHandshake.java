@@ -211,6 +211,11 @@ public final class JoinHandshake {
         if (stored.getRejectedReason() != null || stored.getStreamOrdering() == null) {
             throw MatrixException.forbidden("The room does not allow this " + membership);
         }
+        if (membership.equals("knock")) {
+            ObjectNode answer = Json.object();
+            answer.set("knock_room_state", stripped.apply(roomId, version));
+            return new JoinAccepted(answer, result.event(), servers(dsl, roomId));
+        }
         ObjectNode answer = Json.object();
         answer.put("origin", serverName);
         Map<StateKey, String> before = stored.getStateGroupBefore() == null ? Map.of() : states.load(dsl, stored.getStateGroupBefore()).state();
@@ -223,11 +228,22 @@ public final class JoinHandshake {
         reads.pdus(reads.authChain(dsl, chainRoots)).forEach(chain::add);
         answer.set("event", eventStore.pdu(dsl, eventId).orElseThrow());
         answer.put("members_omitted", false);
-        RoomsRecord after = rooms.find(dsl, roomId).orElseThrow();
-        Set<String> servers = reads.joinedServers(dsl, states.load(dsl, after.getStateGroup()).state());
+        Set<String> servers = servers(dsl, roomId);
         ArrayNode serversArray = answer.putArray("servers_in_room");
         servers.forEach(serversArray::add);
         return new JoinAccepted(answer, result.event(), servers);
+    }
+
+    private Set<String> servers(DSLContext dsl, String roomId) {
+        RoomsRecord after = rooms.find(dsl, roomId).orElseThrow();
+        return reads.joinedServers(dsl, states.load(dsl, after.getStateGroup()).state());
+    }
+
+    /** How the stripped state of a room is made (RemoteInvites', shared with knocks); set once wiring is done. */
+    private java.util.function.BiFunction<String, RoomVersion, ArrayNode> stripped = (roomId, version) -> Json.array();
+
+    public void strippedStateFrom(java.util.function.BiFunction<String, RoomVersion, ArrayNode> source) {
+        this.stripped = source;
     }
 
     private StateView view(DSLContext dsl, Map<StateKey, String> state) {

@@ -106,7 +106,7 @@ public final class PduReceiver {
     }
 
     /** Fetches the event's auth chain when some auth event is unknown, and stores what it lacks as outliers. */
-    private void fetchMissingAuthEvents(String origin, String roomId, RoomVersion version, PduChecks.Checked checked) {
+    void fetchMissingAuthEvents(String origin, String roomId, RoomVersion version, PduChecks.Checked checked) {
         List<String> needed = new ArrayList<>();
         for (JsonNode id : checked.pdu().path("auth_events")) needed.add(id.asText());
         if (version.roomIdIsCreateEventHash()) needed.add("$" + roomId.substring(1));
@@ -173,7 +173,7 @@ public final class PduReceiver {
      * its events fetched and stored as outliers, then the event itself on top (when it is a
      * state event that was not rejected).
      */
-    private Optional<Map<StateKey, String>> stateAfter(String origin, String roomId, RoomVersion version, String eventId) {
+    Optional<Map<StateKey, String>> stateAfter(String origin, String roomId, RoomVersion version, String eventId) {
         Optional<RemoteEvents.StateIds> ids;
         try {
             ids = remote.get().stateIds(origin, roomId, eventId);

@@ -143,7 +143,7 @@ public final class RemoteInvites {
      * inviter's membership, stripped to {@code type}, {@code state_key}, {@code sender} and
      * {@code content}.
      */
-    private ArrayNode strippedState(String roomId, RoomVersion version) {
+    public ArrayNode strippedState(String roomId, RoomVersion version) {
         DSLContext dsl = database.dsl();
         RoomsRecord room = rooms.find(dsl, roomId).orElseThrow();
         Map<StateKey, String> state = states.load(dsl, room.getStateGroup()).state();
@@ -309,6 +309,44 @@ public final class RemoteInvites {
                 remote.get().sendMembership(server, roomId, signed.eventId(), "leave", signed.pdu());
                 recordOutOfRoom(roomId, version, signed.eventId(), signed.pdu(), null);
                 return;
+            } catch (MatrixException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Knocks on a room this server is not in: {@code make_knock} (with every supported
+     * {@code ver}) and {@code send_knock} on the first of {@code servers} that lets it; the knock
+     * is kept in a stub room with the {@code knock_room_state} the resident returned, so
+     * {@code /sync} shows it. Returns the knock's event ID.
+     */
+    public String knock(String userId, String roomId, List<String> servers, String reason) {
+        MatrixException last = MatrixException.notFound("No server to knock through");
+        for (String server : new java.util.LinkedHashSet<>(servers)) {
+            if (server.equals(serverName)) continue;
+            try {
+                ObjectNode made = remote.get().makeMembership(server, roomId, userId, "knock", RoomVersion.supportedIds());
+                String versionId = made.path("room_version").asText("1");
+                RoomVersion version = RoomVersion.find(versionId).orElseThrow(() -> new MatrixException(ErrCode.UNSUPPORTED_ROOM_VERSION, 400,
+                        "Room " + roomId + " has version " + versionId + ", which this server does not support"));
+                ObjectNode template = made.path("event").deepCopy();
+                if (!StateKey.MEMBER_TYPE.equals(template.path("type").asText()) || !userId.equals(template.path("state_key").asText())
+                        || !userId.equals(template.path("sender").asText()) || !roomId.equals(template.path("room_id").asText())
+                        || !"knock".equals(template.path("content").path("membership").asText())) {
+                    throw new MatrixException(ErrCode.UNKNOWN, 502, "The knock template from " + server + " is not a knock of this user");
+                }
+                template.remove(List.of("hashes", "signatures", "unsigned", "event_id"));
+                if (reason != null) ((ObjectNode) template.get("content")).put("reason", reason);
+                template.put("origin_server_ts", clock.millis());
+                EventBuilder.Signed signed = builder.sign(template, version);
+                ObjectNode answer = remote.get().sendMembership(server, roomId, signed.eventId(), "knock", signed.pdu());
+                ArrayNode stripped = Json.array();
+                JsonNode state = answer.has("knock_room_state") ? answer.get("knock_room_state") : answer.path("knock_state");
+                if (state.isArray()) for (JsonNode s : state) if (s.isObject()) stripped.add(s);
+                recordOutOfRoom(roomId, version, signed.eventId(), signed.pdu(), stripped);
+                return signed.eventId();
             } catch (MatrixException e) {
                 last = e;
             }

@@ -76,4 +76,20 @@ public final class EventRepository {
                 .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.le(upTo), EVENTS.EVENT_TYPE.in(types))
                 .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(1).fetchOptional(EVENTS.STREAM_ORDERING);
     }
+
+    /**
+     * The room's backward extremities: prev events its timeline events name that this server
+     * does not hold as timeline events (unknown, or only outliers), deepest first.
+     */
+    public List<String> backwardExtremities(DSLContext dsl, String roomId, int limit) {
+        var edges = org.callhs.core.storage.schema.Tables.EVENT_EDGES;
+        var child = EVENTS.as("child");
+        var prev = EVENTS.as("prev");
+        return dsl.selectDistinct(edges.PREV_EVENT_ID, child.DEPTH).from(edges)
+                .join(child).on(child.EVENT_ID.eq(edges.EVENT_ID))
+                .where(child.ROOM_ID.eq(roomId), child.STREAM_ORDERING.isNotNull())
+                .andNotExists(dsl.selectOne().from(prev).where(prev.EVENT_ID.eq(edges.PREV_EVENT_ID), prev.STREAM_ORDERING.isNotNull()))
+                .orderBy(child.DEPTH.desc(), edges.PREV_EVENT_ID).limit(limit * 4)
+                .fetch(edges.PREV_EVENT_ID).stream().distinct().limit(limit).toList();
+    }
 }
