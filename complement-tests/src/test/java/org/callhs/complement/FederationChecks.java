@@ -200,6 +200,87 @@ final class FederationChecks {
         throw new AssertionError(invitee.userId() + " saw no invite to " + roomId + " within " + DELIVERY);
     }
 
+    /**
+     * {@code resident} writes history before {@code joiner} (other server) joins; the joiner
+     * pages back with {@code /messages} and reads all of it, in order (their server backfills it).
+     */
+    static void lateJoinerReadsHistory(CsApiClient resident, CsApiClient joiner) {
+        String residentServer = resident.userId().substring(resident.userId().indexOf(':') + 1);
+        String roomId = resident.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        String tag = Names.random(6);
+        for (int i = 0; i < 25; i++) {
+            resident.put(obj("msgtype", "m.text", "body", tag + " " + i), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        }
+        joiner.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send().assertOk();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 24; i >= 0; i--) expected.add(tag + " " + i);
+        Instant deadline = Instant.now().plus(DELIVERY);
+        List<String> seen = List.of();
+        while (Instant.now().isBefore(deadline)) {
+            seen = new java.util.ArrayList<>();
+            String from = null;
+            for (int page = 0; page < 20; page++) {
+                var request = joiner.request("GET", "rooms", roomId, "messages").query("dir", "b").query("limit", "10");
+                if (from != null) request = request.query("from", from);
+                JsonNode body = request.send().assertOk();
+                for (JsonNode e : body.path("chunk")) {
+                    String text = e.path("content").path("body").asText();
+                    if (text.startsWith(tag + " ")) seen.add(text);
+                }
+                if (!body.has("end") || body.path("chunk").isEmpty()) break;
+                from = body.path("end").asText();
+            }
+            if (seen.equals(expected)) return;
+            pause();
+        }
+        throw new AssertionError(joiner.userId() + " read " + seen + " instead of the room's history");
+    }
+
+    /** {@code knocker} knocks on a knock room of {@code resident} (other server), who invites them in; they join. */
+    static void knockAcrossServers(CsApiClient resident, CsApiClient knocker) {
+        String residentServer = resident.userId().substring(resident.userId().indexOf(':') + 1);
+        String roomId = resident.post(obj("preset", "private_chat", "room_version", "11",
+                "initial_state", List.of(obj("type", "m.room.join_rules", "state_key", "", "content", obj("join_rule", "knock")))),
+                "createRoom").assertOk().path("room_id").asText();
+        CsResponse knocked = knocker.request("POST", "knock", roomId).query("server_name", residentServer).json(obj("reason", "hello")).send();
+        assertThat(knocked.status()).as(knocked.describe()).isEqualTo(200);
+        Instant deadline = Instant.now().plus(DELIVERY);
+        while (true) {
+            CsResponse member = resident.get("rooms", roomId, "state", "m.room.member", knocker.userId());
+            if (member.status() == 200 && member.json().path("membership").asText().equals("knock")) break;
+            if (Instant.now().isAfter(deadline)) throw new AssertionError(resident.userId() + " never saw the knock");
+            pause();
+        }
+        resident.post(obj("user_id", knocker.userId()), "rooms", roomId, "invite").assertOk();
+        awaitInvite(knocker, roomId);
+        CsResponse joined = knocker.post(obj(), "rooms", roomId, "join");
+        assertThat(joined.status()).as(joined.describe()).isEqualTo(200);
+        awaitJoined(resident, roomId, knocker.userId(), true);
+    }
+
+    /** The room's current state as {@code viewer} sees it: "type|state_key" to event ID. */
+    static Map<String, String> stateIds(CsApiClient viewer, String roomId) {
+        Map<String, String> state = new java.util.TreeMap<>();
+        for (JsonNode e : viewer.get("rooms", roomId, "state").assertOk()) {
+            state.put(e.path("type").asText() + "|" + e.path("state_key").asText(), e.path("event_id").asText());
+        }
+        return state;
+    }
+
+    /** Waits until both viewers report the same current state of the room, and returns it. */
+    static Map<String, String> awaitSameState(CsApiClient one, CsApiClient two, String roomId) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        Map<String, String> first = Map.of();
+        Map<String, String> second = Map.of();
+        while (Instant.now().isBefore(deadline)) {
+            first = stateIds(one, roomId);
+            second = stateIds(two, roomId);
+            if (first.equals(second)) return first;
+            pause();
+        }
+        throw new AssertionError("the servers disagree on the state of " + roomId + ":\n" + first + "\n" + second);
+    }
+
     static void awaitJoined(CsApiClient viewer, String roomId, String userId, boolean joined) {
         Instant deadline = Instant.now().plus(DELIVERY);
         JsonNode last = null;

@@ -1,8 +1,11 @@
 package org.callhs.complement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.callhs.complement.harness.Json.obj;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsResponse;
@@ -11,6 +14,8 @@ import org.callhs.complement.harness.FederationForgery;
 import org.callhs.complement.harness.HomeserverOptions;
 import org.callhs.complement.harness.HomeserverProcess;
 import org.callhs.complement.harness.HomeserverScenario;
+import org.callhs.complement.harness.Names;
+import org.callhs.complement.harness.Rooms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -66,6 +71,52 @@ class FederationScenario {
     @Test
     void toDeviceMessagesGoBothWays() {
         FederationChecks.toDeviceEachWay(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
+    }
+
+    /**
+     * Both servers change the same state while they cannot reach each other (one is down while
+     * the other writes, then the other way round), then meet again: each resolves the fork and
+     * both report the same state. A server that was down also catches up on the messages it missed.
+     */
+    @Test
+    void serversThatChangedTheSameStateApartAgreeAfterwards() {
+        CsApiClient alice = FederationChecks.user(one().client(), "alice");
+        CsApiClient bob = FederationChecks.user(two().client(), "bob");
+        String oneServer = alice.userId().substring(alice.userId().indexOf(':') + 1);
+        String roomId = alice.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        bob.request("POST", "join", roomId).query("server_name", oneServer).json(obj()).send().assertOk();
+        FederationChecks.awaitJoined(alice, roomId, bob.userId(), true);
+        // Bob may set the topic too.
+        JsonNode levels = alice.get("rooms", roomId, "state", "m.room.power_levels").assertOk();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) levels.path("users")).put(bob.userId(), 50);
+        alice.put(levels, "rooms", roomId, "state", "m.room.power_levels").assertOk();
+        FederationChecks.awaitSameState(alice, bob, roomId);
+
+        two().kill();
+        alice.put(obj("topic", "set on one"), "rooms", roomId, "state", "m.room.topic").assertOk();
+        String missed = "sent while two was down " + Names.random(6);
+        alice.put(obj("msgtype", "m.text", "body", missed), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        one().kill();
+        two().start();
+        bob.put(obj("topic", "set on two"), "rooms", roomId, "state", "m.room.topic").assertOk();
+        one().start();
+
+        Map<String, String> agreed = FederationChecks.awaitSameState(alice, bob, roomId);
+        assertThat(agreed).containsKey("m.room.topic|");
+        FederationChecks.awaitMessage(bob, roomId, missed);
+        // The room goes on from the merged state: both see a message sent after.
+        String after = "after the merge " + Names.random(6);
+        bob.put(obj("msgtype", "m.text", "body", after), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        FederationChecks.awaitMessage(alice, roomId, after);
+        FederationChecks.awaitSameState(alice, bob, roomId);
+    }
+
+    @Test
+    void lateJoinersReadHistoryAndKnocksWorkEachWay() {
+        FederationChecks.lateJoinerReadsHistory(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
+        FederationChecks.lateJoinerReadsHistory(FederationChecks.user(two().client(), "carol"), FederationChecks.user(one().client(), "dave"));
+        FederationChecks.knockAcrossServers(FederationChecks.user(one().client(), "erin"), FederationChecks.user(two().client(), "fred"));
+        FederationChecks.knockAcrossServers(FederationChecks.user(two().client(), "gina"), FederationChecks.user(one().client(), "hank"));
     }
 
     @org.junit.jupiter.params.ParameterizedTest

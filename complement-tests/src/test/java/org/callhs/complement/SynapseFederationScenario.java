@@ -88,6 +88,18 @@ class SynapseFederationScenario {
     }
 
     @Test
+    void lateJoinersReadHistoryEachWay() {
+        FederationChecks.lateJoinerReadsHistory(onCallhs("alice"), onSynapse("bob"));
+        FederationChecks.lateJoinerReadsHistory(onSynapse("carol"), onCallhs("dave"));
+    }
+
+    @Test
+    void knocksEachWay() {
+        FederationChecks.knockAcrossServers(onCallhs("alice"), onSynapse("bob"));
+        FederationChecks.knockAcrossServers(onSynapse("carol"), onCallhs("dave"));
+    }
+
+    @Test
     void messagesForASynapseThatIsDownArriveWhenItIsBack() {
         CsApiClient alice = onCallhs("alice");
         CsApiClient bob = onSynapse("bob");

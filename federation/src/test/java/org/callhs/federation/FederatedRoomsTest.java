@@ -298,6 +298,41 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void aServerTheAclDeniesIsKeptOut() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("uma" + n);
+        String bob = b.registerToken("vic" + n);
+        String bobId = "@vic" + n + ":" + nameB();
+        String roomId = createRoom(a, alice, "11");
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        send(b, bob, roomId, "before the acl");
+        awaitBody(a, alice, roomId, "before the acl");
+        // Alice denies B (by host, whatever the port): B's events and requests are refused from then on.
+        Resp acl = a.client().put(path(roomId) + "/state/m.room.server_acl/", alice,
+                Json.parse("{\"allow\": [\"*\"], \"deny\": [\"localhost\"], \"allow_ip_literals\": true}"));
+        assertThat(acl.status()).isEqualTo(200);
+        send(b, bob, roomId, "after the acl");
+        FederationException join = assertThrowsFederation(() -> asB.request(nameA(), "GET", "/_matrix/federation/v1/make_join/"
+                + Paths.segment(roomId) + "/" + Paths.segment(bobId) + "?ver=11", null, 5000));
+        assertThat(join.status()).isEqualTo(403);
+        String latest = a.client().get(path(roomId) + "/messages?dir=b&limit=1", alice).body().path("chunk").get(0).path("event_id").asText();
+        FederationException backfill = assertThrowsFederation(() -> asB.request(nameA(), "GET", "/_matrix/federation/v1/backfill/"
+                + Paths.segment(roomId) + "?limit=5&v=" + Paths.query(latest), null, 5000));
+        assertThat(backfill.status()).isEqualTo(403);
+        try {
+            Thread.sleep(1500);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(bodies(a, alice, roomId)).doesNotContain("after the acl");
+    }
+
+    private static FederationException assertThrowsFederation(Runnable call) {
+        return assertThrows(call);
+    }
+
+    @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());
         String bob = b.registerToken("dave" + backend.ordinal());

@@ -29,6 +29,7 @@ import org.callhs.core.room.remote.PduChecks;
 import org.callhs.core.room.remote.PduReceiver;
 import org.callhs.core.room.remote.RemoteInvites;
 import org.callhs.core.room.remote.RemoteJoiner;
+import org.callhs.core.room.remote.ServerAcls;
 import org.callhs.core.room.EventPersister;
 import org.callhs.core.room.EventStore;
 import org.callhs.core.room.RoomCreator;
@@ -58,7 +59,7 @@ final class RoomWiring {
     private RoomWiring() {}
 
     /** What the rest of core reads rooms through. */
-    record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility) {}
+    record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls) {}
 
     static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
                        ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier) {
@@ -94,6 +95,11 @@ final class RoomWiring {
                 new org.callhs.core.storage.repo.RemoteInviteStateRepository(), modules::remoteServers,
                 user -> users.find(database.dsl(), user).filter(u -> !u.getDeactivated()).isPresent(), clock);
         joins.strippedStateFrom(invites::strippedState);
+        ServerAcls acls = new ServerAcls(database, rooms, states, eventStore);
+        receiver.useAcls(acls);
+        joins.useAcls(acls);
+        reads.useAcls(acls);
+        invites.useAcls(acls);
         Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
                 appender, modules::remoteEvents);
         modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites));
@@ -119,7 +125,7 @@ final class RoomWiring {
                 new RedactionEndpoint(writer, reader),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
-        return new Rooms(routes, reader, clientEvents, visibility);
+        return new Rooms(routes, reader, clientEvents, visibility, acls);
     }
 
     /** Core's own listener (waking /sync long-polls) first, then the modules'. */

@@ -44,6 +44,7 @@ final class SyncWiring {
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
         org.callhs.core.ephemeral.RoomEduRelay relay = new org.callhs.core.ephemeral.RoomEduRelay(config.serverName(), database,
                 new org.callhs.core.storage.repo.CurrentStateRepository(), modules::remoteServers, typing, receipts);
+        relay.useAcls(rooms.acls()::allows);
         modules.bindRoomEdus(relay);
         UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();

@@ -34,6 +34,10 @@ public final class RoomEduRelay {
     private final Supplier<RemoteServers> remote;
     private final TypingService typing;
     private final ReceiptService receipts;
+    private java.util.function.BiPredicate<String, String> aclAllows = (roomId, server) -> true;
+
+    /** Sets the server ACL check: (room ID, server) allowed. */
+    public void useAcls(java.util.function.BiPredicate<String, String> allows) { this.aclAllows = allows; }
 
     public RoomEduRelay(String serverName, Database database, CurrentStateRepository currentState, Supplier<RemoteServers> remote,
                         TypingService typing, ReceiptService receipts) {
@@ -86,6 +90,7 @@ public final class RoomEduRelay {
     private boolean joinedRemote(String origin, String roomId, String userId) {
         if (roomId == null || userId == null || !MatrixIds.isValidUserId(userId)) return false;
         if (!MatrixIds.serverName(userId).equals(origin)) return false;
+        if (!aclAllows.test(roomId, origin)) return false;
         return currentState.members(database.dsl(), roomId, "join").contains(userId);
     }
 

@@ -41,6 +41,13 @@ public final class FederationReads {
     private final EventRepository events;
     private final EventStore eventStore;
     private final StateStore states;
+    private ServerAcls acls;
+
+    public void useAcls(ServerAcls acls) { this.acls = acls; }
+
+    private void checkAcl(String roomId, String origin) {
+        if (acls != null && !acls.allows(roomId, origin)) throw MatrixException.forbidden("Server " + origin + " is denied by the room's server ACL");
+    }
 
     public FederationReads(Database database, RoomRepository rooms, EventRepository events, EventStore eventStore, StateStore states) {
         this.database = database;
@@ -56,6 +63,7 @@ public final class FederationReads {
         EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRejectedReason() == null)
                 .orElseThrow(() -> MatrixException.notFound("Unknown event"));
         if (!mayRead(dsl, origin, record)) throw MatrixException.notFound("Unknown event");
+        checkAcl(record.getRoomId(), origin);
         return eventStore.pdu(dsl, eventId).orElseThrow();
     }
 
@@ -66,6 +74,7 @@ public final class FederationReads {
     public StateAt stateAt(String origin, String roomId, String eventId) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
+        checkAcl(roomId, origin);
         EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRoomId().equals(roomId) && r.getRejectedReason() == null)
                 .orElseThrow(() -> MatrixException.notFound("Unknown event"));
         if (!mayRead(dsl, origin, record)) throw MatrixException.forbidden("Server " + origin + " may not read this room");
@@ -80,6 +89,7 @@ public final class FederationReads {
     public List<ObjectNode> eventAuth(String origin, String roomId, String eventId) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
+        checkAcl(roomId, origin);
         EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRoomId().equals(roomId) && r.getRejectedReason() == null)
                 .orElseThrow(() -> MatrixException.notFound("Unknown event"));
         if (!mayRead(dsl, origin, record)) throw MatrixException.forbidden("Server " + origin + " may not read this room");
@@ -99,6 +109,7 @@ public final class FederationReads {
     public List<ObjectNode> missingEvents(String origin, String roomId, List<String> earliest, List<String> latest, int limit, long minDepth) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
+        checkAcl(roomId, origin);
         int max = Math.max(0, Math.min(limit, MAX_EVENTS));
         Set<String> stop = new HashSet<>(earliest);
         Set<String> seen = new HashSet<>(latest);
@@ -126,6 +137,7 @@ public final class FederationReads {
     public List<ObjectNode> backfill(String origin, String roomId, List<String> from, int limit) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
+        checkAcl(roomId, origin);
         int max = Math.max(0, Math.min(limit, MAX_EVENTS));
         java.util.PriorityQueue<EventsRecord> frontier = new java.util.PriorityQueue<>(
                 Comparator.comparingLong(EventsRecord::getDepth).reversed().thenComparing(EventsRecord::getEventId));
