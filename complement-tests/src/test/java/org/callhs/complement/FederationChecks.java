@@ -261,7 +261,9 @@ final class FederationChecks {
     /** The room's current state as {@code viewer} sees it: "type|state_key" to event ID. */
     static Map<String, String> stateIds(CsApiClient viewer, String roomId) {
         Map<String, String> state = new java.util.TreeMap<>();
-        for (JsonNode e : viewer.get("rooms", roomId, "state").assertOk()) {
+        CsResponse response = viewer.get("rooms", roomId, "state");
+        assertThat(response.status()).as(response.describe()).isEqualTo(200);
+        for (JsonNode e : response.json()) {
             state.put(e.path("type").asText() + "|" + e.path("state_key").asText(), e.path("event_id").asText());
         }
         return state;

@@ -57,6 +57,7 @@ final class RoomEndpoints implements Routes {
                 new Endpoint("GET", P + "/v1/event_auth/{roomId}/{eventId}", AuthKind.SERVER, null, this::eventAuth),
                 new Endpoint("POST", P + "/v1/get_missing_events/{roomId}", AuthKind.SERVER, null, this::missingEvents),
                 new Endpoint("GET", P + "/v1/backfill/{roomId}", AuthKind.SERVER, null, this::backfill),
+                new Endpoint("GET", P + "/v1/timestamp_to_event/{roomId}", AuthKind.SERVER, null, this::timestampToEvent),
                 new Endpoint("GET", P + "/v1/make_join/{roomId}/{userId}", AuthKind.SERVER, null, r -> make(r, "join")),
                 new Endpoint("PUT", P + "/v1/send_join/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "join", true)),
                 new Endpoint("PUT", P + "/v2/send_join/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "join", false)),
@@ -137,6 +138,18 @@ final class RoomEndpoints implements Routes {
         }
         if (limit < 0) throw MatrixException.invalidParam("limit must not be negative");
         return ApiResponse.ok(pdusAnswer(rooms.get().backfill(origin(request), request.path("roomId"), from, limit)));
+    }
+
+    private ApiResponse timestampToEvent(ApiRequest request) {
+        long ts;
+        try {
+            ts = Long.parseLong(request.query("ts").orElseThrow(() -> MatrixException.missingParam("ts is required")));
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("ts must be an integer");
+        }
+        String dir = request.query("dir").orElseThrow(() -> MatrixException.missingParam("dir is required"));
+        if (!dir.equals("f") && !dir.equals("b")) throw MatrixException.invalidParam("dir must be f or b");
+        return ApiResponse.ok(rooms.get().timestampToEvent(origin(request), request.path("roomId"), ts, dir.equals("f")));
     }
 
     private ApiResponse make(ApiRequest request, String membership) {

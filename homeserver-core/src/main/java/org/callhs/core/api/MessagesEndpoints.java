@@ -69,6 +69,8 @@ public final class MessagesEndpoints implements Routes {
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/messages", AuthKind.USER_OR_GUEST, null, this::messages));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/context/{eventId}", AuthKind.USER_OR_GUEST, null,
                 this::context));
+        list.add(new Endpoint("GET", "/_matrix/client/v1/rooms/{roomId}/timestamp_to_event", AuthKind.USER_OR_GUEST, null,
+                this::timestampToEvent));
         return list;
     }
 
@@ -170,6 +172,35 @@ public final class MessagesEndpoints implements Routes {
         ArrayNode events = body.putArray("chunk");
         for (PersistedEvent event : chunk) events.add(clientEvents.render(event, requester));
         if (filter.lazyLoadMembers()) body.set("state", memberState(chunk, requester));
+        return ApiResponse.ok(body);
+    }
+
+    /**
+     * {@code GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event?ts=&dir=}
+     * (<a href="https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidtimestamp_to_event">spec</a>):
+     * the closest event the user may see at or after ({@code f}) or before ({@code b}) {@code ts};
+     * 404 {@code M_NOT_FOUND} when there is none here.
+     */
+    private ApiResponse timestampToEvent(ApiRequest request) {
+        Requester requester = request.requester();
+        String roomId = RoomEndpoints.roomId(request);
+        String tsText = request.query("ts").orElseThrow(() -> MatrixException.missingParam("ts is required"));
+        long ts;
+        try {
+            ts = Long.parseLong(tsText);
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("ts must be an integer");
+        }
+        String dir = request.query("dir").orElseThrow(() -> MatrixException.missingParam("dir is required"));
+        if (!dir.equals("f") && !dir.equals("b")) throw MatrixException.invalidParam("dir must be f or b");
+        if (reader.room(roomId).isEmpty()) throw MatrixException.forbidden("You are not in this room");
+        boolean joined = reader.access(roomId, requester.userId()).joined();
+        PersistedEvent event = reader.closestTo(roomId, ts, dir.equals("f"))
+                .filter(e -> visibility.visible(e, requester.userId(), joined))
+                .orElseThrow(() -> MatrixException.notFound("No event found " + (dir.equals("f") ? "after" : "before") + " " + ts));
+        ObjectNode body = Json.object();
+        body.put("event_id", event.eventId());
+        body.put("origin_server_ts", event.originServerTs());
         return ApiResponse.ok(body);
     }
 

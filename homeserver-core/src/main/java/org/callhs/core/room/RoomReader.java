@@ -35,6 +35,11 @@ public final class RoomReader {
 
     public Optional<RoomsRecord> room(String roomId) { return rooms.find(database.dsl(), roomId); }
 
+    /** The timeline event closest to {@code ts} in a direction (spec "timestamp_to_event"). */
+    public Optional<PersistedEvent> closestTo(String roomId, long ts, boolean forwards) {
+        return events.closestTo(database.dsl(), roomId, ts, forwards).map(r -> eventStore.toEvent(database.dsl(), r));
+    }
+
     private final org.callhs.core.storage.repo.RemoteInviteStateRepository inviteStates =
             new org.callhs.core.storage.repo.RemoteInviteStateRepository();
 

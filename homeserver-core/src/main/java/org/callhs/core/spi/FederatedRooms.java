@@ -44,6 +44,9 @@ public interface FederatedRooms {
     /** {@code POST /get_missing_events}: oldest first. */
     List<ObjectNode> missingEvents(String origin, String roomId, List<String> earliest, List<String> latest, int limit, long minDepth);
 
+    /** {@code GET /timestamp_to_event}: {@code {event_id, origin_server_ts}} of the closest event; 404 when none. */
+    ObjectNode timestampToEvent(String origin, String roomId, long ts, boolean forwards);
+
     /** {@code GET /backfill}: the events and their ancestors, newest first. */
     List<ObjectNode> backfill(String origin, String roomId, List<String> from, int limit);
 

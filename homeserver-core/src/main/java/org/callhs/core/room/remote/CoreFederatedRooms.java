@@ -82,6 +82,11 @@ public final class CoreFederatedRooms implements FederatedRooms {
     }
 
     @Override
+    public ObjectNode timestampToEvent(String origin, String roomId, long ts, boolean forwards) {
+        return reads.timestampToEvent(origin, roomId, ts, forwards);
+    }
+
+    @Override
     public List<ObjectNode> backfill(String origin, String roomId, List<String> from, int limit) {
         return reads.backfill(origin, roomId, from, limit);
     }

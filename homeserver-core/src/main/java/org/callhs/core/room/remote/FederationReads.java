@@ -159,6 +159,19 @@ public final class FederationReads {
         return pdus(dsl, out);
     }
 
+    /** {@code GET /timestamp_to_event/{roomId}}: the closest timeline event {@code origin} may read; 404 when none. */
+    public ObjectNode timestampToEvent(String origin, String roomId, long ts, boolean forwards) {
+        DSLContext dsl = database.dsl();
+        requireRoom(dsl, roomId);
+        checkAcl(roomId, origin);
+        EventsRecord record = events.closestTo(dsl, roomId, ts, forwards).filter(r -> mayRead(dsl, origin, r))
+                .orElseThrow(() -> MatrixException.notFound("No event found " + (forwards ? "after" : "before") + " " + ts));
+        ObjectNode answer = org.callhs.core.util.Json.object();
+        answer.put("event_id", record.getEventId());
+        answer.put("origin_server_ts", record.getOriginServerTs());
+        return answer;
+    }
+
     /** Every event reachable from {@code ids} through {@code auth_events} (the starting events excluded). */
     public Set<String> authChain(DSLContext dsl, Collection<String> ids) {
         Set<String> chain = new LinkedHashSet<>();

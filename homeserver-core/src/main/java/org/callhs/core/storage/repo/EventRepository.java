@@ -92,4 +92,15 @@ public final class EventRepository {
                 .orderBy(child.DEPTH.desc(), edges.PREV_EVENT_ID).limit(limit * 4)
                 .fetch(edges.PREV_EVENT_ID).stream().distinct().limit(limit).toList();
     }
+
+    /**
+     * The room's timeline event closest to {@code ts} in direction {@code forwards} (the first at
+     * or after it, else the last at or before it), by {@code origin_server_ts} then stream order.
+     */
+    public Optional<EventsRecord> closestTo(DSLContext dsl, String roomId, long ts, boolean forwards) {
+        var query = dsl.selectFrom(EVENTS).where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.isNotNull(),
+                forwards ? EVENTS.ORIGIN_SERVER_TS.ge(ts) : EVENTS.ORIGIN_SERVER_TS.le(ts));
+        return (forwards ? query.orderBy(EVENTS.ORIGIN_SERVER_TS.asc(), EVENTS.STREAM_ORDERING.asc())
+                : query.orderBy(EVENTS.ORIGIN_SERVER_TS.desc(), EVENTS.STREAM_ORDERING.desc())).limit(1).fetchOptional();
+    }
 }
