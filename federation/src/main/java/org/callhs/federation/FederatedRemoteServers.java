@@ -122,6 +122,22 @@ final class FederatedRemoteServers implements RemoteServers {
     }
 
     @Override
+    public ObjectNode publicRooms(String server, int limit, String since, String searchTerm) {
+        ObjectNode body = Json.object().put("limit", limit);
+        if (since != null) body.put("since", since);
+        if (searchTerm != null && !searchTerm.isEmpty()) body.putObject("filter").put("generic_search_term", searchTerm);
+        try {
+            JsonNode answer = client.request(server, "POST", "/_matrix/federation/v1/publicRooms", body, config.requestTimeoutMs());
+            if (!answer.isObject() || !answer.path("chunk").isArray()) {
+                throw new FederationException(FederationException.Kind.BAD_RESPONSE, 200, answer, "no chunk in the answer");
+            }
+            return (ObjectNode) answer;
+        } catch (FederationException e) {
+            throw e.toRemoteError("the public room directory");
+        }
+    }
+
+    @Override
     public ObjectNode sendInvite(String server, String roomId, String eventId, ObjectNode body) {
         String target = "/_matrix/federation/v2/invite/" + Paths.segment(roomId) + "/" + Paths.segment(eventId);
         try {

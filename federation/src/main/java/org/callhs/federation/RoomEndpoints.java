@@ -58,6 +58,8 @@ final class RoomEndpoints implements Routes {
                 new Endpoint("POST", P + "/v1/get_missing_events/{roomId}", AuthKind.SERVER, null, this::missingEvents),
                 new Endpoint("GET", P + "/v1/backfill/{roomId}", AuthKind.SERVER, null, this::backfill),
                 new Endpoint("GET", P + "/v1/timestamp_to_event/{roomId}", AuthKind.SERVER, null, this::timestampToEvent),
+                new Endpoint("GET", P + "/v1/publicRooms", AuthKind.SERVER, null, this::publicRooms),
+                new Endpoint("POST", P + "/v1/publicRooms", AuthKind.SERVER, null, this::publicRooms),
                 new Endpoint("GET", P + "/v1/make_join/{roomId}/{userId}", AuthKind.SERVER, null, r -> make(r, "join")),
                 new Endpoint("PUT", P + "/v1/send_join/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "join", true)),
                 new Endpoint("PUT", P + "/v2/send_join/{roomId}/{eventId}", AuthKind.SERVER, null, r -> send(r, "join", false)),
@@ -138,6 +140,26 @@ final class RoomEndpoints implements Routes {
         }
         if (limit < 0) throw MatrixException.invalidParam("limit must not be negative");
         return ApiResponse.ok(pdusAnswer(rooms.get().backfill(origin(request), request.path("roomId"), from, limit)));
+    }
+
+    /** {@code GET/POST /publicRooms}: {@code limit}, {@code since} and (POST) {@code filter.generic_search_term}. */
+    private ApiResponse publicRooms(ApiRequest request) {
+        ObjectNode body = request.method().equals("POST") ? request.requiredJsonObject() : Json.object();
+        int limit = 100;
+        String limitText = request.query("limit").orElse(null);
+        try {
+            if (limitText != null) limit = Integer.parseInt(limitText);
+            else if (body.has("limit")) {
+                if (!body.get("limit").isIntegralNumber()) throw MatrixException.badJson("limit must be an integer");
+                limit = body.get("limit").intValue();
+            }
+        } catch (NumberFormatException e) {
+            throw MatrixException.invalidParam("limit must be an integer");
+        }
+        if (limit < 0) throw MatrixException.invalidParam("limit must not be negative");
+        String since = request.query("since").orElse(body.path("since").isTextual() ? body.get("since").textValue() : null);
+        String term = body.path("filter").path("generic_search_term").asText("");
+        return ApiResponse.ok(rooms.get().publicRooms(Math.min(limit, 500), since, term));
     }
 
     private ApiResponse timestampToEvent(ApiRequest request) {

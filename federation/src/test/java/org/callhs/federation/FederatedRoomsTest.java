@@ -333,6 +333,33 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void anotherServersPublicRoomsAndTimestampsAreReadable() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("wes" + n);
+        String bob = b.registerToken("xena" + n);
+        String name = "Directory " + n + " " + System.nanoTime();
+        Resp created = a.client().post("/_matrix/client/v3/createRoom", alice,
+                Json.parse("{\"preset\": \"public_chat\", \"visibility\": \"public\", \"name\": \"" + name + "\"}"));
+        String roomId = created.text("room_id");
+        JsonNode listed = b.client().get("/_matrix/client/v3/publicRooms?limit=100&server=" + TestClient.seg(nameA()), bob).body();
+        assertThat(listed.path("chunk").toString()).contains(roomId).contains(name);
+        JsonNode filtered = b.client().post("/_matrix/client/v3/publicRooms?server=" + TestClient.seg(nameA()), bob,
+                Json.parse("{\"filter\": {\"generic_search_term\": \"" + name + "\"}}")).body();
+        assertThat(filtered.path("chunk").size()).isEqualTo(1);
+        FederationException badLimit = assertThrows(() -> asB.request(nameA(), "GET", "/_matrix/federation/v1/publicRooms?limit=lots", null, 5000));
+        assertThat(badLimit.status()).isEqualTo(400);
+        // timestamp_to_event over federation, for a server with a member in the room.
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        JsonNode closest = asB.request(nameA(), "GET", "/_matrix/federation/v1/timestamp_to_event/" + Paths.segment(roomId)
+                + "?dir=b&ts=" + System.currentTimeMillis(), null, 5000);
+        assertThat(closest.path("event_id").asText()).startsWith("$");
+        FederationException badDir = assertThrows(() -> asB.request(nameA(), "GET", "/_matrix/federation/v1/timestamp_to_event/"
+                + Paths.segment(roomId) + "?dir=up&ts=1", null, 5000));
+        assertThat(badDir.status()).isEqualTo(400);
+    }
+
+    @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());
         String bob = b.registerToken("dave" + backend.ordinal());

@@ -102,7 +102,10 @@ final class RoomWiring {
         invites.useAcls(acls);
         Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
                 appender, modules::remoteEvents);
-        modules.bindFederatedRooms(new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites));
+        CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites);
+        DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers());
+        federatedRooms.useDirectory(directory::publicRoomList);
+        modules.bindFederatedRooms(federatedRooms);
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
             @Override public PersistedEvent send(EventDraft draft, org.callhs.core.spi.SendGuard guard) { return writer.send(draft, guard); }
             @Override public void checkSendable(EventDraft draft) { writer.checkSendable(draft); }
@@ -119,7 +122,7 @@ final class RoomWiring {
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
                         config.serverName(), remoteJoiner, invites, modules::remoteServers),
-                new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers()),
+                directory,
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
                 new RedactionEndpoint(writer, reader),

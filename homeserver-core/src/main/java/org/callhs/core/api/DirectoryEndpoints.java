@@ -138,6 +138,18 @@ public final class DirectoryEndpoints implements Routes {
         ObjectNode body = request.method().equals("POST") ? request.requiredJsonObject() : Json.object();
         int limit = intParam(request.query("limit").orElse(null), body.path("limit"), 100);
         String since = request.query("since").orElse(body.path("since").isTextual() ? body.get("since").textValue() : null);
+        String term = body.path("filter").path("generic_search_term").asText("");
+        String server = request.query("server").orElse(null);
+        if (server != null && !server.equals(serverName)) {
+            // Another server's directory (spec: the server parameter), asked over federation.
+            if (!org.callhs.core.util.MatrixIds.isValidServerName(server)) throw MatrixException.invalidParam("Invalid server name");
+            return ApiResponse.ok(remote.publicRooms(server, limit, since, term));
+        }
+        return ApiResponse.ok(publicRoomList(limit, since, term));
+    }
+
+    /** A page of this server's public room directory: {@code limit} rooms from {@code since}, matching {@code term}. */
+    public ObjectNode publicRoomList(int limit, String since, String term) {
         int offset = 0;
         if (since != null) {
             try {
@@ -146,12 +158,12 @@ public final class DirectoryEndpoints implements Routes {
                 throw MatrixException.invalidParam("Invalid since token");
             }
         }
-        String term = body.path("filter").path("generic_search_term").asText("").toLowerCase(Locale.ROOT);
+        String needle = term == null ? "" : term.toLowerCase(Locale.ROOT);
         List<ObjectNode> chunk = new ArrayList<>();
         for (RoomsRecord room : rooms.publicRooms(database.dsl())) {
             ObjectNode entry = describe(room);
-            if (!term.isEmpty() && !(entry.path("name").asText("") + " " + entry.path("topic").asText("") + " "
-                    + entry.path("canonical_alias").asText("")).toLowerCase(Locale.ROOT).contains(term)) continue;
+            if (!needle.isEmpty() && !(entry.path("name").asText("") + " " + entry.path("topic").asText("") + " "
+                    + entry.path("canonical_alias").asText("")).toLowerCase(Locale.ROOT).contains(needle)) continue;
             chunk.add(entry);
         }
         ObjectNode out = Json.object();
@@ -161,10 +173,10 @@ public final class DirectoryEndpoints implements Routes {
         if (end < chunk.size()) out.put("next_batch", "o" + end);
         if (offset > 0) out.put("prev_batch", "o" + Math.max(0, offset - limit));
         out.put("total_room_count_estimate", chunk.size());
-        return ApiResponse.ok(out);
+        return out;
     }
 
-    private static int intParam(String query, JsonNode body, int fallback) {
+    static int intParam(String query, JsonNode body, int fallback) {
         try {
             int value = query != null ? Integer.parseInt(query) : body.isIntegralNumber() ? body.intValue() : fallback;
             if (value < 0) throw MatrixException.invalidParam("limit must not be negative");

@@ -78,6 +78,9 @@ public interface FederatedRooms {
      */
     ObjectNode invite(String origin, String roomId, String eventId, String roomVersion, JsonNode event, JsonNode inviteRoomState);
 
+    /** {@code GET/POST /publicRooms}: a page of this server's public room directory. */
+    ObjectNode publicRooms(int limit, String since, String searchTerm);
+
     /** The servers with a joined member in the room's current state (this one included), read in {@code tx}. */
     Set<String> joinedServers(DSLContext tx, String roomId);
 }

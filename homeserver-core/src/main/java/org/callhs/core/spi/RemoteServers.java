@@ -62,6 +62,14 @@ public interface RemoteServers {
         throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
     }
 
+    /**
+     * {@code POST /publicRooms} on {@code server}: a page of its public room directory
+     * ({@code chunk}, {@code next_batch}, ...). Errors carry the remote's errcode.
+     */
+    default ObjectNode publicRooms(String server, int limit, String since, String searchTerm) {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
     /** Whether a real implementation (the federation module) is installed. */
     default boolean available() { return true; }
 }

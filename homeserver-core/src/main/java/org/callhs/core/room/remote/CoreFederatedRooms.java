@@ -107,6 +107,21 @@ public final class CoreFederatedRooms implements FederatedRooms {
         return invites.receive(origin, roomId, eventId, roomVersion, event, inviteRoomState);
     }
 
+    private volatile PublicRooms directory = (limit, since, term) -> Json.object().put("total_room_count_estimate", 0).set("chunk", Json.array());
+
+    /** A page of the public room directory, as the client endpoint lists it. */
+    @FunctionalInterface
+    public interface PublicRooms {
+        ObjectNode list(int limit, String since, String searchTerm);
+    }
+
+    public void useDirectory(PublicRooms directory) { this.directory = directory; }
+
+    @Override
+    public ObjectNode publicRooms(int limit, String since, String searchTerm) {
+        return directory.list(limit, since, searchTerm);
+    }
+
     @Override
     public Set<String> joinedServers(DSLContext tx, String roomId) {
         Set<String> servers = new java.util.TreeSet<>();
