@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Federation benchmark (issue 13): to-device messages across two servers, for every pairing of
-# callhs and Synapse (callhs -> callhs, callhs -> Synapse, Synapse -> callhs, Synapse -> Synapse),
-# all in one run, one command.
+# Federation benchmark (issues 13 and 14): to-device messages and room messages across two
+# servers, for every pairing of callhs and Synapse (callhs -> callhs, callhs -> Synapse,
+# Synapse -> callhs, Synapse -> Synapse), all in one run, one command.
 #
 # Usage: bench/run-federation-bench.sh
 #
@@ -11,7 +11,8 @@
 # bench/synapse/run-synapse-peer.sh), runs bench.jar's federated-to-device scenario (one user on
 # the sending server sends RATE to-device messages a second, open loop, to one device of a user on
 # the receiving server that long-polls /sync; WARMUP, then DURATION measured: 20/s for 50 s is
-# 1,000 messages), and stops both. The latency of a message is from just before its sendToDevice
+# 1,000 messages), then the federated-room-message scenario (the same rate of room messages into
+# a room of the sending server that the receiving user joined over federation), and stops both. The latency of a message is from just before its sendToDevice
 # request to the receiver's /sync response carrying it. Then prints a markdown report with a
 # column per pairing; copy what you want into BENCHMARKS.md.
 #
@@ -92,6 +93,11 @@ for PAIR in $PAIRS; do
       --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" --json \
       >"$OUT_DIR/$PAIR-federated-to-device.json" 2> >(tee -a "$OUT_DIR/$PAIR-generator.log" >&2) \
       || log "$PAIR run failed"
+  "$JAVA" -jar "$BENCH_JAR" --base-url "http://127.0.0.1:$(( PORT_BASE + 2 ))" \
+      --sender-base-url "http://127.0.0.1:$PORT_BASE" --label "$PAIR" --scenario federated-room-message --users 2 \
+      --rate "$RATE" --warmup "$WARMUP" --duration "$DURATION" --json \
+      >"$OUT_DIR/$PAIR-federated-room-message.json" 2> >(tee -a "$OUT_DIR/$PAIR-generator.log" >&2) \
+      || log "$PAIR room run failed"
   echo "status=ok" >"$OUT_DIR/$PAIR.env"
   stop_all
 done

@@ -16,6 +16,7 @@ import org.callhs.bench.FiguresTable.Row;
  */
 public final class FederationReport implements ScenarioReport.Contents {
     static final String SCENARIO = FederatedToDeviceScenario.NAME;
+    static final String ROOM = RoomFanOutScenario.FEDERATED;
     private static final List<String> TAIL = List.of("p50", "p99", "max");
 
     public static void main(String[] args) throws IOException {
@@ -24,7 +25,7 @@ public final class FederationReport implements ScenarioReport.Contents {
 
     @Override
     public List<String> scenarios() {
-        return List.of(SCENARIO);
+        return List.of(SCENARIO, ROOM);
     }
 
     @Override
@@ -35,7 +36,11 @@ public final class FederationReport implements ScenarioReport.Contents {
                         + "message, so it includes the sending server's queue, the federation transaction over loopback HTTPS "
                         + "(X-Matrix signed and verified) and the receiving server's wake-up. Each column is a pair of servers "
                         + "started fresh for it.",
-                SCENARIO, ScenarioReport.param(params, "rate"), ScenarioReport.window(params, "fed"));
+                SCENARIO, ScenarioReport.param(params, "rate"), ScenarioReport.window(params, "fed"))
+                + String.format(Locale.ROOT, " %s: the same rate of m.room.message events, sent by a user of the sending server "
+                        + "into a room of its server that a user of the receiving server joined over federation (make_join, "
+                        + "send_join); latency is from just before the send request to the member's /sync response carrying the "
+                        + "event, so it includes the PDU's checks on receipt (signatures, hashes, auth).", ROOM);
     }
 
     @Override
@@ -46,6 +51,9 @@ public final class FederationReport implements ScenarioReport.Contents {
         ScenarioReport.addLatencyRows(rows, SCENARIO, DeliveryTracker.DELIVERY, "send to the other server's /sync", TAIL);
         ScenarioReport.addLatencyRows(rows, SCENARIO, FanOutScenario.SEND, "sendToDevice request from its scheduled start",
                 List.of("p50", "p99"));
+        rows.add(new Row<>("room messages sent", s -> s.series(ROOM, FanOutScenario.SEND, "count"), "%.0f", true));
+        rows.add(new Row<>("room messages missing (must be 0)", s -> s.series(ROOM, DeliveryTracker.DELIVERY, "errorCount"), "%.0f", false));
+        ScenarioReport.addLatencyRows(rows, ROOM, DeliveryTracker.DELIVERY, "room message send to the other server's /sync", TAIL);
         return rows;
     }
 }

@@ -109,8 +109,9 @@ public final class LoadGenerator implements Callable<Integer> {
         try {
             target = LoopbackTarget.parse(baseUrl);
             senderTarget = senderBaseUrl == null ? target : LoopbackTarget.parse(senderBaseUrl);
-            if (scenarioName.equals(FederatedToDeviceScenario.NAME) && senderBaseUrl == null) {
-                throw new IllegalArgumentException(FederatedToDeviceScenario.NAME + " needs --sender-base-url");
+            if ((scenarioName.equals(FederatedToDeviceScenario.NAME) || scenarioName.equals(RoomFanOutScenario.FEDERATED))
+                    && senderBaseUrl == null) {
+                throw new IllegalArgumentException(scenarioName + " needs --sender-base-url");
             }
             scenario = Scenario.named(scenarioName, runId, Math.max(users, 1), new ScenarioOptions(events, accounts, participants, delay));
             driver = scenario.driver(rate, Math.max(users, 1));

@@ -104,6 +104,12 @@ public final class MatrixClient {
     }
 
     /** {@code POST /_matrix/client/v3/rooms/{roomId}/join} with an empty body. */
+    /** {@code POST /_matrix/client/v3/join/{roomId}?server_name=} : a join through another server. */
+    public void joinRoomVia(String accessToken, String roomId, String server) throws RequestFailure {
+        expectSuccess("join", call("POST", "/_matrix/client/v3/join/" + pathSegment(roomId) + "?server_name=" + pathSegment(server),
+                accessToken, EMPTY_OBJECT));
+    }
+
     public void joinRoom(String accessToken, String roomId) throws RequestFailure {
         expectSuccess("join", call("POST", "/_matrix/client/v3/rooms/" + pathSegment(roomId) + "/join",
                 accessToken, EMPTY_OBJECT));

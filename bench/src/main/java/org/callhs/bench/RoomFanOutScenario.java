@@ -30,6 +30,8 @@ final class RoomFanOutScenario extends FanOutScenario {
     static final String DELIVERY_LATENCY = "delivery-latency";
     static final String IDLE_LONG_POLLS = "idle-long-polls";
     static final String STICKY_FANOUT = "sticky-fanout";
+    /** {@code federated-room-message}: the sender's room on one server, its members on another (they join over federation). */
+    static final String FEDERATED = "federated-room-message";
     static final String STICKY_TYPE = "org.matrix.msc4143.rtc.member";
     static final long STICKY_DURATION_MS = 3_600_000;
     static final int IDLE_ROOM_SIZE = 10;
@@ -54,6 +56,10 @@ final class RoomFanOutScenario extends FanOutScenario {
 
     static RoomFanOutScenario deliveryLatency(String runId, int users) {
         return new RoomFanOutScenario(DELIVERY_LATENCY, runId, users, Math.max(1, users - 1), false);
+    }
+
+    static RoomFanOutScenario federated(String runId, int users) {
+        return new RoomFanOutScenario(FEDERATED, runId, users, Math.max(1, users - 1), false);
     }
 
     static RoomFanOutScenario stickyFanOut(String runId, int users) {
@@ -101,7 +107,13 @@ final class RoomFanOutScenario extends FanOutScenario {
                 },
                 user -> {
                     if (user.index() != SENDER) {
-                        user.client().joinRoom(user.session().accessToken(), roomIds[pollerOf(user) / roomSize]);
+                        String roomId = roomIds[pollerOf(user) / roomSize];
+                        if (name.equals(FEDERATED)) {
+                            // The pollers' server joins the room through the sender's (named in the room ID).
+                            user.client().joinRoomVia(user.session().accessToken(), roomId, roomId.substring(roomId.indexOf(':') + 1));
+                        } else {
+                            user.client().joinRoom(user.session().accessToken(), roomId);
+                        }
                     }
                 });
     }

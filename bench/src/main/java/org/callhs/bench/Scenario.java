@@ -75,6 +75,7 @@ public interface Scenario {
             case CallShapeScenario.NAME -> new CallShapeScenario(runId, users, options);
             case ToDeviceBurstScenario.NAME -> new ToDeviceBurstScenario(runId, users);
             case FederatedToDeviceScenario.NAME -> new FederatedToDeviceScenario(runId, users);
+            case RoomFanOutScenario.FEDERATED -> RoomFanOutScenario.federated(runId, users);
             case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
             case HeartbeatScenario.NAME -> new HeartbeatScenario(runId, users, options);
             case PunctualityScenario.NAME -> new PunctualityScenario(runId, users, options);
@@ -89,7 +90,7 @@ public interface Scenario {
         return List.of(WhoamiScenario.NAME, RegisterLoginScenario.NAME, VersionsScenario.NAME,
                 SendOneRoomScenario.NAME, SendManyRoomsScenario.NAME, CreateRoomScenario.NAME,
                 RoomFanOutScenario.DELIVERY_LATENCY, InitialSyncScenario.NAME, RoomFanOutScenario.IDLE_LONG_POLLS,
-                ToDeviceBurstScenario.NAME, FederatedToDeviceScenario.NAME, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
+                ToDeviceBurstScenario.NAME, FederatedToDeviceScenario.NAME, RoomFanOutScenario.FEDERATED, HeartbeatScenario.NAME, PunctualityScenario.NAME, MassExpiryScenario.NAME,
                 MatrixRtcScenario.NAME, RoomFanOutScenario.STICKY_FANOUT, StickyInitialSyncScenario.NAME, CallShapeScenario.NAME);
     }
 }
