@@ -20,13 +20,21 @@ class FederationScenariosTest {
         int remote = new CommandLine(new LoadGenerator()).setCaseInsensitiveEnumValuesAllowed(true).setErr(new PrintWriter(new StringWriter())).execute("--base-url",
                 "http://127.0.0.1:1", "--sender-base-url", "http://example.org:1", "--scenario", "federated-to-device", "--users", "2");
         assertThat(remote).as("the sender's server must be on loopback too").isEqualTo(2);
+        StringWriter roomErr = new StringWriter();
+        int room = new CommandLine(new LoadGenerator()).setCaseInsensitiveEnumValuesAllowed(true).setErr(new PrintWriter(roomErr))
+                .execute("--base-url", "http://127.0.0.1:1", "--scenario", "federated-room-message", "--users", "2");
+        assertThat(room).isEqualTo(2);
+        assertThat(roomErr.toString()).contains("needs --sender-base-url");
+        assertThat(Scenario.named("federated-room-message", "run", 2, new ScenarioOptions(0, 0, 0, null)).name())
+                .isEqualTo("federated-room-message");
     }
 
     @Test
     void theReportHasAColumnPerPairing() {
         FederationReport report = new FederationReport();
-        assertThat(report.scenarios()).containsExactly("federated-to-device");
+        assertThat(report.scenarios()).containsExactly("federated-to-device", "federated-room-message");
         assertThat(report.rows()).extracting(r -> r.name()).contains("missing deliveries (must be 0)",
-                "send to the other server's /sync p99 (ms)");
+                "send to the other server's /sync p99 (ms)", "room messages missing (must be 0)",
+                "room message send to the other server's /sync p99 (ms)");
     }
 }
