@@ -42,6 +42,8 @@ final class RoomFanOutScenario extends FanOutScenario {
     private final boolean sticky;
     private final int roomSize;
     private final String[] roomIds;
+    /** The sender's server name (from its user ID): where the pollers of {@value #FEDERATED} join through. */
+    private volatile String senderServer;
 
     RoomFanOutScenario(String name, String runId, int users, int roomSize, boolean sticky) {
         super(runId, users);
@@ -99,6 +101,8 @@ final class RoomFanOutScenario extends FanOutScenario {
         return List.of(
                 user -> {
                     if (user.index() == SENDER) {
+                        String senderId = user.session().userId();
+                        senderServer = senderId.substring(senderId.indexOf(':') + 1);
                         for (int room = 0; room < roomIds.length; room++) {
                             roomIds[room] = user.client().createRoom(user.session().accessToken(), "public_chat",
                                     "bench " + name + " " + runId + " " + room);
@@ -109,8 +113,8 @@ final class RoomFanOutScenario extends FanOutScenario {
                     if (user.index() != SENDER) {
                         String roomId = roomIds[pollerOf(user) / roomSize];
                         if (name.equals(FEDERATED)) {
-                            // The pollers' server joins the room through the sender's (named in the room ID).
-                            user.client().joinRoomVia(user.session().accessToken(), roomId, roomId.substring(roomId.indexOf(':') + 1));
+                            // The pollers' server joins the room through the sender's (v12 room IDs name no server).
+                            user.client().joinRoomVia(user.session().accessToken(), roomId, senderServer);
                         } else {
                             user.client().joinRoom(user.session().accessToken(), roomId);
                         }

@@ -25,6 +25,13 @@ final class OutboundPdus implements EventWriteHook, EventListener {
     private final Database database;
     private final OutboundQueue queue;
     private final Supplier<FederatedRooms> rooms;
+    /**
+     * The servers with a joined member, per room: read once and kept until a membership event
+     * of the room is written (a minute at most, should state resolution change the members
+     * without one), so a busy local room does not read its member list for every event.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Set<String>> joined = com.github.benmanes.caffeine.cache.Caffeine
+            .newBuilder().maximumSize(10_000).expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
 
     OutboundPdus(String ourName, Database database, OutboundQueue queue, Supplier<FederatedRooms> rooms) {
         this.ourName = ourName;
@@ -39,7 +46,12 @@ final class OutboundPdus implements EventWriteHook, EventListener {
     }
 
     private Set<String> destinations(DSLContext tx, PersistedEvent event) {
-        Set<String> destinations = new TreeSet<>(rooms.get().joinedServers(tx, event.roomId()));
+        Set<String> servers = event.type().equals("m.room.member") ? null : joined.getIfPresent(event.roomId());
+        if (servers == null) {
+            servers = Set.copyOf(rooms.get().joinedServers(tx, event.roomId()));
+            joined.put(event.roomId(), servers);
+        }
+        Set<String> destinations = new TreeSet<>(servers);
         if (event.type().equals("m.room.member") && event.stateKey() != null && MatrixIds.isValidUserId(event.stateKey())) {
             destinations.add(MatrixIds.serverName(event.stateKey()));
         }
@@ -49,12 +61,14 @@ final class OutboundPdus implements EventWriteHook, EventListener {
 
     @Override
     public void written(DSLContext tx, PersistedEvent event) {
+        if (event.type().equals("m.room.member")) joined.invalidate(event.roomId());
         if (!ours(event)) return;
         for (String destination : destinations(tx, event)) queue.enqueuePdu(tx, destination, event.pdu());
     }
 
     @Override
     public void onEvent(PersistedEvent event) {
+        if (event.type().equals("m.room.member")) joined.invalidate(event.roomId());
         if (!ours(event)) return;
         queue.wake(destinations(database.dsl(), event));
     }
