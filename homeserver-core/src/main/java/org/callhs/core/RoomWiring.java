@@ -82,24 +82,20 @@ final class RoomWiring {
         RemoteEventAppender appender = new RemoteEventAppender(database, locks, rooms, extremities, events, edges, currentState, streams,
                 states, eventStore, persister, eventListeners);
         PduChecks pduChecks = new PduChecks(modules.serverKeys());
+        ServerAcls acls = new ServerAcls(database, rooms, states, eventStore);
         PduReceiver receiver = new PduReceiver(database, rooms, events, extremities, pduChecks, appender,
-                modules::remoteEvents);
-        FederationReads reads = new FederationReads(database, rooms, events, eventStore, states);
+                modules::remoteEvents, acls);
+        FederationReads reads = new FederationReads(database, rooms, events, eventStore, states, acls);
         JoinHandshake joins = new JoinHandshake(database, config.serverName(), rooms, extremities, events, eventStore, states, builder,
-                new JsonSigner(config.serverName(), signingKey), pduChecks, appender, reads);
+                new JsonSigner(config.serverName(), signingKey), pduChecks, appender, reads, acls);
         RemoteJoiner remoteJoiner = new RemoteJoiner(database, config.serverName(), rooms, extremities, events, states, currentState, locks, builder,
                 receiver, appender, modules::remoteServers, clock);
         org.callhs.core.storage.repo.UserRepository users = new org.callhs.core.storage.repo.UserRepository();
         RemoteInvites invites = new RemoteInvites(database, config.serverName(), rooms, events, currentState, streams, states, locks, writer,
                 builder, persister, eventListeners, appender, pduChecks, new JsonSigner(config.serverName(), signingKey),
                 new org.callhs.core.storage.repo.RemoteInviteStateRepository(), modules::remoteServers,
-                user -> users.find(database.dsl(), user).filter(u -> !u.getDeactivated()).isPresent(), clock);
+                user -> users.find(database.dsl(), user).filter(u -> !u.getDeactivated()).isPresent(), clock, acls);
         joins.strippedStateFrom(invites::strippedState);
-        ServerAcls acls = new ServerAcls(database, rooms, states, eventStore);
-        receiver.useAcls(acls);
-        joins.useAcls(acls);
-        reads.useAcls(acls);
-        invites.useAcls(acls);
         Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
                 appender, modules::remoteEvents);
         CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites);

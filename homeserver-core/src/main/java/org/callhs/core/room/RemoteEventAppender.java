@@ -131,13 +131,7 @@ public final class RemoteEventAppender {
             if (existing.isPresent() && !wasOutlier) return new Result(in.eventId(), Outcome.ALREADY_KNOWN, null, null);
             ObjectNode pdu = in.pdu();
             List<String> prevs = prevEvents(pdu);
-            List<Map<StateKey, String>> prevStates = new ArrayList<>(in.missingPrevStates());
-            for (String prev : prevs) {
-                Optional<EventsRecord> record = events.findAny(tx, prev);
-                if (record.isPresent() && record.get().getStateGroupAfter() != null) {
-                    prevStates.add(states.load(tx, record.get().getStateGroupAfter()).state());
-                }
-            }
+            List<Map<StateKey, String>> prevStates = prevStates(tx, prevs, in.missingPrevStates());
             boolean create = prevs.isEmpty() && StateKey.CREATE_TYPE.equals(pdu.path("type").asText());
             if (prevStates.isEmpty() && !create) {
                 return new Result(in.eventId(), Outcome.SOFT_FAILED, "the state before it is unknown", null);
@@ -174,13 +168,7 @@ public final class RemoteEventAppender {
         List<String> prevs = prevEvents(pdu);
 
         // The state before the event: the resolution of the states after its prev events.
-        List<Map<StateKey, String>> prevStates = new ArrayList<>(in.missingPrevStates());
-        for (String prev : prevs) {
-            Optional<EventsRecord> record = events.findAny(tx, prev);
-            if (record.isPresent() && record.get().getStateGroupAfter() != null) {
-                prevStates.add(states.load(tx, record.get().getStateGroupAfter()).state());
-            }
-        }
+        List<Map<StateKey, String>> prevStates = prevStates(tx, prevs, in.missingPrevStates());
         StateStore.Group current = states.load(tx, room.getStateGroup());
         Map<StateKey, String> before = prevStates.isEmpty() ? current.state()
                 : StateResolution.resolve(version, prevStates, source(tx));
@@ -233,6 +221,18 @@ public final class RemoteEventAppender {
         }
         rooms.advance(tx, in.roomId(), depth, next.id());
         return new Result(in.eventId(), Outcome.ACCEPTED, null, written.event());
+    }
+
+    /** The states after the prev events this server holds with their state, plus {@code missing} (those it was given). */
+    private List<Map<StateKey, String>> prevStates(DSLContext tx, List<String> prevs, List<Map<StateKey, String>> missing) {
+        List<Map<StateKey, String>> prevStates = new ArrayList<>(missing);
+        for (String prev : prevs) {
+            Optional<EventsRecord> record = events.findAny(tx, prev);
+            if (record.isPresent() && record.get().getStateGroupAfter() != null) {
+                prevStates.add(states.load(tx, record.get().getStateGroupAfter()).state());
+            }
+        }
+        return prevStates;
     }
 
     /** A stored group holding exactly {@code state}: {@code near} itself, a delta over it, or a new snapshot when keys were removed. */

@@ -41,15 +41,11 @@ public final class FederationReads {
     private final EventRepository events;
     private final EventStore eventStore;
     private final StateStore states;
-    private ServerAcls acls;
+    private final ServerAcls acls;
 
-    public void useAcls(ServerAcls acls) { this.acls = acls; }
-
-    private void checkAcl(String roomId, String origin) {
-        if (acls != null && !acls.allows(roomId, origin)) throw MatrixException.forbidden("Server " + origin + " is denied by the room's server ACL");
-    }
-
-    public FederationReads(Database database, RoomRepository rooms, EventRepository events, EventStore eventStore, StateStore states) {
+    public FederationReads(Database database, RoomRepository rooms, EventRepository events, EventStore eventStore, StateStore states,
+                           ServerAcls acls) {
+        this.acls = acls;
         this.database = database;
         this.rooms = rooms;
         this.events = events;
@@ -63,7 +59,7 @@ public final class FederationReads {
         EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRejectedReason() == null)
                 .orElseThrow(() -> MatrixException.notFound("Unknown event"));
         if (!mayRead(dsl, origin, record)) throw MatrixException.notFound("Unknown event");
-        checkAcl(record.getRoomId(), origin);
+        acls.require(record.getRoomId(), origin);
         return eventStore.pdu(dsl, eventId).orElseThrow();
     }
 
@@ -73,11 +69,7 @@ public final class FederationReads {
     /** {@code GET /state_ids/{roomId}?event_id=}: the state before the event and its auth chain. */
     public StateAt stateAt(String origin, String roomId, String eventId) {
         DSLContext dsl = database.dsl();
-        requireRoom(dsl, roomId);
-        checkAcl(roomId, origin);
-        EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRoomId().equals(roomId) && r.getRejectedReason() == null)
-                .orElseThrow(() -> MatrixException.notFound("Unknown event"));
-        if (!mayRead(dsl, origin, record)) throw MatrixException.forbidden("Server " + origin + " may not read this room");
+        EventsRecord record = readableEvent(dsl, origin, roomId, eventId);
         if (Boolean.TRUE.equals(record.getOutlier())) throw MatrixException.notFound("The state at this event is not known here");
         Map<StateKey, String> state = record.getStateGroupBefore() == null ? Map.of()
                 : states.load(dsl, record.getStateGroupBefore()).state();
@@ -88,12 +80,18 @@ public final class FederationReads {
     /** {@code GET /event_auth/{roomId}/{eventId}}: the event's full auth chain. */
     public List<ObjectNode> eventAuth(String origin, String roomId, String eventId) {
         DSLContext dsl = database.dsl();
+        readableEvent(dsl, origin, roomId, eventId);
+        return pdus(dsl, authChain(dsl, List.of(eventId)));
+    }
+
+    /** An event of the room that {@code origin} may read: 404 when unknown or rejected, 403 when the server may not. */
+    private EventsRecord readableEvent(DSLContext dsl, String origin, String roomId, String eventId) {
         requireRoom(dsl, roomId);
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         EventsRecord record = events.findAny(dsl, eventId).filter(r -> r.getRoomId().equals(roomId) && r.getRejectedReason() == null)
                 .orElseThrow(() -> MatrixException.notFound("Unknown event"));
         if (!mayRead(dsl, origin, record)) throw MatrixException.forbidden("Server " + origin + " may not read this room");
-        return pdus(dsl, authChain(dsl, List.of(eventId)));
+        return record;
     }
 
     /** The PDUs of {@code ids}, in the order given; unknown IDs are left out. */
@@ -109,7 +107,7 @@ public final class FederationReads {
     public List<ObjectNode> missingEvents(String origin, String roomId, List<String> earliest, List<String> latest, int limit, long minDepth) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         int max = Math.max(0, Math.min(limit, MAX_EVENTS));
         Set<String> stop = new HashSet<>(earliest);
         Set<String> seen = new HashSet<>(latest);
@@ -137,7 +135,7 @@ public final class FederationReads {
     public List<ObjectNode> backfill(String origin, String roomId, List<String> from, int limit) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         int max = Math.max(0, Math.min(limit, MAX_EVENTS));
         java.util.PriorityQueue<EventsRecord> frontier = new java.util.PriorityQueue<>(
                 Comparator.comparingLong(EventsRecord::getDepth).reversed().thenComparing(EventsRecord::getEventId));
@@ -163,7 +161,7 @@ public final class FederationReads {
     public ObjectNode timestampToEvent(String origin, String roomId, long ts, boolean forwards) {
         DSLContext dsl = database.dsl();
         requireRoom(dsl, roomId);
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         EventsRecord record = events.closestTo(dsl, roomId, ts, forwards).filter(r -> mayRead(dsl, origin, r))
                 .orElseThrow(() -> MatrixException.notFound("No event found " + (forwards ? "after" : "before") + " " + ts));
         ObjectNode answer = org.callhs.core.util.Json.object();

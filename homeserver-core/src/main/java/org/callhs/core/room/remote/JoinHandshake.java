@@ -56,17 +56,12 @@ public final class JoinHandshake {
     private final PduChecks checks;
     private final RemoteEventAppender appender;
     private final FederationReads reads;
-    private ServerAcls acls;
-
-    public void useAcls(ServerAcls acls) { this.acls = acls; }
-
-    private void checkAcl(String roomId, String origin) {
-        if (acls != null && !acls.allows(roomId, origin)) throw MatrixException.forbidden("Server " + origin + " is denied by the room's server ACL");
-    }
+    private final ServerAcls acls;
 
     public JoinHandshake(Database database, String serverName, RoomRepository rooms, ExtremityRepository extremities,
                          EventRepository events, EventStore eventStore, StateStore states, EventBuilder builder, JsonSigner signer,
-                         PduChecks checks, RemoteEventAppender appender, FederationReads reads) {
+                         PduChecks checks, RemoteEventAppender appender, FederationReads reads, ServerAcls acls) {
+        this.acls = acls;
         this.database = database;
         this.serverName = serverName;
         this.rooms = rooms;
@@ -89,7 +84,7 @@ public final class JoinHandshake {
     public ObjectNode make(String origin, String roomId, String userId, String membership, List<String> supportedVersions) {
         if (!MatrixIds.isValidUserId(userId)) throw MatrixException.badJson("Invalid user ID " + userId);
         if (!MatrixIds.serverName(userId).equals(origin)) throw MatrixException.forbidden("User " + userId + " is not of server " + origin);
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         DSLContext dsl = database.dsl();
         RoomsRecord room = rooms.find(dsl, roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
                 .orElseThrow(() -> MatrixException.notFound("Unknown room"));
@@ -177,7 +172,7 @@ public final class JoinHandshake {
      * 400 when it is malformed or not that, 403 when the room's rules refuse it.
      */
     public JoinAccepted send(String origin, String roomId, String eventId, JsonNode body, String membership) {
-        checkAcl(roomId, origin);
+        acls.require(roomId, origin);
         DSLContext dsl = database.dsl();
         RoomsRecord room = rooms.find(dsl, roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
                 .orElseThrow(() -> MatrixException.notFound("Unknown room"));

@@ -53,13 +53,11 @@ public final class PduReceiver {
     private final PduChecks checks;
     private final RemoteEventAppender appender;
     private final Supplier<RemoteEvents> remote;
-    private ServerAcls acls;
-
-    /** Sets the server ACL check (wired after construction, as the ACLs read the same stores). */
-    public void useAcls(ServerAcls acls) { this.acls = acls; }
+    private final ServerAcls acls;
 
     public PduReceiver(Database database, RoomRepository rooms, EventRepository events, ExtremityRepository extremities,
-                       PduChecks checks, RemoteEventAppender appender, Supplier<RemoteEvents> remote) {
+                       PduChecks checks, RemoteEventAppender appender, Supplier<RemoteEvents> remote, ServerAcls acls) {
+        this.acls = acls;
         this.database = database;
         this.rooms = rooms;
         this.events = events;
@@ -81,7 +79,7 @@ public final class PduReceiver {
         Optional<RoomVersion> version = roomId == null ? Optional.empty() : roomVersion(roomId);
         if (version.isEmpty()) return new Receipt(null, "This server is not in room " + roomId);
         String eventId = guessId(raw, version.get());
-        if (acls != null && !acls.allows(roomId, origin)) return new Receipt(eventId, "Server " + origin + " is denied by the room's server ACL");
+        if (!acls.allows(roomId, origin)) return new Receipt(eventId, "Server " + origin + " is denied by the room's server ACL");
         try {
             return receiveChecked(origin, roomId, version.get(), checks.check(raw, version.get(), roomId), true);
         } catch (InvalidPdu e) {

@@ -66,15 +66,15 @@ public final class RemoteInvites {
     private final Supplier<RemoteServers> remote;
     private final java.util.function.Predicate<String> localUserExists;
     private final Clock clock;
-    private ServerAcls acls;
-
-    public void useAcls(ServerAcls acls) { this.acls = acls; }
+    private final ServerAcls acls;
 
     public RemoteInvites(Database database, String serverName, RoomRepository rooms, EventRepository events,
                          CurrentStateRepository currentState, StreamPositionRepository streams, StateStore states, RoomLocks locks,
                          RoomWriter writer, EventBuilder builder, EventPersister persister, EventListeners listeners,
                          RemoteEventAppender appender, PduChecks checks, JsonSigner signer, RemoteInviteStateRepository inviteStates,
-                         Supplier<RemoteServers> remote, java.util.function.Predicate<String> localUserExists, Clock clock) {
+                         Supplier<RemoteServers> remote, java.util.function.Predicate<String> localUserExists, Clock clock,
+                         ServerAcls acls) {
+        this.acls = acls;
         this.database = database;
         this.serverName = serverName;
         this.rooms = rooms;
@@ -198,7 +198,7 @@ public final class RemoteInvites {
             throw MatrixException.forbidden("The invitee is not a user of this server");
         }
         if (!localUserExists.test(invitee)) throw MatrixException.notFound("Unknown user " + invitee);
-        if (acls != null && !acls.allows(roomId, origin)) throw MatrixException.forbidden("Server " + origin + " is denied by the room's server ACL");
+        acls.require(roomId, origin);
         PduChecks.Checked checked;
         try {
             checked = checks.check(event, version, roomId);

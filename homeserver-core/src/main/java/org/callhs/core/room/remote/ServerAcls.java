@@ -41,6 +41,13 @@ public final class ServerAcls {
         return eventStore.pdu(dsl, aclId.get()).map(pdu -> allows(pdu.path("content"), server)).orElse(true);
     }
 
+    /** 403 {@code M_FORBIDDEN} unless the room's current ACL lets {@code server} in. */
+    public void require(String roomId, String server) {
+        if (!allows(roomId, server)) {
+            throw org.callhs.core.error.MatrixException.forbidden("Server " + server + " is denied by the room's server ACL");
+        }
+    }
+
     /** Whether an ACL's content lets {@code server} in. */
     public static boolean allows(JsonNode acl, String server) {
         String host = hostOf(server).toLowerCase(Locale.ROOT);

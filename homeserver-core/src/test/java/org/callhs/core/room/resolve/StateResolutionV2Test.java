@@ -96,15 +96,25 @@ class StateResolutionV2Test {
         assertThat(dag.stateAfter("END")).isEqualTo(expected(dag, "PC"));
     }
 
-    @ParameterizedTest
-    @MethodSource("versions")
-    void topicBasic(RoomVersion version) {
+    /**
+     * The fork the topic tests share: Alice sets a topic (T1), makes Bob a moderator (PA1), sets
+     * another topic (T2) and power levels {@code pa2} (PA2); concurrently with T2 and PA2, Bob
+     * re-sends PA1's levels (PB).
+     */
+    static TestDag topicFork(RoomVersion version, String pa2) {
         TestDag dag = room(version);
         dag.state("T1", "m.room.topic", "", ALICE, "{}", "START");
         dag.state("PA1", StateKey.POWER_LEVELS_TYPE, "", ALICE, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "T1");
         dag.state("T2", "m.room.topic", "", ALICE, "{}", "PA1");
-        dag.state("PA2", StateKey.POWER_LEVELS_TYPE, "", ALICE, levels(user(ALICE, 100) + ", " + user(BOB, 0)), "T2");
+        dag.state("PA2", StateKey.POWER_LEVELS_TYPE, "", ALICE, pa2, "T2");
         dag.state("PB", StateKey.POWER_LEVELS_TYPE, "", BOB, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "PA1");
+        return dag;
+    }
+
+    @ParameterizedTest
+    @MethodSource("versions")
+    void topicBasic(RoomVersion version) {
+        TestDag dag = topicFork(version, levels(user(ALICE, 100) + ", " + user(BOB, 0)));
         dag.state("T3", "m.room.topic", "", BOB, "{}", "PB");
         dag.message("END", ZARA, "PA2", "T3");
         assertThat(dag.stateAfter("END")).isEqualTo(expected(dag, "PA2", "T2"));
@@ -125,12 +135,7 @@ class StateResolutionV2Test {
     @ParameterizedTest
     @MethodSource("versions")
     void topicAcrossSeveralPowerChanges(RoomVersion version) {
-        TestDag dag = room(version);
-        dag.state("T1", "m.room.topic", "", ALICE, "{}", "START");
-        dag.state("PA1", StateKey.POWER_LEVELS_TYPE, "", ALICE, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "T1");
-        dag.state("T2", "m.room.topic", "", ALICE, "{}", "PA1");
-        dag.state("PA2", StateKey.POWER_LEVELS_TYPE, "", ALICE, levels(user(ALICE, 100) + ", " + user(BOB, 0)), "T2");
-        dag.state("PB", StateKey.POWER_LEVELS_TYPE, "", BOB, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "PA1");
+        TestDag dag = topicFork(version, levels(user(ALICE, 100) + ", " + user(BOB, 0)));
         dag.state("T3", "m.room.topic", "", BOB, "{}", "PB");
         dag.message("MZ1", ZARA, "PA2", "T3");
         dag.state("T4", "m.room.topic", "", ALICE, "{}", "MZ1");
@@ -141,13 +146,8 @@ class StateResolutionV2Test {
     @ParameterizedTest
     @MethodSource("versions")
     void mainlineSortPutsTheLaterPowerLevelsLast(RoomVersion version) {
-        TestDag dag = room(version);
-        dag.state("T1", "m.room.topic", "", ALICE, "{}", "START");
-        dag.state("PA1", StateKey.POWER_LEVELS_TYPE, "", ALICE, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "T1");
-        dag.state("T2", "m.room.topic", "", ALICE, "{}", "PA1");
-        dag.state("PA2", StateKey.POWER_LEVELS_TYPE, "", ALICE,
-                "{\"users\": {" + user(ALICE, 100) + ", " + user(BOB, 50) + "}, \"events\": {\"m.room.power_levels\": 100}}", "T2");
-        dag.state("PB", StateKey.POWER_LEVELS_TYPE, "", BOB, levels(user(ALICE, 100) + ", " + user(BOB, 50)), "PA1");
+        TestDag dag = topicFork(version,
+                "{\"users\": {" + user(ALICE, 100) + ", " + user(BOB, 50) + "}, \"events\": {\"m.room.power_levels\": 100}}");
         dag.state("T3", "m.room.topic", "", BOB, "{}", "PA2");
         dag.state("T4", "m.room.topic", "", ALICE, "{}", "PB");
         dag.message("END", ZARA, "T4", "T3");
