@@ -225,7 +225,7 @@ class RoomCreationScenario {
         CsApiClient alice = newUser("badcreate");
         List<String> before = Rooms.joinedRooms(alice);
 
-        alice.post(obj("room_version", "9"), "createRoom").assertError(400, "M_UNSUPPORTED_ROOM_VERSION");
+        alice.post(obj("room_version", "5"), "createRoom").assertError(400, "M_UNSUPPORTED_ROOM_VERSION");
         alice.post(obj("room_version", "org.example.nonsense"), "createRoom").assertError(400, "M_UNSUPPORTED_ROOM_VERSION");
         CsResponse badPreset = alice.post(obj("preset", "everyone_is_admin"), "createRoom");
         badPreset.assertStatus(400);
