@@ -65,7 +65,7 @@ public final class FederationModule implements HomeserverModule {
                 "m.signing_key_update", deviceLists::onSigningKeyUpdate,
                 "m.typing", (origin, content) -> context.roomEdus().typing(origin, content),
                 "m.receipt", (origin, content) -> context.roomEdus().receipts(origin, content),
-                "m.presence", new RoomEdus("m.presence")));
+                "m.presence", (origin, content) -> context.roomEdus().presence(origin, content)));
         InboundTxnRepository inboundTxns = new InboundTxnRepository();
 
         context.setServerRequestAuthenticator(new RequestVerifier(ourName, keys, clock, queue::originSeen));

@@ -360,6 +360,35 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void presenceGoesToServersSharingARoom() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("yara" + n);
+        String bob = b.registerToken("zeno" + n);
+        String aliceId = "@yara" + n + ":" + nameA();
+        String roomId = createRoom(a, alice, "11");
+        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                bob, Json.object()).status()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined")
+                .has("@zeno" + n + ":" + nameB()) ? Json.object() : null);
+        assertThat(a.client().put("/_matrix/client/v3/presence/" + TestClient.seg(aliceId) + "/status", alice,
+                Json.parse("{\"presence\": \"unavailable\", \"status_msg\": \"in a call\"}")).status()).isEqualTo(200);
+        JsonNode seen = FederationApiTest.waitFor(() -> {
+            Resp read = b.client().get("/_matrix/client/v3/presence/" + TestClient.seg(aliceId) + "/status", bob);
+            return read.status() == 200 && "in a call".equals(read.body().path("status_msg").asText()) ? read.body() : null;
+        });
+        assertThat(seen.path("presence").asText()).isEqualTo("unavailable");
+        // A server cannot set the presence of another server's users.
+        var body = Json.object().put("origin", nameB()).put("origin_server_ts", System.currentTimeMillis());
+        body.putArray("pdus");
+        var push = Json.object();
+        push.putArray("push").addObject().put("user_id", aliceId).put("presence", "offline").put("status_msg", "forged");
+        body.putArray("edus").addObject().put("edu_type", "m.presence").set("content", push);
+        asB.request(nameA(), "PUT", "/_matrix/federation/v1/send/presence" + System.nanoTime(), body, 5000);
+        assertThat(a.client().get("/_matrix/client/v3/presence/" + TestClient.seg(aliceId) + "/status", alice).body()
+                .path("status_msg").asText()).isEqualTo("in a call");
+    }
+
+    @Test
     void aRemoteAliasLeadsToTheRoom() {
         String alice = a.registerToken("carol" + backend.ordinal());
         String bob = b.registerToken("dave" + backend.ordinal());

@@ -178,6 +178,9 @@ final class ModuleRegistry implements ModuleContext {
             @Override public void receipts(String origin, com.fasterxml.jackson.databind.JsonNode content) {
                 relay.remoteReceipts(origin, content);
             }
+            @Override public void presence(String origin, com.fasterxml.jackson.databind.JsonNode content) {
+                relay.remotePresence(origin, content);
+            }
         };
     }
     @Override public org.callhs.core.spi.FederatedRooms federatedRooms() {

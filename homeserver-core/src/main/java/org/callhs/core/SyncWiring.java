@@ -43,7 +43,8 @@ final class SyncWiring {
         modules.onStop(typing);
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
         org.callhs.core.ephemeral.RoomEduRelay relay = new org.callhs.core.ephemeral.RoomEduRelay(config.serverName(), database,
-                new org.callhs.core.storage.repo.CurrentStateRepository(), modules::remoteServers, typing, receipts);
+                new org.callhs.core.storage.repo.CurrentStateRepository(), modules::remoteServers, typing, receipts, presence);
+        presence.publishTo(relay::localPresence);
         relay.useAcls(rooms.acls()::allows);
         modules.bindRoomEdus(relay);
         UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);

@@ -19,7 +19,8 @@ import org.callhs.core.util.Json;
  * Presence (Client-Server API "Presence"): {@code PUT /presence/{userId}/status} sets the
  * caller's own state ({@code online}, {@code unavailable}, {@code offline}) and status
  * message; {@code GET} returns state, {@code last_active_ago}, {@code currently_active} and
- * {@code status_msg}. Users who never set presence read as offline; unknown users are 404.
+ * {@code status_msg}. Users who never set presence read as offline; unknown users are 404; another
+ * server's users read as their server last said over federation (404 when it never did).
  * Changes reach the user and everyone sharing a room with them through {@code /sync}.
  */
 public final class PresenceEndpoints implements Routes {
@@ -60,7 +61,11 @@ public final class PresenceEndpoints implements Routes {
 
     private ApiResponse get(ApiRequest request) {
         String userId = request.path("userId");
-        if (users.find(database.dsl(), userId).isEmpty()) throw MatrixException.notFound("Unknown user");
+        if (users.find(database.dsl(), userId).isEmpty()) {
+            // Another server's user: what their server last told us (m.presence), if anything.
+            return ApiResponse.ok(presence.find(userId).map(presence::content)
+                    .orElseThrow(() -> MatrixException.notFound("Unknown user")));
+        }
         return ApiResponse.ok(presence.find(userId).map(presence::content)
                 .orElseGet(() -> Json.object().put("presence", "offline")));
     }

@@ -34,13 +34,15 @@ public final class RoomEduRelay {
     private final Supplier<RemoteServers> remote;
     private final TypingService typing;
     private final ReceiptService receipts;
+    private final org.callhs.core.presence.PresenceService presence;
     private java.util.function.BiPredicate<String, String> aclAllows = (roomId, server) -> true;
 
     /** Sets the server ACL check: (room ID, server) allowed. */
     public void useAcls(java.util.function.BiPredicate<String, String> allows) { this.aclAllows = allows; }
 
     public RoomEduRelay(String serverName, Database database, CurrentStateRepository currentState, Supplier<RemoteServers> remote,
-                        TypingService typing, ReceiptService receipts) {
+                        TypingService typing, ReceiptService receipts, org.callhs.core.presence.PresenceService presence) {
+        this.presence = presence;
         this.serverName = serverName;
         this.database = database;
         this.currentState = currentState;
@@ -92,6 +94,60 @@ public final class RoomEduRelay {
         if (!MatrixIds.serverName(userId).equals(origin)) return false;
         if (!aclAllows.test(roomId, origin)) return false;
         return currentState.members(database.dsl(), roomId, "join").contains(userId);
+    }
+
+    /** The other servers sharing a room with {@code userId} (a joined member in a room the user is joined to). */
+    private Set<String> serversSharingRoomWith(String userId) {
+        Set<String> servers = new TreeSet<>();
+        var dsl = database.dsl();
+        for (String member : currentState.joinedUsers(dsl, currentState.roomsWithMembership(dsl, userId, "join"))) {
+            if (MatrixIds.isValidUserId(member)) servers.add(MatrixIds.serverName(member));
+        }
+        servers.remove(serverName);
+        return servers;
+    }
+
+    /** A local user's presence changed: an {@code m.presence} EDU to every server sharing a room with them. */
+    public void localPresence(String userId, ObjectNode content) {
+        RemoteServers servers = remote.get();
+        if (!servers.available() || !MatrixIds.isValidUserId(userId) || !MatrixIds.serverName(userId).equals(serverName)) return;
+        Set<String> destinations = serversSharingRoomWith(userId);
+        if (destinations.isEmpty()) return;
+        ObjectNode entry = content.deepCopy();
+        entry.put("user_id", userId);
+        ObjectNode edu = Json.object();
+        edu.putArray("push").add(entry);
+        database.transaction(tx -> {
+            for (String destination : destinations) servers.enqueueEdu(tx, destination, "m.presence", edu);
+            return null;
+        });
+        servers.flush(destinations);
+    }
+
+    /**
+     * An {@code m.presence} EDU from {@code origin}: each entry of {@code push} for a user of that
+     * server who shares a room with a local user sets that user's presence here.
+     */
+    public void remotePresence(String origin, JsonNode content) {
+        for (JsonNode entry : content.path("push")) {
+            String userId = entry.path("user_id").asText(null);
+            String state = entry.path("presence").asText(null);
+            if (userId == null || !MatrixIds.isValidUserId(userId) || !MatrixIds.serverName(userId).equals(origin)) continue;
+            if (state == null || !java.util.Set.of("online", "unavailable", "offline").contains(state)) continue;
+            if (!sharesRoomWithLocalUser(userId)) continue;
+            JsonNode ago = entry.get("last_active_ago");
+            long lastActive = System.currentTimeMillis() - (ago != null && ago.canConvertToLong() ? Math.max(0, ago.asLong()) : 0);
+            JsonNode status = entry.get("status_msg");
+            presence.setRemote(userId, state, status != null && status.isTextual() ? status.textValue() : null, lastActive);
+        }
+    }
+
+    private boolean sharesRoomWithLocalUser(String userId) {
+        var dsl = database.dsl();
+        for (String member : currentState.joinedUsers(dsl, currentState.roomsWithMembership(dsl, userId, "join"))) {
+            if (MatrixIds.isValidUserId(member) && MatrixIds.serverName(member).equals(serverName)) return true;
+        }
+        return false;
     }
 
     /** An {@code m.typing} EDU from {@code origin}. */

@@ -40,12 +40,40 @@ public final class PresenceService {
         this.clock = clock;
     }
 
+    /** Who hears of a local user's presence change besides local peers (the servers sharing a room, over federation). */
+    @FunctionalInterface
+    public interface Publisher {
+        void published(String userId, ObjectNode content);
+
+        Publisher NONE = (userId, content) -> { };
+    }
+
+    private volatile Publisher publisher = Publisher.NONE;
+
+    public void publishTo(Publisher publisher) { this.publisher = publisher; }
+
     /** Sets state and status message (null keeps none). */
     public void set(String userId, String state, String statusMsg) {
         long now = clock.millis();
         long position = database.transaction(tx -> {
             long next = streams.next(tx, Streams.PRESENCE);
             presence.upsert(tx, userId, state, statusMsg, now, now, next);
+            return next;
+        });
+        known.invalidate(userId);
+        notifier.peersUpdated(Streams.PRESENCE, position, userId);
+        find(userId).ifPresent(record -> publisher.published(userId, content(record)));
+    }
+
+    /**
+     * Records a remote user's presence as their server sent it ({@code m.presence}): the state,
+     * status message and last activity, on the presence stream so local users sharing a room see it.
+     */
+    public void setRemote(String userId, String state, String statusMsg, long lastActiveTs) {
+        long now = clock.millis();
+        long position = database.transaction(tx -> {
+            long next = streams.next(tx, Streams.PRESENCE);
+            presence.upsert(tx, userId, state, statusMsg, Math.min(lastActiveTs, now), now, next);
             return next;
         });
         known.invalidate(userId);

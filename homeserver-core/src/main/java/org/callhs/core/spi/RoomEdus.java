@@ -12,4 +12,7 @@ public interface RoomEdus {
 
     /** An {@code m.receipt} EDU's content: room ID to receipt type to user to {@code {event_ids, data}}. */
     void receipts(String origin, JsonNode content);
+
+    /** An {@code m.presence} EDU's content: {@code push}, a list of {@code {user_id, presence, last_active_ago, status_msg}}. */
+    default void presence(String origin, JsonNode content) {}
 }
