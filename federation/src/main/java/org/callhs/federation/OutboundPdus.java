@@ -26,9 +26,9 @@ final class OutboundPdus implements EventWriteHook, EventListener {
     private final OutboundQueue queue;
     private final Supplier<FederatedRooms> rooms;
     /**
-     * The servers with a joined member, per room: read once and kept until a membership event
-     * of the room is written (a minute at most, should state resolution change the members
-     * without one), so a busy local room does not read its member list for every event.
+     * The servers with a joined member, per room: read once, grown by committed joins, dropped
+     * by any other membership change (and after a minute at most, should state resolution change
+     * the members without one), so a busy room does not read its member list for every event.
      */
     private final com.github.benmanes.caffeine.cache.Cache<String, Set<String>> joined = com.github.benmanes.caffeine.cache.Caffeine
             .newBuilder().maximumSize(10_000).expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
@@ -46,7 +46,7 @@ final class OutboundPdus implements EventWriteHook, EventListener {
     }
 
     private Set<String> destinations(DSLContext tx, PersistedEvent event) {
-        Set<String> servers = event.type().equals("m.room.member") ? null : joined.getIfPresent(event.roomId());
+        Set<String> servers = joined.getIfPresent(event.roomId());
         if (servers == null) {
             servers = Set.copyOf(rooms.get().joinedServers(tx, event.roomId()));
             joined.put(event.roomId(), servers);
@@ -61,16 +61,33 @@ final class OutboundPdus implements EventWriteHook, EventListener {
 
     @Override
     public void written(DSLContext tx, PersistedEvent event) {
-        if (event.type().equals("m.room.member")) joined.invalidate(event.roomId());
         if (!ours(event)) return;
         for (String destination : destinations(tx, event)) queue.enqueuePdu(tx, destination, event.pdu());
     }
 
     @Override
     public void onEvent(PersistedEvent event) {
-        if (event.type().equals("m.room.member")) joined.invalidate(event.roomId());
+        if (event.type().equals("m.room.member")) membershipCommitted(event);
         if (!ours(event)) return;
         queue.wake(destinations(database.dsl(), event));
+    }
+
+    /**
+     * A committed membership event: a join adds the member's server to the room's cached set (a
+     * join storm reads the member list once, not once per join); anything else drops the set,
+     * to be read again.
+     */
+    private void membershipCommitted(PersistedEvent event) {
+        String member = event.stateKey();
+        Set<String> servers = joined.getIfPresent(event.roomId());
+        if (servers != null && "join".equals(event.pdu().path("content").path("membership").asText())
+                && member != null && MatrixIds.isValidUserId(member)) {
+            Set<String> grown = new TreeSet<>(servers);
+            grown.add(MatrixIds.serverName(member));
+            joined.put(event.roomId(), Set.copyOf(grown));
+        } else {
+            joined.invalidate(event.roomId());
+        }
     }
 
     /** Sends an event another server wrote (a join it sent here) on to {@code destinations}. */
