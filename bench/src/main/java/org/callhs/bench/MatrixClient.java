@@ -148,6 +148,15 @@ public final class MatrixClient {
         return expectSuccess("sync", call("GET", path.toString(), accessToken, null));
     }
 
+    /** {@code GET path} (a Client-Server path with its query, already encoded); the body parsed, or a failure. */
+    public JsonNode getJson(String what, String path, String accessToken) throws RequestFailure {
+        JsonNode json = parse(expectSuccess(what, call("GET", path, accessToken, null)));
+        if (json == null) {
+            throw RequestFailure.http(what, 200, "NO_BODY", "empty body from " + path);
+        }
+        return json;
+    }
+
     /**
      * {@code PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}} with
      * {@code {"messages": messages}} (user ID to device ID to content).

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsResponse;
+import org.callhs.complement.harness.Deployment;
 import org.callhs.complement.harness.Homeserver;
+import org.callhs.complement.harness.JsSdkScripts;
+import org.callhs.complement.harness.Json;
 import org.callhs.complement.harness.Names;
 import org.callhs.complement.harness.Rooms;
 
@@ -319,6 +322,106 @@ final class FederationChecks {
         }
         throw new AssertionError(viewer.userId() + " did not see state " + type + "/" + stateKey + " within " + DELIVERY + "; last: "
                 + (last == null ? null : last.describe()));
+    }
+
+    /**
+     * {@code resident} kicks {@code member} (a user of the other server) out of a public room, the
+     * member joins again, is banned and cannot join while banned, and joins once unbanned; each
+     * membership is seen by both servers.
+     */
+    static void kickAndBanAcrossServers(CsApiClient resident, CsApiClient member) {
+        String residentServer = resident.userId().substring(resident.userId().indexOf(':') + 1);
+        String roomId = resident.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        member.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send().assertOk();
+        awaitJoined(resident, roomId, member.userId(), true);
+
+        resident.post(obj("user_id", member.userId(), "reason", "kicked across servers"), "rooms", roomId, "kick").assertOk();
+        awaitNotJoined(member, roomId);
+        awaitMembership(resident, roomId, member.userId(), "leave", resident.userId());
+        member.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send().assertOk();
+        awaitJoined(resident, roomId, member.userId(), true);
+
+        resident.post(obj("user_id", member.userId(), "reason", "banned across servers"), "rooms", roomId, "ban").assertOk();
+        awaitNotJoined(member, roomId);
+        awaitMembership(resident, roomId, member.userId(), "ban", resident.userId());
+        CsResponse refused = member.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send();
+        assertThat(refused.status()).as(refused.describe()).isEqualTo(403);
+        assertThat(refused.errcode()).as(refused.describe()).isEqualTo("M_FORBIDDEN");
+
+        resident.post(obj("user_id", member.userId()), "rooms", roomId, "unban").assertOk();
+        awaitMembership(resident, roomId, member.userId(), "leave", resident.userId());
+        member.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send().assertOk();
+        awaitJoined(resident, roomId, member.userId(), true);
+        awaitSameState(resident, member, roomId);
+    }
+
+    /**
+     * Waits until {@code viewer}, a member of the room, sees {@code userId}'s membership as
+     * {@code membership}, set by {@code sender}.
+     */
+    static void awaitMembership(CsApiClient viewer, String roomId, String userId, String membership, String sender) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            CsResponse members = viewer.get("rooms", roomId, "members");
+            if (members.status() == 200) {
+                for (JsonNode event : members.json().path("chunk")) {
+                    if (!userId.equals(event.path("state_key").asText())) continue;
+                    last = event;
+                    if (membership.equals(event.path("content").path("membership").asText())
+                            && sender.equals(event.path("sender").asText())) {
+                        return;
+                    }
+                }
+            }
+            pause();
+        }
+        throw new AssertionError(viewer.userId() + " did not see " + userId + "'s membership " + membership + " by " + sender
+                + " within " + DELIVERY + "; last: " + last);
+    }
+
+    /** Waits until the room is no longer among {@code user}'s joined rooms on their own server. */
+    static void awaitNotJoined(CsApiClient user, String roomId) {
+        Instant deadline = Instant.now().plus(DELIVERY);
+        while (Instant.now().isBefore(deadline)) {
+            if (!Rooms.joinedRooms(user).contains(roomId)) return;
+            pause();
+        }
+        throw new AssertionError(user.userId() + "'s server still lists " + roomId + " among the joined rooms after " + DELIVERY);
+    }
+
+    /**
+     * {@code a} and {@code b}, users of different servers, exchange end-to-end encrypted messages
+     * through two matrix-js-sdk clients with the Rust crypto ({@code js/e2ee-pair.mjs}): {@code a}
+     * creates the encrypted room and invites {@code b}. Then both servers are asked for the two events:
+     * each holds only the ciphertext.
+     */
+    static void encryptedMessagesEachWay(Deployment deployment, CsApiClient a, CsApiClient b, String logName) {
+        JsSdkScripts scripts = JsSdkScripts.prepare();
+        Map<String, Object> input = Json.obj("timeoutMs", 30_000,
+                "a", withBaseUrl(a), "b", withBaseUrl(b));
+        JsSdkScripts.Run run = scripts.runOk(deployment, "e2ee-pair.mjs", input, logName, Duration.ofSeconds(240));
+        JsonNode summary = run.summary();
+        List<String> steps = new java.util.ArrayList<>();
+        summary.path("steps").fieldNames().forEachRemaining(steps::add);
+        assertThat(steps).as(run.context()).containsExactly("initCrypto", "startClients", "deviceKeysAcrossServers",
+                "createEncryptedRoom", "joinOverFederation", "encryptedAtoB", "encryptedBtoA");
+        String roomId = summary.path("roomId").asText();
+        for (String eventId : List.of(summary.path("messageId").asText(), summary.path("replyId").asText())) {
+            for (CsApiClient viewer : List.of(a, b)) {
+                JsonNode event = Rooms.event(viewer, roomId, eventId);
+                assertThat(event.path("type").asText()).as("%s as %s sees it", eventId, viewer.userId()).isEqualTo("m.room.encrypted");
+                assertThat(event.path("content").path("algorithm").asText()).isEqualTo("m.megolm.v1.aes-sha2");
+                assertThat(event.path("content").has("body")).isFalse();
+                assertThat(event.path("content").path("ciphertext").asText()).isNotBlank();
+            }
+        }
+    }
+
+    private static Map<String, Object> withBaseUrl(CsApiClient user) {
+        Map<String, Object> json = new java.util.LinkedHashMap<>(JsSdkScripts.user(user));
+        json.put("baseUrl", user.baseUrl().toString());
+        return json;
     }
 
     private static void pause() {

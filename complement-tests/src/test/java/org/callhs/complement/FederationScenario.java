@@ -112,6 +112,20 @@ class FederationScenario {
     }
 
     @Test
+    void kicksAndBansWorkEachWay() {
+        FederationChecks.kickAndBanAcrossServers(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
+        FederationChecks.kickAndBanAcrossServers(FederationChecks.user(two().client(), "carol"), FederationChecks.user(one().client(), "dave"));
+    }
+
+    @Test
+    void matrixJsSdkClientsExchangeEncryptedMessagesEachWay() {
+        FederationChecks.encryptedMessagesEachWay(deployment, FederationChecks.user(one().client(), "alice"),
+                FederationChecks.user(two().client(), "bob"), "js-e2ee-one-to-two.log");
+        FederationChecks.encryptedMessagesEachWay(deployment, FederationChecks.user(two().client(), "carol"),
+                FederationChecks.user(one().client(), "dave"), "js-e2ee-two-to-one.log");
+    }
+
+    @Test
     void lateJoinersReadHistoryAndKnocksWorkEachWay() {
         FederationChecks.lateJoinerReadsHistory(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
         FederationChecks.lateJoinerReadsHistory(FederationChecks.user(two().client(), "carol"), FederationChecks.user(one().client(), "dave"));

@@ -1,12 +1,20 @@
 package org.callhs.complement;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.callhs.complement.harness.Json.obj;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.Deployment;
 import org.callhs.complement.harness.HomeserverProcess;
 import org.callhs.complement.harness.HomeserverScenario;
+import org.callhs.complement.harness.Names;
+import org.callhs.complement.harness.Rooms;
 import org.callhs.complement.harness.SynapsePeer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -91,6 +99,59 @@ class SynapseFederationScenario {
     void lateJoinersReadHistoryEachWay() {
         FederationChecks.lateJoinerReadsHistory(onCallhs("alice"), onSynapse("bob"));
         FederationChecks.lateJoinerReadsHistory(onSynapse("carol"), onCallhs("dave"));
+    }
+
+    /**
+     * Both servers change the room's topic while they cannot reach each other: Synapse is frozen
+     * (SIGSTOP) while callhs writes, and killed frozen, so what callhs sent never reached it; callhs
+     * is killed with its events still queued; Synapse comes back and writes while callhs is down;
+     * then callhs comes back. Both resolve the fork to the same state, the messages each missed
+     * arrive, and the room goes on from the merged state.
+     */
+    @Test
+    void serversThatChangedTheSameStateApartAgreeAfterwards() {
+        CsApiClient alice = onCallhs("alice");
+        CsApiClient bob = onSynapse("bob");
+        String roomId = alice.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        bob.request("POST", "join", roomId).query("server_name", callhs().serverName()).json(obj()).send().assertOk();
+        FederationChecks.awaitJoined(alice, roomId, bob.userId(), true);
+        JsonNode levels = alice.get("rooms", roomId, "state", "m.room.power_levels").assertOk();
+        ((ObjectNode) levels.path("users")).put(bob.userId(), 50);
+        alice.put(levels, "rooms", roomId, "state", "m.room.power_levels").assertOk();
+        FederationChecks.awaitSameState(alice, bob, roomId);
+
+        synapse.pause();
+        alice.put(obj("topic", "set on callhs"), "rooms", roomId, "state", "m.room.topic").assertOk();
+        String missedBySynapse = "sent while Synapse was frozen " + Names.random(6);
+        alice.put(obj("msgtype", "m.text", "body", missedBySynapse), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        synapse.kill();
+        callhs().kill();
+        synapse.start();
+        bob.put(obj("topic", "set on synapse"), "rooms", roomId, "state", "m.room.topic").assertOk();
+        String missedByCallhs = "sent while callhs was down " + Names.random(6);
+        bob.put(obj("msgtype", "m.text", "body", missedByCallhs), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        callhs().start();
+
+        Map<String, String> agreed = FederationChecks.awaitSameState(alice, bob, roomId);
+        assertThat(agreed).containsKey("m.room.topic|");
+        FederationChecks.awaitMessage(bob, roomId, missedBySynapse);
+        FederationChecks.awaitMessage(alice, roomId, missedByCallhs);
+        String after = "after the merge " + Names.random(6);
+        bob.put(obj("msgtype", "m.text", "body", after), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        FederationChecks.awaitMessage(alice, roomId, after);
+        FederationChecks.awaitSameState(alice, bob, roomId);
+    }
+
+    @Test
+    void kicksAndBansEachWay() {
+        FederationChecks.kickAndBanAcrossServers(onCallhs("alice"), onSynapse("bob"));
+        FederationChecks.kickAndBanAcrossServers(onSynapse("carol"), onCallhs("dave"));
+    }
+
+    @Test
+    void matrixJsSdkClientsExchangeEncryptedMessagesEachWay() {
+        FederationChecks.encryptedMessagesEachWay(deployment, onCallhs("alice"), onSynapse("bob"), "js-e2ee-callhs-to-synapse.log");
+        FederationChecks.encryptedMessagesEachWay(deployment, onSynapse("carol"), onCallhs("dave"), "js-e2ee-synapse-to-callhs.log");
     }
 
     @Test

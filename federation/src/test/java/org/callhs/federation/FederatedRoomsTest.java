@@ -188,6 +188,31 @@ class FederatedRoomsTest extends TwoServersSuite {
     }
 
     @Test
+    void createRoomInvitesUsersOfOtherServers() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("nora" + n);
+        String bob = b.registerToken("owen" + n);
+        String bobId = "@owen" + n + ":" + nameB();
+        String missingId = "@nobody" + n + ":" + nameB();
+        Resp created = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"trusted_private_chat\", "
+                + "\"is_direct\": true, \"name\": \"Direct " + n + "\", \"invite\": [\"" + bobId + "\"]}"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(200);
+        String roomId = created.text("room_id");
+        JsonNode invite = FederationApiTest.waitFor(() -> {
+            JsonNode room = syncRooms(b, bob, "invite").path(roomId);
+            return room.isMissingNode() ? null : room;
+        });
+        assertThat(invite.path("invite_state").toString()).contains("Direct " + n).contains("\"is_direct\":true");
+        // The invitee's server refuses an invite for a user it does not have: createRoom fails with
+        // that error, as Synapse's does, and the room it created stays.
+        Resp refused = a.client().post("/_matrix/client/v3/createRoom", alice,
+                Json.parse("{\"preset\": \"private_chat\", \"invite\": [\"" + missingId + "\"]}"));
+        assertThat(refused.status()).as(refused.toString()).isBetween(400, 599);
+        assertThat(refused.body().path("errcode").asText()).as(refused.toString()).isNotEmpty();
+        assertThat(refused.status()).as(refused.toString()).isNotEqualTo(500);
+    }
+
+    @Test
     void aKnockFromAnotherServerIsAnsweredWithAnInvite() {
         String n = String.valueOf(backend.ordinal());
         String alice = a.registerToken("quin" + n);

@@ -114,7 +114,7 @@ final class RoomWiring {
         HistoryVisibility visibility = new HistoryVisibility(reader);
         List<Routes> routes = List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
-                        config.serverName(), config.defaultRoomVersion()),
+                        config.serverName(), config.defaultRoomVersion(), invites, modules::remoteServers),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
                         config.serverName(), remoteJoiner, invites, modules::remoteServers),

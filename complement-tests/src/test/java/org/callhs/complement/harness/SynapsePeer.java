@@ -45,6 +45,32 @@ public final class SynapsePeer implements Homeserver, AutoCloseable {
         run("stop", dir.toString());
     }
 
+    /** SIGSTOP: Synapse freezes; connections to it are accepted by the kernel but never answered. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        Path pidFile = dir.resolve("synapse.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + name + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** kill -9: Synapse gets no chance to finish anything. */
     public void kill() {
         Path pidFile = dir.resolve("synapse.pid");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.callhs.core.auth.Requester;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.event.RoomVersion;
@@ -12,7 +13,10 @@ import org.callhs.core.http.ApiRequest;
 import org.callhs.core.http.ApiResponse;
 import org.callhs.core.http.AuthKind;
 import org.callhs.core.http.Endpoint;
+import org.callhs.core.room.EventDraft;
 import org.callhs.core.room.RoomCreator;
+import org.callhs.core.room.remote.RemoteInvites;
+import org.callhs.core.spi.RemoteServers;
 import org.callhs.core.spi.Routes;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.ProfileRepository;
@@ -24,8 +28,9 @@ import org.callhs.core.util.MatrixIds;
 /**
  * {@code POST /createRoom} (Client-Server API "Creation"): presets, {@code visibility},
  * {@code room_alias_name} (400 {@code M_ROOM_IN_USE} when taken), {@code name},
- * {@code topic}, {@code invite} (local users; remote invites need federation, 400 until it
- * exists), {@code initial_state}, {@code power_level_content_override},
+ * {@code topic}, {@code invite} (local users invited in the creation batch, users of other
+ * servers invited over federation right after it, as Synapse does: a refused remote invite
+ * fails the request, the room stays), {@code initial_state}, {@code power_level_content_override},
  * {@code creation_content}, {@code room_version} (400 {@code M_UNSUPPORTED_ROOM_VERSION}),
  * {@code is_direct}. The default preset follows {@code visibility}, as the spec says.
  */
@@ -38,9 +43,12 @@ public final class CreateRoomEndpoint implements Routes {
     private final RoomRepository rooms;
     private final String serverName;
     private final String defaultVersion;
+    private final RemoteInvites remoteInvites;
+    private final Supplier<RemoteServers> remoteServers;
 
     public CreateRoomEndpoint(RoomCreator creator, Database database, ProfileRepository profiles, RoomAliasRepository aliases,
-                              RoomRepository rooms, String serverName, String defaultVersion) {
+                              RoomRepository rooms, String serverName, String defaultVersion, RemoteInvites remoteInvites,
+                              Supplier<RemoteServers> remoteServers) {
         this.creator = creator;
         this.database = database;
         this.profiles = profiles;
@@ -48,6 +56,8 @@ public final class CreateRoomEndpoint implements Routes {
         this.rooms = rooms;
         this.serverName = serverName;
         this.defaultVersion = defaultVersion;
+        this.remoteInvites = remoteInvites;
+        this.remoteServers = remoteServers;
     }
 
     @Override
@@ -91,6 +101,14 @@ public final class CreateRoomEndpoint implements Routes {
             }
             return null;
         });
+        for (String invitee : invites) {
+            if (MatrixIds.serverName(invitee).equals(serverName)) continue;
+            ObjectNode content = Json.object().put("membership", "invite");
+            if (isDirect) content.put("is_direct", true);
+            // The invitee's server signs the invite before it is written (spec "Inviting to a room").
+            remoteInvites.invite(new EventDraft(roomId, requester.userId(), requester.deviceId(), null, "m.room.member", invitee,
+                    content, Json.object()));
+        }
         ObjectNode out = Json.object().put("room_id", roomId);
         if (alias != null) out.put("room_alias", alias);
         return ApiResponse.ok(out);
@@ -103,8 +121,8 @@ public final class CreateRoomEndpoint implements Routes {
         if (!node.isArray()) throw MatrixException.badJson("invite must be an array of user IDs");
         for (JsonNode user : node) {
             if (!user.isTextual() || !MatrixIds.isValidUserId(user.textValue())) throw MatrixException.invalidParam("Invalid user ID in invite");
-            if (!MatrixIds.serverName(user.textValue()).equals(serverName)) {
-                throw MatrixException.invalidParam("Inviting users of other servers needs federation, which this server does not speak yet");
+            if (!MatrixIds.serverName(user.textValue()).equals(serverName) && !remoteServers.get().available()) {
+                throw MatrixException.invalidParam("Inviting users of other servers needs federation, which is not enabled here");
             }
             if (!user.textValue().equals(creatorId) && !out.contains(user.textValue())) out.add(user.textValue());
         }

@@ -73,6 +73,8 @@ public final class RoomCreator {
         if (r.name() != null) drafts.add(state(roomId, r.creator(), "m.room.name", "", Json.object().put("name", r.name())));
         if (r.topic() != null) drafts.add(state(roomId, r.creator(), "m.room.topic", "", topicContent(r.topic())));
         for (String invitee : r.invites()) {
+            // Users of other servers are invited over federation once the room exists (their server signs the invite).
+            if (!MatrixIds.serverName(invitee).equals(serverName)) continue;
             ObjectNode invite = Json.object().put("membership", "invite");
             if (r.isDirect()) invite.put("is_direct", true);
             drafts.add(state(roomId, r.creator(), "m.room.member", invitee, invite));

@@ -84,8 +84,8 @@ public final class RoomReader {
     public record Access(Map<StateKey, String> state, boolean joined) {}
 
     /**
-     * Members read the current state; former members (left or banned) the state just before
-     * they left; invited users nothing of the state but may pass (history visibility decides
+     * Members read the current state; former members (left, kicked or banned) the state as their
+     * leave, kick or ban left it (that event included, as Synapse answers); invited users nothing of the state but may pass (history visibility decides
      * about events). Anyone else, and unknown rooms, get 403 {@code M_FORBIDDEN}, so the answer
      * does not reveal whether a room exists.
      */
@@ -96,7 +96,7 @@ public final class RoomReader {
         String membership = membership(current, userId).orElse("");
         return switch (membership) {
             case "join" -> new Access(current, true);
-            case "leave", "ban" -> new Access(stateAt(memberEvent, false), false);
+            case "leave", "ban" -> new Access(stateAt(memberEvent, true), false);
             case "invite" -> new Access(Map.of(), false);
             default -> throw org.callhs.core.error.MatrixException.forbidden("You are not in this room");
         };

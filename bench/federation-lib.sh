@@ -1,0 +1,41 @@
+# Starting and stopping the two federating servers of a federation benchmark, sourced by
+# run-federation-bench.sh and run-federated-rooms-bench.sh after bench-lib.sh. Expects ROOT,
+# OUT_DIR, JAVA, CALLHS_JAR, CALLHS_JAVA_OPTS and PAIR (the run's name: data goes to
+# $OUT_DIR/$PAIR/<role>).
+# shellcheck shell=bash
+
+PEER="$ROOT/bench/synapse/run-synapse-peer.sh"
+STARTED_PIDS=()
+STARTED_PEERS=()
+stop_all() {
+  local pid dir
+  for pid in ${STARTED_PIDS[@]+"${STARTED_PIDS[@]}"}; do
+    kill "$pid" 2>/dev/null || true
+    while alive "$pid"; do nap 0.1; done
+  done
+  for dir in ${STARTED_PEERS[@]+"${STARTED_PEERS[@]}"}; do "$PEER" stop "$dir" >/dev/null 2>&1 || true; done
+  STARTED_PIDS=()
+  STARTED_PEERS=()
+}
+trap stop_all EXIT
+
+# start_server KIND ROLE CLIENT_PORT FEDERATION_PORT: KIND callhs or synapse, on empty data.
+start_server() {
+  local kind="$1" role="$2" client="$3" federation="$4" dir="$OUT_DIR/$PAIR/$2"
+  mkdir -p "$dir"
+  if [[ "$kind" == callhs ]]; then
+    # shellcheck disable=SC2086
+    "$JAVA" $CALLHS_JAVA_OPTS -jar "$CALLHS_JAR" run --data-dir "$dir" --server-name "localhost:$federation" \
+        --listen "127.0.0.1:$client" --federation-listen "127.0.0.1:$federation" --enable-registration \
+        --set rate_limits.enabled=false --set federation.verify_certificates=false \
+        --set federation.ip_range_allowlist=127.0.0.0/8 --set federation.destination_min_retry_interval_ms=500 \
+        >"$dir/callhs.out" 2>&1 &
+    STARTED_PIDS+=("$!")
+    await_first_200 "$!" "$client" || { tail -n 30 "$dir/callhs.out" >&2; die "callhs ($role) did not start"; }
+  else
+    STARTED_PEERS+=("$dir")
+    "$PEER" start "$dir" "$federation" "$client" >/dev/null || die "Synapse ($role) did not start"
+  fi
+  log "$PAIR: $kind ($role) up as localhost:$federation, client port $client"
+}
+

@@ -1,0 +1,337 @@
+package org.callhs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Two one-shot measurements of rooms shared across two servers (issue 14), run by
+ * {@code bench/run-federated-rooms-bench.sh}; each prints one JSON line on stdout.
+ * <ul>
+ *   <li>{@code inbound}: a room of {@code --members} members, half on the receiving server
+ *       ({@code --a}, which creates the room) and half on the origin ({@code --b}, joining over
+ *       federation). The origin's members then send {@code --messages} messages as fast as
+ *       their server takes them ({@code --senders} at once), so its outbound queue fills and the
+ *       receiver takes PDUs as fast as it can accept them. A member on the receiver long-polls
+ *       {@code /sync} (gaps of a limited timeline are read back with {@code /messages}) and
+ *       records when each message arrives. Figure: PDUs per second accepted, from the first send
+ *       to the last arrival; and how many never arrived.</li>
+ *   <li>{@code join}: {@code --rooms} rooms of {@code --members} members on the resident server
+ *       ({@code --a}); a fresh user of the joining server ({@code --b}) joins each through the
+ *       resident. Figures: the time until {@code POST /join} answers, and until the joiner's
+ *       {@code /joined_members} lists every member.</li>
+ * </ul>
+ */
+public final class FederatedRoomsBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PASSWORD = "bench-password";
+    private static final int SETUP_THREADS = 8;
+    private static final int TIMEOUT_MS = 180_000;
+    private static final long WAIT_MS = 600_000;
+
+    private final String runId = UserNames.newRunId();
+    private final Map<LoopbackTarget, ThreadLocal<MatrixClient>> clients = new ConcurrentHashMap<>();
+
+    private FederatedRoomsBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) usage("unexpected " + args[i]);
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) usage("every option takes a value");
+        String mode = options.getOrDefault("mode", "");
+        if (mode.equals("report")) {
+            report(java.nio.file.Path.of(require(options, "dir")));
+            return;
+        }
+        LoopbackTarget a = LoopbackTarget.parse(require(options, "a"));
+        LoopbackTarget b = LoopbackTarget.parse(require(options, "b"));
+        String label = options.getOrDefault("label", "run");
+        FederatedRoomsBench bench = new FederatedRoomsBench();
+        ObjectNode result = switch (mode) {
+            case "inbound" -> bench.inbound(a, b, intOption(options, "members", 100), intOption(options, "messages", 3000),
+                    intOption(options, "senders", 8));
+            case "join" -> bench.join(a, b, intOption(options, "members", 1000), intOption(options, "rooms", 3));
+            default -> {
+                usage("--mode must be inbound or join");
+                yield null;
+            }
+        };
+        result.put("label", label);
+        result.put("mode", mode);
+        System.out.println(JSON.writeValueAsString(result));
+        System.exit(0);
+    }
+
+    /**
+     * Prints the markdown tables of a run from the JSON lines in {@code dir}: {@code inbound-*.json}
+     * and {@code join-*.json}, one file per pairing (its label names the pairing).
+     */
+    private static void report(java.nio.file.Path dir) throws java.io.IOException {
+        List<JsonNode> inbound = new ArrayList<>();
+        List<JsonNode> joins = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (!name.endsWith(".json")) continue;
+                String text = java.nio.file.Files.readString(file).trim();
+                if (text.isEmpty()) continue;
+                JsonNode json = JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
+                if (name.startsWith("inbound-")) inbound.add(json);
+                if (name.startsWith("join-")) joins.add(json);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        if (!inbound.isEmpty()) {
+            out.append("| origin -> receiver | members | messages | PDUs/s accepted | drain (s) | origin took (s) | missing |\n");
+            out.append("|---|---|---|---|---|---|---|\n");
+            for (JsonNode r : inbound) {
+                out.append(String.format(Locale.ROOT, "| %s | %d | %d | **%.0f** | %.1f | %.1f | %d |%n", r.path("label").asText(),
+                        r.path("members").asInt(), r.path("messages").asInt(), r.path("pdus_per_second").asDouble(),
+                        r.path("drain_seconds").asDouble(), r.path("origin_send_seconds").asDouble(), r.path("missing").asInt()));
+            }
+            out.append('\n');
+        }
+        if (!joins.isEmpty()) {
+            out.append("| resident -> joiner | members | joins | time to joined, median (s) | all members listed, median (s) | each join (s) |\n");
+            out.append("|---|---|---|---|---|---|\n");
+            for (JsonNode r : joins) {
+                List<String> each = new ArrayList<>();
+                r.path("join_seconds").forEach(v -> each.add(String.format(Locale.ROOT, "%.2f", v.asDouble())));
+                out.append(String.format(Locale.ROOT, "| %s | %d | %d | **%.2f** | %.2f | %s |%n", r.path("label").asText(),
+                        r.path("members").asInt(), r.path("rooms").asInt(), r.path("join_seconds_median").asDouble(),
+                        r.path("members_listed_seconds_median").asDouble(), String.join(", ", each)));
+            }
+        }
+        System.out.print(out);
+    }
+
+    private static void usage(String problem) {
+        System.err.println("FederatedRoomsBench: " + problem + "\nusage: --mode inbound|join --a URL --b URL [--label L] "
+                + "[--members N] [--messages N] [--senders N] [--rooms N]");
+        System.exit(2);
+    }
+
+    private static String require(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) usage("--" + name + " is required");
+        return value;
+    }
+
+    private static int intOption(Map<String, String> options, String name, int fallback) {
+        int value = Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
+        if (value < 1) usage("--" + name + " must be >= 1");
+        return value;
+    }
+
+    // ---- inbound PDUs from one origin --------------------------------------------------------
+
+    private ObjectNode inbound(LoopbackTarget receiver, LoopbackTarget origin, int members, int messages, int senders)
+            throws Exception {
+        int local = members / 2;
+        List<MatrixClient.Session> here = registerMany(receiver, "ri", local);
+        List<MatrixClient.Session> there = registerMany(origin, "ro", members - local);
+        MatrixClient.Session watcher = here.get(0);
+        String roomId = client(receiver).createRoom(watcher.accessToken(), "public_chat", "bench inbound " + runId);
+        String receiverServer = serverOf(watcher);
+        forEach(there, s -> client(origin).joinRoomVia(s.accessToken(), roomId, receiverServer));
+        forEach(here.subList(1, here.size()), s -> client(receiver).joinRoom(s.accessToken(), roomId));
+        awaitMembers(receiver, watcher, roomId, members);
+        log("room %s holds %d members (%d here, %d on the origin)", roomId, members, local, members - local);
+
+        String marker = "inbound " + runId + " #";
+        Map<String, Long> arrivals = new ConcurrentHashMap<>();
+        String since = syncToken(receiver, watcher);
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        Thread watching = Thread.ofPlatform().name("watcher").start(() -> watch(receiver, watcher, roomId, since, marker,
+                messages, arrivals));
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        List<Future<?>> sending = new ArrayList<>();
+        for (int t = 0; t < senders; t++) {
+            sending.add(pool.submit(() -> {
+                for (int n = next.incrementAndGet(); n <= messages; n = next.incrementAndGet()) {
+                    MatrixClient.Session sender = there.get(n % there.size());
+                    client(origin).sendText(sender.accessToken(), roomId, "in" + n, marker + n);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : sending) f.get();
+        long sent = System.nanoTime();
+        pool.shutdown();
+        watching.join(WAIT_MS);
+        long last = arrivals.values().stream().mapToLong(Long::longValue).max().orElse(sent);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("members", members).put("messages", messages).put("received", arrivals.size())
+                .put("missing", messages - arrivals.size())
+                .put("origin_send_seconds", (sent - start) / 1e9)
+                .put("drain_seconds", (last - start) / 1e9)
+                .put("pdus_per_second", arrivals.size() / Math.max(1e-9, (last - start) / 1e9));
+        log("%d of %d messages arrived; %.1f PDUs/s accepted", arrivals.size(), messages, out.get("pdus_per_second").asDouble());
+        return out;
+    }
+
+    /** Long-polls the watcher's /sync until every message arrived (or the wait ends), recording arrivals. */
+    private void watch(LoopbackTarget target, MatrixClient.Session watcher, String roomId, String since, String marker,
+                       int messages, Map<String, Long> arrivals) {
+        String filter = "{\"room\":{\"rooms\":[" + JSON.valueToTree(roomId) + "],\"timeline\":{\"limit\":500}},"
+                + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
+        long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+        String token = since;
+        try {
+            while (arrivals.size() < messages && System.nanoTime() < deadline) {
+                JsonNode sync = JSON.readTree(client(target).sync(watcher.accessToken(), token, 10_000, filter).body());
+                long now = System.nanoTime();
+                token = sync.path("next_batch").asText();
+                JsonNode timeline = sync.path("rooms").path("join").path(roomId).path("timeline");
+                for (JsonNode event : timeline.path("events")) record(event, marker, now, arrivals);
+                if (timeline.path("limited").asBoolean(false)) fillGap(target, watcher, roomId, timeline.path("prev_batch").asText(),
+                        marker, now, arrivals);
+            }
+        } catch (Exception e) {
+            log("watcher stopped: %s", e);
+        }
+    }
+
+    /** Reads back, with /messages, the events a limited timeline left out, until one already seen. */
+    private void fillGap(LoopbackTarget target, MatrixClient.Session watcher, String roomId, String from, String marker, long now,
+                         Map<String, Long> arrivals) throws Exception {
+        String token = from;
+        while (token != null && !token.isEmpty()) {
+            JsonNode page = client(target).getJson("messages", "/_matrix/client/v3/rooms/" + MatrixClient.pathSegment(roomId)
+                    + "/messages?dir=b&limit=500&from=" + MatrixClient.pathSegment(token), watcher.accessToken());
+            for (JsonNode event : page.path("chunk")) {
+                if (!record(event, marker, now, arrivals)) return;
+            }
+            if (page.path("chunk").isEmpty()) return;
+            token = page.path("end").asText(null);
+        }
+    }
+
+    /** Records a bench message's arrival; false for an event already seen or not one of the run's messages. */
+    private static boolean record(JsonNode event, String marker, long now, Map<String, Long> arrivals) {
+        String body = event.path("content").path("body").asText("");
+        if (!body.startsWith(marker)) return false;
+        return arrivals.putIfAbsent(body, now) == null;
+    }
+
+    // ---- joining a big remote room ------------------------------------------------------------
+
+    private ObjectNode join(LoopbackTarget resident, LoopbackTarget joiner, int members, int rooms) throws Exception {
+        List<MatrixClient.Session> users = registerMany(resident, "jm", members);
+        MatrixClient.Session creator = users.get(0);
+        String residentServer = serverOf(creator);
+        List<String> roomIds = new ArrayList<>();
+        for (int r = 0; r < rooms; r++) {
+            String roomId = client(resident).createRoom(creator.accessToken(), "public_chat", "bench join " + runId + " " + r);
+            forEach(users.subList(1, users.size()), s -> client(resident).joinRoom(s.accessToken(), roomId));
+            awaitMembers(resident, creator, roomId, members);
+            roomIds.add(roomId);
+            log("room %d of %d: %s holds %d members", r + 1, rooms, roomId, members);
+        }
+        double[] joined = new double[rooms];
+        double[] complete = new double[rooms];
+        for (int r = 0; r < rooms; r++) {
+            MatrixClient.Session user = client(joiner).register(UserNames.account(runId, "jj" + r), PASSWORD);
+            long t0 = System.nanoTime();
+            client(joiner).joinRoomVia(user.accessToken(), roomIds.get(r), residentServer);
+            joined[r] = (System.nanoTime() - t0) / 1e9;
+            awaitMembers(joiner, user, roomIds.get(r), members + 1);
+            complete[r] = (System.nanoTime() - t0) / 1e9;
+            log("join %d of %d: answered after %.2f s, every member listed after %.2f s", r + 1, rooms, joined[r], complete[r]);
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("members", members).put("rooms", rooms);
+        out.put("join_seconds_median", median(joined)).put("members_listed_seconds_median", median(complete));
+        Arrays.stream(joined).forEach(out.putArray("join_seconds")::add);
+        Arrays.stream(complete).forEach(out.putArray("members_listed_seconds")::add);
+        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private MatrixClient client(LoopbackTarget target) {
+        return clients.computeIfAbsent(target, t -> ThreadLocal.withInitial(() -> new MatrixClient(new HttpConnection(t, TIMEOUT_MS))))
+                .get();
+    }
+
+    @FunctionalInterface
+    private interface Step<T> {
+        void run(T item) throws Exception;
+    }
+
+    private static <T> void forEach(List<T> items, Step<T> step) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(SETUP_THREADS);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (T item : items) futures.add(pool.submit(() -> {
+                step.run(item);
+                return null;
+            }));
+            for (Future<?> f : futures) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private List<MatrixClient.Session> registerMany(LoopbackTarget target, String prefix, int count) throws Exception {
+        List<MatrixClient.Session> sessions = new ArrayList<>(java.util.Collections.nCopies(count, null));
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < count; i++) indexes.add(i);
+        forEach(indexes, i -> sessions.set(i, client(target).register(UserNames.account(runId, prefix + i), PASSWORD)));
+        return sessions;
+    }
+
+    /** Waits until {@code viewer}'s {@code /joined_members} lists {@code count} members. */
+    private void awaitMembers(LoopbackTarget target, MatrixClient.Session viewer, String roomId, int count) throws Exception {
+        long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode joined = client(target).getJson("joined_members",
+                        "/_matrix/client/v3/rooms/" + MatrixClient.pathSegment(roomId) + "/joined_members", viewer.accessToken());
+                seen = joined.path("joined").size();
+                if (seen >= count) return;
+            } catch (RequestFailure e) {
+                // not joined yet as far as that server knows
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(viewer.userId() + " saw " + seen + " of " + count + " members in " + roomId);
+    }
+
+    private String syncToken(LoopbackTarget target, MatrixClient.Session user) throws Exception {
+        String filter = "{\"room\":{\"timeline\":{\"limit\":1}}}";
+        return JSON.readTree(client(target).sync(user.accessToken(), null, 0, filter).body()).path("next_batch").asText();
+    }
+
+    private static String serverOf(MatrixClient.Session session) {
+        return session.userId().substring(session.userId().indexOf(':') + 1);
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[federated-rooms] " + format + "%n", args);
+    }
+}
