@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       ({@code --a}, which creates the room) and half on the origin ({@code --b}, joining over
  *       federation). The origin's members then send {@code --messages} messages as fast as
  *       their server takes them ({@code --senders} at once), so its outbound queue fills and the
- *       receiver takes PDUs as fast as it can accept them. A member on the receiver long-polls
- *       {@code /sync} (gaps of a limited timeline are read back with {@code /messages}) and
- *       records when each message arrives. Figure: PDUs per second accepted, from the first send
- *       to the last arrival; and how many never arrived.</li>
+ *       receiver takes PDUs as fast as it can accept them; a last message follows them. A member on
+ *       the receiver long-polls {@code /sync} until that last message arrives. Figure: PDUs per
+ *       second accepted, from the first send to the last message's arrival; then the room's
+ *       history is read back to count the messages that never arrived.</li>
  *   <li>{@code join}: {@code --rooms} rooms of {@code --members} members on the resident server
  *       ({@code --a}); a fresh user of the joining server ({@code --b}) joins each through the
  *       resident. Figures: the time until {@code POST /join} answers, and until the joiner's
@@ -154,12 +154,12 @@ public final class FederatedRoomsBench {
         log("room %s holds %d members (%d here, %d on the origin)", roomId, members, local, members - local);
 
         String marker = "inbound " + runId + " #";
-        Map<String, Long> arrivals = new ConcurrentHashMap<>();
+        String last = "inbound " + runId + " end";
         String since = syncToken(receiver, watcher);
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
-        Thread watching = Thread.ofPlatform().name("watcher").start(() -> watch(receiver, watcher, roomId, since, marker,
-                messages, arrivals));
+        long[] arrived = new long[1];
+        Thread watching = Thread.ofPlatform().name("watcher").start(() -> arrived[0] = awaitBody(receiver, watcher, roomId, since, last));
         ExecutorService pool = Executors.newFixedThreadPool(senders);
         List<Future<?>> sending = new ArrayList<>();
         for (int t = 0; t < senders; t++) {
@@ -172,62 +172,63 @@ public final class FederatedRoomsBench {
             }));
         }
         for (Future<?> f : sending) f.get();
-        long sent = System.nanoTime();
         pool.shutdown();
+        // The origin sends a destination's PDUs in order, one transaction at a time, and the
+        // receiver accepts a transaction's PDUs before it answers: when this last message has
+        // arrived, every message before it was accepted (or refused; the count below says).
+        client(origin).sendText(there.get(0).accessToken(), roomId, "in-end", last);
+        long sent = System.nanoTime();
         watching.join(WAIT_MS);
-        long last = arrivals.values().stream().mapToLong(Long::longValue).max().orElse(sent);
+        if (arrived[0] == 0) throw new IllegalStateException("the last message did not reach the receiver within " + WAIT_MS + " ms");
+        int received = countMessages(receiver, watcher, roomId, marker);
+        double drain = (arrived[0] - start) / 1e9;
         ObjectNode out = JSON.createObjectNode();
-        out.put("members", members).put("messages", messages).put("received", arrivals.size())
-                .put("missing", messages - arrivals.size())
+        out.put("members", members).put("messages", messages).put("received", received)
+                .put("missing", messages - received)
                 .put("origin_send_seconds", (sent - start) / 1e9)
-                .put("drain_seconds", (last - start) / 1e9)
-                .put("pdus_per_second", arrivals.size() / Math.max(1e-9, (last - start) / 1e9));
-        log("%d of %d messages arrived; %.1f PDUs/s accepted", arrivals.size(), messages, out.get("pdus_per_second").asDouble());
+                .put("drain_seconds", drain)
+                .put("pdus_per_second", (received + 1) / drain);
+        log("%d of %d messages arrived; %.1f PDUs/s accepted", received, messages, out.get("pdus_per_second").asDouble());
         return out;
     }
 
-    /** Long-polls the watcher's /sync until every message arrived (or the wait ends), recording arrivals. */
-    private void watch(LoopbackTarget target, MatrixClient.Session watcher, String roomId, String since, String marker,
-                       int messages, Map<String, Long> arrivals) {
-        String filter = "{\"room\":{\"rooms\":[" + JSON.valueToTree(roomId) + "],\"timeline\":{\"limit\":500}},"
+    /** Long-polls {@code watcher}'s /sync until a message with {@code body} shows up; returns when (nanoTime). */
+    private long awaitBody(LoopbackTarget target, MatrixClient.Session watcher, String roomId, String since, String body) {
+        String filter = "{\"room\":{\"rooms\":[" + JSON.valueToTree(roomId) + "],\"timeline\":{\"limit\":50}},"
                 + "\"presence\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}";
         long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
         String token = since;
         try {
-            while (arrivals.size() < messages && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline) {
                 JsonNode sync = JSON.readTree(client(target).sync(watcher.accessToken(), token, 10_000, filter).body());
                 long now = System.nanoTime();
                 token = sync.path("next_batch").asText();
-                JsonNode timeline = sync.path("rooms").path("join").path(roomId).path("timeline");
-                for (JsonNode event : timeline.path("events")) record(event, marker, now, arrivals);
-                if (timeline.path("limited").asBoolean(false)) fillGap(target, watcher, roomId, timeline.path("prev_batch").asText(),
-                        marker, now, arrivals);
+                for (JsonNode event : sync.path("rooms").path("join").path(roomId).path("timeline").path("events")) {
+                    if (body.equals(event.path("content").path("body").asText())) return now;
+                }
             }
         } catch (Exception e) {
             log("watcher stopped: %s", e);
         }
+        return 0;
     }
 
-    /** Reads back, with /messages, the events a limited timeline left out, until one already seen. */
-    private void fillGap(LoopbackTarget target, MatrixClient.Session watcher, String roomId, String from, String marker, long now,
-                         Map<String, Long> arrivals) throws Exception {
-        String token = from;
-        while (token != null && !token.isEmpty()) {
-            JsonNode page = client(target).getJson("messages", "/_matrix/client/v3/rooms/" + MatrixClient.pathSegment(roomId)
-                    + "/messages?dir=b&limit=500&from=" + MatrixClient.pathSegment(token), watcher.accessToken());
-            for (JsonNode event : page.path("chunk")) {
-                if (!record(event, marker, now, arrivals)) return;
+    /** How many distinct messages starting with {@code marker} the room's history holds, paging back from its end. */
+    private int countMessages(LoopbackTarget target, MatrixClient.Session viewer, String roomId, String marker) throws Exception {
+        java.util.Set<String> bodies = new java.util.HashSet<>();
+        String path = "/_matrix/client/v3/rooms/" + MatrixClient.pathSegment(roomId) + "/messages?dir=b&limit=500";
+        String from = null;
+        for (int page = 0; page < 1_000; page++) {
+            JsonNode answer = client(target).getJson("messages", from == null ? path : path + "&from=" + MatrixClient.pathSegment(from),
+                    viewer.accessToken());
+            for (JsonNode event : answer.path("chunk")) {
+                String body = event.path("content").path("body").asText("");
+                if (body.startsWith(marker)) bodies.add(body);
             }
-            if (page.path("chunk").isEmpty()) return;
-            token = page.path("end").asText(null);
+            from = answer.path("end").asText(null);
+            if (answer.path("chunk").isEmpty() || from == null) break;
         }
-    }
-
-    /** Records a bench message's arrival; false for an event already seen or not one of the run's messages. */
-    private static boolean record(JsonNode event, String marker, long now, Map<String, Long> arrivals) {
-        String body = event.path("content").path("body").asText("");
-        if (!body.startsWith(marker)) return false;
-        return arrivals.putIfAbsent(body, now) == null;
+        return bodies.size();
     }
 
     // ---- joining a big remote room ------------------------------------------------------------

@@ -74,6 +74,10 @@ public final class FederationClient implements AutoCloseable {
         http.setMaxConnectionsPerDestination(8);
         http.setIdleTimeout(90_000);
         http.start();
+        // A Matrix 401 carries no WWW-Authenticate challenge: without this, Jetty turns it into a
+        // protocol error and the remote's M_UNAUTHORIZED never reaches the caller.
+        http.getProtocolHandlers().remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
+        http.getProtocolHandlers().remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
         this.resolver = new ServerResolver(dns, this::fetchWellKnown, clock);
     }
 

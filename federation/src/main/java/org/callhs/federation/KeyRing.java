@@ -7,7 +7,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.callhs.core.crypto.JsonSigner;
 import org.callhs.core.crypto.SigningKey;
 import org.callhs.core.crypto.UnpaddedBase64;
@@ -43,6 +47,8 @@ public final class KeyRing {
     private final List<FederationConfig.TrustedKeyServer> notaries;
     private final Clock clock;
     private final Map<String, Key> cache = new ConcurrentHashMap<>();
+    /** The key fetch under way for each server, which other requests for its keys wait on. */
+    private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     /** When each server's keys were last fetched for a missing key; bounded, so forged origins cannot grow it. */
     private final Map<String, Long> lastFetch = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(java.time.Duration.ofMillis(REFETCH_INTERVAL_MS * 2))
@@ -66,11 +72,36 @@ public final class KeyRing {
         }
         Optional<byte[]> known = lookup(server, keyId, validAt);
         if (known.isPresent()) return known;
+        CompletableFuture<Void> running = inFlight.get(server);
+        if (running != null) return awaitThenLookup(running, server, keyId, validAt);
         long now = clock.millis();
         Long last = lastFetch.get(server);
         if (last != null && now - last < REFETCH_INTERVAL_MS) return Optional.empty();
-        lastFetch.put(server, now);
-        fetch(server);
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> other = inFlight.putIfAbsent(server, mine);
+        if (other != null) return awaitThenLookup(other, server, keyId, validAt);
+        try {
+            lastFetch.put(server, now);
+            fetch(server);
+        } finally {
+            inFlight.remove(server, mine);
+            mine.complete(null);
+        }
+        return lookup(server, keyId, validAt);
+    }
+
+    /**
+     * Requests that need a key while it is being fetched wait for that fetch (one per server at a
+     * time) rather than failing: the first requests from a new server often arrive together.
+     */
+    private Optional<byte[]> awaitThenLookup(CompletableFuture<Void> fetch, String server, String keyId, long validAt) {
+        try {
+            fetch.get(FETCH_TIMEOUT_MS * (notaries.size() + 1) + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.info("waiting for the keys of {}: {}", server, e.toString());
+        }
         return lookup(server, keyId, validAt);
     }
 

@@ -90,6 +90,46 @@ class FederatedRoomsTest extends TwoServersSuite {
         }
     }
 
+    /**
+     * Five users of B join A's room at once: one joins over federation, the others wait for it and
+     * join on B (a second remote join would replace the room's state and extremities on B). All
+     * five are members on both servers, and what each sends reaches A.
+     */
+    @Test
+    void concurrentJoinsOfOneServerAllSucceed() throws Exception {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("pia" + n);
+        String roomId = createRoom(a, alice, "11");
+        List<String> tokens = new java.util.ArrayList<>();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tokens.add(b.registerToken("quinn" + i + "x" + n));
+            ids.add("@quinn" + i + "x" + n + ":" + nameB());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try {
+            List<java.util.concurrent.Future<Resp>> joins = new java.util.ArrayList<>();
+            for (String token : tokens) {
+                joins.add(pool.submit(() -> b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name="
+                        + TestClient.seg(nameA()), token, Json.object())));
+            }
+            for (var join : joins) {
+                Resp r = join.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String id : ids) {
+            FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(id)
+                    ? Json.object() : null);
+        }
+        JsonNode onB = b.client().get(path(roomId) + "/joined_members", tokens.get(0)).body().path("joined");
+        assertThat(onB.size()).as(onB.toString()).isEqualTo(6);
+        for (int i = 0; i < tokens.size(); i++) send(b, tokens.get(i), roomId, "after the joins " + i);
+        for (int i = 0; i < tokens.size(); i++) awaitBody(a, alice, roomId, "after the joins " + i);
+    }
+
     /** The room's ephemeral events in {@code token}'s sync of {@code server}, once one of {@code type} satisfies {@code test}. */
     static JsonNode awaitEphemeral(TestServer server, String token, String roomId, String type, java.util.function.Predicate<JsonNode> test) {
         return FederationApiTest.waitFor(() -> {

@@ -62,6 +62,33 @@ class KeyRingTest {
         assertThat(ring.key("keys.example", OLD.keyId(), 6_000)).isEmpty();
     }
 
+    /** Requests arriving together from a server whose keys are unknown all wait for one fetch, and all pass. */
+    @Test
+    void concurrentLookupsOfAnUnknownServerShareOneFetch() throws Exception {
+        int port = FederatedPair.freePort();
+        try (TestServer other = FederatedPair.start(Backend.SQLITE, port)) {
+            SigningKey key = FederatedPair.signingKey(other);
+            byte[] expected = UnpaddedBase64.decode(key.publicKeyBase64());
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<java.util.Optional<byte[]>>> lookups = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    lookups.add(pool.submit(() -> {
+                        go.await();
+                        return ring.key(FederatedPair.name(port), key.keyId(), System.currentTimeMillis());
+                    }));
+                }
+                go.countDown();
+                for (var lookup : lookups) {
+                    assertThat(lookup.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasValueSatisfying(k -> assertThat(k).isEqualTo(expected));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void keysComeThroughANotaryThatSignedThem() throws Exception {
         int notaryPort = FederatedPair.freePort();

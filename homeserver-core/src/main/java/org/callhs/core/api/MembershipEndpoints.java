@@ -154,12 +154,15 @@ public final class MembershipEndpoints implements Routes {
             servers.remove(serverName);
             if (!servers.isEmpty() && remoteServers.get().available()) {
                 if (requester.guest()) throw new MatrixException(org.callhs.core.error.ErrCode.FORBIDDEN, 403, "Guests cannot join rooms on other servers");
-                remoteJoiner.join(requester.userId(), roomId, servers, joinContent(request, requester));
-                database.transaction(tx -> {
-                    forgotten.remember(tx, requester.userId(), roomId);
-                    return null;
-                });
-                return ApiResponse.ok(Json.object().put("room_id", roomId));
+                if (remoteJoiner.join(requester.userId(), roomId, servers, joinContent(request, requester),
+                        () -> residentHere(roomId)).isPresent()) {
+                    database.transaction(tx -> {
+                        forgotten.remember(tx, requester.userId(), roomId);
+                        return null;
+                    });
+                    return ApiResponse.ok(Json.object().put("room_id", roomId));
+                }
+                // Another local user's join made this server resident meanwhile: the join is written here.
             }
         }
         if (reader.room(roomId).isEmpty()) throw MatrixException.notFound("Unknown room");

@@ -47,6 +47,11 @@ public final class RemoteJoiner {
     private final StateStore states;
     private final org.callhs.core.storage.repo.CurrentStateRepository currentState;
     private final RoomLocks locks;
+    /**
+     * One remote join per room at a time, held across the network calls (unlike the room's write
+     * lock): striped by room ID, so rooms sharing a stripe wait on each other's joins, rarely.
+     */
+    private final java.util.concurrent.locks.ReentrantLock[] joining = newStripes(64);
     private final EventBuilder builder;
     private final PduReceiver receiver;
     private final RemoteEventAppender appender;
@@ -75,9 +80,31 @@ public final class RemoteJoiner {
     /**
      * Joins {@code userId} to {@code roomId} through the first of {@code servers} that lets it,
      * with {@code content} merged into the member event (display name, avatar, reason). Returns
-     * the join's event ID; throws the last server's refusal when none did.
+     * the join's event ID; throws the last server's refusal when none did. Remote joins of one
+     * room run one at a time: when another local user's join made this server resident while
+     * this one waited ({@code residentNow}), nothing is done and the answer is empty, so the
+     * caller writes the join here (a second remote join would replace the room's state and
+     * extremities with what the resident answered, losing what happened since).
      */
-    public String join(String userId, String roomId, List<String> servers, ObjectNode content) {
+    public Optional<String> join(String userId, String roomId, List<String> servers, ObjectNode content,
+                                 java.util.function.BooleanSupplier residentNow) {
+        java.util.concurrent.locks.ReentrantLock lock = joining[Math.floorMod(roomId.hashCode(), joining.length)];
+        lock.lock();
+        try {
+            if (residentNow.getAsBoolean()) return Optional.empty();
+            return Optional.of(joinThrough(userId, roomId, servers, content));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static java.util.concurrent.locks.ReentrantLock[] newStripes(int n) {
+        java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[n];
+        for (int i = 0; i < n; i++) stripes[i] = new java.util.concurrent.locks.ReentrantLock();
+        return stripes;
+    }
+
+    private String joinThrough(String userId, String roomId, List<String> servers, ObjectNode content) {
         List<String> candidates = new ArrayList<>(new LinkedHashSet<>(servers));
         candidates.remove(serverName);
         if (candidates.isEmpty()) throw MatrixException.notFound("No server to join " + roomId + " through");
