@@ -94,13 +94,34 @@ public final class RemoteEventAppender {
      * An event already stored is left as it is.
      */
     public Result appendOutlier(String roomId, RoomVersion version, String eventId, ObjectNode pdu, byte[] canonical) {
+        return appendOutliers(roomId, version, List.of(new Outlier(eventId, pdu, canonical))).get(0);
+    }
+
+    /** An event to store as an outlier, checked already (format, signatures, hash). */
+    public record Outlier(String eventId, ObjectNode pdu, byte[] canonical) {}
+
+    /**
+     * Stores events as outliers, as {@link #appendOutlier} does each, in one transaction: a
+     * join's state and auth chain (thousands of events in a big room) commit once. Auth events
+     * must come before the events citing them.
+     */
+    public List<Result> appendOutliers(String roomId, RoomVersion version, List<Outlier> outliers) {
         return locks.withLock(roomId, () -> database.transaction(tx -> {
-            if (events.findAny(tx, eventId).isPresent()) return new Result(eventId, Outcome.ALREADY_KNOWN, null, null);
-            String reason = authByOwnAuthEvents(tx, pdu, version);
-            EventPersister.Kind kind = reason == null ? EventPersister.Kind.OUTLIER : EventPersister.Kind.REJECTED;
-            persister.write(tx, new EventPersister.Row(eventId, roomId, version, pdu, canonical, prevEvents(pdu), null, null, kind,
-                    reason, null, null, null));
-            return new Result(eventId, reason == null ? Outcome.ACCEPTED : Outcome.REJECTED, reason, null);
+            List<Result> results = new ArrayList<>(outliers.size());
+            Map<String, Optional<AuthEvent>> memo = new HashMap<>();
+            for (Outlier o : outliers) {
+                if (events.findAny(tx, o.eventId()).isPresent()) {
+                    results.add(new Result(o.eventId(), Outcome.ALREADY_KNOWN, null, null));
+                    continue;
+                }
+                String reason = authByOwnAuthEvents(tx, o.pdu(), version, memo);
+                EventPersister.Kind kind = reason == null ? EventPersister.Kind.OUTLIER : EventPersister.Kind.REJECTED;
+                persister.write(tx, new EventPersister.Row(o.eventId(), roomId, version, o.pdu(), o.canonical(), prevEvents(o.pdu()),
+                        null, null, kind, reason, null, null, null));
+                memo.put(o.eventId(), Optional.of(new AuthEvent(reason, withIdNode(o.pdu(), o.eventId()))));
+                results.add(new Result(o.eventId(), reason == null ? Outcome.ACCEPTED : Outcome.REJECTED, reason, null));
+            }
+            return results;
         }));
     }
 
@@ -269,24 +290,41 @@ public final class RemoteEventAppender {
      * else the reason.
      */
     private String authByOwnAuthEvents(DSLContext tx, ObjectNode pdu, RoomVersion version) {
+        return authByOwnAuthEvents(tx, pdu, version, new HashMap<>());
+    }
+
+    /** An event as auth checks need it: why it was rejected (null if not), and its PDU with its ID. */
+    private record AuthEvent(String rejectedReason, ObjectNode pdu) {}
+
+    /** The event {@code id} as stored, through {@code memo} (a batch of outliers reads each auth event once). */
+    private Optional<AuthEvent> authEvent(DSLContext tx, String id, Map<String, Optional<AuthEvent>> memo) {
+        Optional<AuthEvent> known = memo.get(id);
+        if (known != null) return known;
+        Optional<AuthEvent> loaded = events.findAny(tx, id)
+                .map(record -> new AuthEvent(record.getRejectedReason(), withIdNode(eventStore.pdu(tx, id).orElseThrow(), id)));
+        if (loaded.isPresent()) memo.put(id, loaded);
+        return loaded;
+    }
+
+    private String authByOwnAuthEvents(DSLContext tx, ObjectNode pdu, RoomVersion version, Map<String, Optional<AuthEvent>> memo) {
         Map<StateKey, JsonNode> auth = new HashMap<>();
         List<JsonNode> authEvents = new ArrayList<>();
         for (JsonNode idNode : pdu.path("auth_events")) {
             String id = idNode.asText();
-            Optional<EventsRecord> record = events.findAny(tx, id);
-            if (record.isEmpty()) return "auth event " + id + " is unknown";
-            if (record.get().getRejectedReason() != null) return "auth event " + id + " was rejected";
-            ObjectNode authPdu = eventStore.pdu(tx, id).orElseThrow();
+            Optional<AuthEvent> event = authEvent(tx, id, memo);
+            if (event.isEmpty()) return "auth event " + id + " is unknown";
+            if (event.get().rejectedReason() != null) return "auth event " + id + " was rejected";
+            ObjectNode authPdu = event.get().pdu();
             authEvents.add(authPdu);
             JsonNode key = authPdu.get("state_key");
-            if (key != null && key.isTextual()) auth.put(StateKey.of(authPdu.path("type").asText(), key.textValue()), withId(authPdu, id));
+            if (key != null && key.isTextual()) auth.put(StateKey.of(authPdu.path("type").asText(), key.textValue()), authPdu);
         }
         if (version.roomIdIsCreateEventHash() && !"m.room.create".equals(pdu.path("type").asText())) {
             String createId = "$" + pdu.path("room_id").asText("!").substring(1);
-            Optional<EventsRecord> create = events.findAny(tx, createId);
+            Optional<AuthEvent> create = authEvent(tx, createId, memo);
             if (create.isEmpty()) return "the room's create event is unknown";
-            if (create.get().getRejectedReason() != null) return "the room's create event was rejected";
-            auth.put(StateKey.CREATE, withId(eventStore.pdu(tx, createId).orElseThrow(), createId));
+            if (create.get().rejectedReason() != null) return "the room's create event was rejected";
+            auth.put(StateKey.CREATE, create.get().pdu());
         }
         try {
             AuthRules.checkAuthEventSelection(pdu, authEvents, version);

@@ -234,10 +234,12 @@ public final class PduReceiver {
         // The create event first: in v12 no event lists it, yet every event needs it.
         List<String> order = new ArrayList<>(authOrder(byId));
         order.sort(Comparator.comparingInt(id -> "m.room.create".equals(byId.get(id).pdu().path("type").asText()) ? 0 : 1));
+        List<RemoteEventAppender.Outlier> outliers = new ArrayList<>(order.size());
         for (String id : order) {
             PduChecks.Checked checked = byId.get(id);
-            appender.appendOutlier(roomId, version, id, checked.pdu(), checked.canonical());
+            outliers.add(new RemoteEventAppender.Outlier(id, checked.pdu(), checked.canonical()));
         }
+        appender.appendOutliers(roomId, version, outliers);
     }
 
     /** The IDs of {@code byId}, each after the auth events of it that are also in {@code byId}. */

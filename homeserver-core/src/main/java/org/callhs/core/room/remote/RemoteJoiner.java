@@ -124,7 +124,9 @@ public final class RemoteJoiner {
     }
 
     private String joinVia(String server, String userId, String roomId, ObjectNode content) {
+        long t0 = System.nanoTime();
         ObjectNode made = remote.get().makeMembership(server, roomId, userId, "join", RoomVersion.supportedIds());
+        long madeMs = (System.nanoTime() - t0) / 1_000_000;
         String versionId = made.path("room_version").asText("1");
         RoomVersion version = RoomVersion.find(versionId).orElseThrow(() -> new MatrixException(ErrCode.UNSUPPORTED_ROOM_VERSION, 400,
                 "Room " + roomId + " has version " + versionId + ", which this server does not support"));
@@ -144,14 +146,19 @@ public final class RemoteJoiner {
         template.remove(List.of("hashes", "signatures", "unsigned", "event_id"));
         template.put("origin_server_ts", clock.millis());
         EventBuilder.Signed signed = builder.sign(template, version);
+        long t1 = System.nanoTime();
         ObjectNode answer = remote.get().sendMembership(server, roomId, signed.eventId(), "join", signed.pdu());
+        long sentMs = (System.nanoTime() - t1) / 1_000_000;
         // Where the resident signed too (restricted joins), its copy is the one to keep.
         JsonNode returned = answer.get("event");
         ObjectNode join = signed.pdu();
         if (returned != null && returned.isObject() && signed.eventId().equals(PduReceiver.guessId(returned, version))) {
             join = ((ObjectNode) returned).deepCopy();
         }
+        long t2 = System.nanoTime();
         settle(server, roomId, version, signed.eventId(), join, answer);
+        log.atInfo().setMessage("remote join phases").addKeyValue("room_id", roomId).addKeyValue("make_join_ms", madeMs)
+                .addKeyValue("send_join_ms", sentMs).addKeyValue("settle_ms", (System.nanoTime() - t2) / 1_000_000).log();
         return signed.eventId();
     }
 
@@ -163,6 +170,7 @@ public final class RemoteJoiner {
         receiver.storeOutliers(roomId, version, received);
 
         Map<StateKey, String> state = new HashMap<>();
+        Map<String, JsonNode> stateEvents = new HashMap<>();
         String createId = null;
         for (JsonNode pdu : answer.path("state")) {
             String id = PduReceiver.guessId(pdu, version);
@@ -170,6 +178,7 @@ public final class RemoteJoiner {
             Optional<EventsRecord> record = events.findAny(database.dsl(), id);
             if (record.isEmpty() || record.get().getRejectedReason() != null || record.get().getStateKey() == null) continue;
             state.put(StateKey.of(record.get().getEventType(), record.get().getStateKey()), id);
+            stateEvents.put(id, pdu);
             if (record.get().getEventType().equals(StateKey.CREATE_TYPE)) createId = id;
         }
         if (createId == null) throw new MatrixException(ErrCode.UNKNOWN, 502, server + " answered the join without a valid create event");
@@ -207,9 +216,8 @@ public final class RemoteJoiner {
                 for (Map.Entry<StateKey, String> entry : state.entrySet()) {
                     String membership = null;
                     if (entry.getKey().type().equals(StateKey.MEMBER_TYPE)) {
-                        membership = events.findAny(tx, entry.getValue())
-                                .map(r -> org.callhs.core.util.Json.parse(r.getPdu()).path("content").path("membership").asText(null))
-                                .orElse(null);
+                        // The stored outlier is this very event (same ID, so the same content).
+                        membership = stateEvents.get(entry.getValue()).path("content").path("membership").asText(null);
                     }
                     currentState.put(tx, roomId, entry.getKey().type(), entry.getKey().stateKey(), entry.getValue(), membership);
                 }
