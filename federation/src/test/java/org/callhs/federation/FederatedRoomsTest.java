@@ -3,6 +3,11 @@ package org.callhs.federation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.callhs.core.crypto.JsonSigner;
+import org.callhs.core.event.EventHashes;
+import org.callhs.core.event.RoomVersion;
 import java.util.ArrayList;
 import java.util.List;
 import org.callhs.core.testing.Backend;
@@ -88,6 +93,106 @@ class FederatedRoomsTest extends TwoServersSuite {
             FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
                     ? null : Json.object());
         }
+    }
+
+    /**
+     * One transaction from B, over HTTPS and signed with B's real key, carrying a good message
+     * among bad PDUs: one whose signature no longer verifies (dropped, with an error for it), one
+     * whose content does not match its hash (kept redacted), one its auth events refuse (a power
+     * levels change by a user without the power: rejected) and one that passes against the state
+     * before it but not the current state (a message from a user who has since left:
+     * soft-failed, kept out of the timeline). The good one is in A's timeline; so is a message
+     * sent afterwards.
+     */
+    @Test
+    void badPdusInOneTransactionSpareTheirNeighbours() {
+        String n = String.valueOf(backend.ordinal());
+        String alice = a.registerToken("sara" + n);
+        String bob = b.registerToken("theo" + n);
+        String dave = b.registerToken("ugo" + n);
+        String bobId = "@theo" + n + ":" + nameB();
+        String daveId = "@ugo" + n + ":" + nameB();
+        String roomId = createRoom(a, alice, "11");
+        for (String token : List.of(bob, dave)) {
+            Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
+                    token, Json.object());
+            assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
+        }
+        FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(daveId)
+                ? Json.object() : null);
+        java.util.Map<String, String> state = new java.util.HashMap<>();
+        for (JsonNode event : a.client().get(path(roomId) + "/state", alice).body()) {
+            state.put(event.path("type").asText() + "|" + event.path("state_key").asText(), event.path("event_id").asText());
+        }
+        String beforeLeave = latestEvent(alice, roomId);
+        assertThat(b.client().post(path(roomId) + "/leave", dave, Json.object()).status()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(daveId)
+                ? null : Json.object());
+        String latest = latestEvent(alice, roomId);
+
+        RoomVersion version = RoomVersion.require("11");
+        JsonSigner signer = new JsonSigner(nameB(), FederatedPair.signingKey(b));
+        List<String> messageAuth = List.of(state.get("m.room.create|"), state.get("m.room.power_levels|"));
+        ObjectNode good = remotePdu(version, signer, roomId, bobId, "m.room.message", null,
+                Json.object().put("msgtype", "m.text").put("body", "good one " + n), latest, messageAuth, state.get("m.room.member|" + bobId));
+        ObjectNode badSignature = remotePdu(version, signer, roomId, bobId, "m.room.message", null,
+                Json.object().put("msgtype", "m.text").put("body", "forged " + n), latest, messageAuth, state.get("m.room.member|" + bobId));
+        badSignature.put("origin_server_ts", badSignature.path("origin_server_ts").asLong() + 1); // signed: no longer verifies
+        ObjectNode badHash = remotePdu(version, signer, roomId, bobId, "m.room.message", null,
+                Json.object().put("msgtype", "m.text").put("body", "original " + n), latest, messageAuth, state.get("m.room.member|" + bobId));
+        ((ObjectNode) badHash.get("content")).put("body", "tampered " + n); // content is outside the signed redacted form
+        ObjectNode levels = Json.object();
+        levels.putObject("users").put(bobId, 100);
+        ObjectNode noPower = remotePdu(version, signer, roomId, bobId, "m.room.power_levels", "", levels, latest, messageAuth,
+                state.get("m.room.member|" + bobId));
+        ObjectNode afterLeaving = remotePdu(version, signer, roomId, daveId, "m.room.message", null,
+                Json.object().put("msgtype", "m.text").put("body", "after leaving " + n), beforeLeave, messageAuth, state.get("m.room.member|" + daveId));
+
+        ObjectNode txn = Json.object().put("origin", nameB()).put("origin_server_ts", System.currentTimeMillis());
+        ArrayNode pdus = txn.putArray("pdus");
+        for (ObjectNode pdu : List.of(badSignature, good, badHash, noPower, afterLeaving)) pdus.add(pdu);
+        txn.putArray("edus");
+        JsonNode answer = asB.request(nameA(), "PUT", "/_matrix/federation/v1/send/bad-pdus-" + n + "-" + System.nanoTime(), txn, 30_000);
+        assertThat(answer.path("pdus").path(EventHashes.eventId(badSignature, version)).path("error").asText()).contains("signature");
+        assertThat(answer.path("pdus").path(EventHashes.eventId(good, version)).has("error")).as(answer.toString()).isFalse();
+
+        List<String> timeline = bodies(a, alice, roomId);
+        assertThat(timeline).contains("good one " + n).doesNotContain("forged " + n, "after leaving " + n, "tampered " + n, "original " + n);
+        Resp redacted = a.client().get(path(roomId) + "/event/" + TestClient.seg(EventHashes.eventId(badHash, version)), alice);
+        assertThat(redacted.status()).as(redacted.toString()).isEqualTo(200);
+        assertThat(redacted.body().path("content").has("body")).as(redacted.toString()).isFalse();
+        Resp rejected = a.client().get(path(roomId) + "/event/" + TestClient.seg(EventHashes.eventId(noPower, version)), alice);
+        assertThat(rejected.status()).as(rejected.toString()).isEqualTo(404);
+        assertThat(a.client().get(path(roomId) + "/state/m.room.power_levels", alice).body().path("users").has(bobId)).isFalse();
+        Resp softFailed = a.client().get(path(roomId) + "/event/" + TestClient.seg(EventHashes.eventId(afterLeaving, version)), alice);
+        assertThat(softFailed.status()).as(softFailed.toString()).isEqualTo(404);
+
+        // The room goes on: a message sent the usual way afterwards arrives.
+        send(b, bob, roomId, "still here " + n);
+        awaitBody(a, alice, roomId, "still here " + n);
+    }
+
+    /** The newest event of the room's timeline as {@code token} sees it on A. */
+    private static String latestEvent(String token, String roomId) {
+        return a.client().get(path(roomId) + "/messages?dir=b&limit=1", token).body().path("chunk").get(0).path("event_id").asText();
+    }
+
+    /** A PDU of B, hashed and signed with B's key, on top of {@code prev} (whose depth A serves). */
+    private static ObjectNode remotePdu(RoomVersion version, JsonSigner signer, String roomId, String sender, String type, String stateKey,
+                                        ObjectNode content, String prev, List<String> auth, String memberEvent) {
+        JsonNode prevPdu = asB.request(nameA(), "GET", "/_matrix/federation/v1/event/" + TestClient.seg(prev), null, 10_000)
+                .path("pdus").get(0);
+        ObjectNode pdu = Json.object();
+        pdu.put("type", type).put("room_id", roomId).put("sender", sender);
+        if (stateKey != null) pdu.put("state_key", stateKey);
+        pdu.set("content", content);
+        pdu.put("origin_server_ts", System.currentTimeMillis());
+        pdu.putArray("prev_events").add(prev);
+        pdu.put("depth", prevPdu.path("depth").asLong() + 1);
+        ArrayNode authEvents = pdu.putArray("auth_events");
+        auth.forEach(authEvents::add);
+        authEvents.add(memberEvent);
+        return EventHashes.hashAndSign(pdu, version, signer);
     }
 
     /**
@@ -282,6 +387,21 @@ class FederatedRoomsTest extends TwoServersSuite {
         Resp refused = b.client().post("/_matrix/client/v3/knock/" + TestClient.seg(closed) + "?server_name=" + TestClient.seg(nameA()), bob,
                 Json.object());
         assertThat(refused.status()).isEqualTo(403);
+
+        // A knock on a v12 room (whose ID names no server) is withdrawn through the servers of its stripped state.
+        String v12 = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"private_chat\", "
+                + "\"room_version\": \"12\", \"initial_state\": [{\"type\": \"m.room.join_rules\", \"content\": {\"join_rule\": \"knock\"}}]}"))
+                .text("room_id");
+        Resp knock12 = b.client().post("/_matrix/client/v3/knock/" + TestClient.seg(v12) + "?server_name=" + TestClient.seg(nameA()), bob,
+                Json.object());
+        assertThat(knock12.status()).as(knock12.toString()).isEqualTo(200);
+        Resp withdrawn = b.client().post(path(v12) + "/leave", bob, Json.object());
+        assertThat(withdrawn.status()).as(withdrawn.toString()).isEqualTo(200);
+        FederationApiTest.waitFor(() -> {
+            Resp member = a.client().get(path(v12) + "/state/m.room.member/" + TestClient.seg(bobId), alice);
+            return member.status() == 200 && member.body().path("membership").asText().equals("leave") ? member.body() : null;
+        });
+        assertThat(syncRooms(b, bob, "knock").has(v12)).isFalse();
     }
 
     @Test

@@ -296,7 +296,19 @@ public final class RemoteInvites {
         servers.add(MatrixIds.serverName(invite.path("sender").asText()));
         int colon = roomId.indexOf(':');
         if (colon > 0) servers.add(roomId.substring(colon + 1));
-        servers.remove(serverName);
+        // A knock was sent by this server's own user; v12 room IDs name no server: the servers
+        // whose users sent the room's stripped state (the creator's first) are in the room.
+        strippedStateOf(inviteId).ifPresent(stripped -> {
+            List<String> senders = new ArrayList<>();
+            for (JsonNode event : stripped) {
+                String sender = event.path("sender").asText("");
+                if (!MatrixIds.isValidUserId(sender)) continue;
+                if (StateKey.CREATE_TYPE.equals(event.path("type").asText())) senders.add(0, MatrixIds.serverName(sender));
+                else senders.add(MatrixIds.serverName(sender));
+            }
+            servers.addAll(senders);
+        });
+        servers.removeIf(serverName::equals);
         MatrixException last = MatrixException.notFound("No server to reject the invite through");
         for (String server : new java.util.LinkedHashSet<>(servers)) {
             try {
