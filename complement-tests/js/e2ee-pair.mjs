@@ -15,25 +15,17 @@
 // line with "ok": false on stdout, exit code 1.
 
 import {
-    SDK_VERSION, checkUser, finish, makeClient as harnessClient, makeLog, readJsonStdin, sdk, sleep, startAndWaitForFirstSync,
+    SDK_VERSION, checkUser, finish, makeClient as harnessClient, makeLog, makeSteps, readJsonStdin, sdk, sleep, startAndWaitForFirstSync,
     waitFor, withTimeout,
 } from "./harness.mjs";
 
 const { ClientEvent, EventType, MsgType, RoomEvent } = sdk;
 
-let step = "start";
-const steps = {};
 const clients = [];
 const log = makeLog("e2ee-pair");
+const steps = makeSteps(log);
+const runStep = steps.run;
 
-async function runStep(name, fn) {
-    step = name;
-    const t0 = Date.now();
-    log(`step ${name}`);
-    const result = await fn();
-    steps[name] = Date.now() - t0;
-    return result;
-}
 
 function checkInput(input) {
     for (const who of ["a", "b"]) {
@@ -166,11 +158,11 @@ let exitCode = 0;
 let summary;
 try {
     const result = await main();
-    summary = { ok: true, sdkVersion: SDK_VERSION, ...result, steps, tookMs: Date.now() - started };
+    summary = { ok: true, sdkVersion: SDK_VERSION, ...result, steps: steps.took, tookMs: Date.now() - started };
 } catch (e) {
     exitCode = 1;
-    process.stderr.write(`e2ee-pair: FAILED at step ${step}: ${e?.stack ?? e}\n`);
-    summary = { ok: false, sdkVersion: SDK_VERSION, step, error: String(e?.message ?? e), steps, tookMs: Date.now() - started };
+    process.stderr.write(`e2ee-pair: FAILED at step ${steps.current}: ${e?.stack ?? e}\n`);
+    summary = { ok: false, sdkVersion: SDK_VERSION, step: steps.current, error: String(e?.message ?? e), steps: steps.took, tookMs: Date.now() - started };
 } finally {
     for (const client of clients) {
         try {

@@ -112,6 +112,23 @@ export function withTimeout(what, ms, promise) {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A script's named steps: `run(name, fn)` logs the step, runs it and records how long it took in
+ * `took` (name -> ms); `current` names the step under way (the one a failure is reported at).
+ */
+export function makeSteps(log) {
+    const steps = { current: "start", took: {} };
+    steps.run = async (name, fn) => {
+        steps.current = name;
+        const t0 = Date.now();
+        log(`step ${name}`);
+        const result = await fn();
+        steps.took[name] = Date.now() - t0;
+        return result;
+    };
+    return steps;
+}
+
 /** A client with a memory store and no crypto, logging as `name`; remembers its last sync error. */
 export function makeClient(name, baseUrl, user, log) {
     const client = createClient({

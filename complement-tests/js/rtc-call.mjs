@@ -19,27 +19,19 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
-    SDK_VERSION, checkUser, finish, makeClient, makeLog, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
+    SDK_VERSION, checkUser, finish, makeClient, makeLog, makeSteps, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
 } from "./harness.mjs";
 
 const { ClientEvent, RoomEvent } = sdk;
 const { MatrixRTCSessionEvent } = rtc;
 const log = makeLog("rtc-call");
+const steps = makeSteps(log);
+const runStep = steps.run;
 const MEMBER_SCRIPT = fileURLToPath(new URL("./rtc-member.mjs", import.meta.url));
 
-let step = "start";
-const steps = {};
 let member = null; // A's process
 const aEvents = [];
 
-async function runStep(name, fn) {
-    step = name;
-    const t0 = Date.now();
-    log(`step ${name}`);
-    const result = await fn();
-    steps[name] = Date.now() - t0;
-    return result;
-}
 
 /** Starts A's process; its JSON lines are collected in aEvents, and a "failed" line fails the run. */
 function startMember(input) {
@@ -125,10 +117,10 @@ async function main() {
             member = startMember(input);
             await until("B to see A's call membership again after rejoining", timeoutMs, true);
         });
-        step = "done";
+        steps.current = "done";
         return {
             ok: true, mode: input.mode, sdkVersion: SDK_VERSION, node: process.version, leaveAfterMs, delayMs, restartMs, slackMs,
-            steps, aEvents: aEvents.map(({ at, ...rest }) => rest),
+            steps: steps.took, aEvents: aEvents.map(({ at, ...rest }) => rest),
         };
     } finally {
         if (member && member.exitCode === null && member.signalCode === null) member.kill("SIGKILL");
@@ -141,7 +133,7 @@ try {
     summary = await main();
 } catch (e) {
     exitCode = 1;
-    process.stderr.write(`rtc-call: FAILED at step ${step}: ${e?.stack ?? e}\n`);
-    summary = { ok: false, step, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps };
+    process.stderr.write(`rtc-call: FAILED at step ${steps.current}: ${e?.stack ?? e}\n`);
+    summary = { ok: false, step: steps.current, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps: steps.took };
 }
 finish(summary, exitCode);

@@ -18,7 +18,7 @@
 // (MatrixJsSdkScenario uses debug: every request with its status ends up in its log file).
 
 import {
-    SDK_VERSION, checkUser, finish, makeClient as harnessClient, makeLog, readJsonStdin, sdk, startAndWaitForFirstSync, waitFor,
+    SDK_VERSION, checkUser, finish, makeClient as harnessClient, makeLog, makeSteps, readJsonStdin, sdk, startAndWaitForFirstSync, waitFor,
     withTimeout,
 } from "./harness.mjs";
 
@@ -26,10 +26,10 @@ const { EventType, MsgType, ReceiptType, RoomEvent, RoomMemberEvent, ClientEvent
 const TO_DEVICE_TYPE = "org.callhs.test.ping";
 
 const started = Date.now();
-let step = "start";
-const steps = {}; // step name -> milliseconds it took
 const clients = [];
 const log = makeLog("two-users");
+const steps = makeSteps(log);
+const runStep = steps.run;
 
 async function readInput() {
     const args = process.argv.slice(2);
@@ -51,15 +51,6 @@ function checkInput(input) {
     checkUser(input.b, "b");
 }
 
-/** Runs one named step, recording how long it took. */
-async function runStep(name, fn) {
-    step = name;
-    const t0 = Date.now();
-    log(`step ${name}`);
-    const result = await fn();
-    steps[name] = Date.now() - t0;
-    return result;
-}
 
 function makeClient(name, baseUrl, user) {
     const client = harnessClient(name, baseUrl, user, log);
@@ -182,7 +173,7 @@ async function main() {
         }
     });
 
-    step = "done";
+    steps.current = "done";
     return {
         ok: true,
         sdkVersion: SDK_VERSION,
@@ -192,7 +183,7 @@ async function main() {
         replyId,
         toDeviceType: TO_DEVICE_TYPE,
         nonce,
-        steps,
+        steps: steps.took,
         totalMs: Date.now() - started,
     };
 }
@@ -204,8 +195,8 @@ try {
 } catch (e) {
     exitCode = 1;
     const reason = e?.stack ?? String(e);
-    process.stderr.write(`two-users: FAILED at step ${step}: ${reason}\n`);
-    summary = { ok: false, step, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps };
+    process.stderr.write(`two-users: FAILED at step ${steps.current}: ${reason}\n`);
+    summary = { ok: false, step: steps.current, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps: steps.took };
 } finally {
     for (const client of clients) {
         try {

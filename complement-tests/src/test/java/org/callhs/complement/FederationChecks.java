@@ -325,6 +325,37 @@ final class FederationChecks {
     }
 
     /**
+     * A public room of {@code resident}'s that {@code member}, a user of the other server, joined
+     * and may change the topic of (power 50); returns once both servers report the same state.
+     */
+    static String roomBothMayChange(CsApiClient resident, CsApiClient member) {
+        String residentServer = resident.userId().substring(resident.userId().indexOf(':') + 1);
+        String roomId = resident.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        member.request("POST", "join", roomId).query("server_name", residentServer).json(obj()).send().assertOk();
+        awaitJoined(resident, roomId, member.userId(), true);
+        JsonNode levels = resident.get("rooms", roomId, "state", "m.room.power_levels").assertOk();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) levels.path("users")).put(member.userId(), 50);
+        resident.put(levels, "rooms", roomId, "state", "m.room.power_levels").assertOk();
+        awaitSameState(resident, member, roomId);
+        return roomId;
+    }
+
+    /**
+     * After a fork: both servers report the same state (with a topic), each user sees the message
+     * the other server wrote while they were apart, and a message sent after the merge arrives.
+     */
+    static void agreeAfterFork(CsApiClient one, CsApiClient two, String roomId, String missedByOne, String missedByTwo) {
+        Map<String, String> agreed = awaitSameState(one, two, roomId);
+        assertThat(agreed).containsKey("m.room.topic|");
+        awaitMessage(one, roomId, missedByOne);
+        awaitMessage(two, roomId, missedByTwo);
+        String after = "after the merge " + Names.random(6);
+        two.put(obj("msgtype", "m.text", "body", after), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
+        awaitMessage(one, roomId, after);
+        awaitSameState(one, two, roomId);
+    }
+
+    /**
      * {@code resident} kicks {@code member} (a user of the other server) out of a public room, the
      * member joins again, is banned and cannot join while banned, and joins once unbanned; each
      * membership is seen by both servers.

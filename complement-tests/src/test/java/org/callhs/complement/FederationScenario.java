@@ -3,9 +3,7 @@ package org.callhs.complement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.callhs.complement.harness.Json.obj;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import java.util.Map;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsResponse;
@@ -82,15 +80,7 @@ class FederationScenario {
     void serversThatChangedTheSameStateApartAgreeAfterwards() {
         CsApiClient alice = FederationChecks.user(one().client(), "alice");
         CsApiClient bob = FederationChecks.user(two().client(), "bob");
-        String oneServer = alice.userId().substring(alice.userId().indexOf(':') + 1);
-        String roomId = alice.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
-        bob.request("POST", "join", roomId).query("server_name", oneServer).json(obj()).send().assertOk();
-        FederationChecks.awaitJoined(alice, roomId, bob.userId(), true);
-        // Bob may set the topic too.
-        JsonNode levels = alice.get("rooms", roomId, "state", "m.room.power_levels").assertOk();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) levels.path("users")).put(bob.userId(), 50);
-        alice.put(levels, "rooms", roomId, "state", "m.room.power_levels").assertOk();
-        FederationChecks.awaitSameState(alice, bob, roomId);
+        String roomId = FederationChecks.roomBothMayChange(alice, bob);
 
         two().kill();
         alice.put(obj("topic", "set on one"), "rooms", roomId, "state", "m.room.topic").assertOk();
@@ -99,16 +89,11 @@ class FederationScenario {
         one().kill();
         two().start();
         bob.put(obj("topic", "set on two"), "rooms", roomId, "state", "m.room.topic").assertOk();
+        String missedByOne = "sent while one was down " + Names.random(6);
+        bob.put(obj("msgtype", "m.text", "body", missedByOne), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
         one().start();
 
-        Map<String, String> agreed = FederationChecks.awaitSameState(alice, bob, roomId);
-        assertThat(agreed).containsKey("m.room.topic|");
-        FederationChecks.awaitMessage(bob, roomId, missed);
-        // The room goes on from the merged state: both see a message sent after.
-        String after = "after the merge " + Names.random(6);
-        bob.put(obj("msgtype", "m.text", "body", after), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
-        FederationChecks.awaitMessage(alice, roomId, after);
-        FederationChecks.awaitSameState(alice, bob, roomId);
+        FederationChecks.agreeAfterFork(alice, bob, roomId, missedByOne, missed);
     }
 
     @Test

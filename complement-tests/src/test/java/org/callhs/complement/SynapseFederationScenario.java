@@ -1,13 +1,9 @@
 package org.callhs.complement;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.callhs.complement.harness.Json.obj;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.Deployment;
@@ -112,13 +108,7 @@ class SynapseFederationScenario {
     void serversThatChangedTheSameStateApartAgreeAfterwards() {
         CsApiClient alice = onCallhs("alice");
         CsApiClient bob = onSynapse("bob");
-        String roomId = alice.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
-        bob.request("POST", "join", roomId).query("server_name", callhs().serverName()).json(obj()).send().assertOk();
-        FederationChecks.awaitJoined(alice, roomId, bob.userId(), true);
-        JsonNode levels = alice.get("rooms", roomId, "state", "m.room.power_levels").assertOk();
-        ((ObjectNode) levels.path("users")).put(bob.userId(), 50);
-        alice.put(levels, "rooms", roomId, "state", "m.room.power_levels").assertOk();
-        FederationChecks.awaitSameState(alice, bob, roomId);
+        String roomId = FederationChecks.roomBothMayChange(alice, bob);
 
         synapse.pause();
         alice.put(obj("topic", "set on callhs"), "rooms", roomId, "state", "m.room.topic").assertOk();
@@ -132,14 +122,7 @@ class SynapseFederationScenario {
         bob.put(obj("msgtype", "m.text", "body", missedByCallhs), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
         callhs().start();
 
-        Map<String, String> agreed = FederationChecks.awaitSameState(alice, bob, roomId);
-        assertThat(agreed).containsKey("m.room.topic|");
-        FederationChecks.awaitMessage(bob, roomId, missedBySynapse);
-        FederationChecks.awaitMessage(alice, roomId, missedByCallhs);
-        String after = "after the merge " + Names.random(6);
-        bob.put(obj("msgtype", "m.text", "body", after), "rooms", roomId, "send", "m.room.message", Rooms.txnId()).assertOk();
-        FederationChecks.awaitMessage(alice, roomId, after);
-        FederationChecks.awaitSameState(alice, bob, roomId);
+        FederationChecks.agreeAfterFork(alice, bob, roomId, missedByCallhs, missedBySynapse);
     }
 
     @Test

@@ -107,11 +107,11 @@ class FederatedRoomsTest extends TwoServersSuite {
     @Test
     void badPdusInOneTransactionSpareTheirNeighbours() {
         String n = String.valueOf(backend.ordinal());
-        String alice = a.registerToken("sara" + n);
-        String bob = b.registerToken("theo" + n);
-        String dave = b.registerToken("ugo" + n);
-        String bobId = "@theo" + n + ":" + nameB();
-        String daveId = "@ugo" + n + ":" + nameB();
+        String alice = a.registerToken("badpdu-alice" + n);
+        String bob = b.registerToken("badpdu-bob" + n);
+        String dave = b.registerToken("badpdu-dave" + n);
+        String bobId = "@badpdu-bob" + n + ":" + nameB();
+        String daveId = "@badpdu-dave" + n + ":" + nameB();
         String roomId = createRoom(a, alice, "11");
         for (String token : List.of(bob, dave)) {
             Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
@@ -203,13 +203,13 @@ class FederatedRoomsTest extends TwoServersSuite {
     @Test
     void concurrentJoinsOfOneServerAllSucceed() throws Exception {
         String n = String.valueOf(backend.ordinal());
-        String alice = a.registerToken("pia" + n);
+        String alice = a.registerToken("concurrent-alice" + n);
         String roomId = createRoom(a, alice, "11");
         List<String> tokens = new java.util.ArrayList<>();
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            tokens.add(b.registerToken("quinn" + i + "x" + n));
-            ids.add("@quinn" + i + "x" + n + ":" + nameB());
+            tokens.add(b.registerToken("concurrent-" + i + "-" + n));
+            ids.add("@concurrent-" + i + "-" + n + ":" + nameB());
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
         try {
@@ -335,9 +335,9 @@ class FederatedRoomsTest extends TwoServersSuite {
     @Test
     void createRoomInvitesUsersOfOtherServers() {
         String n = String.valueOf(backend.ordinal());
-        String alice = a.registerToken("nora" + n);
-        String bob = b.registerToken("owen" + n);
-        String bobId = "@owen" + n + ":" + nameB();
+        String alice = a.registerToken("direct-alice" + n);
+        String bob = b.registerToken("direct-bob" + n);
+        String bobId = "@direct-bob" + n + ":" + nameB();
         String missingId = "@nobody" + n + ":" + nameB();
         Resp created = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"trusted_private_chat\", "
                 + "\"is_direct\": true, \"name\": \"Direct " + n + "\", \"invite\": [\"" + bobId + "\"]}"));
