@@ -24,6 +24,15 @@ import org.jooq.DSLContext;
  * {@code M_WRONG_ROOM_KEYS_VERSION} with {@code current_version}.
  */
 public final class KeyBackupService {
+    /**
+     * The backup algorithms accepted: the spec's {@code m.megolm_backup.v1.curve25519-aes-sha2},
+     * and MSC3270's symmetric {@code org.matrix.msc3270.v1.aes-hmac-sha2}, which clients have
+     * shipped behind its unstable name. Anything else is 400 {@code M_INVALID_PARAM}: a backup
+     * no client can read would only be stored and served back.
+     */
+    static final java.util.Set<String> ALGORITHMS = java.util.Set.of("m.megolm_backup.v1.curve25519-aes-sha2",
+            "org.matrix.msc3270.v1.aes-hmac-sha2");
+
     private final Database database;
     private final RoomKeyBackupVersionRepository versions;
     private final RoomKeyBackupSessionRepository sessions;
@@ -38,6 +47,9 @@ public final class KeyBackupService {
     public String create(String userId, ObjectNode body) {
         String algorithm = KeyJson.requireString(body, "algorithm", "body");
         ObjectNode authData = KeyJson.requireObject(body, "auth_data");
+        if (!ALGORITHMS.contains(algorithm)) {
+            throw MatrixException.invalidParam("Unsupported backup algorithm " + algorithm + "; supported: " + new java.util.TreeSet<>(ALGORITHMS));
+        }
         String authJson = KeyJson.canonical(authData);
         return database.transaction(tx -> {
             long version = versions.maxVersion(tx, userId) + 1;

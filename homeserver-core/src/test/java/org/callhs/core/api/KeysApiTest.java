@@ -544,6 +544,12 @@ class KeysApiTest extends BackendSuite {
         assertThat(client.get(base + "/abc", lena.token()).errcode()).isEqualTo("M_NOT_FOUND");
         assertThat(client.delete(base + "/12345", lena.token(), null).errcode()).isEqualTo("M_NOT_FOUND");
         assertThat(client.post(base, lena.token(), "{\"algorithm\": \"x\"}").errcode()).isEqualTo("M_MISSING_PARAM");
+        // An algorithm no client knows is refused, not stored and served back.
+        Resp unknown = client.post(base, lena.token(), "{\"algorithm\": \"m.made.up\", \"auth_data\": {}}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.post(base, lena.token(), "{\"algorithm\": \"org.matrix.msc3270.v1.aes-hmac-sha2\", \"auth_data\": {}}")
+                .status()).isEqualTo(200);
         assertThat(client.post(base, lena.token(), "{\"algorithm\": \"x\", \"auth_data\": \"y\"}").errcode()).isEqualTo("M_BAD_JSON");
         assertThat(client.post(base, lena.token(), "{\"algorithm\": 1, \"auth_data\": {}}").errcode()).isEqualTo("M_BAD_JSON");
         assertThat(client.post(base, lena.token(), "[]").errcode()).isEqualTo("M_BAD_JSON");
