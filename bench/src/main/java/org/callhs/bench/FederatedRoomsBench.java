@@ -36,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FederatedRoomsBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PASSWORD = "bench-password";
     private static final int SETUP_THREADS = 8;
     private static final int TIMEOUT_MS = 180_000;
     private static final long WAIT_MS = 600_000;
@@ -248,7 +247,7 @@ public final class FederatedRoomsBench {
         double[] joined = new double[rooms];
         double[] complete = new double[rooms];
         for (int r = 0; r < rooms; r++) {
-            MatrixClient.Session user = client(joiner).register(UserNames.account(runId, "jj" + r), PASSWORD);
+            MatrixClient.Session user = client(joiner).register(UserNames.account(runId, "jj" + r), UserNames.password(runId));
             long t0 = System.nanoTime();
             client(joiner).joinRoomVia(user.accessToken(), roomIds.get(r), residentServer);
             joined[r] = (System.nanoTime() - t0) / 1e9;
@@ -301,7 +300,7 @@ public final class FederatedRoomsBench {
         List<MatrixClient.Session> sessions = new ArrayList<>(java.util.Collections.nCopies(count, null));
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < count; i++) indexes.add(i);
-        forEach(indexes, i -> sessions.set(i, client(target).register(UserNames.account(runId, prefix + i), PASSWORD)));
+        forEach(indexes, i -> sessions.set(i, client(target).register(UserNames.account(runId, prefix + i), UserNames.password(runId))));
         return sessions;
     }
 

@@ -49,6 +49,12 @@ class FederatedRoomsTest extends TwoServersSuite {
         FederationApiTest.waitFor(() -> bodies(server, token, roomId).contains(body) ? Json.object() : null);
     }
 
+    /** A user of B joins {@code roomId} through A. */
+    static Resp joinThroughA(String token, String roomId) {
+        return b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()), token,
+                Json.object());
+    }
+
     static void send(TestServer server, String token, String roomId, String body) {
         Resp sent = server.client().put(path(roomId) + "/send/m.room.message/" + System.nanoTime(), token,
                 Json.object().put("msgtype", "m.text").put("body", body));
@@ -63,8 +69,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bobId = "@bob" + backend.ordinal() + ":" + nameB();
         for (String version : List.of("9", "10", "11", "12")) {
             String roomId = createRoom(a, alice, version);
-            Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                    bob, Json.object());
+            Resp joined = joinThroughA(bob, roomId);
             assertThat(joined.status()).as(version + ": " + joined).isEqualTo(200);
             assertThat(joined.text("room_id")).isEqualTo(roomId);
             // Both servers agree on the members.
@@ -114,8 +119,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String daveId = "@badpdu-dave" + n + ":" + nameB();
         String roomId = createRoom(a, alice, "11");
         for (String token : List.of(bob, dave)) {
-            Resp joined = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                    token, Json.object());
+            Resp joined = joinThroughA(token, roomId);
             assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
         }
         FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(daveId)
@@ -215,8 +219,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         try {
             List<java.util.concurrent.Future<Resp>> joins = new java.util.ArrayList<>();
             for (String token : tokens) {
-                joins.add(pool.submit(() -> b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name="
-                        + TestClient.seg(nameA()), token, Json.object())));
+                joins.add(pool.submit(() -> joinThroughA(token, roomId)));
             }
             for (var join : joins) {
                 Resp r = join.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -253,8 +256,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String aliceId = "@hana" + backend.ordinal() + ":" + nameA();
         String bobId = "@ivan" + backend.ordinal() + ":" + nameB();
         String roomId = createRoom(a, alice, "11");
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined").has(bobId)
                 ? Json.object() : null);
         assertThat(a.client().put(path(roomId) + "/typing/" + TestClient.seg(aliceId), alice,
@@ -435,8 +437,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bobId = "@paul" + n + ":" + nameB();
         String roomId = createRoom(a, alice, "11");
         String before = a.client().get("/_matrix/client/v3/sync?timeout=0", alice).body().path("next_batch").asText();
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         // Alice's sync after Bob joined lists him as changed (his devices are new to her).
         String since = FederationApiTest.waitFor(() -> {
             JsonNode sync = a.client().get("/_matrix/client/v3/sync?timeout=0&since=" + before, alice).body();
@@ -458,8 +459,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bob = b.registerToken("tom" + n);
         String roomId = createRoom(a, alice, "11");
         for (int i = 0; i < 30; i++) send(a, alice, roomId, "history " + i);
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         // Bob pages back from the end: the room's history before his join comes from A, in order, then the room's creation.
         List<String> seen = new ArrayList<>();
         List<String> types = new ArrayList<>();
@@ -489,8 +489,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bob = b.registerToken("vic" + n);
         String bobId = "@vic" + n + ":" + nameB();
         String roomId = createRoom(a, alice, "11");
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         send(b, bob, roomId, "before the acl");
         awaitBody(a, alice, roomId, "before the acl");
         // Alice denies B (by host, whatever the port): B's events and requests are refused from then on.
@@ -534,8 +533,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         FederationException badLimit = assertThrows(() -> asB.request(nameA(), "GET", "/_matrix/federation/v1/publicRooms?limit=lots", null, 5000));
         assertThat(badLimit.status()).isEqualTo(400);
         // timestamp_to_event over federation, for a server with a member in the room.
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         JsonNode closest = asB.request(nameA(), "GET", "/_matrix/federation/v1/timestamp_to_event/" + Paths.segment(roomId)
                 + "?dir=b&ts=" + System.currentTimeMillis(), null, 5000);
         assertThat(closest.path("event_id").asText()).startsWith("$");
@@ -551,8 +549,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bob = b.registerToken("zeno" + n);
         String aliceId = "@yara" + n + ":" + nameA();
         String roomId = createRoom(a, alice, "11");
-        assertThat(b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object()).status()).isEqualTo(200);
+        assertThat(joinThroughA(bob, roomId).status()).isEqualTo(200);
         FederationApiTest.waitFor(() -> a.client().get(path(roomId) + "/joined_members", alice).body().path("joined")
                 .has("@zeno" + n + ":" + nameB()) ? Json.object() : null);
         assertThat(a.client().put("/_matrix/client/v3/presence/" + TestClient.seg(aliceId) + "/status", alice,
@@ -592,8 +589,7 @@ class FederatedRoomsTest extends TwoServersSuite {
         String bob = b.registerToken("frank" + backend.ordinal());
         Resp created = a.client().post("/_matrix/client/v3/createRoom", alice, Json.parse("{\"preset\": \"private_chat\"}"));
         String roomId = created.text("room_id");
-        Resp refused = b.client().post("/_matrix/client/v3/join/" + TestClient.seg(roomId) + "?server_name=" + TestClient.seg(nameA()),
-                bob, Json.object());
+        Resp refused = joinThroughA(bob, roomId);
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.errcode()).isEqualTo("M_FORBIDDEN");
         // A room nobody knows: 404 from the resident.

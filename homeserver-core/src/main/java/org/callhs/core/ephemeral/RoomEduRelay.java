@@ -96,14 +96,13 @@ public final class RoomEduRelay {
         return currentState.members(database.dsl(), roomId, "join").contains(userId);
     }
 
-    /** The other servers sharing a room with {@code userId} (a joined member in a room the user is joined to). */
+    /** The servers, this one included, with a joined member in a room {@code userId} is joined to. */
     private Set<String> serversSharingRoomWith(String userId) {
         Set<String> servers = new TreeSet<>();
         var dsl = database.dsl();
         for (String member : currentState.joinedUsers(dsl, currentState.roomsWithMembership(dsl, userId, "join"))) {
             if (MatrixIds.isValidUserId(member)) servers.add(MatrixIds.serverName(member));
         }
-        servers.remove(serverName);
         return servers;
     }
 
@@ -112,6 +111,7 @@ public final class RoomEduRelay {
         RemoteServers servers = remote.get();
         if (!servers.available() || !MatrixIds.isValidUserId(userId) || !MatrixIds.serverName(userId).equals(serverName)) return;
         Set<String> destinations = serversSharingRoomWith(userId);
+        destinations.remove(serverName);
         if (destinations.isEmpty()) return;
         ObjectNode entry = content.deepCopy();
         entry.put("user_id", userId);
@@ -134,20 +134,12 @@ public final class RoomEduRelay {
             String state = entry.path("presence").asText(null);
             if (userId == null || !MatrixIds.isValidUserId(userId) || !MatrixIds.serverName(userId).equals(origin)) continue;
             if (state == null || !java.util.Set.of("online", "unavailable", "offline").contains(state)) continue;
-            if (!sharesRoomWithLocalUser(userId)) continue;
+            if (!serversSharingRoomWith(userId).contains(serverName)) continue;
             JsonNode ago = entry.get("last_active_ago");
-            long lastActive = System.currentTimeMillis() - (ago != null && ago.canConvertToLong() ? Math.max(0, ago.asLong()) : 0);
             JsonNode status = entry.get("status_msg");
-            presence.setRemote(userId, state, status != null && status.isTextual() ? status.textValue() : null, lastActive);
+            presence.setRemote(userId, state, status != null && status.isTextual() ? status.textValue() : null,
+                    ago != null && ago.canConvertToLong() ? ago.asLong() : 0);
         }
-    }
-
-    private boolean sharesRoomWithLocalUser(String userId) {
-        var dsl = database.dsl();
-        for (String member : currentState.joinedUsers(dsl, currentState.roomsWithMembership(dsl, userId, "join"))) {
-            if (MatrixIds.isValidUserId(member) && MatrixIds.serverName(member).equals(serverName)) return true;
-        }
-        return false;
     }
 
     /** An {@code m.typing} EDU from {@code origin}. */

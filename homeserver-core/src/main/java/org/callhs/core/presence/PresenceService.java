@@ -52,24 +52,23 @@ public final class PresenceService {
 
     public void publishTo(Publisher publisher) { this.publisher = publisher; }
 
-    /** Sets state and status message (null keeps none). */
+    /** Sets state and status message (null keeps none); the servers sharing a room with the user hear of it. */
     public void set(String userId, String state, String statusMsg) {
         long now = clock.millis();
-        long position = database.transaction(tx -> {
-            long next = streams.next(tx, Streams.PRESENCE);
-            presence.upsert(tx, userId, state, statusMsg, now, now, next);
-            return next;
-        });
-        known.invalidate(userId);
-        notifier.peersUpdated(Streams.PRESENCE, position, userId);
-        find(userId).ifPresent(record -> publisher.published(userId, content(record)));
+        write(userId, state, statusMsg, now);
+        publisher.published(userId, content(state, statusMsg, now));
     }
 
     /**
      * Records a remote user's presence as their server sent it ({@code m.presence}): the state,
-     * status message and last activity, on the presence stream so local users sharing a room see it.
+     * status message and last activity ({@code lastActiveAgo} ms ago), on the presence stream so
+     * local users sharing a room see it.
      */
-    public void setRemote(String userId, String state, String statusMsg, long lastActiveTs) {
+    public void setRemote(String userId, String state, String statusMsg, long lastActiveAgo) {
+        write(userId, state, statusMsg, clock.millis() - Math.max(0, lastActiveAgo));
+    }
+
+    private void write(String userId, String state, String statusMsg, long lastActiveTs) {
         long now = clock.millis();
         long position = database.transaction(tx -> {
             long next = streams.next(tx, Streams.PRESENCE);
@@ -115,12 +114,16 @@ public final class PresenceService {
 
     /** The {@code content} of an {@code m.presence} event or of {@code GET /presence}. */
     public ObjectNode content(PresenceRecord record) {
+        return content(record.getState(), record.getStatusMsg(), record.getLastActiveTs());
+    }
+
+    private ObjectNode content(String state, String statusMsg, long lastActiveTs) {
         ObjectNode body = Json.object();
-        long ago = Math.max(0, clock.millis() - record.getLastActiveTs());
-        body.put("presence", record.getState());
+        long ago = Math.max(0, clock.millis() - lastActiveTs);
+        body.put("presence", state);
         body.put("last_active_ago", ago);
-        body.put("currently_active", "online".equals(record.getState()) && ago < CURRENTLY_ACTIVE_MS);
-        if (record.getStatusMsg() != null) body.put("status_msg", record.getStatusMsg());
+        body.put("currently_active", "online".equals(state) && ago < CURRENTLY_ACTIVE_MS);
+        if (statusMsg != null) body.put("status_msg", statusMsg);
         return body;
     }
 }

@@ -296,8 +296,9 @@ public final class RemoteInvites {
         servers.add(MatrixIds.serverName(invite.path("sender").asText()));
         int colon = roomId.indexOf(':');
         if (colon > 0) servers.add(roomId.substring(colon + 1));
-        // A knock was sent by this server's own user; v12 room IDs name no server: the servers
-        // whose users sent the room's stripped state (the creator's first) are in the room.
+        // The servers whose users sent the room's stripped state (the creator's first) are in the
+        // room: the only ones to go through for a knock (sent by this server's own user) in a v12
+        // room (whose ID names no server), and further candidates for an invite.
         strippedStateOf(inviteId).ifPresent(stripped -> {
             List<String> senders = new ArrayList<>();
             for (JsonNode event : stripped) {

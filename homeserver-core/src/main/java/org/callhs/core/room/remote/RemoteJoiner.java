@@ -156,14 +156,15 @@ public final class RemoteJoiner {
             join = ((ObjectNode) returned).deepCopy();
         }
         long t2 = System.nanoTime();
-        settle(server, roomId, version, signed.eventId(), join, answer);
-        log.atInfo().setMessage("remote join phases").addKeyValue("room_id", roomId).addKeyValue("make_join_ms", madeMs)
-                .addKeyValue("send_join_ms", sentMs).addKeyValue("settle_ms", (System.nanoTime() - t2) / 1_000_000).log();
+        int stateEvents = settle(server, roomId, version, signed.eventId(), join, answer);
+        log.atInfo().setMessage("joined a room over federation").addKeyValue("room_id", roomId).addKeyValue("via", server)
+                .addKeyValue("state_events", stateEvents).addKeyValue("version", version.id()).addKeyValue("make_join_ms", madeMs)
+                .addKeyValue("send_join_ms", sentMs).addKeyValue("store_ms", (System.nanoTime() - t2) / 1_000_000).log();
         return signed.eventId();
     }
 
-    /** Stores the state and auth chain the resident answered, records the room, and writes the join on top. */
-    private void settle(String server, String roomId, RoomVersion version, String joinId, ObjectNode join, ObjectNode answer) {
+    /** Stores the state and auth chain the resident answered, records the room, and writes the join on top; returns the number of state events kept. */
+    private int settle(String server, String roomId, RoomVersion version, String joinId, ObjectNode join, ObjectNode answer) {
         List<JsonNode> received = new ArrayList<>();
         answer.path("auth_chain").forEach(received::add);
         answer.path("state").forEach(received::add);
@@ -230,7 +231,6 @@ public final class RemoteJoiner {
             default -> throw new MatrixException(ErrCode.FORBIDDEN, 403,
                     "The join " + server + " accepted is not allowed by the state it sent: " + result.reason());
         }
-        log.atInfo().setMessage("joined a room over federation").addKeyValue("room_id", roomId).addKeyValue("via", server)
-                .addKeyValue("state_events", state.size()).addKeyValue("version", version.id()).log();
+        return state.size();
     }
 }
