@@ -74,6 +74,7 @@ public final class FederationModule implements HomeserverModule {
         OutboundPdus outboundPdus = new OutboundPdus(ourName, database, queue, context::federatedRooms);
         context.addEventWriteHook(outboundPdus);
         context.addEventListener(outboundPdus);
+        context.setServerOutbox(outboundPdus);
         context.addFederationRoutes(new RoomEndpoints(ourName, context::federatedRooms, outboundPdus, clock));
         context.setRemoteEvents(new RemoteEventFetcher(client, config.requestTimeoutMs()));
         context.addFederationRoutes(new QueryEndpoints(ourName, context::localDirectory, context::localDevices));

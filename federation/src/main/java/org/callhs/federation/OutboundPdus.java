@@ -2,6 +2,7 @@ package org.callhs.federation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -9,6 +10,7 @@ import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.spi.EventListener;
 import org.callhs.core.spi.EventWriteHook;
 import org.callhs.core.spi.FederatedRooms;
+import org.callhs.core.spi.ServerOutbox;
 import org.callhs.core.storage.Database;
 import org.callhs.core.util.MatrixIds;
 import org.jooq.DSLContext;
@@ -19,8 +21,13 @@ import org.jooq.DSLContext;
  * sent, and the destinations woken once it committed (a listener). The destinations are the
  * servers with a joined member, plus the target's server of a membership event (an invite, a
  * kick or a ban reaches the server of the user it is about).
+ *
+ * <p>It is also core's {@link ServerOutbox}: feature modules queue stored events for one server
+ * (MSC4354's push of sticky events to a server that newly joined, in that join's transaction), and
+ * a committed join of another server's user wakes that server's sender, so what was queued with
+ * the join leaves at once.
  */
-final class OutboundPdus implements EventWriteHook, EventListener {
+final class OutboundPdus implements EventWriteHook, EventListener, ServerOutbox {
     private final String ourName;
     private final Database database;
     private final OutboundQueue queue;
@@ -67,9 +74,28 @@ final class OutboundPdus implements EventWriteHook, EventListener {
 
     @Override
     public void onEvent(PersistedEvent event) {
-        if (event.type().equals("m.room.member")) membershipCommitted(event);
+        if (event.type().equals("m.room.member")) {
+            membershipCommitted(event);
+            String member = event.stateKey();
+            if (!ours(event) && member != null && MatrixIds.isValidUserId(member)
+                    && "join".equals(event.pdu().path("content").path("membership").asText())) {
+                queue.wake(List.of(MatrixIds.serverName(member)));
+            }
+        }
         if (!ours(event)) return;
         queue.wake(destinations(database.dsl(), event));
+    }
+
+    @Override
+    public void enqueueEvents(DSLContext tx, String destination, List<String> eventIds) {
+        for (String eventId : eventIds) {
+            rooms.get().storedPdu(tx, eventId).ifPresent(pdu -> queue.enqueuePdu(tx, destination, pdu));
+        }
+    }
+
+    @Override
+    public void wake(String destination) {
+        queue.wake(List.of(destination));
     }
 
     /**

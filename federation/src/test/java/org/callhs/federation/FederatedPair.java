@@ -33,13 +33,20 @@ final class FederatedPair {
 
     /** A federating server on {@code port} (its server name is {@code localhost:port}). */
     static TestServer start(Backend backend, int port, String... extra) {
+        return start(backend, port, List.of(), extra);
+    }
+
+    /** A federating server on {@code port} with {@code modules} besides the federation module. */
+    static TestServer start(Backend backend, int port, List<org.callhs.core.spi.HomeserverModule> modules, String... extra) {
         String[] sets = new String[FEDERATION_TEST_SETTINGS.length + 3 + extra.length];
         sets[0] = "server_name=\"localhost:" + port + "\"";
         sets[1] = "federation.listen=\"127.0.0.1:" + port + "\"";
         sets[2] = "federation.enabled=true";
         System.arraycopy(FEDERATION_TEST_SETTINGS, 0, sets, 3, FEDERATION_TEST_SETTINGS.length);
         System.arraycopy(extra, 0, sets, 3 + FEDERATION_TEST_SETTINGS.length, extra.length);
-        return TestServer.start(backend, List.of(new FederationModule()), Clock.systemUTC(), sets);
+        List<org.callhs.core.spi.HomeserverModule> all = new java.util.ArrayList<>(modules);
+        all.add(0, new FederationModule());
+        return TestServer.start(backend, all, Clock.systemUTC(), sets);
     }
 
     static String name(int port) { return "localhost:" + port; }

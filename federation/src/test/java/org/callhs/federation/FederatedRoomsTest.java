@@ -184,19 +184,7 @@ class FederatedRoomsTest extends TwoServersSuite {
     /** A PDU of B, hashed and signed with B's key, on top of {@code prev} (whose depth A serves). */
     private static ObjectNode remotePdu(RoomVersion version, JsonSigner signer, String roomId, String sender, String type, String stateKey,
                                         ObjectNode content, String prev, List<String> auth, String memberEvent) {
-        JsonNode prevPdu = asB.request(nameA(), "GET", "/_matrix/federation/v1/event/" + TestClient.seg(prev), null, 10_000)
-                .path("pdus").get(0);
-        ObjectNode pdu = Json.object();
-        pdu.put("type", type).put("room_id", roomId).put("sender", sender);
-        if (stateKey != null) pdu.put("state_key", stateKey);
-        pdu.set("content", content);
-        pdu.put("origin_server_ts", System.currentTimeMillis());
-        pdu.putArray("prev_events").add(prev);
-        pdu.put("depth", prevPdu.path("depth").asLong() + 1);
-        ArrayNode authEvents = pdu.putArray("auth_events");
-        auth.forEach(authEvents::add);
-        authEvents.add(memberEvent);
-        return EventHashes.hashAndSign(pdu, version, signer);
+        return CraftedPdus.pdu(asB, nameA(), version, signer, roomId, sender, type, stateKey, content, prev, auth, memberEvent);
     }
 
     /**

@@ -35,6 +35,11 @@ final class ModuleRegistry implements ModuleContext {
     private final List<EventListener> eventListeners = new ArrayList<>();
     private final List<EventWriteHook> writeHooks = new ArrayList<>();
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
+    private final List<org.callhs.core.spi.ServerJoinListener> serverJoinListeners = new ArrayList<>();
+    private final List<org.callhs.core.spi.SoftFailedHook> softFailedHooks = new ArrayList<>();
+    private final List<org.callhs.core.spi.InboundPduGate> inboundPduGates = new ArrayList<>();
+    private volatile org.callhs.core.spi.SoftFailedEvents softFailedEvents;
+    private volatile org.callhs.core.spi.ServerOutbox serverOutbox;
     private final List<org.callhs.core.spi.SyncStream> syncStreams = new ArrayList<>();
 
     private final org.callhs.core.spi.RateLimits rateLimits;
@@ -114,6 +119,15 @@ final class ModuleRegistry implements ModuleContext {
     List<EventListener> eventListeners() { return eventListeners; }
 
     List<EventWriteHook> writeHooks() { return writeHooks; }
+
+    List<org.callhs.core.spi.ServerJoinListener> serverJoinListeners() { return serverJoinListeners; }
+
+    List<org.callhs.core.spi.SoftFailedHook> softFailedHooks() { return softFailedHooks; }
+
+    List<org.callhs.core.spi.InboundPduGate> inboundPduGates() { return inboundPduGates; }
+
+    /** Binds the readmission of soft-failed events once the room appender exists. */
+    void bindSoftFailedEvents(org.callhs.core.spi.SoftFailedEvents events) { this.softFailedEvents = events; }
 
     List<UnsignedContributor> unsignedContributors() { return unsignedContributors; }
 
@@ -207,6 +221,22 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void addEventListener(EventListener l) { eventListeners.add(l); }
 
     @Override public void addEventWriteHook(EventWriteHook h) { writeHooks.add(h); }
+    @Override public void addServerJoinListener(org.callhs.core.spi.ServerJoinListener l) { serverJoinListeners.add(l); }
+    @Override public void addSoftFailedHook(org.callhs.core.spi.SoftFailedHook h) { softFailedHooks.add(h); }
+    @Override public void addInboundPduGate(org.callhs.core.spi.InboundPduGate g) { inboundPduGates.add(g); }
+    @Override public org.callhs.core.spi.SoftFailedEvents softFailedEvents() {
+        var events = softFailedEvents;
+        if (events == null) throw new IllegalStateException("soft-failed events are available once the server has started");
+        return events;
+    }
+    @Override public void setServerOutbox(org.callhs.core.spi.ServerOutbox outbox) {
+        if (serverOutbox != null) throw new IllegalStateException("a module already set the server outbox");
+        serverOutbox = outbox;
+    }
+    @Override public org.callhs.core.spi.ServerOutbox serverOutbox() {
+        var outbox = serverOutbox;
+        return outbox != null ? outbox : org.callhs.core.spi.ServerOutbox.NONE;
+    }
     @Override public void addUnsignedContributor(UnsignedContributor c) { unsignedContributors.add(c); }
     @Override public void addSyncStream(org.callhs.core.spi.SyncStream s) {
         if (!org.callhs.core.sync.SyncToken.validName(s.name()) || syncStreams.stream().anyMatch(o -> o.name().equals(s.name()))) {

@@ -25,6 +25,7 @@ import org.callhs.core.room.remote.Backfiller;
 import org.callhs.core.room.remote.CoreFederatedRooms;
 import org.callhs.core.room.remote.FederationReads;
 import org.callhs.core.room.remote.JoinHandshake;
+import org.callhs.core.room.remote.JoinsInProgress;
 import org.callhs.core.room.remote.PduChecks;
 import org.callhs.core.room.remote.PduReceiver;
 import org.callhs.core.room.remote.RemoteInvites;
@@ -74,7 +75,8 @@ final class RoomWiring {
         RoomLocks locks = new RoomLocks(256);
         EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules));
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
-        EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore, modules.writeHooks());
+        EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
+                new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()));
         ExtremityRepository extremities = new ExtremityRepository();
         EventEdgeRepository edges = new EventEdgeRepository();
         RoomWriter writer = new RoomWriter(database, rooms, extremities, new EventTransactionRepository(), currentState,
@@ -83,13 +85,14 @@ final class RoomWiring {
                 states, eventStore, persister, eventListeners);
         PduChecks pduChecks = new PduChecks(modules.serverKeys());
         ServerAcls acls = new ServerAcls(database, rooms, states, eventStore);
+        JoinsInProgress joinsInProgress = new JoinsInProgress();
         PduReceiver receiver = new PduReceiver(database, rooms, events, extremities, pduChecks, appender,
-                modules::remoteEvents, acls);
+                modules::remoteEvents, acls, joinsInProgress);
         FederationReads reads = new FederationReads(database, rooms, events, eventStore, states, acls);
         JoinHandshake joins = new JoinHandshake(database, config.serverName(), rooms, extremities, events, eventStore, states, builder,
                 new JsonSigner(config.serverName(), signingKey), pduChecks, appender, reads, acls);
         RemoteJoiner remoteJoiner = new RemoteJoiner(database, config.serverName(), rooms, extremities, events, states, currentState, locks, builder,
-                receiver, appender, modules::remoteServers, clock);
+                receiver, appender, modules::remoteServers, clock, joinsInProgress);
         org.callhs.core.storage.repo.UserRepository users = new org.callhs.core.storage.repo.UserRepository();
         RemoteInvites invites = new RemoteInvites(database, config.serverName(), rooms, events, currentState, streams, states, locks, writer,
                 builder, persister, eventListeners, appender, pduChecks, new JsonSigner(config.serverName(), signingKey),
@@ -98,7 +101,9 @@ final class RoomWiring {
         joins.strippedStateFrom(invites::strippedState);
         Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
                 appender, modules::remoteEvents);
-        CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites);
+        CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites,
+                eventStore, modules.inboundPduGates());
+        modules.bindSoftFailedEvents(appender::readmit);
         DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers());
         federatedRooms.useDirectory(directory::publicRoomList);
         modules.bindFederatedRooms(federatedRooms);

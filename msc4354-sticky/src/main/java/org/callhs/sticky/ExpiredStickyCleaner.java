@@ -8,7 +8,7 @@ import org.callhs.core.storage.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Deletes expired {@code sticky_events} rows and index entries on a timer. Readers already skip them; this only bounds their size. */
+/** Deletes expired {@code sticky_events} and {@code sticky_soft_failed} rows and index entries on a timer. Readers already skip them; this only bounds their size. */
 final class ExpiredStickyCleaner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpiredStickyCleaner.class);
 
@@ -16,13 +16,16 @@ final class ExpiredStickyCleaner implements AutoCloseable {
     private final StickyEventRepository repository;
     private final StickyIndex index;
     private final Clock clock;
+    private final SoftFailedStickies softFailed;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "sticky-cleaner");
         thread.setDaemon(true);
         return thread;
     });
 
-    ExpiredStickyCleaner(Database database, StickyEventRepository repository, StickyIndex index, Clock clock) {
+    ExpiredStickyCleaner(Database database, StickyEventRepository repository, StickyIndex index, SoftFailedStickies softFailed,
+                         Clock clock) {
+        this.softFailed = softFailed;
         this.database = database;
         this.repository = repository;
         this.index = index;
@@ -37,7 +40,7 @@ final class ExpiredStickyCleaner implements AutoCloseable {
     int cleanOnce() {
         try {
             long now = clock.millis();
-            int deleted = database.transaction(tx -> repository.deleteExpired(tx, now));
+            int deleted = database.transaction(tx -> repository.deleteExpired(tx, now) + softFailed.removeExpired(tx, now));
             index.removeExpired(now);
             if (deleted > 0) log.debug("deleted {} expired sticky events", deleted);
             return deleted;

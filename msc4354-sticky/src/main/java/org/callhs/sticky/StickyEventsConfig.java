@@ -8,12 +8,19 @@ package org.callhs.sticky;
  * @param maxEventsPerSync  most sticky events one {@code /sync} response carries across all rooms; the rest follow in the
  *                          next responses. Larger answers fewer round trips after a join but makes single responses heavier
  * @param cleanupIntervalMs how often expired rows are deleted; readers skip them anyway, so this only bounds the table size
+ * @param federationRateLimit sticky events another server may send into one room: {@code per_second} refill and {@code burst};
+ *                          a transaction beyond it is refused with 429 and retried by its origin. The default (1000 at once,
+ *                          then 50 per second) lets a 500-person call on one server join at once and send its memberships'
+ *                          updates, and stops a flood
  */
-public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cleanupIntervalMs) {
+public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cleanupIntervalMs, RateLimit federationRateLimit) {
     public static final String SECTION = "sticky_events";
 
+    /** A token bucket: {@code perSecond} refill, up to {@code burst}. */
+    public record RateLimit(double perSecond, int burst) {}
+
     public static StickyEventsConfig defaults() {
-        return new StickyEventsConfig(true, 100, 600_000);
+        return new StickyEventsConfig(true, 100, 600_000, new RateLimit(50, 1000));
     }
 
     /** Start-up check: every value in range, or an exception naming the key. */
@@ -22,5 +29,9 @@ public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cle
             throw new IllegalArgumentException(SECTION + ".max_events_per_sync must be between 1 and 10000");
         }
         if (cleanupIntervalMs < 1_000) throw new IllegalArgumentException(SECTION + ".cleanup_interval_ms must be at least 1000");
+        if (federationRateLimit == null || !(federationRateLimit.perSecond() > 0) || federationRateLimit.burst() < 50) {
+            throw new IllegalArgumentException(SECTION + ".federation_rate_limit needs per_second above 0 and a burst of at least 50 "
+                    + "(one transaction)");
+        }
     }
 }

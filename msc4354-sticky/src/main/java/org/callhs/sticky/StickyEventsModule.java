@@ -12,7 +12,11 @@ import org.callhs.core.spi.ModuleContext;
  * MSC4354 sticky events. Owns the {@code sticky_events} table (its own Flyway history) and the
  * {@code sticky_events} configuration section; adds the sticky send parameter, the in-transaction
  * recording of sticky events, the unsigned TTL, the {@code msc4354_sticky} section of
- * {@code /sync}, and the background clean-up. Switched off, it only advertises
+ * {@code /sync}, and the background clean-up. Over federation: this server's unexpired sticky
+ * events are pushed to a server that newly joins a room ({@link NewServerPush}), soft-failed
+ * sticky events from other servers are checked again when the room's state changes
+ * ({@link SoftFailedStickies}), and other servers' sticky events are rate limited per room
+ * ({@link StickyFederationRateLimit}). Switched off, it only advertises
  * {@code org.matrix.msc4354: false} and the send parameter is ignored.
  *
  * <p>It also carries the MatrixRTC glue that call clients need next to sticky membership: the
@@ -55,15 +59,24 @@ public final class StickyEventsModule implements HomeserverModule {
                 config.maxEventsPerSync());
         stream.resume();
         StickyEventRecorder recorder = new StickyEventRecorder(repository, index, stream, context.clock());
-        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, index, context.clock());
+        SoftFailedStickies softFailed = new SoftFailedStickies(context.database(), new SoftFailedStickyRepository(),
+                context::softFailedEvents, context.clock());
+        softFailed.resume();
+        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, index, softFailed, context.clock());
 
         context.addDraftDecorator(new StickyDurationParameter());
         context.addEventWriteHook(recorder);
         context.addEventListener(recorder);
+        context.addServerJoinListener(new NewServerPush(context.coreConfig().serverName(), index, context::serverOutbox, context.clock()));
+        context.addSoftFailedHook(softFailed);
+        context.addEventListener(softFailed);
+        context.addInboundPduGate(new StickyFederationRateLimit(config.federationRateLimit().perSecond(),
+                config.federationRateLimit().burst(), context.clock()));
         context.addUnsignedContributor(new StickyTtl());
         context.addSyncStream(stream);
         context.addSlidingSyncExtension(new StickySlidingExtension(stream, config.maxEventsPerSync()));
         context.onStarted(() -> cleaner.start(config.cleanupIntervalMs()));
         context.onStop(cleaner);
+        context.onStop(softFailed);
     }
 }

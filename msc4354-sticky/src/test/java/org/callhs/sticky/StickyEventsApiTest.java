@@ -288,7 +288,10 @@ class StickyEventsApiTest extends StickyEventsSuite {
         var repository = new StickyEventRepository();
         StickyIndex index = new StickyIndex();
         repository.unexpired(database.dsl(), 0).forEach(index::add);
-        new ExpiredStickyCleaner(database, repository, index, clock).cleanOnce();
+        SoftFailedStickies softFailed = new SoftFailedStickies(database, new SoftFailedStickyRepository(), () -> {
+            throw new AssertionError("nothing to readmit");
+        }, clock);
+        new ExpiredStickyCleaner(database, repository, index, softFailed, clock).cleanOnce();
         assertThat(index.inRooms(List.of(roomId), 0, Long.MAX_VALUE, 0, 10)).extracting(StickyEventRepository.Row::eventId)
                 .containsExactly(kept);
         List<StickyEventRepository.Row> rows = repository.unexpired(database.dsl(), 0).stream().filter(r -> r.roomId().equals(roomId)).toList();

@@ -8,6 +8,9 @@ import java.util.Map;
 import org.callhs.core.event.RoomVersion;
 import org.callhs.core.room.auth.StateKey;
 import org.callhs.core.spi.EventWriteHook;
+import org.callhs.core.spi.ServerJoinListener;
+import org.callhs.core.spi.SoftFailedHook;
+import org.callhs.core.util.MatrixIds;
 import org.callhs.core.storage.repo.EventEdgeRepository;
 import org.callhs.core.storage.repo.EventRepository;
 import org.callhs.core.storage.schema.tables.records.EventsRecord;
@@ -54,15 +57,28 @@ public final class EventPersister {
     private final EventEdgeRepository edges;
     private final StateStore states;
     private final EventStore eventStore;
-    private final List<EventWriteHook> writeHooks;
+    private final Hooks hooks;
 
-    public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore,
-                          List<EventWriteHook> writeHooks) {
+    /**
+     * What the modules hear in the writing transaction: every timeline event (write hooks), the
+     * join that makes a server resident in a room, and soft-failed events.
+     */
+    public record Hooks(List<EventWriteHook> writes, List<ServerJoinListener> serverJoins, List<SoftFailedHook> softFailed) {
+        public Hooks {
+            writes = List.copyOf(writes);
+            serverJoins = List.copyOf(serverJoins);
+            softFailed = List.copyOf(softFailed);
+        }
+
+        public static Hooks of(List<EventWriteHook> writes) { return new Hooks(writes, List.of(), List.of()); }
+    }
+
+    public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore, Hooks hooks) {
         this.events = events;
         this.edges = edges;
         this.states = states;
         this.eventStore = eventStore;
-        this.writeHooks = List.copyOf(writeHooks);
+        this.hooks = hooks;
     }
 
     public Written write(DSLContext tx, Row row) {
@@ -101,6 +117,9 @@ public final class EventPersister {
         events.insert(tx, record);
         edges.insert(tx, row.eventId(), row.prevEvents());
         eventStore.remember(row.eventId(), pdu);
+        if (row.kind() == Kind.SOFT_FAILED) {
+            for (SoftFailedHook hook : hooks.softFailed()) hook.softFailed(tx, row.roomId(), row.eventId(), pdu);
+        }
         if (row.kind() != Kind.TIMELINE) return new Written(null, after, replaces);
 
         if (type.equals("m.room.redaction")) {
@@ -111,7 +130,44 @@ public final class EventPersister {
         ObjectNode internal = row.internal() == null || row.internal().isEmpty() ? null : row.internal();
         PersistedEvent event = new PersistedEvent(row.eventId(), row.roomId(), row.streamOrdering(), pdu, row.version(), row.deviceId(),
                 row.txnId(), null, replaces, record.getStateGroupBefore(), internal);
-        for (EventWriteHook hook : writeHooks) hook.written(tx, event);
+        for (EventWriteHook hook : hooks.writes()) hook.written(tx, event);
+        String joinedServer = newlyResidentServer(tx, type, stateKey, pdu, before);
+        if (joinedServer != null) {
+            for (ServerJoinListener listener : hooks.serverJoins()) listener.serverJoined(tx, row.roomId(), joinedServer);
+        }
         return new Written(event, after, replaces);
+    }
+
+    /**
+     * A soft-failed event now allowed by the current state joins the timeline at {@code ordering}
+     * (its row keeps its state groups); the write hooks hear it as a new timeline event.
+     */
+    public PersistedEvent readmit(DSLContext tx, EventsRecord record, ObjectNode pdu, RoomVersion version, long ordering) {
+        events.readmit(tx, record.getEventId(), ordering);
+        PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), ordering, pdu, version, null, null,
+                record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore(), null);
+        for (EventWriteHook hook : hooks.writes()) hook.written(tx, event);
+        return event;
+    }
+
+    /**
+     * The server of a join's user when no user of that server was joined in the state before it
+     * (the join makes the server resident); null otherwise, and for every other event.
+     */
+    private String newlyResidentServer(DSLContext tx, String type, String stateKey, ObjectNode pdu, StateStore.Group before) {
+        if (hooks.serverJoins().isEmpty() || !type.equals(StateKey.MEMBER_TYPE) || stateKey == null) return null;
+        if (!"join".equals(pdu.path("content").path("membership").asText()) || !MatrixIds.isValidUserId(stateKey)) return null;
+        String server = MatrixIds.serverName(stateKey);
+        if (before == null) return server;
+        String suffix = ":" + server;
+        for (Map.Entry<StateKey, String> entry : before.state().entrySet()) {
+            StateKey key = entry.getKey();
+            if (!key.type().equals(StateKey.MEMBER_TYPE) || !key.stateKey().endsWith(suffix)) continue;
+            if (!MatrixIds.serverName(key.stateKey()).equals(server)) continue;
+            boolean joined = eventStore.pdu(tx, entry.getValue())
+                    .map(p -> "join".equals(p.path("content").path("membership").asText())).orElse(false);
+            if (joined) return null;
+        }
+        return server;
     }
 }

@@ -175,6 +175,83 @@ public final class RemoteEventAppender {
         }));
     }
 
+    /**
+     * Writes an "old" event: one whose prev events are older than anything this server's live
+     * timeline holds (MSC4354 pushes a server's unexpired sticky events to a server that newly
+     * joined; Synapse refuses such events). Its state before is unknown, so only the checks that
+     * do not need it are made: its own auth events (a failure rejects it) and the current state (a
+     * failure soft-fails it). A message event then joins the timeline with a new stream position,
+     * moving neither the forward extremities nor the current state; a state event is kept as an
+     * outlier (the state the join returned already decides the room's state).
+     */
+    public Result appendOld(Incoming in) {
+        List<PersistedEvent> written = new ArrayList<>(1);
+        Result result = locks.withLock(in.roomId(), () -> {
+            Result r = database.transaction(tx -> appendOldLocked(tx, in));
+            if (r.event() != null) written.add(r.event());
+            listeners.committed(written);
+            return r;
+        });
+        return result;
+    }
+
+    private Result appendOldLocked(DSLContext tx, Incoming in) {
+        RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
+        RoomVersion version = RoomVersion.require(room.getRoomVersion());
+        Optional<EventsRecord> existing = events.findAny(tx, in.eventId());
+        if (existing.isPresent()) return new Result(in.eventId(), Outcome.ALREADY_KNOWN, null, null);
+        ObjectNode pdu = in.pdu();
+        List<String> prevs = prevEvents(pdu);
+        StateStore.Group current = states.load(tx, room.getStateGroup());
+        String reason = authByOwnAuthEvents(tx, pdu, version);
+        boolean state = pdu.has("state_key");
+        if (reason != null || state) {
+            persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu, in.canonical(), prevs, null, null,
+                    reason == null ? EventPersister.Kind.OUTLIER : EventPersister.Kind.REJECTED, reason, null, null, null));
+            return new Result(in.eventId(), reason == null ? Outcome.ACCEPTED : Outcome.REJECTED, reason, null);
+        }
+        String softFail = authBy(tx, pdu, current.state(), version, "the current state");
+        if (softFail != null) {
+            persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu, in.canonical(), prevs, current, null,
+                    EventPersister.Kind.SOFT_FAILED, softFail, null, null, null));
+            return new Result(in.eventId(), Outcome.SOFT_FAILED, softFail, null);
+        }
+        long ordering = streams.next(tx, "events");
+        EventPersister.Written written = persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu,
+                in.canonical(), prevs, current, ordering, EventPersister.Kind.TIMELINE, null, null, null, null));
+        return new Result(in.eventId(), Outcome.ACCEPTED, null, written.event());
+    }
+
+    /**
+     * Looks again at soft-failed events of a room (see {@link org.callhs.core.spi.SoftFailedEvents}):
+     * each one without a state key that the current state now allows joins the timeline with a new
+     * stream position. Returns the IDs readmitted.
+     */
+    public List<String> readmit(String roomId, List<String> eventIds) {
+        List<PersistedEvent> written = new ArrayList<>();
+        return locks.withLock(roomId, () -> {
+            List<String> readmitted = database.transaction(tx -> {
+                RoomsRecord room = rooms.find(tx, roomId).orElse(null);
+                if (room == null) return List.<String>of();
+                RoomVersion version = RoomVersion.require(room.getRoomVersion());
+                StateStore.Group current = states.load(tx, room.getStateGroup());
+                List<String> ids = new ArrayList<>();
+                for (String eventId : eventIds) {
+                    EventsRecord record = events.findAny(tx, eventId).orElse(null);
+                    if (record == null || !roomId.equals(record.getRoomId()) || !Boolean.TRUE.equals(record.getSoftFailed())
+                            || record.getStateKey() != null || record.getRejectedReason() != null) continue;
+                    ObjectNode pdu = eventStore.pdu(tx, eventId).orElse(null);
+                    if (pdu == null || authBy(tx, pdu, current.state(), version, "the current state") != null) continue;
+                    written.add(persister.readmit(tx, record, pdu, version, streams.next(tx, "events")));
+                    ids.add(eventId);
+                }
+                return ids;
+            });
+            listeners.committed(written);
+            return readmitted;
+        });
+    }
+
     private Result appendLocked(DSLContext tx, Incoming in) {
         RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());

@@ -16,7 +16,7 @@ public interface FederatedRooms {
     /**
      * Receives the PDUs of one {@code /send} transaction from {@code origin}, in order, each on
      * its own: a bad or rejected PDU never affects its neighbours. One result per PDU, in the
-     * same order.
+     * same order. A module's {@link InboundPduGate} may refuse the whole transaction first (429).
      */
     List<PduResult> receive(String origin, List<JsonNode> pdus);
 
@@ -28,6 +28,9 @@ public interface FederatedRooms {
      * @param error   null when it was accepted (or soft-failed, which the sender is not told), else why not
      */
     record PduResult(String eventId, String error) {}
+
+    /** The PDU of a stored event as signed (without {@code event_id}), read in {@code tx}; for queueing it to another server. */
+    java.util.Optional<ObjectNode> storedPdu(DSLContext tx, String eventId);
 
     /** {@code GET /event/{eventId}}: the PDU, if {@code origin} may read it. */
     ObjectNode event(String origin, String eventId);

@@ -40,6 +40,24 @@ public interface ModuleContext {
     /** Adds rows of the module's own for each event, in the event's transaction. */
     void addEventWriteHook(EventWriteHook hook);
 
+    /** Hears the join that makes a server resident in a room, in that event's transaction. */
+    void addServerJoinListener(ServerJoinListener listener);
+
+    /** Hears soft-failed events from other servers as they are stored. */
+    void addSoftFailedHook(SoftFailedHook hook);
+
+    /** Looks at each {@code /send} transaction's PDUs first, and may refuse the transaction. */
+    void addInboundPduGate(InboundPduGate gate);
+
+    /** Re-checks soft-failed events against the current state; usable once the server has started. */
+    SoftFailedEvents softFailedEvents();
+
+    /** Sets the queue to other servers (one module may; the federation module does). */
+    void setServerOutbox(ServerOutbox outbox);
+
+    /** The queue to other servers, or {@link ServerOutbox#NONE} without federation; usable once the server has started. */
+    ServerOutbox serverOutbox();
+
     void addUnsignedContributor(UnsignedContributor contributor);
 
     /** Adds a stream to {@code /sync}: its own token position and response section. */

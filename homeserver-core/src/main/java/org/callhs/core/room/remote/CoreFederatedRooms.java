@@ -21,9 +21,14 @@ public final class CoreFederatedRooms implements FederatedRooms {
     private final StateStore states;
     private final org.callhs.core.storage.repo.CurrentStateRepository currentState;
     private final RemoteInvites invites;
+    private final org.callhs.core.room.EventStore eventStore;
+    private final List<org.callhs.core.spi.InboundPduGate> gates;
 
     public CoreFederatedRooms(PduReceiver receiver, FederationReads reads, JoinHandshake joins, RoomRepository rooms, StateStore states,
-                              org.callhs.core.storage.repo.CurrentStateRepository currentState, RemoteInvites invites) {
+                              org.callhs.core.storage.repo.CurrentStateRepository currentState, RemoteInvites invites,
+                              org.callhs.core.room.EventStore eventStore, List<org.callhs.core.spi.InboundPduGate> gates) {
+        this.eventStore = eventStore;
+        this.gates = List.copyOf(gates);
         this.invites = invites;
         this.currentState = currentState;
         this.receiver = receiver;
@@ -35,12 +40,18 @@ public final class CoreFederatedRooms implements FederatedRooms {
 
     @Override
     public List<PduResult> receive(String origin, List<JsonNode> pdus) {
+        for (org.callhs.core.spi.InboundPduGate gate : gates) gate.admit(origin, pdus);
         List<PduResult> results = new ArrayList<>(pdus.size());
         for (JsonNode pdu : pdus) {
             PduReceiver.Receipt receipt = receiver.receive(origin, pdu);
             results.add(new PduResult(receipt.eventId(), receipt.error()));
         }
         return results;
+    }
+
+    @Override
+    public java.util.Optional<ObjectNode> storedPdu(DSLContext tx, String eventId) {
+        return eventStore.pdu(tx, eventId);
     }
 
     @Override

@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * this server lacks: missing auth events from {@code /event_auth}, missing prev events from
  * {@code /get_missing_events}, and when a gap remains, the state at the missing prev event
  * from {@code /state_ids} and {@code /event}. Then {@link RemoteEventAppender} runs the
- * checks that need the room and writes it. One bad PDU never affects another: every failure
- * ends as that PDU's own error.
+ * checks that need the room and writes it. An event older than the live timeline (its depth at
+ * or below the lowest depth of the events written since this server joined) whose prev events are
+ * missing is history, not a gap: it is written as an old event ({@link RemoteEventAppender#appendOld})
+ * without fetching anything before it. One bad PDU never affects another: every failure ends as
+ * that PDU's own error.
  */
 public final class PduReceiver {
     private static final Logger log = LoggerFactory.getLogger(PduReceiver.class);
@@ -40,6 +43,8 @@ public final class PduReceiver {
     static final int MISSING_EVENTS_LIMIT = 10;
     /** Most events fetched one by one to fill one gap (the state at a missing prev event). */
     static final int MAX_FETCHED_PER_GAP = 2_000;
+    /** How long a PDU for a room this server is joining waits for the join to be stored. */
+    static final long JOIN_WAIT_MS = 60_000;
 
     /** What became of one PDU: its event ID (null when it has none) and null or the reason it was refused or rejected. */
     public record Receipt(String eventId, String error) {
@@ -54,9 +59,12 @@ public final class PduReceiver {
     private final RemoteEventAppender appender;
     private final Supplier<RemoteEvents> remote;
     private final ServerAcls acls;
+    private final JoinsInProgress joins;
 
     public PduReceiver(Database database, RoomRepository rooms, EventRepository events, ExtremityRepository extremities,
-                       PduChecks checks, RemoteEventAppender appender, Supplier<RemoteEvents> remote, ServerAcls acls) {
+                       PduChecks checks, RemoteEventAppender appender, Supplier<RemoteEvents> remote, ServerAcls acls,
+                       JoinsInProgress joins) {
+        this.joins = joins;
         this.acls = acls;
         this.database = database;
         this.rooms = rooms;
@@ -77,6 +85,10 @@ public final class PduReceiver {
     public Receipt receive(String origin, JsonNode raw) {
         String roomId = raw != null && raw.path("room_id").isTextual() ? raw.get("room_id").textValue() : null;
         Optional<RoomVersion> version = roomId == null ? Optional.empty() : roomVersion(roomId);
+        if (version.isEmpty() && roomId != null) {
+            joins.awaitJoin(roomId, JOIN_WAIT_MS);
+            version = roomVersion(roomId);
+        }
         if (version.isEmpty()) return new Receipt(null, "This server is not in room " + roomId);
         String eventId = guessId(raw, version.get());
         if (!acls.allows(roomId, origin)) return new Receipt(eventId, "Server " + origin + " is denied by the room's server ACL");
@@ -95,9 +107,18 @@ public final class PduReceiver {
         Optional<EventsRecord> known = events.findAny(database.dsl(), eventId);
         if (known.isPresent() && !Boolean.TRUE.equals(known.get().getOutlier())) return receipt(known.get());
         fetchMissingAuthEvents(origin, roomId, version, checked);
-        List<Map<StateKey, String>> missingPrevStates = fillGaps ? fillPrevGap(origin, roomId, version, checked) : List.of();
-        RemoteEventAppender.Result result = appender.append(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(),
-                checked.canonical(), missingPrevStates));
+        RemoteEventAppender.Result result;
+        List<String> missing = missingPrevs(prevEvents(checked));
+        Optional<Long> minDepth = missing.isEmpty() || !fillGaps ? Optional.empty() : events.minLiveDepth(database.dsl(), roomId);
+        if (minDepth.isPresent() && checked.pdu().path("depth").asLong() <= minDepth.get()) {
+            // Older than the live timeline (a sticky event pushed to a server that joined after it): its gap is history.
+            result = appender.appendOld(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(), checked.canonical(), List.of()));
+        } else {
+            List<Map<StateKey, String>> missingPrevStates = missing.isEmpty() || !fillGaps ? List.of()
+                    : fillPrevGap(origin, roomId, version, checked, minDepth.orElse(0L));
+            result = appender.append(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(), checked.canonical(),
+                    missingPrevStates));
+        }
         return switch (result.outcome()) {
             case ACCEPTED, ALREADY_KNOWN, SOFT_FAILED -> new Receipt(eventId, null);
             case REJECTED -> new Receipt(eventId, result.reason());
@@ -126,20 +147,18 @@ public final class PduReceiver {
 
     /**
      * Fills the gap between the event and what this server holds: {@code get_missing_events}
-     * first (those events are received in turn, oldest first); prev events still missing get
+     * first, none below {@code minDepth} (those events are received in turn, oldest first); prev events still missing get
      * their state fetched. Returns the states after the prev events this server still lacks.
      */
-    private List<Map<StateKey, String>> fillPrevGap(String origin, String roomId, RoomVersion version, PduChecks.Checked checked) {
-        List<String> prevs = new ArrayList<>();
-        for (JsonNode id : checked.pdu().path("prev_events")) prevs.add(id.asText());
-        List<String> missing = missingPrevs(prevs);
-        if (missing.isEmpty()) return List.of();
+    private List<Map<StateKey, String>> fillPrevGap(String origin, String roomId, RoomVersion version, PduChecks.Checked checked,
+                                                    long minDepth) {
+        List<String> prevs = prevEvents(checked);
 
         List<String> earliest = new ArrayList<>();
         for (ExtremityRepository.Extremity e : extremities.list(database.dsl(), roomId)) earliest.add(e.eventId());
         try {
             List<JsonNode> fetched = new ArrayList<>(remote.get().missingEvents(origin, roomId, earliest, List.of(checked.eventId()),
-                    MISSING_EVENTS_LIMIT, 0));
+                    MISSING_EVENTS_LIMIT, minDepth));
             fetched.sort(Comparator.comparingLong(e -> e.path("depth").asLong()));
             for (JsonNode raw : fetched) {
                 try {
@@ -159,6 +178,12 @@ public final class PduReceiver {
             stateAfter(origin, roomId, version, prev).ifPresent(states::add);
         }
         return states;
+    }
+
+    private static List<String> prevEvents(PduChecks.Checked checked) {
+        List<String> prevs = new ArrayList<>();
+        for (JsonNode id : checked.pdu().path("prev_events")) prevs.add(id.asText());
+        return prevs;
     }
 
     /** The prev events this server does not hold with their state (unknown, or only an outlier). */

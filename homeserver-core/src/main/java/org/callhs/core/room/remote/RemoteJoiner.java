@@ -57,11 +57,13 @@ public final class RemoteJoiner {
     private final RemoteEventAppender appender;
     private final Supplier<RemoteServers> remote;
     private final Clock clock;
+    private final JoinsInProgress inProgress;
 
     public RemoteJoiner(Database database, String serverName, RoomRepository rooms, ExtremityRepository extremities, EventRepository events,
                         StateStore states, org.callhs.core.storage.repo.CurrentStateRepository currentState, RoomLocks locks,
                         EventBuilder builder, PduReceiver receiver, RemoteEventAppender appender,
-                        Supplier<RemoteServers> remote, Clock clock) {
+                        Supplier<RemoteServers> remote, Clock clock, JoinsInProgress inProgress) {
+        this.inProgress = inProgress;
         this.database = database;
         this.serverName = serverName;
         this.rooms = rooms;
@@ -92,7 +94,9 @@ public final class RemoteJoiner {
         lock.lock();
         try {
             if (residentNow.getAsBoolean()) return Optional.empty();
-            return Optional.of(joinThrough(userId, roomId, servers, content));
+            try (JoinsInProgress.Marked marked = inProgress.begin(roomId)) {
+                return Optional.of(joinThrough(userId, roomId, servers, content));
+            }
         } finally {
             lock.unlock();
         }
