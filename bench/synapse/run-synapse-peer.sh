@@ -19,7 +19,8 @@
 #     (the default would leave a peer alone for 10 min after one failure); request retry
 #     delays 1 s / 5 s (key names checked in synapse/config/federation.py, 1.163);
 #   - open registration without verification (m.login.dummy), every rc_* limit (rc_federation
-#     included) as high as run-synapse.sh, presence off, report_stats false, sqlite.
+#     included) as high as run-synapse.sh, presence off, report_stats false, sqlite;
+#   - MSC4140 delayed events and MSC4354 sticky events on, as run-synapse.sh.
 #
 # Files in DIR, as run-synapse.sh, plus:
 #   localhost:FED_PORT.signing.key / .log.config   generated; named after the server name
@@ -141,6 +142,9 @@ enable_registration_without_verification: true
 
 # Rate limits: effectively off (checked against synapse/config/ratelimiting.py, 1.163).
 $(syn_ratelimits_yaml)
+
+# MSC4140 and MSC4354, for MatrixRTC calls across servers.
+$(syn_matrixrtc_yaml)
 YAML
 }
 

@@ -89,15 +89,9 @@ enable_registration_without_verification: true
 # Rate limits: effectively off (checked against synapse/config/ratelimiting.py, 1.163).
 $(syn_ratelimits_yaml)
 
-# MSC4140 delayed events (checked against synapse/config/server.py, 1.163): off unless both
-# are set. They only enable scheduling (PUT .../send|state/...?org.matrix.msc4140.delay=);
-# restarts, cancels and sends are rate limited by rc_delayed_event_mgmt above, scheduling by
-# rc_message. 100000 per user: the heartbeats benchmark schedules 1000 per account.
-max_event_delay_duration: 24h
-experimental_features:
-  msc4140_max_delayed_events_per_user: 100000
-  # MSC4354 sticky events (off by default in Synapse): the sticky benchmarks send them.
-  msc4354_enabled: true
+# MSC4140 and MSC4354. Restarts, cancels and sends of delayed events are rate limited by
+# rc_delayed_event_mgmt above, scheduling by rc_message.
+$(syn_matrixrtc_yaml)
 YAML
 }
 

@@ -126,6 +126,19 @@ YAML
 
 # Starts Synapse in the background with DIR/base.yaml + DIR/overrides.yaml, writes the pid file
 # and sets SYN_PID. Does not wait: see syn_wait_up.
+# MSC4140 delayed events and MSC4354 sticky events, what MatrixRTC needs (checked against
+# synapse/config/server.py and experimental.py, 1.163): delayed events are off unless both keys
+# are set, sticky events unless msc4354_enabled. 100000 delayed events per user: the heartbeats
+# benchmark schedules 1000 per account.
+syn_matrixrtc_yaml() {
+  cat <<'YAML'
+max_event_delay_duration: 24h
+experimental_features:
+  msc4140_max_delayed_events_per_user: 100000
+  msc4354_enabled: true
+YAML
+}
+
 syn_launch() {
   # setsid: own session, so a CI step's end / Ctrl-C does not hit it; it execs,
   # so $! is Synapse's pid.

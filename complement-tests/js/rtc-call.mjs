@@ -16,8 +16,7 @@
 // Output: one JSON line on stdout, {"ok": true, "leaveAfterMs": ..., "steps": {...}} or {"ok": false, "step",
 // "error"}; exit code 0 or 1. A's output and logs are copied to stderr with an "[A]" prefix.
 
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { memberFailure as failureOf, spawnMember } from "./rtc-lib.mjs";
 import {
     SDK_VERSION, checkUser, finish, makeClient, makeLog, makeSteps, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
 } from "./harness.mjs";
@@ -27,42 +26,16 @@ const { MatrixRTCSessionEvent } = rtc;
 const log = makeLog("rtc-call");
 const steps = makeSteps(log);
 const runStep = steps.run;
-const MEMBER_SCRIPT = fileURLToPath(new URL("./rtc-member.mjs", import.meta.url));
 
 let member = null; // A's process
 const aEvents = [];
 
-
 /** Starts A's process; its JSON lines are collected in aEvents, and a "failed" line fails the run. */
 function startMember(input) {
-    const child = spawn(process.execPath, [MEMBER_SCRIPT], { stdio: ["pipe", "pipe", "pipe"], env: process.env });
-    child.stdin.end(JSON.stringify({
+    return spawnMember("A", {
         baseUrl: input.baseUrl, user: input.a, roomId: input.roomId, mode: input.mode, delayMs: input.delayMs,
-        restartMs: input.restartMs, timeoutMs: input.timeoutMs, livekitServiceUrl: "https://livekit-jwt.invalid",
-    }));
-    let pending = "";
-    child.stdout.on("data", (chunk) => {
-        pending += chunk.toString("utf8");
-        let newline;
-        while ((newline = pending.indexOf("\n")) >= 0) {
-            const line = pending.slice(0, newline).trim();
-            pending = pending.slice(newline + 1);
-            if (!line) continue;
-            process.stderr.write(`[A stdout] ${line}\n`);
-            try {
-                aEvents.push({ at: Date.now(), ...JSON.parse(line) });
-            } catch {
-                // not a JSON line
-            }
-        }
-    });
-    child.stderr.on("data", (chunk) => process.stderr.write(chunk.toString("utf8").replace(/^/gm, "[A] ")));
-    child.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    return child;
-}
-
-function memberFailure() {
-    return aEvents.find((e) => e.event === "failed");
+        restartMs: input.restartMs, timeoutMs: input.timeoutMs,
+    }, aEvents);
 }
 
 async function main() {
@@ -87,7 +60,7 @@ async function main() {
     });
     const aPresent = () => session.memberships.some((m) => (m.sender ?? m.userId) === input.a.userId && m.deviceId === input.a.deviceId);
     const until = (what, ms, wanted) => waitFor(what, ms, session, [MatrixRTCSessionEvent.MembershipsChanged], () => {
-        const failure = memberFailure();
+        const failure = failureOf(aEvents);
         if (failure) throw new Error(`A failed: ${failure.error}`);
         return aPresent() === wanted;
     });

@@ -6,10 +6,12 @@
 //    "delayMs": 6000, "restartMs": 2000, "timeoutMs": 20000, "livekitServiceUrl": "https://..."}
 //
 // Output: one JSON line on stdout per thing that happened: {"event":"joinCalled"}, {"event":"status","status":...},
-// {"event":"delayId","delayId":...}, and {"event":"failed","error":...} (then exit code 1). It never exits on its own
+// {"event":"delayId","delayId":...}, {"event":"members","members":["@u:hs|DEVICE", ...]} each time the call's members
+// change as this client sees them, and {"event":"failed","error":...} (then exit code 1). It never exits on its own
 // after a successful join: only a kill ends it, which is the point.
 
 import { makeClient, makeLog, readJsonStdin, rtc, sdk, startAndWaitForFirstSync, waitFor, checkUser } from "./harness.mjs";
+import { callMembers } from "./rtc-lib.mjs";
 
 const { ClientEvent, RoomEvent } = sdk;
 const { MatrixRTCSessionEvent, MembershipManagerEvent } = rtc;
@@ -33,6 +35,9 @@ async function main() {
     const session = client.matrixRTC.getRoomSession(room);
     session.on(MembershipManagerEvent.StatusChanged, (previous, status) => emit({ event: "status", status: String(status) }));
     session.on(MembershipManagerEvent.DelayIdChanged, (delayId) => emit({ event: "delayId", delayId: delayId ?? null }));
+    const members = () => emit({ event: "members", members: callMembers(session) });
+    session.on(MatrixRTCSessionEvent.MembershipsChanged, members);
+    members();
     session.on(MatrixRTCSessionEvent.MembershipManagerError, (error) => {
         emit({ event: "failed", error: `MembershipManagerError: ${error?.message ?? error}` });
         process.exit(1);

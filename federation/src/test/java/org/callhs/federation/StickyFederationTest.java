@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * MSC4354 sticky events across three in-process servers over loopback HTTPS, each with the
  * federation and sticky-events modules: a server that joins a room late gets every unexpired
  * sticky event of the servers already there (pushed by each, received as old events, served in
- * its users' {@code /sync}); a soft-failed sticky event is readmitted when its sender's membership
+ * its users' {@code /sync}), and one no server pushes, from the room's recent history; a soft-failed sticky event is readmitted when its sender's membership
  * changes; and bad sticky input from another server (wrong key types, a sender not in the room, a
  * flood) is handled as the MSC and the spec say.
  */
@@ -120,6 +120,16 @@ class StickyFederationTest {
         String aliceSticky = sendSticky(a, alice, roomId, 3_600_000, "alice-device");
         String bobSticky = sendSticky(b, bob, roomId, 3_600_000, "bob-device");
         FederationApiTest.waitFor(() -> stickyInSync(a, alice, roomId).containsKey(bobSticky) ? Json.object() : null);
+        // A sticky event of bob's that only A holds (B's key signed it, but B never stored it, so B cannot push it): C's server
+        // takes it from A's recent history when it joins, as it would from a server that pushes nothing (Synapse).
+        Map<String, String> state = stateAtA(alice, roomId);
+        RoomVersion version = RoomVersion.require("11");
+        ObjectNode onlyOnA = CraftedPdus.pdu(asB, name(portA), version, new JsonSigner(name(portB), FederatedPair.signingKey(b)), roomId,
+                bobId, "org.example.member", null, Json.object().put("msc4354_sticky_key", "bob-second-device"),
+                latestAtA(alice, roomId), List.of(state.get("m.room.create|"), state.get("m.room.power_levels|")),
+                state.get("m.room.member|" + bobId), sticky(3_600_000));
+        String pulledSticky = EventHashes.eventId(onlyOnA, version);
+        assertThat(sendTxn(List.of(onlyOnA)).path("pdus").path(pulledSticky).has("error")).isFalse();
         // Well beyond a timeline limit and beyond the last few events a catch-up would send.
         for (int i = 0; i < 70; i++) FederatedRoomsTest.send(a, alice, roomId, "filler " + i);
 
@@ -127,7 +137,7 @@ class StickyFederationTest {
         assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
         JsonNode atC = FederationApiTest.waitFor(() -> {
             Map<String, Long> found = stickyInSync(c, carol, roomId);
-            if (!found.containsKey(aliceSticky) || !found.containsKey(bobSticky)) return null;
+            if (!found.containsKey(aliceSticky) || !found.containsKey(bobSticky) || !found.containsKey(pulledSticky)) return null;
             ObjectNode ttls = Json.object();
             found.forEach(ttls::put);
             return ttls;

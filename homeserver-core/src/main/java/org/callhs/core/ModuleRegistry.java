@@ -90,7 +90,8 @@ final class ModuleRegistry implements ModuleContext {
     }
 
     /** The module's way to fetch remote events, or none. */
-    org.callhs.core.spi.RemoteEvents remoteEvents() {
+    @Override
+    public org.callhs.core.spi.RemoteEvents remoteEvents() {
         var events = remoteEvents;
         return events != null ? events : org.callhs.core.spi.RemoteEvents.NONE;
     }

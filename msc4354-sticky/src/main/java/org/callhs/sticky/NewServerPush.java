@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.callhs.core.room.PersistedEvent;
 import org.callhs.core.spi.ServerJoinListener;
 import org.callhs.core.spi.ServerOutbox;
 import org.callhs.core.util.MatrixIds;
@@ -33,7 +34,7 @@ final class NewServerPush implements ServerJoinListener {
     }
 
     @Override
-    public void serverJoined(DSLContext tx, String roomId, String server) {
+    public void serverJoined(DSLContext tx, String roomId, String server, PersistedEvent join) {
         if (server.equals(ourName)) return;
         List<String> ours = new ArrayList<>();
         for (StickyEventRepository.Row row : index.inRooms(List.of(roomId), Long.MIN_VALUE, Long.MAX_VALUE, clock.millis(),

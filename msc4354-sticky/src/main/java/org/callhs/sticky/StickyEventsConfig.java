@@ -12,15 +12,19 @@ package org.callhs.sticky;
  *                          a transaction beyond it is refused with 429 and retried by its origin. The default (1000 at once,
  *                          then 50 per second) lets a 500-person call on one server join at once and send its memberships'
  *                          updates, and stops a flood
+ * @param joinCatchUpEvents how much of a room's recent history this server reads from another server when it joins a room,
+ *                          to take the unexpired sticky events of servers that do not push them to new servers (Synapse);
+ *                          0 turns it off. The default, 300, covers a call whose memberships are a few hundred events old
  */
-public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cleanupIntervalMs, RateLimit federationRateLimit) {
+public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cleanupIntervalMs, RateLimit federationRateLimit,
+                                 int joinCatchUpEvents) {
     public static final String SECTION = "sticky_events";
 
     /** A token bucket: {@code perSecond} refill, up to {@code burst}. */
     public record RateLimit(double perSecond, int burst) {}
 
     public static StickyEventsConfig defaults() {
-        return new StickyEventsConfig(true, 100, 600_000, new RateLimit(50, 1000));
+        return new StickyEventsConfig(true, 100, 600_000, new RateLimit(50, 1000), 300);
     }
 
     /** Start-up check: every value in range, or an exception naming the key. */
@@ -32,6 +36,9 @@ public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cle
         if (federationRateLimit == null || !(federationRateLimit.perSecond() > 0) || federationRateLimit.burst() < 50) {
             throw new IllegalArgumentException(SECTION + ".federation_rate_limit needs per_second above 0 and a burst of at least 50 "
                     + "(one transaction)");
+        }
+        if (joinCatchUpEvents < 0 || joinCatchUpEvents > 10_000) {
+            throw new IllegalArgumentException(SECTION + ".join_catch_up_events must be between 0 and 10000");
         }
     }
 }

@@ -15,7 +15,9 @@ import org.callhs.core.spi.ModuleContext;
  * {@code /sync}, and the background clean-up. Over federation: this server's unexpired sticky
  * events are pushed to a server that newly joins a room ({@link NewServerPush}), soft-failed
  * sticky events from other servers are checked again when the room's state changes
- * ({@link SoftFailedStickies}), and other servers' sticky events are rate limited per room
+ * ({@link SoftFailedStickies}), a room this server joins has the unexpired sticky events of its recent
+ * history taken from a resident ({@link StickyCatchUpOnJoin}, for servers that do not push them),
+ * and other servers' sticky events are rate limited per room
  * ({@link StickyFederationRateLimit}). Switched off, it only advertises
  * {@code org.matrix.msc4354: false} and the send parameter is ignored.
  *
@@ -68,6 +70,11 @@ public final class StickyEventsModule implements HomeserverModule {
         context.addEventWriteHook(recorder);
         context.addEventListener(recorder);
         context.addServerJoinListener(new NewServerPush(context.coreConfig().serverName(), index, context::serverOutbox, context.clock()));
+        StickyCatchUpOnJoin catchUp = new StickyCatchUpOnJoin(context.coreConfig().serverName(), context::remoteEvents,
+                context::federatedRooms, context.clock(), config.joinCatchUpEvents());
+        context.addServerJoinListener(catchUp);
+        context.addEventListener(catchUp);
+        context.onStop(catchUp);
         context.addSoftFailedHook(softFailed);
         context.addEventListener(softFailed);
         context.addInboundPduGate(new StickyFederationRateLimit(config.federationRateLimit().perSecond(),

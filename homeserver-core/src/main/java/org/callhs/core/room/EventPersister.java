@@ -133,7 +133,7 @@ public final class EventPersister {
         for (EventWriteHook hook : hooks.writes()) hook.written(tx, event);
         String joinedServer = newlyResidentServer(tx, type, stateKey, pdu, before);
         if (joinedServer != null) {
-            for (ServerJoinListener listener : hooks.serverJoins()) listener.serverJoined(tx, row.roomId(), joinedServer);
+            for (ServerJoinListener listener : hooks.serverJoins()) listener.serverJoined(tx, row.roomId(), joinedServer, event);
         }
         return new Written(event, after, replaces);
     }

@@ -81,6 +81,9 @@ public interface ModuleContext {
     /** Sets how core fetches events it lacks from other servers (one module may). */
     void setRemoteEvents(RemoteEvents events);
 
+    /** How events are fetched from other servers, or {@link RemoteEvents#NONE} without federation. */
+    RemoteEvents remoteEvents();
+
     /** Where typing and receipt EDUs from other servers go; usable once the server has started. */
     RoomEdus roomEdus();
 

@@ -1,5 +1,6 @@
 package org.callhs.core.spi;
 
+import org.callhs.core.room.PersistedEvent;
 import org.jooq.DSLContext;
 
 /**
@@ -11,5 +12,5 @@ import org.jooq.DSLContext;
  */
 @FunctionalInterface
 public interface ServerJoinListener {
-    void serverJoined(DSLContext tx, String roomId, String server);
+    void serverJoined(DSLContext tx, String roomId, String server, PersistedEvent join);
 }
