@@ -325,6 +325,44 @@ final class FederationChecks {
     }
 
     /**
+     * MSC4354: sticky events sent while the other server was down reach it when it is back, every
+     * one of them and not only the room's latest events: {@code sender} (a callhs user) sends three
+     * sticky events and 60 messages while {@code receiver}'s server is down ({@code down}, then
+     * {@code up}); the receiver's {@code /sync} then holds all three, with a TTL.
+     */
+    static void stickyEventsReachAServerThatWasDown(CsApiClient sender, CsApiClient receiver, Runnable down, Runnable up) {
+        String senderServer = sender.userId().substring(sender.userId().indexOf(':') + 1);
+        String roomId = sender.post(obj("preset", "public_chat"), "createRoom").assertOk().path("room_id").asText();
+        receiver.request("POST", "join", roomId).query("server_name", senderServer).json(obj()).send().assertOk();
+        awaitJoined(sender, roomId, receiver.userId(), true);
+        down.run();
+        List<String> sticky = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sticky.add(sender.request("PUT", "rooms", roomId, "send", "org.example.member", Rooms.txnId())
+                    .query("org.matrix.msc4354.sticky_duration_ms", "600000").json(obj("msc4354_sticky_key", "device" + i)).send()
+                    .assertOk().path("event_id").asText());
+        }
+        for (int i = 0; i < 60; i++) Rooms.sendText(sender, roomId, "while down " + i);
+        up.run();
+        Instant deadline = Instant.now().plus(DELIVERY);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        String since = null; // incremental syncs: Synapse answers a repeated initial sync from a cache for two minutes
+        while (Instant.now().isBefore(deadline)) {
+            var request = receiver.request("GET", "sync");
+            if (since != null) request.query("since", since).query("timeout", "1000");
+            JsonNode body = request.send().json();
+            since = body.path("next_batch").asText(since);
+            JsonNode room = body.path("rooms").path("join").path(roomId);
+            for (JsonNode event : room.path("msc4354_sticky").path("events")) seen.add(event.path("event_id").asText());
+            for (JsonNode event : room.path("timeline").path("events")) {
+                if (event.path("unsigned").path("msc4354_sticky_duration_ttl_ms").asLong() > 0) seen.add(event.path("event_id").asText());
+            }
+            if (seen.containsAll(sticky)) return;
+        }
+        throw new AssertionError(receiver.userId() + " got " + seen + " of the sticky events " + sticky + " within " + DELIVERY);
+    }
+
+    /**
      * A public room of {@code resident}'s that {@code member}, a user of the other server, joined
      * and may change the topic of (power 50); returns once both servers report the same state.
      */

@@ -146,6 +146,12 @@ class FederationScenario {
     }
 
     @Test
+    void stickyEventsReachAServerThatWasDown() {
+        FederationChecks.stickyEventsReachAServerThatWasDown(FederationChecks.user(one().client(), "alice"),
+                FederationChecks.user(two().client(), "bob"), () -> two().kill(), () -> two().start());
+    }
+
+    @Test
     void queuedMessagesSurviveAKilledSender() {
         CsApiClient alice = FederationChecks.user(one().client(), "alice");
         CsApiClient bob = FederationChecks.user(two().client(), "bob");

@@ -97,6 +97,12 @@ class SynapseFederationScenario {
         FederationChecks.lateJoinerReadsHistory(onSynapse("carol"), onCallhs("dave"));
     }
 
+    /** MSC4354: every sticky event callhs sent while Synapse was down reaches Synapse's user once it is back. */
+    @Test
+    void stickyEventsReachSynapseAfterItWasDown() {
+        FederationChecks.stickyEventsReachAServerThatWasDown(onCallhs("alice"), onSynapse("bob"), synapse::kill, synapse::start);
+    }
+
     /**
      * Both servers change the room's topic while they cannot reach each other: Synapse is frozen
      * (SIGSTOP) while callhs writes, and killed frozen, so what callhs sent never reached it; callhs
