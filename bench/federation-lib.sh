@@ -1,5 +1,6 @@
 # Starting and stopping the two federating servers of a federation benchmark, sourced by
-# run-federation-bench.sh and run-federated-rooms-bench.sh after bench-lib.sh. Expects ROOT,
+# run-federation-bench.sh, run-federated-rooms-bench.sh and run-federated-call-bench.sh after
+# bench-lib.sh. Expects ROOT,
 # OUT_DIR, JAVA, CALLHS_JAR, CALLHS_JAVA_OPTS and PAIR (the run's name: data goes to
 # $OUT_DIR/$PAIR/<role>).
 # shellcheck shell=bash
@@ -7,6 +8,8 @@
 PEER="$ROOT/bench/synapse/run-synapse-peer.sh"
 STARTED_PIDS=()
 STARTED_PEERS=()
+# The process ID of each running server by role (a, b), for CPU and memory readings.
+declare -A SERVER_PIDS=()
 stop_all() {
   local pid dir
   for pid in ${STARTED_PIDS[@]+"${STARTED_PIDS[@]}"}; do
@@ -16,6 +19,7 @@ stop_all() {
   for dir in ${STARTED_PEERS[@]+"${STARTED_PEERS[@]}"}; do "$PEER" stop "$dir" >/dev/null 2>&1 || true; done
   STARTED_PIDS=()
   STARTED_PEERS=()
+  SERVER_PIDS=()
 }
 trap stop_all EXIT
 
@@ -31,10 +35,12 @@ start_server() {
         --set federation.ip_range_allowlist=127.0.0.0/8 --set federation.destination_min_retry_interval_ms=500 \
         >"$dir/callhs.out" 2>&1 &
     STARTED_PIDS+=("$!")
+    SERVER_PIDS[$role]="$!"
     await_first_200 "$!" "$client" || { tail -n 30 "$dir/callhs.out" >&2; die "callhs ($role) did not start"; }
   else
     STARTED_PEERS+=("$dir")
     "$PEER" start "$dir" "$federation" "$client" >/dev/null || die "Synapse ($role) did not start"
+    SERVER_PIDS[$role]="$(cat "$dir/synapse.pid")"
   fi
   log "$PAIR: $kind ($role) up as localhost:$federation, client port $client"
 }

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,23 +33,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FederatedRoomsBench {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int SETUP_THREADS = 8;
-    private static final int TIMEOUT_MS = 180_000;
-    private static final long WAIT_MS = 600_000;
+    private static final ObjectMapper JSON = TwoServers.JSON;
+    private static final long WAIT_MS = TwoServers.WAIT_MS;
 
-    private final String runId = UserNames.newRunId();
-    private final Map<LoopbackTarget, ThreadLocal<MatrixClient>> clients = new ConcurrentHashMap<>();
+    private final TwoServers servers = new TwoServers();
+    private final String runId = servers.runId;
 
     private FederatedRoomsBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) usage("unexpected " + args[i]);
-            options.put(args[i].substring(2), args[i + 1]);
-        }
-        if (args.length % 2 != 0) usage("every option takes a value");
+        Map<String, String> options = TwoServers.options(args, FederatedRoomsBench::usage);
         String mode = options.getOrDefault("mode", "");
         if (mode.equals("report")) {
             report(java.nio.file.Path.of(require(options, "dir")));
@@ -81,19 +72,8 @@ public final class FederatedRoomsBench {
      * and {@code join-*.json}, one file per pairing (its label names the pairing).
      */
     private static void report(java.nio.file.Path dir) throws java.io.IOException {
-        List<JsonNode> inbound = new ArrayList<>();
-        List<JsonNode> joins = new ArrayList<>();
-        try (var files = java.nio.file.Files.list(dir)) {
-            for (java.nio.file.Path file : files.sorted().toList()) {
-                String name = file.getFileName().toString();
-                if (!name.endsWith(".json")) continue;
-                String text = java.nio.file.Files.readString(file).trim();
-                if (text.isEmpty()) continue;
-                JsonNode json = JSON.readTree(text.substring(text.lastIndexOf('\n') + 1));
-                if (name.startsWith("inbound-")) inbound.add(json);
-                if (name.startsWith("join-")) joins.add(json);
-            }
-        }
+        List<JsonNode> inbound = TwoServers.results(dir, "inbound-");
+        List<JsonNode> joins = TwoServers.results(dir, "join-");
         StringBuilder out = new StringBuilder();
         if (!inbound.isEmpty()) {
             out.append("| origin -> receiver | members | messages | PDUs/s accepted | drain (s) | origin took (s) | missing |\n");
@@ -263,63 +243,20 @@ public final class FederatedRoomsBench {
         return out;
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
+    private static double median(double[] values) { return TwoServers.median(values); }
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private MatrixClient client(LoopbackTarget target) {
-        return clients.computeIfAbsent(target, t -> ThreadLocal.withInitial(() -> new MatrixClient(new HttpConnection(t, TIMEOUT_MS))))
-                .get();
-    }
+    private MatrixClient client(LoopbackTarget target) { return servers.client(target); }
 
-    @FunctionalInterface
-    private interface Step<T> {
-        void run(T item) throws Exception;
-    }
-
-    private static <T> void forEach(List<T> items, Step<T> step) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(SETUP_THREADS);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (T item : items) futures.add(pool.submit(() -> {
-                step.run(item);
-                return null;
-            }));
-            for (Future<?> f : futures) f.get();
-        } finally {
-            pool.shutdownNow();
-        }
-    }
+    private static <T> void forEach(List<T> items, TwoServers.Step<T> step) throws Exception { TwoServers.forEach(items, step); }
 
     private List<MatrixClient.Session> registerMany(LoopbackTarget target, String prefix, int count) throws Exception {
-        List<MatrixClient.Session> sessions = new ArrayList<>(java.util.Collections.nCopies(count, null));
-        List<Integer> indexes = new ArrayList<>();
-        for (int i = 0; i < count; i++) indexes.add(i);
-        forEach(indexes, i -> sessions.set(i, client(target).register(UserNames.account(runId, prefix + i), UserNames.password(runId))));
-        return sessions;
+        return servers.registerMany(target, prefix, count);
     }
 
-    /** Waits until {@code viewer}'s {@code /joined_members} lists {@code count} members. */
     private void awaitMembers(LoopbackTarget target, MatrixClient.Session viewer, String roomId, int count) throws Exception {
-        long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
-        int seen = 0;
-        while (System.nanoTime() < deadline) {
-            try {
-                JsonNode joined = client(target).getJson("joined_members",
-                        "/_matrix/client/v3/rooms/" + MatrixClient.pathSegment(roomId) + "/joined_members", viewer.accessToken());
-                seen = joined.path("joined").size();
-                if (seen >= count) return;
-            } catch (RequestFailure e) {
-                // not joined yet as far as that server knows
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException(viewer.userId() + " saw " + seen + " of " + count + " members in " + roomId);
+        servers.awaitMembers(target, viewer, roomId, count);
     }
 
     private String syncToken(LoopbackTarget target, MatrixClient.Session user) throws Exception {
@@ -327,9 +264,7 @@ public final class FederatedRoomsBench {
         return JSON.readTree(client(target).sync(user.accessToken(), null, 0, filter).body()).path("next_batch").asText();
     }
 
-    private static String serverOf(MatrixClient.Session session) {
-        return session.userId().substring(session.userId().indexOf(':') + 1);
-    }
+    private static String serverOf(MatrixClient.Session session) { return TwoServers.serverOf(session); }
 
     private static void log(String format, Object... args) {
         System.err.printf(Locale.ROOT, "[federated-rooms] " + format + "%n", args);
