@@ -14,7 +14,8 @@ package org.callhs.sticky;
  *                          updates, and stops a flood
  * @param joinCatchUpEvents how much of a room's recent history this server reads from another server when it joins a room,
  *                          to take the unexpired sticky events of servers that do not push them to new servers (Synapse);
- *                          0 turns it off. The default, 300, covers a call whose memberships are a few hundred events old
+ *                          0 turns it off. The default, 2000 (20 requests of 100), covers a call of hundreds whose
+ *                          memberships are buried under other events; the walk also stops at events older than one hour
  */
 public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cleanupIntervalMs, RateLimit federationRateLimit,
                                  int joinCatchUpEvents) {
@@ -24,7 +25,7 @@ public record StickyEventsConfig(boolean enabled, int maxEventsPerSync, long cle
     public record RateLimit(double perSecond, int burst) {}
 
     public static StickyEventsConfig defaults() {
-        return new StickyEventsConfig(true, 100, 600_000, new RateLimit(50, 1000), 300);
+        return new StickyEventsConfig(true, 100, 600_000, new RateLimit(50, 1000), 2000);
     }
 
     /** Start-up check: every value in range, or an exception naming the key. */

@@ -176,9 +176,9 @@ public final class RemoteEventAppender {
     }
 
     /**
-     * Writes an "old" event: one whose prev events are older than anything this server's live
-     * timeline holds (MSC4354 pushes a server's unexpired sticky events to a server that newly
-     * joined; Synapse refuses such events). Its state before is unknown, so only the checks that
+     * Writes an "old" event: one from below the depth at which this server joined the room through
+     * another server (MSC4354 pushes a server's unexpired sticky events to a server that newly
+     * joined; Synapse fetches their history or refuses them). Its state before is unknown, so only the checks that
      * do not need it are made: its own auth events (a failure rejects it) and the current state (a
      * failure soft-fails it). A message event then joins the timeline with a new stream position,
      * moving neither the forward extremities nor the current state; a state event is kept as an

@@ -31,10 +31,9 @@ import org.slf4j.LoggerFactory;
  * this server lacks: missing auth events from {@code /event_auth}, missing prev events from
  * {@code /get_missing_events}, and when a gap remains, the state at the missing prev event
  * from {@code /state_ids} and {@code /event}. Then {@link RemoteEventAppender} runs the
- * checks that need the room and writes it. An event older than the live timeline (its depth at
- * or below the lowest depth of the events written since this server joined) whose prev events are
- * missing is history, not a gap: it is written as an old event ({@link RemoteEventAppender#appendOld})
- * without fetching anything before it. One bad PDU never affects another: every failure ends as
+ * checks that need the room and writes it. An event from below the depth at which this server
+ * joined the room through another server is history, not a gap: it is written as an old event
+ * ({@link RemoteEventAppender#appendOld}) without fetching anything before it. One bad PDU never affects another: every failure ends as
  * that PDU's own error.
  */
 public final class PduReceiver {
@@ -75,6 +74,11 @@ public final class PduReceiver {
         this.remote = remote;
     }
 
+    /** The depth of the join that made this server resident through another server (0 for rooms created here). */
+    private long joinedDepth(String roomId) {
+        return rooms.find(database.dsl(), roomId).map(r -> r.getJoinedDepth() == null ? 0L : r.getJoinedDepth()).orElse(0L);
+    }
+
     /** The version of a room this server holds, if it does. */
     public Optional<RoomVersion> roomVersion(String roomId) {
         return rooms.find(database.dsl(), roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
@@ -108,14 +112,14 @@ public final class PduReceiver {
         if (known.isPresent() && !Boolean.TRUE.equals(known.get().getOutlier())) return receipt(known.get());
         fetchMissingAuthEvents(origin, roomId, version, checked);
         RemoteEventAppender.Result result;
-        List<String> missing = missingPrevs(prevEvents(checked));
-        Optional<Long> minDepth = missing.isEmpty() || !fillGaps ? Optional.empty() : events.minLiveDepth(database.dsl(), roomId);
-        if (minDepth.isPresent() && checked.pdu().path("depth").asLong() <= minDepth.get()) {
-            // Older than the live timeline (a sticky event pushed to a server that joined after it): its gap is history.
+        long joinedDepth = joinedDepth(roomId);
+        if (fillGaps && checked.pdu().path("depth").asLong() < joinedDepth) {
+            // From before this server joined (a sticky event pushed to a server that joined after it): history.
             result = appender.appendOld(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(), checked.canonical(), List.of()));
         } else {
+            List<String> missing = missingPrevs(prevEvents(checked));
             List<Map<StateKey, String>> missingPrevStates = missing.isEmpty() || !fillGaps ? List.of()
-                    : fillPrevGap(origin, roomId, version, checked, minDepth.orElse(0L));
+                    : fillPrevGap(origin, roomId, version, checked, joinedDepth);
             result = appender.append(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(), checked.canonical(),
                     missingPrevStates));
         }
@@ -147,7 +151,8 @@ public final class PduReceiver {
 
     /**
      * Fills the gap between the event and what this server holds: {@code get_missing_events}
-     * first, none below {@code minDepth} (those events are received in turn, oldest first); prev events still missing get
+     * first, none below {@code minDepth} (where this server joined; those events are received in turn, oldest first); prev
+     * events still missing get
      * their state fetched. Returns the states after the prev events this server still lacks.
      */
     private List<Map<StateKey, String>> fillPrevGap(String origin, String roomId, RoomVersion version, PduChecks.Checked checked,

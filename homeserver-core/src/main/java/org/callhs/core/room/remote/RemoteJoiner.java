@@ -214,6 +214,7 @@ public final class RemoteJoiner {
                 rooms.setStub(tx, roomId, false);
                 currentState.clear(tx, roomId);
             }
+            rooms.setJoinedDepth(tx, roomId, depth);
             List<String> oldExtremities = new ArrayList<>();
             for (ExtremityRepository.Extremity e : extremities.list(tx, roomId)) oldExtremities.add(e.eventId());
             extremities.replace(tx, roomId, oldExtremities, prevs);

@@ -34,16 +34,6 @@ public final class EventRepository {
                 .where(EVENTS.EVENT_ID.eq(eventId), EVENTS.SOFT_FAILED.isTrue()).execute();
     }
 
-    /**
-     * The lowest depth among a room's live timeline events (those written since this server
-     * joined, not backfilled history), or empty when it has none: events below it are older than
-     * anything the live timeline holds.
-     */
-    public Optional<Long> minLiveDepth(DSLContext dsl, String roomId) {
-        return Optional.ofNullable(dsl.select(org.jooq.impl.DSL.min(EVENTS.DEPTH)).from(EVENTS)
-                .where(EVENTS.ROOM_ID.eq(roomId), EVENTS.STREAM_ORDERING.gt(0L)).fetchOne(0, Long.class));
-    }
-
     /** Any stored event by ID, outliers, rejected and soft-failed ones included. */
     public Optional<EventsRecord> findAny(DSLContext tx, String eventId) {
         return tx.selectFrom(EVENTS).where(EVENTS.EVENT_ID.eq(eventId)).fetchOptional();

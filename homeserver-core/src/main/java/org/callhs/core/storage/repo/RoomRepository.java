@@ -17,6 +17,11 @@ public final class RoomRepository {
                 .execute();
     }
 
+    /** Records the depth of the join that made this server resident through another server: events below it are history. */
+    public void setJoinedDepth(DSLContext tx, String roomId, long depth) {
+        tx.update(ROOMS).set(ROOMS.JOINED_DEPTH, depth).where(ROOMS.ROOM_ID.eq(roomId)).execute();
+    }
+
     /** Marks a room as a stub (known only through an invite) or as a room this server takes part in. */
     public void setStub(DSLContext tx, String roomId, boolean stub) {
         tx.update(ROOMS).set(ROOMS.IS_STUB, stub).where(ROOMS.ROOM_ID.eq(roomId)).execute();

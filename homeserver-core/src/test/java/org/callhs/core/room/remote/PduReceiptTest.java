@@ -57,6 +57,11 @@ class PduReceiptTest {
     private final List<String> missingEventsAnswer = new ArrayList<>();
     private final Map<String, RemoteEvents.StateIds> stateIdsAnswers = new HashMap<>();
     private FederatedRooms rooms;
+    private org.callhs.core.spi.SoftFailedEvents softFailures;
+    /** What the modules' hooks heard: timeline events written, soft-failed events stored, servers that became resident. */
+    private final List<String> hookedTimeline = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> hookedSoftFailed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> hookedServerJoins = new java.util.concurrent.CopyOnWriteArrayList<>();
     private TestServer server;
     private TestClient client;
     private RoomVersion version;
@@ -75,7 +80,13 @@ class PduReceiptTest {
                         server.equals(REMOTE) && keyId.equals("ed25519:r1")
                                 ? Optional.of(org.callhs.core.crypto.UnpaddedBase64.decode(remoteKey.publicKeyBase64())) : Optional.empty());
                 ctx.setRemoteEvents(new ServedEvents());
-                ctx.onStarted(() -> rooms = ctx.federatedRooms());
+                ctx.addEventWriteHook((tx, event) -> hookedTimeline.add(event.eventId()));
+                ctx.addSoftFailedHook((tx, room, eventId, pdu) -> hookedSoftFailed.add(eventId));
+                ctx.addServerJoinListener((tx, room, joined, join) -> hookedServerJoins.add(joined + " " + join.eventId()));
+                ctx.onStarted(() -> {
+                    rooms = ctx.federatedRooms();
+                    softFailures = ctx.softFailedEvents();
+                });
             }
         };
         server = TestServer.start(backend, List.of(fakeFederation));
@@ -85,9 +96,7 @@ class PduReceiptTest {
                 Json.parse("{\"preset\": \"public_chat\", \"room_version\": \"" + versionId + "\"}"));
         assertThat(created.status()).isEqualTo(200);
         roomId = created.text("room_id");
-        for (JsonNode event : client.get(path() + "/state", alice).body()) {
-            state.put(event.path("type").asText() + "|" + event.path("state_key").asText(), event.path("event_id").asText());
-        }
+        refreshState();
     }
 
     @AfterEach
@@ -338,6 +347,74 @@ class PduReceiptTest {
         Boolean outlier = server.homeserver().database().dsl()
                 .fetch("SELECT outlier FROM events WHERE event_id = ?", id(rename)).get(0).get(0, Boolean.class);
         assertThat(outlier).isTrue();
+    }
+
+    /** Reads the room's current state into the test's view of it (the auth events of the PDUs it builds). */
+    private void refreshState() {
+        for (JsonNode event : client.get(path() + "/state", alice).body()) {
+            state.put(event.path("type").asText() + "|" + event.path("state_key").asText(), event.path("event_id").asText());
+        }
+    }
+
+    /** The server joins the listeners heard for the remote server (this server's own first join, alice's, is heard too). */
+    private List<String> remoteServerJoins() {
+        return hookedServerJoins.stream().filter(j -> j.startsWith(REMOTE + " ")).toList();
+    }
+
+    /** An event first stored as an outlier (an auth event) that arrives itself later joins the timeline, and the write hooks hear it then. */
+    @Test
+    void anOutlierThatArrivesLaterJoinsTheTimelineAndTheWriteHooks() {
+        String join = bobJoins();
+        ObjectNode rename = pdu("m.room.member", BOB, BOB, "{\"membership\": \"join\", \"displayname\": \"Bob\"}", List.of(join),
+                List.of("m.room.power_levels|", "m.room.member|" + BOB, "m.room.join_rules|"));
+        served.put(id(rename), rename);
+        state.put("m.room.member|" + BOB, id(rename));
+        assertThat(receive(message(BOB, "renamed", List.of(join))).error()).isNull();
+        assertThat(hookedTimeline).doesNotContain(id(rename));
+        assertThat(receive(rename).error()).isNull();
+        var row = server.homeserver().database().dsl().fetch("SELECT outlier, stream_ordering FROM events WHERE event_id = ?", id(rename))
+                .get(0);
+        assertThat(row.get(0, Boolean.class)).isFalse();
+        assertThat(row.get(1, Long.class)).isNotNull();
+        assertThat(hookedTimeline).contains(id(rename));
+    }
+
+    /**
+     * A soft-failed event is heard by the soft-failure hooks, stays out while the current state refuses it, and is
+     * readmitted (a new stream position, the write hooks, the timeline) once the state allows it; a soft-failed state
+     * event is never readmitted.
+     */
+    @Test
+    void aSoftFailedEventIsReadmittedOnceTheCurrentStateAllowsIt() {
+        // Members may set org.example.thing, so bob's late state event passes against the state before it.
+        JsonNode levels = client.get(path() + "/state/m.room.power_levels", alice).body();
+        ((ObjectNode) levels.path("events")).put("org.example.thing", 0);
+        assertThat(client.put(path() + "/state/m.room.power_levels", alice, levels).status()).isEqualTo(200);
+        refreshState();
+        String join = bobJoins();
+        assertThat(remoteServerJoins()).containsExactly(REMOTE + " " + join);
+        Resp kick = client.post(path() + "/kick", alice, Json.parse("{\"user_id\": \"" + BOB + "\"}"));
+        assertThat(kick.status()).isEqualTo(200);
+        ObjectNode late = message(BOB, "sent before the kick arrived", List.of(join));
+        ObjectNode lateState = pdu("org.example.thing", "", BOB, "{\"v\": 1}", List.of(join),
+                List.of("m.room.power_levels|", "m.room.member|" + BOB));
+        assertThat(receive(late).error()).isNull();
+        assertThat(receive(lateState).error()).isNull();
+        assertThat(hookedSoftFailed).containsExactly(id(late), id(lateState));
+        assertThat(softFailures.readmit(roomId, List.of(id(late), id(lateState)))).isEmpty();
+        assertThat(timelineBodies()).isEmpty();
+
+        // Bob joins again: his late message now passes against the current state.
+        refreshState();
+        ObjectNode rejoin = pdu("m.room.member", BOB, BOB, "{\"membership\": \"join\"}", extremities(),
+                List.of("m.room.power_levels|", "m.room.join_rules|", "m.room.member|" + BOB));
+        assertThat(receive(rejoin).error()).isNull();
+        assertThat(remoteServerJoins()).containsExactly(REMOTE + " " + join, REMOTE + " " + id(rejoin));
+        assertThat(softFailures.readmit(roomId, List.of(id(late), id(lateState), "$unknown"))).containsExactly(id(late));
+        assertThat(timelineBodies()).containsExactly("sent before the kick arrived");
+        assertThat(hookedTimeline).contains(id(late)).doesNotContain(id(lateState));
+        // Readmitting it again does nothing.
+        assertThat(softFailures.readmit(roomId, List.of(id(late)))).isEmpty();
     }
 
     @Test
