@@ -45,3 +45,20 @@ start_server() {
   log "$PAIR: $kind ($role) up as localhost:$federation, client port $client"
 }
 
+
+# measure CLASS MODE LABEL A B [options...]: servers A (--a) and B (--b), callhs or synapse, on
+# empty data, then org.callhs.bench.CLASS from bench.jar against them (with their process IDs,
+# --a-pid and --b-pid); its JSON line goes to $OUT_DIR/MODE-LABEL.json, its log next to it.
+measure() {
+  local class="$1" mode="$2" label="$3" a="$4" b="$5"
+  shift 5
+  PAIR="$mode-$label"
+  log "=== $PAIR"
+  start_server "$a" a "$PORT_BASE" $(( PORT_BASE + 1 ))
+  start_server "$b" b $(( PORT_BASE + 2 )) $(( PORT_BASE + 3 ))
+  "$JAVA" -cp "$BENCH_JAR" "org.callhs.bench.$class" --mode "$mode" --label "$label" \
+      --a "http://127.0.0.1:$PORT_BASE" --b "http://127.0.0.1:$(( PORT_BASE + 2 ))" \
+      --a-pid "${SERVER_PIDS[a]}" --b-pid "${SERVER_PIDS[b]}" "$@" \
+      >"$OUT_DIR/$PAIR.json" 2> >(tee -a "$OUT_DIR/$PAIR.log" >&2) || log "$PAIR failed"
+  stop_all
+}

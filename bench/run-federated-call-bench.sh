@@ -51,27 +51,11 @@ write_machine_info
 warn_if_busy
 source "$ROOT/bench/federation-lib.sh"
 
-# measure MODE LABEL A B [options...]: servers A (--a) and B (--b), callhs or synapse; results in
-# $OUT_DIR/MODE-LABEL.json.
-measure() {
-  local mode="$1" label="$2" a="$3" b="$4"
-  shift 4
-  PAIR="$mode-$label"
-  log "=== $PAIR"
-  start_server "$a" a "$PORT_BASE" $(( PORT_BASE + 1 ))
-  start_server "$b" b $(( PORT_BASE + 2 )) $(( PORT_BASE + 3 ))
-  "$JAVA" -cp "$BENCH_JAR" org.callhs.bench.FederatedCallBench --mode "$mode" --label "$label" \
-      --a "http://127.0.0.1:$PORT_BASE" --b "http://127.0.0.1:$(( PORT_BASE + 2 ))" \
-      --a-pid "${SERVER_PIDS[a]}" --b-pid "${SERVER_PIDS[b]}" "$@" \
-      >"$OUT_DIR/$PAIR.json" 2> >(tee -a "$OUT_DIR/$PAIR.log" >&2) || log "$PAIR failed"
-  stop_all
-}
-
 for pair in $CALL_PAIRS; do
-  measure call "$pair" "${pair%%-*}" "${pair##*-}" --participants "$PARTICIPANTS" --seconds "$SECONDS_RUN" --delay "$DELAY_MS"
+  measure FederatedCallBench call "$pair" "${pair%%-*}" "${pair##*-}" --participants "$PARTICIPANTS" --seconds "$SECONDS_RUN" --delay "$DELAY_MS"
 done
 for pair in $JOIN_PAIRS; do
-  measure join-sticky "$pair" "${pair%%-to-*}" "${pair##*-to-}" --events "$STICKY_EVENTS" --wait "$JOIN_WAIT"
+  measure FederatedCallBench join-sticky "$pair" "${pair%%-to-*}" "${pair##*-to-}" --events "$STICKY_EVENTS" --wait "$JOIN_WAIT"
 done
 
 finish_machine_info

@@ -48,27 +48,12 @@ write_machine_info
 warn_if_busy
 source "$ROOT/bench/federation-lib.sh"
 
-# measure MODE LABEL A B [options...]: servers A (--a) and B (--b), callhs or synapse; results in
-# $OUT_DIR/MODE-LABEL.json.
-measure() {
-  local mode="$1" label="$2" a="$3" b="$4"
-  shift 4
-  PAIR="$mode-$label"
-  log "=== $PAIR"
-  start_server "$a" a "$PORT_BASE" $(( PORT_BASE + 1 ))
-  start_server "$b" b $(( PORT_BASE + 2 )) $(( PORT_BASE + 3 ))
-  "$JAVA" -cp "$BENCH_JAR" org.callhs.bench.FederatedRoomsBench --mode "$mode" --label "$label" \
-      --a "http://127.0.0.1:$PORT_BASE" --b "http://127.0.0.1:$(( PORT_BASE + 2 ))" "$@" \
-      >"$OUT_DIR/$PAIR.json" 2> >(tee -a "$OUT_DIR/$PAIR.log" >&2) || log "$PAIR failed"
-  stop_all
-}
-
 for pair in $INBOUND_PAIRS; do
   # The receiver is --a (it creates the room), the origin --b; the label names the origin first.
-  measure inbound "$pair" "${pair##*-to-}" "${pair%%-to-*}" --members "$MEMBERS" --messages "$MESSAGES" --senders "$SENDERS"
+  measure FederatedRoomsBench inbound "$pair" "${pair##*-to-}" "${pair%%-to-*}" --members "$MEMBERS" --messages "$MESSAGES" --senders "$SENDERS"
 done
 for pair in $JOIN_PAIRS; do
-  measure join "$pair" "${pair%%-to-*}" "${pair##*-to-}" --members "$JOIN_MEMBERS" --rooms "$JOIN_ROOMS"
+  measure FederatedRoomsBench join "$pair" "${pair%%-to-*}" "${pair##*-to-}" --members "$JOIN_MEMBERS" --rooms "$JOIN_ROOMS"
 done
 
 finish_machine_info

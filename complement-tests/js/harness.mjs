@@ -163,6 +163,23 @@ export async function startAndWaitForFirstSync(client, timeoutMs) {
 }
 
 /**
+ * Runs a script's `main()` and ends the process: its result is the summary line (exit 0); when it throws, the
+ * summary names the step under way (`steps.current`) and the error (exit 1).
+ */
+export async function runMain(name, steps, main) {
+    let exitCode = 0;
+    let summary;
+    try {
+        summary = await main();
+    } catch (e) {
+        exitCode = 1;
+        process.stderr.write(`${name}: FAILED at step ${steps.current}: ${e?.stack ?? e}\n`);
+        summary = { ok: false, step: steps.current, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps: steps.took };
+    }
+    finish(summary, exitCode);
+}
+
+/**
  * Writes the summary line and exits. Explicitly: with the clients stopped nothing runs any more, but the
  * SDK's request-timeout ponyfill (timeoutSignal in lib/http-api/utils.js) never clears its timers, which
  * would keep Node's event loop alive for up to 110 s (the sync request's local timeout) after the last request.

@@ -18,7 +18,7 @@
 
 import { memberFailure as failureOf, spawnMember } from "./rtc-lib.mjs";
 import {
-    SDK_VERSION, checkUser, finish, makeClient, makeLog, makeSteps, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
+    SDK_VERSION, checkUser, makeClient, makeLog, makeSteps, readJsonStdin, rtc, runMain, sdk, sleep, startAndWaitForFirstSync, waitFor,
 } from "./harness.mjs";
 
 const { ClientEvent, RoomEvent } = sdk;
@@ -100,13 +100,4 @@ async function main() {
     }
 }
 
-let exitCode = 0;
-let summary;
-try {
-    summary = await main();
-} catch (e) {
-    exitCode = 1;
-    process.stderr.write(`rtc-call: FAILED at step ${steps.current}: ${e?.stack ?? e}\n`);
-    summary = { ok: false, step: steps.current, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps: steps.took };
-}
-finish(summary, exitCode);
+await runMain("rtc-call", steps, main);

@@ -1,7 +1,8 @@
 // A MatrixRTC call split over servers, with real matrix-js-sdk clients: participant A (its own Node process,
 // rtc-member.mjs, so it can be SIGKILLed) on one server, participant B on another, and user C on a third server
-// that joins the room only after the call is under way. Run by MatrixRtcFederationScenario, in either membership
-// mode (legacy: call member state events; sticky: MSC4354 sticky message events with MSC4140 delayed leaves).
+// that joins the room only after the call is under way. Run by FederationScenario and SynapseFederationScenario
+// (RtcFederationChecks), in either membership mode (legacy: call member state events; sticky: MSC4354 sticky
+// message events with MSC4140 delayed leaves).
 //
 // Input, one JSON object on standard input (A and B registered and joined to roomId, C registered on its server):
 //   {"roomId", "mode": "legacy" | "sticky", "a"|"b"|"c": {userId, accessToken, deviceId, baseUrl},
@@ -27,7 +28,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-    SDK_VERSION, checkUser, finish, makeClient, makeLog, makeSteps, readJsonStdin, rtc, sdk, sleep, startAndWaitForFirstSync, waitFor,
+    SDK_VERSION, checkUser, makeClient, makeLog, makeSteps, readJsonStdin, rtc, runMain, sdk, sleep, startAndWaitForFirstSync, waitFor,
     withTimeout,
 } from "./harness.mjs";
 import { callMembers, killMember, memberFailure, spawnMember } from "./rtc-lib.mjs";
@@ -158,13 +159,4 @@ async function main() {
     }
 }
 
-let exitCode = 0;
-let summary;
-try {
-    summary = await main();
-} catch (e) {
-    exitCode = 1;
-    process.stderr.write(`rtc-federated-call: FAILED at step ${steps.current}: ${e?.stack ?? e}\n`);
-    summary = { ok: false, step: steps.current, error: e?.message ?? String(e), sdkVersion: SDK_VERSION, node: process.version, steps: steps.took };
-}
-finish(summary, exitCode);
+await runMain("rtc-federated-call", steps, main);

@@ -48,20 +48,22 @@ public final class FederatedCallBench {
     private FederatedCallBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = TwoServers.options(args, FederatedCallBench::usage);
+        java.util.function.Consumer<String> usage = FederatedCallBench::usage;
+        Map<String, String> options = TwoServers.options(args, usage);
         String mode = options.getOrDefault("mode", "");
         if (mode.equals("report")) {
-            report(java.nio.file.Path.of(require(options, "dir")));
+            report(java.nio.file.Path.of(TwoServers.require(options, "dir", usage)));
             return;
         }
-        LoopbackTarget a = LoopbackTarget.parse(require(options, "a"));
-        LoopbackTarget b = LoopbackTarget.parse(require(options, "b"));
+        LoopbackTarget a = LoopbackTarget.parse(TwoServers.require(options, "a", usage));
+        LoopbackTarget b = LoopbackTarget.parse(TwoServers.require(options, "b", usage));
         FederatedCallBench bench = new FederatedCallBench();
         ObjectNode result = switch (mode) {
-            case "call" -> bench.call(a, b, intOption(options, "participants", 200), intOption(options, "seconds", 60),
-                    intOption(options, "delay", 8_000), Long.parseLong(options.getOrDefault("a-pid", "0")),
-                    Long.parseLong(options.getOrDefault("b-pid", "0")));
-            case "join-sticky" -> bench.joinSticky(a, b, intOption(options, "events", 500), intOption(options, "wait", 120));
+            case "call" -> bench.call(a, b, TwoServers.intOption(options, "participants", 200, usage),
+                    TwoServers.intOption(options, "seconds", 60, usage), TwoServers.intOption(options, "delay", 8_000, usage),
+                    Long.parseLong(options.getOrDefault("a-pid", "0")), Long.parseLong(options.getOrDefault("b-pid", "0")));
+            case "join-sticky" -> bench.joinSticky(a, b, TwoServers.intOption(options, "events", 500, usage),
+                    TwoServers.intOption(options, "wait", 120, usage));
             default -> {
                 usage("--mode must be call, join-sticky or report");
                 yield null;
@@ -77,18 +79,6 @@ public final class FederatedCallBench {
         System.err.println("FederatedCallBench: " + problem + "\nusage: --mode call|join-sticky|report --a URL --b URL [--label L] "
                 + "[--participants N] [--seconds N] [--delay MS] [--a-pid PID] [--b-pid PID] [--events N] [--wait S] [--dir DIR]");
         System.exit(2);
-    }
-
-    private static String require(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null) usage("--" + name + " is required");
-        return value;
-    }
-
-    private static int intOption(Map<String, String> options, String name, int fallback) {
-        int value = Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
-        if (value < 1) usage("--" + name + " must be >= 1");
-        return value;
     }
 
     // ---- a call across two servers ------------------------------------------------------------

@@ -42,20 +42,22 @@ public final class FederatedRoomsBench {
     private FederatedRoomsBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = TwoServers.options(args, FederatedRoomsBench::usage);
+        java.util.function.Consumer<String> usage = FederatedRoomsBench::usage;
+        Map<String, String> options = TwoServers.options(args, usage);
         String mode = options.getOrDefault("mode", "");
         if (mode.equals("report")) {
-            report(java.nio.file.Path.of(require(options, "dir")));
+            report(java.nio.file.Path.of(TwoServers.require(options, "dir", usage)));
             return;
         }
-        LoopbackTarget a = LoopbackTarget.parse(require(options, "a"));
-        LoopbackTarget b = LoopbackTarget.parse(require(options, "b"));
+        LoopbackTarget a = LoopbackTarget.parse(TwoServers.require(options, "a", usage));
+        LoopbackTarget b = LoopbackTarget.parse(TwoServers.require(options, "b", usage));
         String label = options.getOrDefault("label", "run");
         FederatedRoomsBench bench = new FederatedRoomsBench();
         ObjectNode result = switch (mode) {
-            case "inbound" -> bench.inbound(a, b, intOption(options, "members", 100), intOption(options, "messages", 3000),
-                    intOption(options, "senders", 8));
-            case "join" -> bench.join(a, b, intOption(options, "members", 1000), intOption(options, "rooms", 3));
+            case "inbound" -> bench.inbound(a, b, TwoServers.intOption(options, "members", 100, usage),
+                    TwoServers.intOption(options, "messages", 3000, usage), TwoServers.intOption(options, "senders", 8, usage));
+            case "join" -> bench.join(a, b, TwoServers.intOption(options, "members", 1000, usage),
+                    TwoServers.intOption(options, "rooms", 3, usage));
             default -> {
                 usage("--mode must be inbound or join");
                 yield null;
@@ -103,18 +105,6 @@ public final class FederatedRoomsBench {
         System.err.println("FederatedRoomsBench: " + problem + "\nusage: --mode inbound|join --a URL --b URL [--label L] "
                 + "[--members N] [--messages N] [--senders N] [--rooms N]");
         System.exit(2);
-    }
-
-    private static String require(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null) usage("--" + name + " is required");
-        return value;
-    }
-
-    private static int intOption(Map<String, String> options, String name, int fallback) {
-        int value = Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
-        if (value < 1) usage("--" + name + " must be >= 1");
-        return value;
     }
 
     // ---- inbound PDUs from one origin --------------------------------------------------------

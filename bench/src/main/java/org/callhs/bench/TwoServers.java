@@ -100,6 +100,20 @@ final class TwoServers {
         return options;
     }
 
+    /** The option's value; {@code usage} is called when it is missing. */
+    static String require(Map<String, String> options, String name, java.util.function.Consumer<String> usage) {
+        String value = options.get(name);
+        if (value == null) usage.accept("--" + name + " is required");
+        return value;
+    }
+
+    /** The option as a number of at least 1, or {@code fallback} when absent; {@code usage} is called when it is below 1. */
+    static int intOption(Map<String, String> options, String name, int fallback, java.util.function.Consumer<String> usage) {
+        int value = Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
+        if (value < 1) usage.accept("--" + name + " must be >= 1");
+        return value;
+    }
+
     /** The last JSON line of every {@code *.json} file in {@code dir} whose name starts with {@code prefix}, by file name. */
     static List<JsonNode> results(java.nio.file.Path dir, String prefix) throws java.io.IOException {
         List<JsonNode> out = new ArrayList<>();

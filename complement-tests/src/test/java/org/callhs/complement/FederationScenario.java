@@ -20,9 +20,10 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 
 /**
- * Two callhs processes federating over loopback HTTPS: remote profiles and aliases, E2EE key
+ * callhs processes federating over loopback HTTPS: remote profiles and aliases, E2EE key
  * query and claim, to-device messages both ways, delivery to a peer that was down when the
- * message was sent, and delivery after the sender was killed with the message still queued.
+ * message was sent, and delivery after the sender was killed with the message still queued; and
+ * a MatrixRTC call split over three of them. The third process takes part in the call only.
  */
 @HomeserverScenario
 class FederationScenario {
@@ -43,7 +44,7 @@ class FederationScenario {
     @BeforeParameterizedClassInvocation
     static void deploy(Backend backend) {
         deployment = null;
-        deployment = Deployment.start(backend, "FederationScenario", 2, federating());
+        deployment = Deployment.start(backend, "FederationScenario", 3, federating());
     }
 
     @AfterParameterizedClassInvocation
@@ -162,6 +163,23 @@ class FederationScenario {
         two().start();
         one().start();
         FederationChecks.awaitToDevice(bob, alice.userId(), List.of(first, second));
+    }
+
+    /**
+     * A MatrixRTC call across three callhs processes with the real matrix-js-sdk, in both membership
+     * modes ({@link RtcFederationChecks}): A on the first, B on the second (the room's creator), C on
+     * the third, whose server joins the room after the call started and 65 other events were sent.
+     * Each participant sees the other; A's client is killed and B sees its delayed leave in time; A
+     * rejoins; C sees both memberships at once (in sticky mode, each server pushed its own sticky
+     * membership to C's server); then A's server is killed with {@code kill -9} and started 10 s
+     * later, and B sees A's leave, fired by A's server after its restart.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sticky", "legacy"})
+    void aMatrixRtcCallOverThreeServersSurvivesKilledClientsAndAKilledServer(String mode) {
+        RtcFederationChecks.callAcrossServers(deployment, one(), FederationChecks.user(one().client(), "rtca"),
+                FederationChecks.user(two().client(), "rtcb"), FederationChecks.user(deployment.process(3).client(), "rtcc"), mode,
+                "js-rtc-fed-" + mode + ".log");
     }
 
     @Test

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.Parameter;
  * remote profiles and aliases, E2EE key query and claim, to-device messages, rooms of versions 9 to
  * 12 with either server as the resident (join, messages and state each way, leave), a peer that is down
  * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a sender
- * killed with messages for the other still queued (callhs, then Synapse).
+ * killed with messages for the other still queued (callhs, then Synapse); and a MatrixRTC call over
+ * callhs, Synapse and a second callhs process (which takes part in the call only).
  */
 @HomeserverScenario
 class SynapseFederationScenario {
@@ -36,7 +37,7 @@ class SynapseFederationScenario {
         deployment = null;
         synapse = null;
         Deployment.skipIfRemote("starts its own Synapse peer next to a callhs process");
-        deployment = Deployment.start(backend, "SynapseFederationScenario", 1, FederationScenario.federating());
+        deployment = Deployment.start(backend, "SynapseFederationScenario", 2, FederationScenario.federating());
         Path dir = Path.of(System.getProperty("basedir", "."), "target", "complement-data", deployment.name(), "synapse");
         synapse = new SynapsePeer(dir);
         synapse.start();
@@ -95,6 +96,22 @@ class SynapseFederationScenario {
     void lateJoinersReadHistoryEachWay() {
         FederationChecks.lateJoinerReadsHistory(onCallhs("alice"), onSynapse("bob"));
         FederationChecks.lateJoinerReadsHistory(onSynapse("carol"), onCallhs("dave"));
+    }
+
+    /**
+     * A MatrixRTC call across callhs and Synapse (MSC4140 and MSC4354 on) with the real matrix-js-sdk,
+     * in both membership modes ({@link RtcFederationChecks}): A on callhs, B on Synapse (the room's
+     * creator), C on the second callhs process, which joins the room through Synapse after the call
+     * started and 65 other events were sent. C sees A's sticky membership because A's server pushes
+     * it, and B's because C's server reads the room's recent history from Synapse when it joins
+     * (Synapse 1.163.2 pushes nothing to a server that joins). A's server is then killed with
+     * {@code kill -9} and restarted 10 s later; Synapse's user B sees A's leave.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sticky", "legacy"})
+    void aMatrixRtcCallOverCallhsAndSynapseSurvivesKilledClientsAndAKilledServer(String mode) {
+        RtcFederationChecks.callAcrossServers(deployment, callhs(), onCallhs("rtca"), onSynapse("rtcb"),
+                FederationChecks.user(deployment.process(2).client(), "rtcc"), mode, "js-rtc-synapse-" + mode + ".log");
     }
 
     /** MSC4354: every sticky event callhs sent while Synapse was down reaches Synapse's user once it is back. */

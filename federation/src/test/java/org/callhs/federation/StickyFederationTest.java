@@ -102,6 +102,25 @@ class StickyFederationTest {
         return out;
     }
 
+    /** The event IDs of a room in the sliding sync extension {@code org.matrix.msc4354.sticky_events} (no {@code since}: all due). */
+    static List<String> stickyInSlidingSync(TestServer server, String token, String roomId) {
+        ObjectNode body = Json.object();
+        ObjectNode list = body.putObject("lists").putObject("all");
+        list.putArray("ranges").addArray().add(0).add(20);
+        list.putArray("required_state");
+        list.put("timeline_limit", 0);
+        body.putObject("extensions").putObject("org.matrix.msc4354.sticky_events").put("enabled", true);
+        Resp answer = server.client().post("/_matrix/client/unstable/org.matrix.simplified_msc3575/sync?timeout=0", token, body);
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        for (JsonNode event : answer.body().path("extensions").path("org.matrix.msc4354.sticky_events").path("rooms").path(roomId)
+                .path("events")) {
+            assertThat(event.path("unsigned").path(TTL).asLong()).isPositive();
+            ids.add(event.path("event_id").asText());
+        }
+        return ids;
+    }
+
     static void awaitJoined(TestServer server, String token, String roomId, String userId) {
         FederationApiTest.waitFor(() -> server.client().get(FederatedRoomsTest.path(roomId) + "/joined_members", token).body()
                 .path("joined").has(userId) ? Json.object() : null);
@@ -144,6 +163,8 @@ class StickyFederationTest {
         });
         assertThat(atC.path(aliceSticky).asLong()).isBetween(1L, 3_600_000L);
         assertThat(atC.path(bobSticky).asLong()).isBetween(1L, 3_600_000L);
+        // The sliding sync extension serves them too (no timeline, so every one comes through the extension).
+        assertThat(stickyInSlidingSync(c, carol, roomId)).contains(aliceSticky, bobSticky, pulledSticky);
         // The history carol's server got pushed is only the sticky events, not the fillers before them.
         assertThat(c.client().get(FederatedRoomsTest.path(roomId) + "/event/" + TestClient.seg(aliceSticky), carol).status()).isEqualTo(200);
 
@@ -191,29 +212,48 @@ class StickyFederationTest {
         return asB.request(name(portA), "PUT", "/_matrix/federation/v1/send/sticky-" + System.nanoTime(), txn, 30_000);
     }
 
+    /** B's PDUs crafted into a version-11 room of A's: the room, A's user, B's joined user, and the state and latest event as A has them. */
+    private record SharedRoom(String roomId, String alice, String bobToken, String bobId, Map<String, String> state, String latest) {
+        static final RoomVersion VERSION = RoomVersion.require("11");
+
+        /** A PDU of {@code sender} (a user of B) on top of {@code prev}, signed with B's key, with {@code extra} top-level keys. */
+        ObjectNode pdu(String sender, String prev, String type, ObjectNode content, ObjectNode extra) {
+            return CraftedPdus.pdu(asB, name(portA), VERSION, new JsonSigner(name(portB), FederatedPair.signingKey(b)), roomId, sender,
+                    type, null, content, prev, List.of(state.get("m.room.create|"), state.get("m.room.power_levels|")),
+                    state.get("m.room.member|" + sender), extra);
+        }
+
+        ObjectNode pdu(String sender, String type, ObjectNode content, ObjectNode extra) { return pdu(sender, latest, type, content, extra); }
+
+        static String id(ObjectNode pdu) { return EventHashes.eventId(pdu, VERSION); }
+    }
+
+    /** A room of A's (version 11) that a fresh user of B has joined; names start with {@code prefix}. */
+    private SharedRoom sharedRoom(String prefix) {
+        String alice = a.registerToken(prefix + "-alice" + n());
+        String bob = b.registerToken(prefix + "-bob" + n());
+        String bobId = "@" + prefix + "-bob" + n() + ":" + name(portB);
+        String roomId = FederatedRoomsTest.createRoom(a, alice, "11");
+        assertThat(join(b, bob, roomId, portA).status()).isEqualTo(200);
+        awaitJoined(a, alice, roomId, bobId);
+        return new SharedRoom(roomId, alice, bob, bobId, stateAtA(alice, roomId), latestAtA(alice, roomId));
+    }
+
     @Test
     void aSoftFailedStickyEventIsReadmittedWhenItsSendersMembershipChanges() {
-        String alice = a.registerToken("soft-alice" + n());
-        String dave = b.registerToken("soft-dave" + n());
-        String daveId = "@soft-dave" + n() + ":" + name(portB);
-        String roomId = FederatedRoomsTest.createRoom(a, alice, "11");
-        assertThat(join(b, dave, roomId, portA).status()).isEqualTo(200);
-        awaitJoined(a, alice, roomId, daveId);
-        Map<String, String> state = stateAtA(alice, roomId);
-        String beforeLeave = latestAtA(alice, roomId);
+        SharedRoom room = sharedRoom("soft");
+        String roomId = room.roomId();
+        String alice = room.alice();
+        String dave = room.bobToken();
+        String daveId = room.bobId();
         assertThat(b.client().post(FederatedRoomsTest.path(roomId) + "/leave", dave, Json.object()).status()).isEqualTo(200);
         FederationApiTest.waitFor(() -> a.client().get(FederatedRoomsTest.path(roomId) + "/joined_members", alice).body().path("joined")
                 .has(daveId) ? null : Json.object());
 
         // Dave's sticky event from before his leave (as a server that had not seen the leave would send it): the state before it
         // allows it, the current state does not. A keeps it soft-failed, out of the timeline.
-        RoomVersion version = RoomVersion.require("11");
-        JsonSigner signer = new JsonSigner(name(portB), FederatedPair.signingKey(b));
-        ObjectNode late = CraftedPdus.pdu(asB, name(portA), version, signer, roomId, daveId, "org.example.member", null,
-                Json.object().put("msc4354_sticky_key", "dave-device"), beforeLeave,
-                List.of(state.get("m.room.create|"), state.get("m.room.power_levels|")), state.get("m.room.member|" + daveId),
-                sticky(600_000));
-        String lateId = EventHashes.eventId(late, version);
+        ObjectNode late = room.pdu(daveId, "org.example.member", Json.object().put("msc4354_sticky_key", "dave-device"), sticky(600_000));
+        String lateId = SharedRoom.id(late);
         JsonNode answer = sendTxn(List.of(late));
         assertThat(answer.path("pdus").path(lateId).has("error")).as(answer.toString()).isFalse();
         assertThat(a.client().get(FederatedRoomsTest.path(roomId) + "/event/" + TestClient.seg(lateId), alice).status()).isEqualTo(404);
@@ -231,18 +271,12 @@ class StickyFederationTest {
 
     @Test
     void badStickyInputFromAnotherServerIsHandledAsTheSpecSays() {
-        String alice = a.registerToken("bad-alice" + n());
-        String bob = b.registerToken("bad-bob" + n());
-        String bobId = "@bad-bob" + n() + ":" + name(portB);
+        SharedRoom room = sharedRoom("bad");
+        String roomId = room.roomId();
+        String alice = room.alice();
+        String bobId = room.bobId();
         String eveId = "@bad-eve" + n() + ":" + name(portB); // never joined
-        String roomId = FederatedRoomsTest.createRoom(a, alice, "11");
-        assertThat(join(b, bob, roomId, portA).status()).isEqualTo(200);
-        awaitJoined(a, alice, roomId, bobId);
-        Map<String, String> state = stateAtA(alice, roomId);
-        String latest = latestAtA(alice, roomId);
-        RoomVersion version = RoomVersion.require("11");
-        JsonSigner signer = new JsonSigner(name(portB), FederatedPair.signingKey(b));
-        List<String> auth = List.of(state.get("m.room.create|"), state.get("m.room.power_levels|"));
+        RoomVersion version = SharedRoom.VERSION;
 
         // Sticky keys of the wrong type or out of range: ordinary events, in the timeline, never sticky.
         List<JsonNode> badKeys = List.of(Json.parse("{\"duration_ms\": \"60000\"}"), Json.parse("{\"duration_ms\": -1}"),
@@ -251,19 +285,19 @@ class StickyFederationTest {
         for (int i = 0; i < badKeys.size(); i++) {
             ObjectNode extra = Json.object();
             extra.set("msc4354_sticky", badKeys.get(i));
-            pdus.add(CraftedPdus.pdu(asB, name(portA), version, signer, roomId, bobId, "m.room.message", null,
-                    Json.object().put("msgtype", "m.text").put("body", "bad key " + i), latest, auth, state.get("m.room.member|" + bobId),
-                    extra));
+            pdus.add(room.pdu(bobId, "m.room.message", Json.object().put("msgtype", "m.text").put("body", "bad key " + i), extra));
         }
         // Beyond the one-hour cap: sticky for one hour.
         ObjectNode huge = Json.object();
         huge.putObject("msc4354_sticky").put("duration_ms", 7_200_000L);
-        ObjectNode capped = CraftedPdus.pdu(asB, name(portA), version, signer, roomId, bobId, "org.example.member", null,
-                Json.object().put("msc4354_sticky_key", "capped"), latest, auth, state.get("m.room.member|" + bobId), huge);
+        ObjectNode capped = room.pdu(bobId, "org.example.member", Json.object().put("msc4354_sticky_key", "capped"), huge);
         pdus.add(capped);
         // From a user of B who is not in the room: rejected by its auth events, never sticky.
-        ObjectNode outsider = CraftedPdus.pdu(asB, name(portA), version, signer, roomId, eveId, "org.example.member", null,
-                Json.object().put("msc4354_sticky_key", "eve"), latest, auth, state.get("m.room.member|" + bobId), sticky(600_000));
+        // Eve's PDU cites Bob's member event: she has none.
+        ObjectNode outsider = CraftedPdus.pdu(asB, name(portA), version, new JsonSigner(name(portB), FederatedPair.signingKey(b)), roomId,
+                eveId, "org.example.member", null, Json.object().put("msc4354_sticky_key", "eve"), room.latest(),
+                List.of(room.state().get("m.room.create|"), room.state().get("m.room.power_levels|")),
+                room.state().get("m.room.member|" + bobId), sticky(600_000));
         pdus.add(outsider);
 
         JsonNode answer = sendTxn(pdus);
@@ -286,21 +320,14 @@ class StickyFederationTest {
 
     @Test
     void aFloodOfStickyEventsIsRefusedWholeUntilItsOriginRetriesLater() throws Exception {
-        String alice = a.registerToken("flood-alice" + n());
-        String bob = b.registerToken("flood-bob" + n());
-        String bobId = "@flood-bob" + n() + ":" + name(portB);
-        String roomId = FederatedRoomsTest.createRoom(a, alice, "11");
-        assertThat(join(b, bob, roomId, portA).status()).isEqualTo(200);
-        awaitJoined(a, alice, roomId, bobId);
-        Map<String, String> state = stateAtA(alice, roomId);
-        String latest = latestAtA(alice, roomId);
-        RoomVersion version = RoomVersion.require("11");
-        JsonSigner signer = new JsonSigner(name(portB), FederatedPair.signingKey(b));
-        List<String> auth = List.of(state.get("m.room.create|"), state.get("m.room.power_levels|"));
+        SharedRoom room = sharedRoom("flood");
+        String roomId = room.roomId();
+        String alice = room.alice();
+        String bob = room.bobToken();
+        RoomVersion version = SharedRoom.VERSION;
         List<ObjectNode> flood = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            flood.add(CraftedPdus.pdu(asB, name(portA), version, signer, roomId, bobId, "org.example.member", null,
-                    Json.object().put("msc4354_sticky_key", "k" + i), latest, auth, state.get("m.room.member|" + bobId), sticky(600_000)));
+            flood.add(room.pdu(room.bobId(), "org.example.member", Json.object().put("msc4354_sticky_key", "k" + i), sticky(600_000)));
         }
         // The first 50 (the burst) pass.
         JsonNode first = sendTxn(flood.subList(0, 50));
