@@ -93,11 +93,6 @@ final class OutboundPdus implements EventWriteHook, EventListener, ServerOutbox 
         }
     }
 
-    @Override
-    public void wake(String destination) {
-        queue.wake(List.of(destination));
-    }
-
     /**
      * A committed membership event: a join adds the member's server to the room's cached set (a
      * join storm reads the member list once, not once per join); anything else drops the set,

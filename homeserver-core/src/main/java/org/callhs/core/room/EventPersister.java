@@ -69,8 +69,6 @@ public final class EventPersister {
             serverJoins = List.copyOf(serverJoins);
             softFailed = List.copyOf(softFailed);
         }
-
-        public static Hooks of(List<EventWriteHook> writes) { return new Hooks(writes, List.of(), List.of()); }
     }
 
     public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore, Hooks hooks) {
