@@ -127,14 +127,16 @@ public final class RemoteEventAppender {
 
     /** Appends a remote event to the room's timeline (or rejects or soft-fails it); the room must exist here. */
     public Result append(Incoming incoming) {
-        List<PersistedEvent> written = new ArrayList<>(1);
-        Result result = locks.withLock(incoming.roomId(), () -> {
-            Result r = database.transaction(tx -> appendLocked(tx, incoming));
-            if (r.event() != null) written.add(r.event());
-            listeners.committed(written);
+        return commitOne(incoming, this::appendLocked);
+    }
+
+    /** Writes one event under the room's lock in its own transaction, then tells the listeners if it joined the timeline. */
+    private Result commitOne(Incoming in, java.util.function.BiFunction<DSLContext, Incoming, Result> write) {
+        return locks.withLock(in.roomId(), () -> {
+            Result r = database.transaction(tx -> write.apply(tx, in));
+            if (r.event() != null) listeners.committed(List.of(r.event()));
             return r;
         });
-        return result;
     }
 
     /**
@@ -178,21 +180,14 @@ public final class RemoteEventAppender {
     /**
      * Writes an "old" event: one from below the depth at which this server joined the room through
      * another server (MSC4354 pushes a server's unexpired sticky events to a server that newly
-     * joined; Synapse fetches their history or refuses them). Its state before is unknown, so only the checks that
-     * do not need it are made: its own auth events (a failure rejects it) and the current state (a
-     * failure soft-fails it). A message event then joins the timeline with a new stream position,
+     * joined; Synapse fetches their history or refuses them). Its state before is unknown, so only
+     * the checks that do not need it are made: its own auth events (a failure rejects it) and the
+     * current state (a failure soft-fails it). A message event then joins the timeline with a new stream position,
      * moving neither the forward extremities nor the current state; a state event is kept as an
      * outlier (the state the join returned already decides the room's state).
      */
     public Result appendOld(Incoming in) {
-        List<PersistedEvent> written = new ArrayList<>(1);
-        Result result = locks.withLock(in.roomId(), () -> {
-            Result r = database.transaction(tx -> appendOldLocked(tx, in));
-            if (r.event() != null) written.add(r.event());
-            listeners.committed(written);
-            return r;
-        });
-        return result;
+        return commitOne(in, this::appendOldLocked);
     }
 
     private Result appendOldLocked(DSLContext tx, Incoming in) {
@@ -202,14 +197,13 @@ public final class RemoteEventAppender {
         if (existing.isPresent()) return new Result(in.eventId(), Outcome.ALREADY_KNOWN, null, null);
         ObjectNode pdu = in.pdu();
         List<String> prevs = prevEvents(pdu);
-        StateStore.Group current = states.load(tx, room.getStateGroup());
         String reason = authByOwnAuthEvents(tx, pdu, version);
-        boolean state = pdu.has("state_key");
-        if (reason != null || state) {
+        if (reason != null || pdu.has("state_key")) {
             persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu, in.canonical(), prevs, null, null,
                     reason == null ? EventPersister.Kind.OUTLIER : EventPersister.Kind.REJECTED, reason, null, null, null));
             return new Result(in.eventId(), reason == null ? Outcome.ACCEPTED : Outcome.REJECTED, reason, null);
         }
+        StateStore.Group current = states.load(tx, room.getStateGroup());
         String softFail = authBy(tx, pdu, current.state(), version, "the current state");
         if (softFail != null) {
             persister.write(tx, new EventPersister.Row(in.eventId(), in.roomId(), version, pdu, in.canonical(), prevs, current, null,

@@ -22,6 +22,7 @@ import org.callhs.core.storage.repo.EventRepository;
 import org.callhs.core.storage.repo.ExtremityRepository;
 import org.callhs.core.storage.repo.RoomRepository;
 import org.callhs.core.storage.schema.tables.records.EventsRecord;
+import org.callhs.core.storage.schema.tables.records.RoomsRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * from {@code /state_ids} and {@code /event}. Then {@link RemoteEventAppender} runs the
  * checks that need the room and writes it. An event from below the depth at which this server
  * joined the room through another server is history, not a gap: it is written as an old event
- * ({@link RemoteEventAppender#appendOld}) without fetching anything before it. One bad PDU never affects another: every failure ends as
- * that PDU's own error.
+ * ({@link RemoteEventAppender#appendOld}) without fetching anything before it. One bad PDU
+ * never affects another: every failure ends as that PDU's own error.
  */
 public final class PduReceiver {
     private static final Logger log = LoggerFactory.getLogger(PduReceiver.class);
@@ -74,30 +75,32 @@ public final class PduReceiver {
         this.remote = remote;
     }
 
-    /** The depth of the join that made this server resident through another server (0 for rooms created here). */
-    private long joinedDepth(String roomId) {
-        return rooms.find(database.dsl(), roomId).map(r -> r.getJoinedDepth() == null ? 0L : r.getJoinedDepth()).orElse(0L);
+    /** A room this server holds (not one known only through an invite), if it does. */
+    private Optional<RoomsRecord> heldRoom(String roomId) {
+        return rooms.find(database.dsl(), roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()));
     }
 
     /** The version of a room this server holds, if it does. */
     public Optional<RoomVersion> roomVersion(String roomId) {
-        return rooms.find(database.dsl(), roomId).filter(r -> !Boolean.TRUE.equals(r.getIsStub()))
-                .map(r -> RoomVersion.require(r.getRoomVersion()));
+        return heldRoom(roomId).map(r -> RoomVersion.require(r.getRoomVersion()));
     }
 
     /** Receives one PDU that {@code origin} sent into a room; never throws for bad input. */
     public Receipt receive(String origin, JsonNode raw) {
         String roomId = raw != null && raw.path("room_id").isTextual() ? raw.get("room_id").textValue() : null;
-        Optional<RoomVersion> version = roomId == null ? Optional.empty() : roomVersion(roomId);
-        if (version.isEmpty() && roomId != null) {
+        Optional<RoomsRecord> room = roomId == null ? Optional.empty() : heldRoom(roomId);
+        if (room.isEmpty() && roomId != null) {
             joins.awaitJoin(roomId, JOIN_WAIT_MS);
-            version = roomVersion(roomId);
+            room = heldRoom(roomId);
         }
-        if (version.isEmpty()) return new Receipt(null, "This server is not in room " + roomId);
-        String eventId = guessId(raw, version.get());
+        if (room.isEmpty()) return new Receipt(null, "This server is not in room " + roomId);
+        RoomVersion version = RoomVersion.require(room.get().getRoomVersion());
+        // Where this server joined through another server (0 for rooms created here): events below it are history.
+        long joinedDepth = room.get().getJoinedDepth() == null ? 0 : room.get().getJoinedDepth();
+        String eventId = guessId(raw, version);
         if (!acls.allows(roomId, origin)) return new Receipt(eventId, "Server " + origin + " is denied by the room's server ACL");
         try {
-            return receiveChecked(origin, roomId, version.get(), checks.check(raw, version.get(), roomId), true);
+            return receiveChecked(origin, roomId, version, checks.check(raw, version, roomId), true, joinedDepth);
         } catch (InvalidPdu e) {
             return new Receipt(eventId, e.getMessage());
         } catch (RuntimeException e) {
@@ -106,13 +109,13 @@ public final class PduReceiver {
         }
     }
 
-    private Receipt receiveChecked(String origin, String roomId, RoomVersion version, PduChecks.Checked checked, boolean fillGaps) {
+    private Receipt receiveChecked(String origin, String roomId, RoomVersion version, PduChecks.Checked checked, boolean fillGaps,
+                                   long joinedDepth) {
         String eventId = checked.eventId();
         Optional<EventsRecord> known = events.findAny(database.dsl(), eventId);
         if (known.isPresent() && !Boolean.TRUE.equals(known.get().getOutlier())) return receipt(known.get());
         fetchMissingAuthEvents(origin, roomId, version, checked);
         RemoteEventAppender.Result result;
-        long joinedDepth = joinedDepth(roomId);
         if (fillGaps && checked.pdu().path("depth").asLong() < joinedDepth) {
             // From before this server joined (a sticky event pushed to a server that joined after it): history.
             result = appender.appendOld(new RemoteEventAppender.Incoming(eventId, roomId, checked.pdu(), checked.canonical(), List.of()));
@@ -151,9 +154,9 @@ public final class PduReceiver {
 
     /**
      * Fills the gap between the event and what this server holds: {@code get_missing_events}
-     * first, none below {@code minDepth} (where this server joined; those events are received in turn, oldest first); prev
-     * events still missing get
-     * their state fetched. Returns the states after the prev events this server still lacks.
+     * first, none below {@code minDepth} (where this server joined; those events are received in
+     * turn, oldest first); prev events still missing get their state fetched. Returns the states
+     * after the prev events this server still lacks.
      */
     private List<Map<StateKey, String>> fillPrevGap(String origin, String roomId, RoomVersion version, PduChecks.Checked checked,
                                                     long minDepth) {
@@ -169,7 +172,7 @@ public final class PduReceiver {
                 try {
                     PduChecks.Checked gapEvent = checks.check(raw, version, roomId);
                     if (gapEvent.eventId().equals(checked.eventId())) continue;
-                    receiveChecked(origin, roomId, version, gapEvent, false);
+                    receiveChecked(origin, roomId, version, gapEvent, false, minDepth);
                 } catch (InvalidPdu e) {
                     log.info("dropping a missing event from {}: {}", origin, e.getMessage());
                 }
