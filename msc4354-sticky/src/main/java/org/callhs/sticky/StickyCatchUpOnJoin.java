@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.callhs.core.error.MatrixException;
 import org.callhs.core.event.EventHashes;
 import org.callhs.core.event.RoomVersion;
 import org.callhs.core.room.PersistedEvent;
@@ -22,6 +23,7 @@ import org.callhs.core.spi.EventListener;
 import org.callhs.core.spi.FederatedRooms;
 import org.callhs.core.spi.RemoteEvents;
 import org.callhs.core.spi.ServerJoinListener;
+import org.callhs.core.storage.Database;
 import org.callhs.core.util.MatrixIds;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -48,6 +50,7 @@ final class StickyCatchUpOnJoin implements ServerJoinListener, EventListener, Au
     static final int MAX_FROM = 20;
 
     private final String ourName;
+    private final Database database;
     private final Supplier<RemoteEvents> remote;
     private final Supplier<FederatedRooms> rooms;
     private final Clock clock;
@@ -56,11 +59,13 @@ final class StickyCatchUpOnJoin implements ServerJoinListener, EventListener, Au
     private final Map<String, Pull> pending = new ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sticky-catch-up-", 0).factory());
 
-    /** What to fetch after a join: from which servers, starting where. */
-    private record Pull(String roomId, RoomVersion version, List<String> from, List<String> servers) {}
+    /** What to fetch after a join: in which room, starting where. */
+    private record Pull(String roomId, RoomVersion version, List<String> from) {}
 
-    StickyCatchUpOnJoin(String ourName, Supplier<RemoteEvents> remote, Supplier<FederatedRooms> rooms, Clock clock, int maxEvents) {
+    StickyCatchUpOnJoin(String ourName, Database database, Supplier<RemoteEvents> remote, Supplier<FederatedRooms> rooms, Clock clock,
+                        int maxEvents) {
         this.ourName = ourName;
+        this.database = database;
         this.remote = remote;
         this.rooms = rooms;
         this.clock = clock;
@@ -70,12 +75,9 @@ final class StickyCatchUpOnJoin implements ServerJoinListener, EventListener, Au
     @Override
     public void serverJoined(DSLContext tx, String roomId, String server, PersistedEvent join) {
         if (maxEvents == 0 || !server.equals(ourName)) return;
-        Set<String> servers = new TreeSet<>(rooms.get().joinedServers(tx, roomId));
-        servers.remove(ourName);
-        if (servers.isEmpty()) return;
         List<String> from = new ArrayList<>();
         for (JsonNode id : join.pdu().path("prev_events")) if (id.isTextual()) from.add(id.textValue());
-        if (!from.isEmpty()) pending.put(join.eventId(), new Pull(roomId, join.version(), from, List.copyOf(servers)));
+        if (!from.isEmpty()) pending.put(join.eventId(), new Pull(roomId, join.version(), from));
     }
 
     @Override
@@ -84,9 +86,15 @@ final class StickyCatchUpOnJoin implements ServerJoinListener, EventListener, Au
         if (pull != null) worker.execute(() -> catchUp(pull));
     }
 
-    /** Takes the unexpired sticky events of the room's recent history from the first server that answers. */
+    /**
+     * Takes the unexpired sticky events of the room's recent history from the first other server
+     * in the room that answers (none for a room created here: the room is read on this thread, off
+     * the join's transaction).
+     */
     void catchUp(Pull pull) {
-        for (String server : pull.servers()) {
+        Set<String> servers = new TreeSet<>(rooms.get().joinedServers(database.dsl(), pull.roomId()));
+        servers.remove(ourName);
+        for (String server : servers) {
             List<JsonNode> history;
             try {
                 history = history(server, pull);
@@ -104,8 +112,15 @@ final class StickyCatchUpOnJoin implements ServerJoinListener, EventListener, Au
             sticky.sort(Comparator.comparingLong(p -> p.path("depth").asLong()));
             int accepted = 0;
             for (int i = 0; i < sticky.size(); i += 50) {
-                for (FederatedRooms.PduResult result : rooms.get().receive(server, sticky.subList(i, Math.min(sticky.size(), i + 50)))) {
-                    if (result.error() == null) accepted++;
+                List<JsonNode> batch = sticky.subList(i, Math.min(sticky.size(), i + 50));
+                try {
+                    for (FederatedRooms.PduResult result : rooms.get().receive(server, batch)) {
+                        if (result.error() == null) accepted++;
+                    }
+                } catch (MatrixException e) {
+                    // This server's own inbound limit (more sticky events than its burst): the rest are not taken; log it.
+                    log.info("taking sticky events of {} stopped after {}: {}", pull.roomId(), i, e.getMessage());
+                    break;
                 }
             }
             log.info("joined {}: took {} unexpired sticky event(s) of other servers ({} accepted) from {} of {} recent events of {}",

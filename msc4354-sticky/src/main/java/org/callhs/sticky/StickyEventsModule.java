@@ -70,7 +70,7 @@ public final class StickyEventsModule implements HomeserverModule {
         context.addEventWriteHook(recorder);
         context.addEventListener(recorder);
         context.addServerJoinListener(new NewServerPush(context.coreConfig().serverName(), index, context::serverOutbox, context.clock()));
-        StickyCatchUpOnJoin catchUp = new StickyCatchUpOnJoin(context.coreConfig().serverName(), context::remoteEvents,
+        StickyCatchUpOnJoin catchUp = new StickyCatchUpOnJoin(context.coreConfig().serverName(), context.database(), context::remoteEvents,
                 context::federatedRooms, context.clock(), config.joinCatchUpEvents());
         context.addServerJoinListener(catchUp);
         context.addEventListener(catchUp);
