@@ -34,6 +34,8 @@ final class RemoteDeviceLists {
     private final Clock clock;
     private final Set<String> resyncing = ConcurrentHashMap.newKeySet();
     private final Set<String> resyncAgain = ConcurrentHashMap.newKeySet();
+    /** Users whose running resync has stored its snapshot: an update arriving now is judged against that snapshot. */
+    private final Set<String> snapshotStored = ConcurrentHashMap.newKeySet();
 
     /** Tells core a remote user's list changed, so local users sharing a room see it in device_lists.changed. */
     private volatile java.util.function.Consumer<String> changed = userId -> { };
@@ -60,6 +62,10 @@ final class RemoteDeviceLists {
             return;
         }
         long streamId = content.get("stream_id").asLong();
+        if (resyncing.contains(userId) && !snapshotStored.contains(userId)) {
+            resyncLater(userId); // a resync is running: its snapshot may predate this update
+            return;
+        }
         Optional<FederationRemoteDeviceListsRecord> known = repository.list(database.dsl(), userId);
         boolean follows = known.isPresent() && !known.get().getStale() && content.path("prev_id").isArray()
                 && !content.get("prev_id").isEmpty();
@@ -69,10 +75,6 @@ final class RemoteDeviceLists {
             }
         }
         if (known.isPresent() && streamId <= known.get().getStreamId() && !known.get().getStale()) return; // old news
-        if (resyncing.contains(userId)) {
-            resyncLater(userId); // a resync is running: its snapshot may predate this update
-            return;
-        }
         if (!follows) {
             if (known.isPresent()) database.transaction(tx -> { repository.markStale(tx, userId); return null; });
             resyncLater(userId);
@@ -110,7 +112,9 @@ final class RemoteDeviceLists {
 
     /**
      * Resyncs in the background, one at a time per user. An update that arrives while a resync
-     * runs may be newer than the snapshot that resync got, so the user is resynced once more after it.
+     * runs, before it stored its snapshot, may be newer than that snapshot, so the user is resynced
+     * once more after it; one that arrives after the snapshot is stored is judged against it (applied
+     * when it follows the snapshot's {@code stream_id}), with no second resync.
      */
     private void resyncLater(String userId) {
         if (!resyncing.add(userId)) {
@@ -121,6 +125,7 @@ final class RemoteDeviceLists {
             try {
                 do {
                     resyncAgain.remove(userId);
+                    snapshotStored.remove(userId);
                     try {
                         resync(userId);
                     } catch (RuntimeException e) {
@@ -130,6 +135,7 @@ final class RemoteDeviceLists {
                 } while (resyncAgain.contains(userId));
             } finally {
                 resyncing.remove(userId);
+                snapshotStored.remove(userId);
                 if (resyncAgain.remove(userId)) resyncLater(userId);
             }
         });
@@ -158,6 +164,7 @@ final class RemoteDeviceLists {
             repository.putList(tx, userId, streamId, false, clock.millis());
             return null;
         });
+        if (resyncing.contains(userId)) snapshotStored.add(userId);
         changed.accept(userId);
     }
 
