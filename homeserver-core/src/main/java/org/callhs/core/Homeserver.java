@@ -74,8 +74,10 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final Server server;
     private final ModuleRegistry modules;
+    private final AutoCloseable eventListeners;
 
-    private Homeserver(Database database, Server server, ModuleRegistry modules) {
+    private Homeserver(Database database, Server server, ModuleRegistry modules, AutoCloseable eventListeners) {
+        this.eventListeners = eventListeners;
         this.database = database;
         this.server = server;
         this.modules = modules;
@@ -180,7 +182,7 @@ public final class Homeserver implements AutoCloseable {
             Server server = HttpServers.build(HostPort.parse(config.listen()), clientHandler, federationListen, keys,
                     federationHandler, 10_000);
             server.start();
-            Homeserver homeserver = new Homeserver(database, server, modules);
+            Homeserver homeserver = new Homeserver(database, server, modules, rooms.eventListeners());
             modules.started();
             log.atInfo().setMessage("homeserver started")
                     .addKeyValue("server_name", config.serverName())
@@ -239,6 +241,11 @@ public final class Homeserver implements AutoCloseable {
             log.warn("error stopping HTTP listeners", e);
         }
         modules.stop();
+        try {
+            eventListeners.close();
+        } catch (Exception e) {
+            log.warn("error stopping event delivery", e);
+        }
         database.close();
         log.info("homeserver stopped");
     }

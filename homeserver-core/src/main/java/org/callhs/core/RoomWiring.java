@@ -60,7 +60,8 @@ final class RoomWiring {
     private RoomWiring() {}
 
     /** What the rest of core reads rooms through. */
-    record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls) {}
+    record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls,
+                 EventListeners eventListeners) {}
 
     static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
                        ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier) {
@@ -73,7 +74,8 @@ final class RoomWiring {
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         RoomLocks locks = new RoomLocks(256);
-        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules));
+        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules),
+                committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS));
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
                 new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()));
@@ -129,7 +131,22 @@ final class RoomWiring {
                 new RedactionEndpoint(writer, reader),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
-        return new Rooms(routes, reader, clientEvents, visibility, acls);
+        return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners);
+    }
+
+    /** The events stream as the database has it, for {@link EventListeners} to close gaps and follow other writers. */
+    private static org.callhs.core.room.EventDelivery.Source committedEvents(Database database, EventRepository events,
+                                                                           StreamPositionRepository streams, EventStore eventStore) {
+        return new org.callhs.core.room.EventDelivery.Source() {
+            @Override public long committedThrough() { return streams.current(database.dsl(), Streams.EVENTS); }
+
+            @Override public List<PersistedEvent> between(long after, long upTo, int limit) {
+                var dsl = database.dsl();
+                List<PersistedEvent> out = new ArrayList<>();
+                for (var record : events.timelineBetween(dsl, after, upTo, limit)) out.add(eventStore.toEvent(dsl, record));
+                return out;
+            }
+        };
     }
 
     /** Core's own listener (waking /sync long-polls) first, then the modules'. */

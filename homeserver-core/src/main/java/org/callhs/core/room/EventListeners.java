@@ -7,34 +7,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells core's and the modules' listeners about committed timeline events, in stream order,
- * after dropping a redacted event from the event cache. Callers hold the room's lock, so each
- * room's events arrive in order whoever wrote them.
+ * Tells core's and the modules' listeners about committed timeline events, in stream order
+ * across all rooms ({@link EventDelivery}), after dropping a redacted event from the event
+ * cache. Writers call {@link #committed} after their commit; it returns once their events were
+ * delivered.
  */
-public final class EventListeners {
+public final class EventListeners implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventListeners.class);
 
     private final EventStore eventStore;
     private final List<EventListener> listeners;
+    private final EventDelivery delivery;
 
-    public EventListeners(EventStore eventStore, List<EventListener> listeners) {
+    /** @param start the events stream's position at start-up */
+    public EventListeners(EventStore eventStore, List<EventListener> listeners, EventDelivery.Source source, long start) {
         this.eventStore = eventStore;
         this.listeners = List.copyOf(listeners);
+        this.delivery = new EventDelivery(source, this::deliver, start);
     }
 
+    /** Events whose positions are exactly theirs. */
     public void committed(List<PersistedEvent> persisted) {
-        for (PersistedEvent event : persisted) {
-            if (event.type().equals("m.room.redaction")) {
-                JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
-                if (target.isTextual()) eventStore.forget(target.textValue());
-            }
-            for (EventListener listener : listeners) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    log.warn("event listener failed on {}", event.eventId(), e);
-                }
+        delivery.committed(persisted);
+    }
+
+    /** Events and the block of positions {@code [first, last]} taken for them; the block's other positions are unused. */
+    public void committed(List<PersistedEvent> persisted, long first, long last) {
+        delivery.committed(persisted, first, last);
+    }
+
+    /** Reads the events stream for events not delivered yet (written by another process, or by a writer that failed after its commit). */
+    public int catchUp() {
+        return delivery.catchUp();
+    }
+
+    /** The events stream's position up to which listeners heard every event. */
+    public long delivered() {
+        return delivery.delivered();
+    }
+
+    private void deliver(PersistedEvent event) {
+        if (event.type().equals("m.room.redaction")) {
+            JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
+            if (target.isTextual()) eventStore.forget(target.textValue());
+        }
+        for (EventListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("event listener failed on {}", event.eventId(), e);
             }
         }
+    }
+
+    @Override
+    public void close() {
+        delivery.close();
     }
 }

@@ -155,11 +155,13 @@ public final class RoomWriter {
         List<QueuedSend> group = new ArrayList<>();
         for (QueuedSend next; group.size() < MAX_GROUP && (next = queue.poll()) != null; ) group.add(next);
         if (group.isEmpty()) return;
+        PositionBlock[] block = {null};
         try {
             database.transaction(tx -> {
                 Head head = head(tx, roomId).orElse(null);
                 Head start = head;
                 PositionBlock orderings = new PositionBlock(tx, group.size());
+                block[0] = orderings;
                 for (QueuedSend send : group) {
                     send.event = null;
                     send.error = null;
@@ -190,12 +192,12 @@ public final class RoomWriter {
                 send.fresh = false;
                 send.error = failure;
             }
+            block[0] = null;
         }
         try {
             List<PersistedEvent> written = new ArrayList<>();
             for (QueuedSend send : group) if (send.fresh) written.add(send.event);
-            // Still under the room lock, so listeners see each room's events in stream order.
-            notifyListeners(written);
+            notifyListeners(written, block[0]);
         } finally {
             // Whatever happened, every send taken from the queue gets its answer: none may wait forever.
             for (QueuedSend send : group) send.done = true;
@@ -226,7 +228,6 @@ public final class RoomWriter {
                 fresh[0] = true;
                 return written;
             });
-            // Still under the room lock, so listeners see each room's events in stream order.
             if (fresh[0]) notifyListeners(List.of(event));
             return event;
         });
@@ -247,11 +248,13 @@ public final class RoomWriter {
             if (!draft.roomId().equals(roomId)) throw new IllegalArgumentException("drafts for another room");
         }
         return locks.withLock(roomId, () -> {
+            PositionBlock[] block = {null};
             List<org.callhs.core.spi.SendOutcome> outcomes = database.transaction(tx -> {
                 List<org.callhs.core.spi.SendOutcome> out = new ArrayList<>(drafts.size());
                 Head head = head(tx, roomId).orElse(null);
                 Head start = head;
                 PositionBlock orderings = new PositionBlock(tx, drafts.size());
+                block[0] = orderings;
                 for (int i = 0; i < drafts.size(); i++) {
                     EventDraft draft = drafts.get(i);
                     SendGuard guard = guards.get(i);
@@ -277,7 +280,7 @@ public final class RoomWriter {
             });
             List<PersistedEvent> written = new ArrayList<>();
             for (org.callhs.core.spi.SendOutcome o : outcomes) if (o.sent()) written.add(o.event());
-            notifyListeners(written);
+            notifyListeners(written, block[0]);
             return outcomes;
         });
     }
@@ -346,6 +349,12 @@ public final class RoomWriter {
             this.tx = tx;
             this.size = size;
         }
+
+        /** The first position of the block, once taken. */
+        long first() { return last < 0 ? 0 : last - size + 1; }
+
+        /** The last position of the block, or -1 when none was taken. */
+        long last() { return last; }
 
         @Override
         public long getAsLong() {
@@ -433,5 +442,10 @@ public final class RoomWriter {
 
     private void notifyListeners(List<PersistedEvent> persisted) {
         listeners.committed(persisted);
+    }
+
+    /** As {@link #notifyListeners(List)}; the positions of {@code block} no event took are unused. */
+    private void notifyListeners(List<PersistedEvent> persisted, PositionBlock block) {
+        if (block == null) listeners.committed(persisted); else listeners.committed(persisted, block.first(), block.last());
     }
 }

@@ -44,6 +44,12 @@ public final class EventRepository {
                 .fetch();
     }
 
+    /** Timeline events of every room with positions in {@code (after, upTo]}, oldest first, at most {@code limit}. */
+    public List<EventsRecord> timelineBetween(DSLContext dsl, long after, long upTo, int limit) {
+        return dsl.selectFrom(EVENTS).where(EVENTS.STREAM_ORDERING.gt(after), EVENTS.STREAM_ORDERING.le(upTo))
+                .orderBy(EVENTS.STREAM_ORDERING.asc()).limit(limit).fetch();
+    }
+
     /** Events of a room strictly between two stream positions, newest first, at most {@code limit}. */
     public List<EventsRecord> pageBackwards(DSLContext tx, String roomId, long beforeExclusive, long afterExclusive, int limit) {
         return tx.selectFrom(EVENTS)
