@@ -74,10 +74,11 @@ public final class Homeserver implements AutoCloseable {
     private final Database database;
     private final Server server;
     private final ModuleRegistry modules;
-    private final AutoCloseable eventListeners;
+    /** Closed after the modules stop, in order. */
+    private final List<AutoCloseable> coreServices;
 
-    private Homeserver(Database database, Server server, ModuleRegistry modules, AutoCloseable eventListeners) {
-        this.eventListeners = eventListeners;
+    private Homeserver(Database database, Server server, ModuleRegistry modules, List<AutoCloseable> coreServices) {
+        this.coreServices = List.copyOf(coreServices);
         this.database = database;
         this.server = server;
         this.modules = modules;
@@ -100,7 +101,8 @@ public final class Homeserver implements AutoCloseable {
 
     /** Account services over an open database, for the server and for the {@code register-user} command. */
     public static AccountService accountService(HomeserverConfig config, Database database, Clock clock) {
-        TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
+        TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(),
+                new org.callhs.core.cluster.CacheInvalidations());
         DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
                 E2eWiring.offlineDeviceLists(database));
         return new AccountService(config.serverName(), database, new UserRepository(), new ProfileRepository(), devices,
@@ -120,7 +122,8 @@ public final class Homeserver implements AutoCloseable {
                 modules.install(module);
             }
 
-            TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository());
+            org.callhs.core.cluster.CacheInvalidations invalidations = new org.callhs.core.cluster.CacheInvalidations();
+            TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(), invalidations);
             org.callhs.core.spi.RemoteServers remote = modules.remoteServers();
             DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier, remote);
             DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
@@ -181,8 +184,17 @@ public final class Homeserver implements AutoCloseable {
                     config.federation().tlsPrivateKeyPath(), config.dataPath(), config.serverName());
             Server server = HttpServers.build(HostPort.parse(config.listen()), clientHandler, federationListen, keys,
                     federationHandler, 10_000);
+            List<AutoCloseable> coreServices = new ArrayList<>();
+            if (config.cluster().enabled()) {
+                org.callhs.core.cluster.ClusterBus bus = new org.callhs.core.cluster.ClusterBus(config.cluster().effectiveInstanceName(),
+                        config.effectiveDatabaseUrl(), database, notifier, rooms.eventListeners(), new StreamPositionRepository(),
+                        invalidations);
+                bus.start();
+                coreServices.add(bus);
+            }
+            coreServices.add(rooms.eventListeners());
             server.start();
-            Homeserver homeserver = new Homeserver(database, server, modules, rooms.eventListeners());
+            Homeserver homeserver = new Homeserver(database, server, modules, coreServices);
             modules.started();
             log.atInfo().setMessage("homeserver started")
                     .addKeyValue("server_name", config.serverName())
@@ -241,10 +253,12 @@ public final class Homeserver implements AutoCloseable {
             log.warn("error stopping HTTP listeners", e);
         }
         modules.stop();
-        try {
-            eventListeners.close();
-        } catch (Exception e) {
-            log.warn("error stopping event delivery", e);
+        for (AutoCloseable service : coreServices) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                log.warn("error stopping {}", service.getClass().getSimpleName(), e);
+            }
         }
         database.close();
         log.info("homeserver stopped");

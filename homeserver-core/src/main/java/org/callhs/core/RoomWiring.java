@@ -75,7 +75,7 @@ final class RoomWiring {
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         RoomLocks locks = new RoomLocks(256);
         EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules),
-                committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS));
+                committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS), notifier::derived);
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
                 new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()));

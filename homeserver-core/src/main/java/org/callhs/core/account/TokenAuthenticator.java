@@ -2,6 +2,7 @@ package org.callhs.core.account;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.callhs.core.cluster.CacheInvalidations;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -11,10 +12,10 @@ import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.AccessTokenRepository;
 
 /**
- * Access-token lookup with a cache in front of the database. Revocations in this process evict
- * entries at once ({@link #evict}); the cache also expires entries after five minutes, which
- * bounds how long a token revoked by another process (e.g. an admin tool writing to the same
- * database) keeps working. Unknown tokens are not cached.
+ * Access-token lookup with a cache in front of the database. Revocations evict entries at once
+ * ({@link #evict}), on every instance of a cluster ({@link CacheInvalidations}); the cache also
+ * expires entries after five minutes, which bounds how long a token revoked by another program
+ * writing to the same database (an admin tool) keeps working. Unknown tokens are not cached.
  */
 public final class TokenAuthenticator implements AccessTokenAuthenticator {
     private final Database database;
@@ -24,10 +25,19 @@ public final class TokenAuthenticator implements AccessTokenAuthenticator {
             .expireAfterWrite(Duration.ofMinutes(5))
             .build();
 
-    public TokenAuthenticator(Database database, AccessTokenRepository tokens) {
+    private final CacheInvalidations invalidations;
+
+    public TokenAuthenticator(Database database, AccessTokenRepository tokens, CacheInvalidations invalidations) {
         this.database = database;
         this.tokens = tokens;
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, hashes -> {
+            if (hashes.isEmpty()) cache.invalidateAll(); else cache.invalidateAll(hashes);
+        });
     }
+
+    /** The name its evictions go by between instances. */
+    static final String CACHE = "access_tokens";
 
     @Override
     public Optional<Requester> authenticate(String accessToken) {
@@ -39,7 +49,8 @@ public final class TokenAuthenticator implements AccessTokenAuthenticator {
         return found;
     }
 
+    /** Forgets revoked tokens (by hash), here and on the other instances; call it after the revocation committed. */
     public void evict(Collection<String> tokenHashes) {
-        cache.invalidateAll(tokenHashes);
+        invalidations.invalidate(CACHE, tokenHashes);
     }
 }

@@ -20,6 +20,15 @@ final class ConfigValidator {
         require(url == null || url.isBlank() || url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"),
                 "database.url", "must be a jdbc:sqlite: or jdbc:postgresql: URL");
         require(c.database().maxPoolSize() >= 1 && c.database().maxPoolSize() <= 200, "database.max_pool_size", "must be 1..200");
+        if (c.cluster().enabled()) {
+            require(url != null && url.startsWith("jdbc:postgresql:"), "cluster.enabled",
+                    "needs PostgreSQL (database.url jdbc:postgresql:...): several instances cannot share a SQLite database");
+            require(c.cluster().instanceName() != null && !c.cluster().instanceName().isBlank(), "cluster.instance_name",
+                    "must be set (unique per instance) when cluster.enabled is true");
+        }
+        require(c.cluster().instanceName() == null || c.cluster().instanceName().isBlank()
+                        || c.cluster().instanceName().matches("[A-Za-z0-9._-]{1,64}"), "cluster.instance_name",
+                "must be 1-64 letters, digits, '.', '_' or '-', got '" + c.cluster().instanceName() + "'");
         requireLimit(c.rateLimits().login(), "rate_limits.login");
         requireLimit(c.rateLimits().registration(), "rate_limits.registration");
         requireLimit(c.rateLimits().message(), "rate_limits.message");

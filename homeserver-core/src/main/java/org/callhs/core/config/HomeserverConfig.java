@@ -13,6 +13,7 @@ public record HomeserverConfig(
         FederationConfig federation,
         String dataDir,
         DatabaseConfig database,
+        ClusterConfig cluster,
         RegistrationConfig registration,
         RateLimitsConfig rateLimits,
         HttpConfig http,
@@ -28,6 +29,17 @@ public record HomeserverConfig(
      *                   small machines (more connections than cores mostly adds context switches)
      */
     public record DatabaseConfig(String url, int maxPoolSize) {}
+
+    /**
+     * @param enabled      several instances share one PostgreSQL database (off: this process is the database's only writer)
+     * @param instanceName this instance's name, unique among the instances (letters, digits, {@code . _ -}; at most 64)
+     */
+    public record ClusterConfig(boolean enabled, String instanceName) {
+        /** The name this instance goes by: the configured one, or {@code main} for a lone instance. */
+        public String effectiveInstanceName() {
+            return instanceName == null || instanceName.isBlank() ? "main" : instanceName;
+        }
+    }
 
     /**
      * @param enabled       open registration (no admin involved); off by default
@@ -59,6 +71,7 @@ public record HomeserverConfig(
                 new FederationConfig(true, "127.0.0.1:8448", "", "", ""),
                 "./data",
                 new DatabaseConfig("", 10),
+                new ClusterConfig(false, ""),
                 new RegistrationConfig(false, true, false, java.util.List.of(), 600),
                 new RateLimitsConfig(true, new Limit(0.17, 3), new Limit(0.17, 3), new Limit(0.5, 30), new Limit(0.016, 10),
                         new Limit(0.1, 10)),

@@ -2,6 +2,7 @@ package org.callhs.core.room;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.function.Consumer;
 import org.callhs.core.spi.EventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,21 +19,36 @@ public final class EventListeners implements AutoCloseable {
     private final EventStore eventStore;
     private final List<EventListener> listeners;
     private final EventDelivery delivery;
+    private final Consumer<Runnable> scope;
+    /** Told after this process committed events (the cluster's doorbell), or null. */
+    private volatile Runnable committedHere;
 
-    /** @param start the events stream's position at start-up */
-    public EventListeners(EventStore eventStore, List<EventListener> listeners, EventDelivery.Source source, long start) {
+    /**
+     * @param start the events stream's position at start-up
+     * @param scope runs each delivery (the sync notifier marks what listeners do as every instance's own work)
+     */
+    public EventListeners(EventStore eventStore, List<EventListener> listeners, EventDelivery.Source source, long start,
+                          Consumer<Runnable> scope) {
         this.eventStore = eventStore;
         this.listeners = List.copyOf(listeners);
+        this.scope = scope;
         this.delivery = new EventDelivery(source, this::deliver, start);
+    }
+
+    /** Calls {@code ring} after every commit of events by this process (cluster mode: the other instances' doorbell). */
+    public void onCommittedHere(Runnable ring) {
+        this.committedHere = ring;
     }
 
     /** Events whose positions are exactly theirs. */
     public void committed(List<PersistedEvent> persisted) {
-        delivery.committed(persisted);
+        committed(persisted, 0, -1);
     }
 
     /** Events and the block of positions {@code [first, last]} taken for them; the block's other positions are unused. */
     public void committed(List<PersistedEvent> persisted, long first, long last) {
+        Runnable ring = committedHere;
+        if (ring != null && (!persisted.isEmpty() || last >= first)) ring.run();
         delivery.committed(persisted, first, last);
     }
 
@@ -47,6 +63,10 @@ public final class EventListeners implements AutoCloseable {
     }
 
     private void deliver(PersistedEvent event) {
+        scope.accept(() -> deliverNow(event));
+    }
+
+    private void deliverNow(PersistedEvent event) {
         if (event.type().equals("m.room.redaction")) {
             JsonNode target = event.version().redactsInContent() ? event.pdu().path("content").path("redacts") : event.pdu().path("redacts");
             if (target.isTextual()) eventStore.forget(target.textValue());

@@ -147,7 +147,7 @@ public final class RemoteEventAppender {
      */
     public Result appendBackfilled(Incoming in, long position) {
         return locks.withLock(in.roomId(), () -> database.transaction(tx -> {
-            RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
+            RoomsRecord room = rooms.findForWrite(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
             RoomVersion version = RoomVersion.require(room.getRoomVersion());
             Optional<EventsRecord> existing = events.findAny(tx, in.eventId());
             boolean wasOutlier = existing.isPresent() && Boolean.TRUE.equals(existing.get().getOutlier());
@@ -191,7 +191,7 @@ public final class RemoteEventAppender {
     }
 
     private Result appendOldLocked(DSLContext tx, Incoming in) {
-        RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
+        RoomsRecord room = rooms.findForWrite(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());
         Optional<EventsRecord> existing = events.findAny(tx, in.eventId());
         if (existing.isPresent()) return new Result(in.eventId(), Outcome.ALREADY_KNOWN, null, null);
@@ -225,7 +225,7 @@ public final class RemoteEventAppender {
         List<PersistedEvent> written = new ArrayList<>();
         return locks.withLock(roomId, () -> {
             List<String> readmitted = database.transaction(tx -> {
-                RoomsRecord room = rooms.find(tx, roomId).orElse(null);
+                RoomsRecord room = rooms.findForWrite(tx, roomId).orElse(null);
                 if (room == null) return List.<String>of();
                 RoomVersion version = RoomVersion.require(room.getRoomVersion());
                 StateStore.Group current = states.load(tx, room.getStateGroup());
@@ -247,7 +247,7 @@ public final class RemoteEventAppender {
     }
 
     private Result appendLocked(DSLContext tx, Incoming in) {
-        RoomsRecord room = rooms.find(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
+        RoomsRecord room = rooms.findForWrite(tx, in.roomId()).orElseThrow(() -> new IllegalStateException("unknown room " + in.roomId()));
         RoomVersion version = RoomVersion.require(room.getRoomVersion());
         Optional<EventsRecord> existing = events.findAny(tx, in.eventId());
         if (existing.isPresent()) {

@@ -88,7 +88,7 @@ public final class RoomWriter {
     private record Head(String roomId, RoomVersion version, List<ExtremityRepository.Extremity> extremities, StateStore.Group state) {}
 
     private Optional<Head> head(DSLContext tx, String roomId) {
-        return rooms.find(tx, roomId).map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()),
+        return rooms.findForWrite(tx, roomId).map(r -> new Head(r.getRoomId(), RoomVersion.require(r.getRoomVersion()),
                 extremities.list(tx, roomId), states.load(tx, r.getStateGroup())));
     }
 

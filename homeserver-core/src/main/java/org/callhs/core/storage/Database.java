@@ -154,6 +154,9 @@ public final class Database implements AutoCloseable {
 
     public DSLContext dsl() { return dsl; }
 
+    /** The JDBC URL it was opened with. */
+    public String jdbcUrl() { return jdbcUrl; }
+
     public SQLDialect dialect() { return dialect; }
 
     /** Connections in the read pool: how many reads can run at once. */

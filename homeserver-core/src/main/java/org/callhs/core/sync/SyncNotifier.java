@@ -29,6 +29,22 @@ public final class SyncNotifier implements UpdateNotifier {
     private final Map<String, Long> roomLatest = new ConcurrentHashMap<>();
     private final Map<String, Long> roomLatestMember = new ConcurrentHashMap<>();
     private final long startEvents;
+    /** Where updates go for the other instances (cluster mode), or null. */
+    private volatile Relay relay;
+    /** Set while this thread runs work every instance does itself (delivering events): its updates are not relayed. */
+    private final ThreadLocal<Boolean> derived = ThreadLocal.withInitial(() -> false);
+
+    /** Takes this instance's updates to the other instances of a cluster. */
+    public interface Relay {
+        void relay(Update update);
+    }
+
+    /**
+     * One update as {@link UpdateNotifier} was told it: {@code kind} {@code u} (these users),
+     * {@code r} (the rooms' members), {@code p} (the users and everyone sharing a room with
+     * them) or {@code a} (everyone: too many keys to name).
+     */
+    public record Update(String stream, long position, char kind, List<String> keys) {}
 
     /** @param joinedRooms a user's joined rooms, for updates that concern everyone sharing a room */
     public SyncNotifier(Map<String, Long> initialPositions, Function<String, Collection<String>> joinedRooms) {
@@ -51,19 +67,94 @@ public final class SyncNotifier implements UpdateNotifier {
     public void usersUpdated(String stream, long position, Collection<String> userIds) {
         advance(stream, position);
         for (String user : userIds) wake("u:" + user);
+        relay(new Update(stream, position, 'u', List.copyOf(userIds)));
     }
 
     @Override
     public void roomUpdated(String stream, long position, String roomId) {
         advance(stream, position);
         wake("r:" + roomId);
+        relay(new Update(stream, position, 'r', List.of(roomId)));
     }
 
     @Override
     public void peersUpdated(String stream, long position, String userId) {
+        wakePeers(stream, position, userId);
+        relay(new Update(stream, position, 'p', List.of(userId)));
+    }
+
+    private void wakePeers(String stream, long position, String userId) {
         advance(stream, position);
         wake("u:" + userId);
         for (String room : joinedRooms.apply(userId)) wake("r:" + room);
+    }
+
+    /** Catches up with tokens other instances handed out (cluster mode), or null. */
+    private volatile java.util.function.Consumer<Map<String, Long>> reach;
+
+    /** Sets how a token from another instance is caught up with ({@link #reach}). */
+    public void reachWith(java.util.function.Consumer<Map<String, Long>> reach) {
+        this.reach = reach;
+    }
+
+    /**
+     * Before serving a request with a token that may come from another instance of a cluster:
+     * waits briefly until this instance has read as far as the token says, so that the answer
+     * neither repeats nor skips what the other instance served. Nothing to do for a lone instance.
+     */
+    public void reach(Map<String, Long> positions) {
+        var r = reach;
+        if (r != null) r.accept(positions);
+    }
+
+    /** Sends this instance's updates to the other instances (cluster mode). */
+    public void relayTo(Relay relay) {
+        this.relay = relay;
+    }
+
+    private void relay(Update update) {
+        Relay r = relay;
+        if (r != null && !derived.get()) r.relay(update);
+    }
+
+    /** Runs work whose updates every instance makes for itself (events delivery): they are not relayed. */
+    public void derived(Runnable work) {
+        if (derived.get()) {
+            work.run();
+            return;
+        }
+        derived.set(true);
+        try {
+            work.run();
+        } finally {
+            derived.set(false);
+        }
+    }
+
+    /** Applies an update another instance made: positions move and long-polls wake as if it were made here. */
+    public void applyRelayed(Update update) {
+        switch (update.kind()) {
+            case 'u' -> {
+                advance(update.stream(), update.position());
+                for (String user : update.keys()) wake("u:" + user);
+            }
+            case 'r' -> {
+                advance(update.stream(), update.position());
+                for (String room : update.keys()) wake("r:" + room);
+            }
+            case 'p' -> {
+                for (String user : update.keys()) wakePeers(update.stream(), update.position(), user);
+            }
+            default -> {
+                advance(update.stream(), update.position());
+                wakeAll();
+            }
+        }
+    }
+
+    /** Wakes every waiting request (after updates may have been missed). */
+    public void wakeAll() {
+        waiters.values().forEach(set -> set.forEach(Waiter::signal));
     }
 
     /** Records a committed room event (called by core's event listener before it wakes anyone). */

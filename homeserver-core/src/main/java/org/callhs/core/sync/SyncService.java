@@ -98,6 +98,7 @@ public final class SyncService {
             presence.touch(userId, request.setPresence());
         }
         if (request.since() != null) {
+            notifier.reach(request.since().positions());
             toDevice.acknowledge(userId, request.requester().deviceId(), request.since().position(Streams.TO_DEVICE));
         }
         if (request.since() == null || request.fullState() || request.timeoutMs() <= 0) {

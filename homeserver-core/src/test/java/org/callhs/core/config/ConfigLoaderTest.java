@@ -51,4 +51,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, List.of("registration.require_token=true"), List.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("registration.tokens");
     }
+
+    @Test
+    void severalInstancesNeedPostgresqlAndANamePerInstance() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of("cluster.enabled=true", "cluster.instance_name=a"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.enabled").hasMessageContaining("PostgreSQL");
+        String postgres = "database.url=jdbc:postgresql://127.0.0.1/db";
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of(postgres, "cluster.enabled=true"), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.instance_name");
+        assertThatThrownBy(() -> ConfigLoader.load(null, List.of(postgres, "cluster.enabled=true", "cluster.instance_name=\"a b\""),
+                List.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.instance_name");
+        HomeserverConfig c = ConfigLoader.load(null, List.of(postgres, "cluster.enabled=true", "cluster.instance_name=hs-2"), List.of())
+                .core();
+        assertThat(c.cluster().enabled()).isTrue();
+        assertThat(c.cluster().effectiveInstanceName()).isEqualTo("hs-2");
+        assertThat(ConfigLoader.load(null, List.of(), List.of()).core().cluster().effectiveInstanceName()).isEqualTo("main");
+    }
 }

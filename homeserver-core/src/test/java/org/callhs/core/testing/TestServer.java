@@ -49,6 +49,33 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code count} instances of one homeserver in cluster mode, on one fresh PostgreSQL database
+     * and one signing key, named {@code hs-1}, {@code hs-2}, ...; started one after another.
+     */
+    public static List<TestServer> startCluster(int count, List<HomeserverModule> modules, String... sets) {
+        String url = TestDatabases.create(Backend.POSTGRES);
+        Path key;
+        try {
+            key = Files.createTempDirectory("callhs-cluster-").resolve("signing.key");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        List<TestServer> servers = new ArrayList<>();
+        try {
+            for (int i = 1; i <= count; i++) {
+                List<String> all = new ArrayList<>(List.of("database.url=\"" + url + "\"", "cluster.enabled=true",
+                        "cluster.instance_name=hs-" + i, "federation.signing_key_path=\"" + key + "\""));
+                all.addAll(List.of(sets));
+                servers.add(start(Backend.POSTGRES, modules, all.toArray(String[]::new)));
+            }
+            return servers;
+        } catch (RuntimeException e) {
+            servers.forEach(TestServer::close);
+            throw e;
+        }
+    }
+
     public static TestServer start(Backend backend, String... sets) {
         return start(backend, List.of(), sets);
     }

@@ -243,7 +243,7 @@ public final class RemoteInvites {
         locks.withLock(roomId, () -> {
             database.transaction(tx -> {
                 if (events.findAny(tx, eventId).isPresent()) return null;
-                Optional<RoomsRecord> room = rooms.find(tx, roomId);
+                Optional<RoomsRecord> room = rooms.findForWrite(tx, roomId);
                 StateStore.Group before;
                 if (room.isEmpty()) {
                     before = states.append(tx, roomId, null, Map.of());

@@ -205,7 +205,7 @@ public final class RemoteJoiner {
         for (JsonNode prev : join.path("prev_events")) prevs.add(new ExtremityRepository.Extremity(prev.asText(), Math.max(0, depth - 1)));
         locks.withLock(roomId, () -> database.transaction(tx -> {
             // A room this server did not know, knew only through an invite (a stub), or left: its state becomes the resident's.
-            var existing = rooms.find(tx, roomId);
+            var existing = rooms.findForWrite(tx, roomId);
             StateStore.Group group = states.append(tx, roomId, null, state);
             if (existing.isEmpty()) {
                 rooms.insert(tx, roomId, version.id(), creator, false, clock.millis(), Math.max(0, depth - 1), group.id());

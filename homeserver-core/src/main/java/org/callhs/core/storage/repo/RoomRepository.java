@@ -32,6 +32,17 @@ public final class RoomRepository {
         tx.update(ROOMS).set(ROOMS.MAX_DEPTH, depth).set(ROOMS.STATE_GROUP, stateGroup).where(ROOMS.ROOM_ID.eq(roomId)).execute();
     }
 
+    /**
+     * The room's row, locked until the transaction ends ({@code FOR NO KEY UPDATE} on PostgreSQL)
+     * so that writers of one room in several processes take turns: each reads the extremities and
+     * state after the previous one's commit. Every writer takes it before its stream position, so
+     * the two locks are always taken in the same order. SQLite has a single writer anyway.
+     */
+    public Optional<RoomsRecord> findForWrite(DSLContext tx, String roomId) {
+        var select = tx.selectFrom(ROOMS).where(ROOMS.ROOM_ID.eq(roomId));
+        return tx.dialect().family() == org.jooq.SQLDialect.POSTGRES ? select.forNoKeyUpdate().fetchOptional() : select.fetchOptional();
+    }
+
     public Optional<RoomsRecord> find(DSLContext tx, String roomId) {
         return tx.selectFrom(ROOMS).where(ROOMS.ROOM_ID.eq(roomId)).fetchOptional();
     }

@@ -1,0 +1,218 @@
+package org.callhs.core.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.callhs.core.testing.TestClient;
+import org.callhs.core.testing.TestClient.Resp;
+import org.callhs.core.testing.TestServer;
+import org.callhs.core.util.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances of one homeserver in cluster mode on one PostgreSQL database: a user on each,
+ * what one writes seen by the other's syncs (long-polls woken across instances), a room written
+ * by both at once stays one chain, and a sync token from one instance continues on the other.
+ */
+class ClusterTest {
+    private static final String SYNC = "/_matrix/client/v3/sync";
+    private static List<TestServer> cluster;
+    private static TestClient a;
+    private static TestClient b;
+
+    @BeforeAll
+    static void start() {
+        cluster = TestServer.startCluster(2, List.of());
+        a = cluster.get(0).client();
+        b = cluster.get(1).client();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) cluster.forEach(TestServer::close);
+    }
+
+    private record User(String id, String token, String device) {}
+
+    /** Registers on instance A, logs in on {@code on}: an account made by one instance is everyone's. */
+    private static User user(String localpart, TestClient on) {
+        assertThat(a.register(localpart, "password-" + localpart).status()).isEqualTo(200);
+        Resp login = on.login(localpart, "password-" + localpart, null);
+        assertThat(login.status()).as(login.body().toString()).isEqualTo(200);
+        return new User(login.text("user_id"), login.text("access_token"), login.text("device_id"));
+    }
+
+    private static String room(String roomId) { return "/_matrix/client/v3/rooms/" + TestClient.seg(roomId); }
+
+    private static String q(String value) { return TestClient.seg(value); }
+
+    private static List<String> timelineBodies(Resp sync, String roomId) {
+        List<String> bodies = new ArrayList<>();
+        for (JsonNode e : sync.body().path("rooms").path("join").path(roomId).path("timeline").path("events")) {
+            if (e.path("type").asText().equals("m.room.message")) bodies.add(e.path("content").path("body").asText());
+        }
+        return bodies;
+    }
+
+    @Test
+    void aLongPollOnOneInstanceWakesForASendOnTheOther() throws Exception {
+        User alice = user("cl_alice1", a);
+        User bob = user("cl_bob1", b);
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
+        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
+
+        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
+                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
+        Thread.sleep(200);
+        assertThat(a.put(room(roomId) + "/send/m.room.message/t1", alice.token(),
+                Json.object().put("msgtype", "m.text").put("body", "from A")).status()).isEqualTo(200);
+        Resp woke = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(timelineBodies(woke, roomId)).containsExactly("from A");
+
+        // And the other way: alice's long-poll on A wakes for bob's send on B.
+        String aliceSince = a.get(SYNC + "?timeout=0", alice.token()).text("next_batch");
+        CompletableFuture<Resp> aliceWaiting = CompletableFuture.supplyAsync(
+                () -> a.get(SYNC + "?timeout=30000&since=" + q(aliceSince), alice.token()));
+        Thread.sleep(200);
+        assertThat(b.put(room(roomId) + "/send/m.room.message/t2", bob.token(),
+                Json.object().put("msgtype", "m.text").put("body", "from B")).status()).isEqualTo(200);
+        assertThat(timelineBodies(aliceWaiting.get(20, TimeUnit.SECONDS), roomId)).containsExactly("from B");
+    }
+
+    @Test
+    void toDeviceMessagesSentOnOneInstanceWakeTheRecipientOnTheOther() throws Exception {
+        User alice = user("cl_alice2", a);
+        User bob = user("cl_bob2", b);
+        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
+        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
+                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
+        Thread.sleep(200);
+        String body = "{\"messages\":{\"" + bob.id() + "\":{\"" + bob.device() + "\":{\"k\":\"across\"}}}}";
+        assertThat(a.put("/_matrix/client/v3/sendToDevice/org.example.key/c1", alice.token(), body).status()).isEqualTo(200);
+        JsonNode events = waiting.get(20, TimeUnit.SECONDS).body().path("to_device").path("events");
+        assertThat(events.size()).isEqualTo(1);
+        assertThat(events.get(0).path("content").path("k").asText()).isEqualTo("across");
+    }
+
+    @Test
+    void aLogoutOnOneInstanceEndsTheTokenOnTheOther() throws Exception {
+        User carol = user("cl_carol", b);
+        assertThat(b.get("/_matrix/client/v3/account/whoami", carol.token()).status()).isEqualTo(200);
+        assertThat(a.get("/_matrix/client/v3/account/whoami", carol.token()).status()).isEqualTo(200);
+        assertThat(a.post("/_matrix/client/v3/logout", carol.token(), Json.object()).status()).isEqualTo(200);
+        assertThat(a.get("/_matrix/client/v3/account/whoami", carol.token()).status()).isEqualTo(401);
+        // B's cached token goes when A's eviction arrives over the bus: milliseconds, bounded here by 5 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Resp after = b.get("/_matrix/client/v3/account/whoami", carol.token());
+        while (after.status() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            after = b.get("/_matrix/client/v3/account/whoami", carol.token());
+        }
+        assertThat(after.status()).isEqualTo(401);
+        assertThat(after.errcode()).isEqualTo("M_UNKNOWN_TOKEN");
+    }
+
+    @Test
+    void aRoomWrittenByBothInstancesAtOnceStaysOneChainAndBothSeeTheSameTimeline() throws Exception {
+        User alice = user("cl_alice3", a);
+        User bob = user("cl_bob3", b);
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
+        String filter = q("{\"room\":{\"timeline\":{\"limit\":1000}}}");
+        String aliceSince = a.get(SYNC + "?timeout=0&filter=" + filter, alice.token()).text("next_batch");
+        String bobSince = b.get(SYNC + "?timeout=0&filter=" + filter, bob.token()).text("next_batch");
+
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> sends = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            int writer = w;
+            TestClient via = writer % 2 == 0 ? a : b;
+            String token = writer % 2 == 0 ? alice.token() : bob.token();
+            sends.add(pool.submit(() -> {
+                for (int i = 0; i < 25; i++) {
+                    Resp sent = via.put(room(roomId) + "/send/m.room.message/w" + writer + "-" + i, token,
+                            Json.object().put("msgtype", "m.text").put("body", writer + "-" + i));
+                    assertThat(sent.status()).as(sent.body().toString()).isEqualTo(200);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : sends) f.get(120, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        // One chain: a single forward extremity, and every event after the create names exactly one prev event.
+        try (Connection c = DriverManager.getConnection(cluster.get(0).homeserver().database().jdbcUrl());
+             Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM room_forward_extremities WHERE room_id = '" + roomId + "'")) {
+                r.next();
+                assertThat(r.getInt(1)).isEqualTo(1);
+            }
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM event_edges e JOIN events v ON v.event_id = e.event_id "
+                    + "WHERE v.room_id = '" + roomId + "' GROUP BY e.event_id HAVING count(*) > 1")) {
+                assertThat(r.next()).as("an event with two prev events: the room forked").isFalse();
+            }
+        }
+
+        // Each instance serves all 200 messages once, in the same order, to incremental syncs.
+        List<String> onA = drain(a, alice.token(), aliceSince, filter, roomId, 200);
+        List<String> onB = drain(b, bob.token(), bobSince, filter, roomId, 200);
+        assertThat(onA).hasSize(200).doesNotHaveDuplicates();
+        assertThat(onB).isEqualTo(onA);
+    }
+
+    @Test
+    void aSyncTokenFromOneInstanceContinuesOnTheOther() throws Exception {
+        User alice = user("cl_alice4", a);
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        String filter = q("{\"room\":{\"timeline\":{\"limit\":1000}}}");
+        a.put(room(roomId) + "/send/m.room.message/s0", alice.token(), Json.object().put("msgtype", "m.text").put("body", "zero"));
+        Resp first = a.get(SYNC + "?timeout=0&filter=" + filter, alice.token());
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        timelineBodies(first, roomId).forEach(body -> seen.merge(body, 1, Integer::sum));
+        String token = first.text("next_batch");
+        // Alternate instances: each sync continues from the token the other handed out.
+        for (int i = 1; i <= 10; i++) {
+            TestClient writer = i % 2 == 0 ? a : b;
+            assertThat(writer.put(room(roomId) + "/send/m.room.message/s" + i, alice.token(),
+                    Json.object().put("msgtype", "m.text").put("body", "n" + i)).status()).isEqualTo(200);
+            TestClient reader = i % 2 == 0 ? b : a;
+            Resp sync = reader.get(SYNC + "?timeout=10000&filter=" + filter + "&since=" + q(token), alice.token());
+            timelineBodies(sync, roomId).forEach(body -> seen.merge(body, 1, Integer::sum));
+            token = sync.text("next_batch");
+        }
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("zero", 1);
+        for (int i = 1; i <= 10; i++) expected.put("n" + i, 1);
+        assertThat(seen).isEqualTo(expected);
+    }
+
+    /** Incremental syncs from {@code since} until {@code count} messages of the room arrived. */
+    private static List<String> drain(TestClient on, String token, String since, String filter, String roomId, int count) {
+        List<String> bodies = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (bodies.size() < count && System.nanoTime() < deadline) {
+            Resp sync = on.get(SYNC + "?timeout=2000&filter=" + filter + "&since=" + q(since), token);
+            assertThat(sync.status()).isEqualTo(200);
+            assertThat(sync.body().path("rooms").path("join").path(roomId).path("timeline").path("limited").asBoolean()).isFalse();
+            bodies.addAll(timelineBodies(sync, roomId));
+            since = sync.text("next_batch");
+        }
+        return bodies;
+    }
+}
