@@ -14,15 +14,19 @@ import org.jooq.DSLContext;
  * index), and drops the row of an event being redacted (redaction removes the sticky key, so the
  * event stops being sticky; the index forgets it once the redaction committed). After the commit
  * it moves the sticky stream on and wakes the room's long-polls under that stream, so a sync
- * whose timeline filter hides the event still answers with it.
+ * whose timeline filter hides the event still answers with it. A sticky event another instance of
+ * a cluster wrote reaches the index from the table when the listener hears it.
  */
 final class StickyEventRecorder implements EventWriteHook, EventListener {
+    private final org.callhs.core.storage.Database database;
     private final StickyEventRepository repository;
     private final StickyIndex index;
     private final StickyStream stream;
     private final Clock clock;
 
-    StickyEventRecorder(StickyEventRepository repository, StickyIndex index, StickyStream stream, Clock clock) {
+    StickyEventRecorder(org.callhs.core.storage.Database database, StickyEventRepository repository, StickyIndex index,
+                        StickyStream stream, Clock clock) {
+        this.database = database;
         this.repository = repository;
         this.index = index;
         this.stream = stream;
@@ -40,6 +44,7 @@ final class StickyEventRecorder implements EventWriteHook, EventListener {
                     event.sender(), expiry.getAsLong());
             repository.insert(tx, row);
             index.add(row);
+            org.callhs.core.storage.Database.onRollback(tx, () -> index.remove(row.eventId()));
         }
     }
 
@@ -47,7 +52,13 @@ final class StickyEventRecorder implements EventWriteHook, EventListener {
     public void onEvent(PersistedEvent event) {
         String redacted = redactedBy(event);
         if (redacted != null) index.remove(redacted);
-        if (StickyDuration.effective(event.pdu()).isPresent()) stream.committed(event.streamOrdering(), event.roomId());
+        if (StickyDuration.effective(event.pdu()).isPresent()) {
+            if (!index.contains(event.eventId())) {
+                // Written by another instance (or already expired): the table has the row if it is still sticky.
+                repository.find(database.dsl(), event.eventId()).filter(r -> r.expiresAt() > clock.millis()).ifPresent(index::add);
+            }
+            stream.committed(event.streamOrdering(), event.roomId());
+        }
     }
 
     /** The event a redaction redacts, or null for any other event. */

@@ -30,6 +30,15 @@ final class StickyEventRepository {
         return tx.deleteFrom(STICKY_EVENTS).where(STICKY_EVENTS.EXPIRES_AT.le(now)).execute();
     }
 
+    /** The row of one event, if it is (still) recorded. */
+    java.util.Optional<Row> find(DSLContext dsl, String eventId) {
+        return dsl.select(STICKY_EVENTS.STREAM_ORDERING, STICKY_EVENTS.EVENT_ID, STICKY_EVENTS.ROOM_ID, STICKY_EVENTS.SENDER,
+                        STICKY_EVENTS.EXPIRES_AT)
+                .from(STICKY_EVENTS)
+                .where(STICKY_EVENTS.EVENT_ID.eq(eventId))
+                .fetchOptional(r -> new Row(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+    }
+
     long maxPosition(DSLContext tx) {
         Long max = tx.select(org.jooq.impl.DSL.max(STICKY_EVENTS.STREAM_ORDERING)).from(STICKY_EVENTS).fetchOne(0, Long.class);
         return max == null ? 0 : max;

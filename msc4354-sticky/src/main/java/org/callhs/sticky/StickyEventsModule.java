@@ -60,7 +60,7 @@ public final class StickyEventsModule implements HomeserverModule {
         StickyStream stream = new StickyStream(context.database(), repository, index, context.clock(), context.notifier(),
                 config.maxEventsPerSync());
         stream.resume();
-        StickyEventRecorder recorder = new StickyEventRecorder(repository, index, stream, context.clock());
+        StickyEventRecorder recorder = new StickyEventRecorder(context.database(), repository, index, stream, context.clock());
         SoftFailedStickies softFailed = new SoftFailedStickies(context.database(), new SoftFailedStickyRepository(),
                 context::softFailedEvents, context.clock());
         softFailed.resume();

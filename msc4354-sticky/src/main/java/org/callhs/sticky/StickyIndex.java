@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Rows are added by the write hook, inside the event's transaction. Events commit in stream
  * order and the hook runs after the event took its stream position, so rows arrive here in stream
  * order too, and before the stream position that covers them is published: a reader never finds
- * a gap later filled below its position. A row whose transaction then rolls back stays until it
- * expires; it names an event that does not exist, which readers skip when they load the events.
+ * a gap later filled below its position. A row whose transaction rolls back is removed before the
+ * rollback. Events other instances of a cluster wrote are added by the event listener, which hears
+ * them in stream order before it moves the sticky stream on.
  */
 final class StickyIndex {
     private final Map<String, NavigableMap<Long, StickyEventRepository.Row>> byRoom = new ConcurrentHashMap<>();
@@ -28,6 +29,10 @@ final class StickyIndex {
     void add(StickyEventRepository.Row row) {
         byRoom.computeIfAbsent(row.roomId(), r -> new ConcurrentSkipListMap<>()).put(row.position(), row);
         byEvent.put(row.eventId(), row);
+    }
+
+    boolean contains(String eventId) {
+        return byEvent.containsKey(eventId);
     }
 
     /** A redacted event is no longer sticky. */

@@ -42,9 +42,15 @@ public final class StateStore {
         this.streams = streams;
     }
 
-    /** Writes the state {@code parent} + {@code delta} as a new group (inside the caller's transaction). */
+    /**
+     * Writes the state {@code parent} + {@code delta} as a new group (inside the caller's
+     * transaction) and caches it. A rolled-back group stays cached under its ID: on SQLite the
+     * counter hands that ID out again, but only to the next append, whose entry replaces it before
+     * anything can load it; on PostgreSQL IDs come from a sequence and are never handed out again,
+     * so another instance can never commit a different state under an ID cached here.
+     */
     public Group append(DSLContext tx, String roomId, Group parent, Map<StateKey, String> delta) {
-        long id = streams.next(tx, "state_groups");
+        long id = nextId(tx);
         Map<StateKey, String> full = new LinkedHashMap<>(parent == null ? Map.of() : parent.state());
         full.putAll(delta);
         boolean snapshot = parent == null || parent.generation() + 1 >= SNAPSHOT_EVERY;
@@ -54,6 +60,14 @@ public final class StateStore {
         Group group = new Group(id, generation, Map.copyOf(full));
         cache.put(id, group);
         return group;
+    }
+
+    /** A new group ID: PostgreSQL's sequence (never reused, no lock: migration V14), SQLite's counter (one writer). */
+    private long nextId(DSLContext tx) {
+        if (tx.dialect().family() == org.jooq.SQLDialect.POSTGRES) {
+            return tx.nextval(org.jooq.impl.DSL.sequence(org.jooq.impl.DSL.name("state_group_ids"), Long.class));
+        }
+        return streams.next(tx, "state_groups");
     }
 
     /** The full state of a group. */

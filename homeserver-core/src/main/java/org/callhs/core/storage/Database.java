@@ -181,10 +181,12 @@ public final class Database implements AutoCloseable {
     private <T> T inTransaction(Function<DSLContext, T> work) {
         try (Connection connection = writeSource.getConnection()) {
             connection.setAutoCommit(false);
+            DSLContext tx = DSL.using(connection, dialect, settings);
             T result;
             try {
-                result = work.apply(DSL.using(connection, dialect, settings));
+                result = work.apply(tx);
             } catch (RuntimeException | Error e) {
+                runRollbackHooks(tx, e);
                 try {
                     connection.rollback();
                 } catch (SQLException rollback) {
@@ -192,10 +194,41 @@ public final class Database implements AutoCloseable {
                 }
                 throw e;
             }
-            connection.commit();
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                runRollbackHooks(tx, e);
+                throw e;
+            }
             return result;
         } catch (SQLException e) {
             throw new DataAccessException("transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static final String ROLLBACK_HOOKS = "callhs.rollback-hooks";
+
+    /**
+     * Runs {@code hook} if the transaction {@code tx} does not commit, before its rollback: for
+     * in-memory state a transaction updated ahead of its commit (a cache entry under an ID the
+     * rollback will hand out again).
+     */
+    @SuppressWarnings("unchecked")
+    public static void onRollback(DSLContext tx, Runnable hook) {
+        ((java.util.List<Runnable>) tx.configuration().data().computeIfAbsent(ROLLBACK_HOOKS, k -> new java.util.ArrayList<Runnable>()))
+                .add(hook);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void runRollbackHooks(DSLContext tx, Throwable cause) {
+        Object hooks = tx.configuration().data().get(ROLLBACK_HOOKS);
+        if (hooks == null) return;
+        for (Runnable hook : (java.util.List<Runnable>) hooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -56,6 +56,37 @@ class RoomApiTest extends BackendSuite {
     }
 
     @Test
+    void aRefusedCreateRoomLeavesNoStateBehindForTheNextRoom() {
+        String token = server.registerToken("refused-founder");
+        // The create, member and power-level events are written (and their state groups) before the
+        // initial state event is refused: the whole room rolls back, and the numbers it took are
+        // handed out again to the next room, which must find only its own state under them.
+        String refused = "{\"initial_state\":[{\"type\":\"org.example\",\"state_key\":\"@someone-else:localhost\","
+                + "\"content\":{}}]}";
+        assertThat(client.post("/_matrix/client/v3/createRoom", token, refused).status()).isEqualTo(403);
+        String roomId = room(token, "{\"name\":\"after\"}");
+        TestClient.Resp state = client.get("/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/state", token);
+        assertThat(state.status()).as(state.body().toString()).isEqualTo(200);
+        for (com.fasterxml.jackson.databind.JsonNode event : state.body()) {
+            assertThat(event.path("room_id").asText()).isEqualTo(roomId);
+        }
+        assertThat(client.get("/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/state/m.room.name/", token).text("name"))
+                .isEqualTo("after");
+        // The state at a later event is read from the state groups: it is this room's.
+        String message = client.put("/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/send/m.room.message/after1", token,
+                Json.object().put("msgtype", "m.text").put("body", "after")).text("event_id");
+        TestClient.Resp context = client.get("/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/context/"
+                + TestClient.seg(message) + "?limit=0", token);
+        assertThat(context.status()).as(context.body().toString()).isEqualTo(200);
+        assertThat(context.body().path("state").size()).isGreaterThanOrEqualTo(4);
+        for (com.fasterxml.jackson.databind.JsonNode event : context.body().path("state")) {
+            assertThat(event.path("room_id").asText()).isEqualTo(roomId);
+        }
+        assertThat(client.get("/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/members?at="
+                + TestClient.seg(context.body().path("end").asText()), token).status()).isEqualTo(200);
+    }
+
+    @Test
     void sendsAreIdempotentPerTransactionAndReadable() {
         String token = server.registerToken("sender");
         String roomId = room(token, "{}");
