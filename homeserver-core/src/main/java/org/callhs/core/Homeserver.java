@@ -135,9 +135,9 @@ public final class Homeserver implements AutoCloseable {
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
             PresenceService presence = new PresenceService(database, new PresenceRepository(), new StreamPositionRepository(),
-                    notifier, clock);
+                    notifier, clock, invalidations);
             AccountDataService accountData = new AccountDataService(database, new AccountDataRepository(),
-                    new StreamPositionRepository(), notifier);
+                    new StreamPositionRepository(), notifier, invalidations);
             // A rule change rewrites the user's m.push_rules account data marker, so /sync announces the new rules.
             PushRuleService pushRules = new PushRuleService(database, new PushRuleRepository(),
                     user -> accountData.put(user, "", AccountDataService.PUSH_RULES, "{}"));
@@ -153,14 +153,14 @@ public final class Homeserver implements AutoCloseable {
                     new PushRuleEndpoints(pushRules),
                     new PresenceEndpoints(database, presence, users),
                     new org.callhs.core.api.ThreePidEndpoints()));
-            E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock, remote);
+            E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock, remote, invalidations);
             clientRoutes.addAll(e2e.routes(uia, passwordCheck));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
             ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
                     new StreamPositionRepository(), notifier, config.serverName(), remote, clock);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
-                    e2e.keys(), pushRules, modules, toDevice));
+                    e2e.keys(), pushRules, modules, toDevice, invalidations));
             LocalServerData localData = localData(config, database, users, profiles, e2e, toDevice, deviceLists::remoteChanged);
             modules.bindLocal(localData, localData);
             OpenIdEndpoints openId = new OpenIdEndpoints(database, new OpenIdTokenRepository(), clock, config.serverName());

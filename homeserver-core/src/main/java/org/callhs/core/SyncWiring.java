@@ -37,11 +37,11 @@ final class SyncWiring {
     static List<Routes> routes(HomeserverConfig config, Database database, Clock clock, RoomWiring.Rooms rooms,
                                SyncNotifier notifier, AccountDataService accountData, PresenceService presence,
                                EncryptionSyncSource encryption, PushRuleService pushRules, ModuleRegistry modules,
-                               ToDeviceService toDevice) {
+                               ToDeviceService toDevice, org.callhs.core.cluster.CacheInvalidations invalidations) {
         StreamPositionRepository streams = new StreamPositionRepository();
         TypingService typing = new TypingService(notifier, clock);
         modules.onStop(typing);
-        ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock);
+        ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock, invalidations);
         org.callhs.core.ephemeral.RoomEduRelay relay = new org.callhs.core.ephemeral.RoomEduRelay(config.serverName(), database,
                 new org.callhs.core.storage.repo.CurrentStateRepository(), modules::remoteServers, typing, receipts, presence);
         presence.publishTo(relay::localPresence);

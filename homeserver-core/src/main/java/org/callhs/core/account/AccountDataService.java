@@ -20,9 +20,16 @@ public final class AccountDataService {
     private final AccountDataRepository accountData;
     private final StreamPositionRepository streams;
     private final UpdateNotifier notifier;
+    private final org.callhs.core.cluster.CacheInvalidations invalidations;
+    /** The name of the ignored-users cache's evictions between instances. */
+    static final String CACHE = "ignored_users";
 
     public AccountDataService(Database database, AccountDataRepository accountData, StreamPositionRepository streams,
-                              UpdateNotifier notifier) {
+                              UpdateNotifier notifier, org.callhs.core.cluster.CacheInvalidations invalidations) {
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, keys -> {
+            if (keys.isEmpty()) ignoredCache.clear(); else keys.forEach(ignoredCache::remove);
+        });
         this.database = database;
         this.accountData = accountData;
         this.streams = streams;
@@ -35,7 +42,7 @@ public final class AccountDataService {
             accountData.upsert(tx, userId, roomId, type, contentJson, next);
             return next;
         });
-        if (roomId.isEmpty() && type.equals(IGNORED_USERS)) ignoredCache.remove(userId);
+        if (roomId.isEmpty() && type.equals(IGNORED_USERS)) invalidations.invalidate(CACHE, java.util.List.of(userId));
         notifier.usersUpdated(Streams.ACCOUNT_DATA, position, java.util.List.of(userId));
     }
 

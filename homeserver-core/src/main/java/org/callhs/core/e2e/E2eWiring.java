@@ -30,7 +30,7 @@ public final class E2eWiring {
     private final KeyBackupService backups;
 
     public E2eWiring(String serverName, Database database, DeviceListUpdates deviceLists, Clock clock,
-                     org.callhs.core.spi.RemoteServers remote) {
+                     org.callhs.core.spi.RemoteServers remote, org.callhs.core.cluster.CacheInvalidations invalidations) {
         this.database = database;
         DeviceKeyRepository deviceKeys = new DeviceKeyRepository();
         CrossSigningKeyRepository crossSigningKeys = new CrossSigningKeyRepository();
@@ -38,7 +38,7 @@ public final class E2eWiring {
         KeyQuery query = new KeyQuery(serverName, database, new UserRepository(), deviceKeys, crossSigningKeys, signatureRows, remote);
         DeviceListTracker tracker = new DeviceListTracker(database, new DeviceListChangeRepository(), new MembershipChangeRepository());
         this.keys = new KeyService(serverName, database, deviceKeys, new OneTimeKeyRepository(), new FallbackKeyRepository(),
-                signatureRows, query, deviceLists, tracker, clock, remote);
+                signatureRows, query, deviceLists, tracker, clock, remote, invalidations);
         this.crossSigning = new CrossSigningService(database, crossSigningKeys, new DeviceRepository(), deviceLists, clock);
         this.signatures = new SignatureUploadService(serverName, database, crossSigningKeys, deviceKeys, signatureRows, deviceLists);
         this.backups = new KeyBackupService(database, new RoomKeyBackupVersionRepository(), new RoomKeyBackupSessionRepository());

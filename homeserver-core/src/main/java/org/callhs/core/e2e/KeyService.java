@@ -58,10 +58,18 @@ public final class KeyService implements EncryptionSyncSource {
     private final DeviceListTracker tracker;
     private final org.callhs.core.spi.RemoteServers remote;
     private final Clock clock;
+    private final org.callhs.core.cluster.CacheInvalidations invalidations;
+    /** The name of {@link #syncState}'s evictions between instances (a claim on one instance changes the counts). */
+    static final String CACHE = "one_time_key_counts";
 
     public KeyService(String serverName, Database database, DeviceKeyRepository deviceKeys, OneTimeKeyRepository oneTimeKeys,
                       FallbackKeyRepository fallbackKeys, CrossSigningSignatureRepository signatures, KeyQuery keyQuery,
-                      DeviceListUpdates deviceLists, DeviceListTracker tracker, Clock clock, org.callhs.core.spi.RemoteServers remote) {
+                      DeviceListUpdates deviceLists, DeviceListTracker tracker, Clock clock, org.callhs.core.spi.RemoteServers remote,
+                      org.callhs.core.cluster.CacheInvalidations invalidations) {
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, keys -> {
+            if (keys.isEmpty()) syncState.invalidateAll(); else syncState.invalidateAll(keys);
+        });
         this.remote = remote;
         this.serverName = serverName;
         this.database = database;
@@ -99,7 +107,7 @@ public final class KeyService implements EncryptionSyncSource {
             }
             return counts(tx, userId, deviceId);
         });
-        syncState.invalidate(userId + "|" + deviceId);
+        invalidations.invalidate(CACHE, List.of(userId + "|" + deviceId));
         if (position[0] > 0) deviceLists.published(userId, position[0]);
         return counts;
     }
@@ -238,7 +246,9 @@ public final class KeyService implements EncryptionSyncSource {
                     .ifPresent(key -> KeyJson.child(KeyJson.child(result, userId), deviceId).setAll(key))));
             return result;
         });
-        local.forEach((userId, devices) -> devices.keySet().forEach(deviceId -> syncState.invalidate(userId + "|" + deviceId)));
+        List<String> drained = new ArrayList<>();
+        local.forEach((userId, devices) -> devices.keySet().forEach(deviceId -> drained.add(userId + "|" + deviceId)));
+        invalidations.invalidate(CACHE, drained);
         long timeout = RemoteKeyRequests.timeout(body);
         RemoteKeyRequests.Results fromRemote = RemoteKeyRequests.ask(remoteClaims, timeout,
                 (server, q) -> remote.claimKeys(server, q, timeout));

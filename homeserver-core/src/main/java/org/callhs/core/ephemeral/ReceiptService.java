@@ -31,12 +31,19 @@ public final class ReceiptService {
     private final RoomReader reader;
     private final UpdateNotifier notifier;
     private final Clock clock;
+    private final org.callhs.core.cluster.CacheInvalidations invalidations;
+    /** The name of {@link #readUpTo}'s evictions between instances. */
+    static final String CACHE = "receipts_read_up_to";
     /** Per (room, user): the newest position the user's receipts reach; dropped when they send one. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Long> readUpTo = com.github.benmanes.caffeine.cache.Caffeine
             .newBuilder().maximumSize(100_000).build();
 
     public ReceiptService(Database database, ReceiptRepository receipts, StreamPositionRepository streams, RoomReader reader,
-                          UpdateNotifier notifier, Clock clock) {
+                          UpdateNotifier notifier, Clock clock, org.callhs.core.cluster.CacheInvalidations invalidations) {
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, keys -> {
+            if (keys.isEmpty()) readUpTo.invalidateAll(); else readUpTo.invalidateAll(keys);
+        });
         this.database = database;
         this.receipts = receipts;
         this.streams = streams;
@@ -73,7 +80,7 @@ public final class ReceiptService {
             return next;
         });
         if (position == null) return;
-        readUpTo.invalidate(roomId + "|" + userId);
+        invalidations.invalidate(CACHE, List.of(roomId + "|" + userId));
         if (type.equals(READ_PRIVATE)) notifier.usersUpdated(Streams.RECEIPTS, position, List.of(userId));
         else notifier.roomUpdated(Streams.RECEIPTS, position, roomId);
     }

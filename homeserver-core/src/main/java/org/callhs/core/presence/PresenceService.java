@@ -27,12 +27,19 @@ public final class PresenceService {
     private final StreamPositionRepository streams;
     private final UpdateNotifier notifier;
     private final Clock clock;
+    private final org.callhs.core.cluster.CacheInvalidations invalidations;
+    /** The name of {@link #known}'s evictions between instances. */
+    static final String CACHE = "presence";
     /** Last known row per user, so that the presence refresh of every /sync needs no read (dropped on writes, kept 30 s at most). */
     private final com.github.benmanes.caffeine.cache.Cache<String, PresenceRecord> known = com.github.benmanes.caffeine.cache.Caffeine
             .newBuilder().maximumSize(100_000).expireAfterWrite(java.time.Duration.ofSeconds(30)).build();
 
     public PresenceService(Database database, PresenceRepository presence, StreamPositionRepository streams,
-                           UpdateNotifier notifier, Clock clock) {
+                           UpdateNotifier notifier, Clock clock, org.callhs.core.cluster.CacheInvalidations invalidations) {
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, keys -> {
+            if (keys.isEmpty()) known.invalidateAll(); else known.invalidateAll(keys);
+        });
         this.database = database;
         this.presence = presence;
         this.streams = streams;
@@ -75,7 +82,7 @@ public final class PresenceService {
             presence.upsert(tx, userId, state, statusMsg, Math.min(lastActiveTs, now), now, next);
             return next;
         });
-        known.invalidate(userId);
+        invalidations.invalidate(CACHE, List.of(userId));
         notifier.peersUpdated(Streams.PRESENCE, position, userId);
     }
 
@@ -90,11 +97,10 @@ public final class PresenceService {
             set(userId, state, current.map(PresenceRecord::getStatusMsg).orElse(null));
         } else if (state.equals("online") && now - current.get().getLastActiveTs() > CURRENTLY_ACTIVE_MS) {
             PresenceRecord record = current.get();
-            database.transaction(tx -> {
-                presence.upsert(tx, userId, record.getState(), record.getStatusMsg(), now, now, record.getStreamId());
-                return null;
-            });
-            known.invalidate(userId);
+            // Only the activity times, and only while the state is still the one read: a change another
+            // instance made in the meantime is kept, not written over with the cached row.
+            database.transaction(tx -> presence.refreshActive(tx, userId, record.getState(), now));
+            invalidations.invalidate(CACHE, List.of(userId));
         }
     }
 

@@ -16,6 +16,11 @@ import org.callhs.core.room.auth.StateKey;
  * snapshot, and afterwards only that snapshot and the new one are kept, so a retry of the same
  * {@code pos} works and an older one is 400 {@code M_UNKNOWN_POS}, as is any position after a
  * restart or {@value #IDLE_DAYS} idle days (clients then start over without {@code pos}).
+ *
+ * <p>A {@code pos} carries this process's random epoch ({@code <epoch>_<n>}): one handed out
+ * before a restart, or by another instance of a cluster (connections are per instance), is
+ * refused with {@code M_UNKNOWN_POS} instead of naming an unrelated snapshot that happens to
+ * have the same number.
  */
 final class SlidingConnections {
     static final int IDLE_DAYS = 7;
@@ -37,6 +42,9 @@ final class SlidingConnections {
         long next = 1;
         final Map<Long, Snapshot> positions = new LinkedHashMap<>();
     }
+
+    /** This process's epoch, the first part of every {@code pos} it hands out. */
+    private final String epoch = Long.toString(new java.security.SecureRandom().nextLong() >>> 1, 36);
 
     private final Cache<Key, Connection> connections = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofDays(IDLE_DAYS)).maximumSize(100_000).build();
@@ -66,13 +74,17 @@ final class SlidingConnections {
             Long usedPosition = used == null ? null : parse(used);
             connection.positions.keySet().removeIf(p -> !p.equals(usedPosition));
             connection.positions.put(position, snapshot);
-            return Long.toString(position);
+            return epoch + "_" + position;
         }
     }
 
-    private static long parse(String pos) {
+    private long parse(String pos) {
+        int separator = pos.indexOf('_');
+        if (separator < 0 || !pos.substring(0, separator).equals(epoch)) {
+            throw new MatrixException(ErrCode.UNKNOWN_POS, 400, "Unknown position: start again without pos");
+        }
         try {
-            long position = Long.parseLong(pos);
+            long position = Long.parseLong(pos.substring(separator + 1));
             if (position <= 0) throw new NumberFormatException();
             return position;
         } catch (NumberFormatException e) {

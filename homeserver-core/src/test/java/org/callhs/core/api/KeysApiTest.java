@@ -116,7 +116,8 @@ class KeysApiTest extends BackendSuite {
     /** A fresh service over the server's database (a fresh one: the server's own caches per-device key counts). */
     private static KeyService keyService() {
         var database = server.homeserver().database();
-        return new E2eWiring("localhost", database, E2eWiring.offlineDeviceLists(database), java.time.Clock.systemUTC(), new org.callhs.core.s2s.NoFederation()).keys();
+        return new E2eWiring("localhost", database, E2eWiring.offlineDeviceLists(database), java.time.Clock.systemUTC(), new org.callhs.core.s2s.NoFederation(),
+                new org.callhs.core.cluster.CacheInvalidations()).keys();
     }
 
     /** A sync token at the current positions of the streams /keys/changes reads. */

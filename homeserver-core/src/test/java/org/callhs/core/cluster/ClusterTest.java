@@ -202,6 +202,64 @@ class ClusterTest {
         assertThat(seen).isEqualTo(expected);
     }
 
+    @Test
+    void aClaimOnOneInstanceLowersTheKeyCountTheOtherReports() throws Exception {
+        User alice = user("cl_alice5", a);
+        User bob = user("cl_bob5", b);
+        String upload = "{\"one_time_keys\":{\"curve25519:AAAAAQ\":\"k1\",\"curve25519:AAAAAg\":\"k2\"}}";
+        assertThat(a.post("/_matrix/client/v3/keys/upload", alice.token(), upload).status()).isEqualTo(200);
+        // A caches the counts while serving a sync.
+        Resp before = a.get(SYNC + "?timeout=0", alice.token());
+        assertThat(before.body().path("device_one_time_keys_count").path("curve25519").asInt()).isEqualTo(2);
+        String claim = "{\"one_time_keys\":{\"" + alice.id() + "\":{\"" + alice.device() + "\":\"curve25519\"}}}";
+        assertThat(b.post("/_matrix/client/v3/keys/claim", bob.token(), claim).body().path("one_time_keys").path(alice.id())
+                .path(alice.device()).size()).isEqualTo(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int count;
+        do {
+            count = a.get(SYNC + "?timeout=0", alice.token()).body().path("device_one_time_keys_count").path("curve25519").asInt();
+            if (count != 1) Thread.sleep(20);
+        } while (count != 1 && System.nanoTime() < deadline);
+        assertThat(count).as("the count A reports after B handed out one key").isEqualTo(1);
+    }
+
+    @Test
+    void anIgnoreSetOnOneInstanceHidesTheIgnoredUserOnTheOther() throws Exception {
+        User alice = user("cl_alice6", a);
+        User mallory = user("cl_mallory6", a);
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        assertThat(a.post(room(roomId) + "/join", mallory.token(), Json.object()).status()).isEqualTo(200);
+        String filter = q("{\"room\":{\"timeline\":{\"limit\":100}}}");
+        // A learns alice's (empty) ignore list while serving her.
+        String since = a.get(SYNC + "?timeout=0&filter=" + filter, alice.token()).text("next_batch");
+        String ignore = "{\"ignored_users\":{\"" + mallory.id() + "\":{}}}";
+        assertThat(b.put("/_matrix/client/v3/user/" + q(alice.id()) + "/account_data/m.ignored_user_list", alice.token(), ignore)
+                .status()).isEqualTo(200);
+        // Once A has heard of the change (the account data reaches a sync there), mallory's messages are hidden on A.
+        Resp changed = a.get(SYNC + "?timeout=10000&filter=" + filter + "&since=" + q(since), alice.token());
+        assertThat(changed.body().path("account_data").toString()).contains("m.ignored_user_list");
+        assertThat(a.put(room(roomId) + "/send/m.room.message/m1", mallory.token(),
+                Json.object().put("msgtype", "m.text").put("body", "from mallory")).status()).isEqualTo(200);
+        assertThat(a.put(room(roomId) + "/send/m.room.message/a1", alice.token(),
+                Json.object().put("msgtype", "m.text").put("body", "from alice")).status()).isEqualTo(200);
+        Resp after = a.get(SYNC + "?timeout=10000&filter=" + filter + "&since=" + q(changed.text("next_batch")), alice.token());
+        assertThat(timelineBodies(after, roomId)).contains("from alice").doesNotContain("from mallory");
+    }
+
+    @Test
+    void aSlidingSyncPositionFromOneInstanceIsUnknownOnTheOther() {
+        User alice = user("cl_alice7", a);
+        String sss = "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync";
+        String body = "{\"lists\":{\"all\":{\"ranges\":[[0,5]],\"timeline_limit\":1}}}";
+        String onB = b.post(sss + "?timeout=0", alice.token(), body).text("pos");
+        String onA = a.post(sss + "?timeout=0", alice.token(), body).text("pos");
+        // Connections live in each instance's memory: A's position is refused by B, whatever its number, and the client starts over.
+        Resp foreign = b.post(sss + "?timeout=0&pos=" + q(onA), alice.token(), body);
+        assertThat(foreign.status()).isEqualTo(400);
+        assertThat(foreign.errcode()).isEqualTo("M_UNKNOWN_POS");
+        assertThat(b.post(sss + "?timeout=0&pos=" + q(onB), alice.token(), body).status()).isEqualTo(200);
+    }
+
     /** Incremental syncs from {@code since} until {@code count} messages of the room arrived. */
     private static List<String> drain(TestClient on, String token, String since, String filter, String roomId, int count) {
         List<String> bodies = new ArrayList<>();

@@ -25,6 +25,12 @@ public final class PresenceRepository {
                 .execute();
     }
 
+    /** Moves the activity times on, only while the state is still {@code state}; returns the rows changed (0 or 1). */
+    public int refreshActive(DSLContext tx, String userId, String state, long now) {
+        return tx.update(PRESENCE).set(PRESENCE.LAST_ACTIVE_TS, now).set(PRESENCE.UPDATED_TS, now)
+                .where(PRESENCE.USER_ID.eq(userId), PRESENCE.STATE.eq(state)).execute();
+    }
+
     /** Presence rows of these users changed with {@code after < stream_id <= upTo}. */
     public java.util.List<PresenceRecord> changed(DSLContext dsl, java.util.Collection<String> userIds, long after, long upTo) {
         return dsl.selectFrom(PRESENCE)
