@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * A refusal on timeout (membership, power levels, an unknown room) finalises the event as
  * {@code failed} with the refusal as its {@code error}; a database failure leaves it scheduled
  * for the next sweep.
+ *
+ * <p>Instances of a cluster share the firing: each first leases the due rows nobody holds
+ * ({@code FOR UPDATE SKIP LOCKED}, {@value #LEASE_MS} ms), then sends those. The lease only
+ * keeps the others from doing the same work; the claim stays the exactly-once guarantee, so a
+ * lease that runs out while its holder is still sending costs a refused claim, nothing more.
  */
 final class DelayedEventFirer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DelayedEventFirer.class);
@@ -48,11 +53,18 @@ final class DelayedEventFirer implements AutoCloseable {
     private final DelayedEventRepository repository;
     private final DelayedEventService.EventSenderSource sender;
     private final Clock clock;
+    private final DueClock dueClock;
+    /** This instance's name when it shares the firing with other instances (leases), or null when it fires alone. */
+    private final String leaseOwner;
+    /** How long a lease keeps other instances off a row this one is about to send. */
+    static final long LEASE_MS = 5_000;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("delayed-send-", 0).factory());
     private final Semaphore concurrency;
 
     DelayedEventFirer(Database database, DelayedEventRepository repository, DelayedEventService.EventSenderSource sender, Clock clock,
-                      int concurrency) {
+                      DueClock dueClock, String leaseOwner, int concurrency) {
+        this.dueClock = dueClock;
+        this.leaseOwner = leaseOwner;
         this.database = database;
         this.repository = repository;
         this.sender = sender;
@@ -64,8 +76,8 @@ final class DelayedEventFirer implements AutoCloseable {
     int fireDue() throws InterruptedException {
         int handled = 0;
         while (true) {
-            long now = clock.millis();
-            List<DelayedEvent> due = repository.due(database.dsl(), now, BATCH);
+            List<DelayedEvent> due = leaseOwner == null ? repository.due(database.dsl(), dueClock.now(), BATCH)
+                    : database.transaction(tx -> repository.leaseDue(tx, leaseOwner, dueClock.now(), LEASE_MS, BATCH));
             if (due.isEmpty()) return handled;
             Map<String, List<DelayedEvent>> byRoom = new LinkedHashMap<>();
             for (DelayedEvent event : due) byRoom.computeIfAbsent(event.roomId(), r -> new ArrayList<>()).add(event);
@@ -149,7 +161,7 @@ final class DelayedEventFirer implements AutoCloseable {
                 public boolean claim(DSLContext tx) {
                     if (claimed == null) {
                         claimedAt = clock.millis();
-                        claimed = repository.claimDue(tx, delayIds, claimedAt);
+                        claimed = repository.claimDue(tx, delayIds, claimedAt, dueClock.now());
                     }
                     return claimed.contains(delayId);
                 }

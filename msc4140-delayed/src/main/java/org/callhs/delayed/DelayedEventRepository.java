@@ -14,27 +14,29 @@ import org.callhs.core.util.Json;
 import org.callhs.delayed.DelayedEvent.Status;
 import org.callhs.delayed.schema.tables.records.DelayedEventsRecord;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /** Statements on {@code delayed_events}; the caller owns the transaction. */
 final class DelayedEventRepository {
     private static final String SCHEDULED = Status.SCHEDULED.dbValue();
 
-    void insert(DSLContext tx, DelayedEvent event, String txnId) {
-        DelayedEventsRecord r = tx.newRecord(DELAYED_EVENTS);
-        r.setDelayId(event.delayId());
-        r.setUserId(event.userId());
-        r.setDeviceId(event.deviceId());
-        r.setTxnId(txnId);
-        r.setRoomId(event.roomId());
-        r.setEventType(event.type());
-        r.setStateKey(event.stateKey());
-        r.setContent(event.content().toString());
-        r.setExtraKeys(event.extraKeys().toString());
-        r.setDelayMs(event.delayMs());
-        r.setDueTs(event.dueTs());
-        r.setStatus(SCHEDULED);
-        tx.executeInsert(r);
+    /** Stores a scheduled event, due {@code delay_ms} after {@code now} (see {@link DueClock}). */
+    void insert(DSLContext tx, DelayedEvent event, String txnId, Field<Long> now) {
+        tx.insertInto(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.DELAY_ID, event.delayId())
+                .set(DELAYED_EVENTS.USER_ID, event.userId())
+                .set(DELAYED_EVENTS.DEVICE_ID, event.deviceId())
+                .set(DELAYED_EVENTS.TXN_ID, txnId)
+                .set(DELAYED_EVENTS.ROOM_ID, event.roomId())
+                .set(DELAYED_EVENTS.EVENT_TYPE, event.type())
+                .set(DELAYED_EVENTS.STATE_KEY, event.stateKey())
+                .set(DELAYED_EVENTS.CONTENT, event.content().toString())
+                .set(DELAYED_EVENTS.EXTRA_KEYS, event.extraKeys().toString())
+                .set(DELAYED_EVENTS.DELAY_MS, event.delayMs())
+                .set(DELAYED_EVENTS.DUE_TS, now.plus(event.delayMs()))
+                .set(DELAYED_EVENTS.STATUS, SCHEDULED)
+                .execute();
     }
 
     /** The event a repeated scheduling request created: same device, room, event type and transaction ID. */
@@ -81,7 +83,7 @@ final class DelayedEventRepository {
      * moved. An event already due is not moved: it is as good as sent (after a restart of the
      * server, overdue events go out first, whatever heartbeats arrive).
      */
-    Set<String> restart(DSLContext tx, Collection<String> delayIds, long now) {
+    Set<String> restart(DSLContext tx, Collection<String> delayIds, Field<Long> now) {
         return new HashSet<>(tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_MS.plus(now))
                 .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.gt(now))
@@ -104,12 +106,12 @@ final class DelayedEventRepository {
 
     /**
      * Claims those of {@code delayIds} still scheduled and due by {@code now}: marks them sent as
-     * of {@code now} and returns their IDs. The caller sends them in the same transaction.
+     * of {@code finalisedTs} and returns their IDs. The caller sends them in the same transaction.
      */
-    Set<String> claimDue(DSLContext tx, Collection<String> delayIds, long now) {
+    Set<String> claimDue(DSLContext tx, Collection<String> delayIds, long finalisedTs, Field<Long> now) {
         return new HashSet<>(tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.STATUS, Status.SENT.dbValue())
-                .set(DELAYED_EVENTS.FINALISED_TS, now)
+                .set(DELAYED_EVENTS.FINALISED_TS, finalisedTs)
                 .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now))
                 .returning(DELAYED_EVENTS.DELAY_ID)
                 .fetch(DELAYED_EVENTS.DELAY_ID));
@@ -161,7 +163,7 @@ final class DelayedEventRepository {
     }
 
     /** Scheduled events due by {@code now}, earliest first. */
-    List<DelayedEvent> due(DSLContext tx, long now, int limit) {
+    List<DelayedEvent> due(DSLContext tx, Field<Long> now, int limit) {
         return tx.selectFrom(DELAYED_EVENTS)
                 .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now))
                 .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
@@ -169,9 +171,36 @@ final class DelayedEventRepository {
                 .fetch(DelayedEventRepository::parse);
     }
 
-    /** The earliest due time of any scheduled event. */
+    /**
+     * Leases up to {@code limit} scheduled events due by {@code now} that nobody holds a live lease
+     * on, earliest first, for {@code owner} until {@code now + leaseMs}, skipping rows another
+     * instance is leasing at this moment ({@code FOR UPDATE SKIP LOCKED}); returns them.
+     */
+    List<DelayedEvent> leaseDue(DSLContext tx, String owner, Field<Long> now, long leaseMs, int limit) {
+        var free = DSL.select(DELAYED_EVENTS.DELAY_ID).from(DELAYED_EVENTS)
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now),
+                        DELAYED_EVENTS.LEASE_EXPIRES_TS.isNull().or(DELAYED_EVENTS.LEASE_EXPIRES_TS.le(now))
+                                .or(DELAYED_EVENTS.LEASE_OWNER.eq(owner)))
+                .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
+                .limit(limit)
+                .forUpdate().skipLocked();
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.LEASE_OWNER, owner)
+                .set(DELAYED_EVENTS.LEASE_EXPIRES_TS, now.plus(leaseMs))
+                .where(DELAYED_EVENTS.DELAY_ID.in(free))
+                .returning()
+                .fetch().stream().map(DelayedEventRepository::parse)
+                .sorted(java.util.Comparator.comparingLong(DelayedEvent::dueTs).thenComparing(DelayedEvent::delayId))
+                .toList();
+    }
+
+    /**
+     * When there may next be something to send: the earliest due time of a scheduled event, or
+     * the end of its lease when an instance leased it and has not sent it yet.
+     */
     Optional<Long> nextDue(DSLContext tx) {
-        return tx.select(DSL.min(DELAYED_EVENTS.DUE_TS)).from(DELAYED_EVENTS)
+        return tx.select(DSL.min(DSL.greatest(DELAYED_EVENTS.DUE_TS, DSL.coalesce(DELAYED_EVENTS.LEASE_EXPIRES_TS, 0L))))
+                .from(DELAYED_EVENTS)
                 .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED))
                 .fetchOptional(0, Long.class);
     }

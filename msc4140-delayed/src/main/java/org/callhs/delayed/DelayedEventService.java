@@ -37,6 +37,7 @@ final class DelayedEventService {
     private final RateLimits rateLimits;
     private final DelayedEventFirer firer;
     private final FiringTimer timer;
+    private final DueClock dueClock;
 
     /** The core event sender, bound once the server has started. */
     @FunctionalInterface
@@ -45,7 +46,8 @@ final class DelayedEventService {
     }
 
     DelayedEventService(Database database, DelayedEventRepository repository, DelayIds ids, DelayedEventsConfig config, Clock clock,
-                        EventSenderSource sender, RateLimits rateLimits, DelayedEventFirer firer, FiringTimer timer) {
+                        EventSenderSource sender, RateLimits rateLimits, DelayedEventFirer firer, FiringTimer timer, DueClock dueClock) {
+        this.dueClock = dueClock;
         this.database = database;
         this.repository = repository;
         this.ids = ids;
@@ -83,7 +85,7 @@ final class DelayedEventService {
             if (repository.countScheduled(tx, draft.sender()) >= config.maxScheduledPerUser()) {
                 throw tooMany(repository.scheduledDueTimes(tx, draft.sender()), now);
             }
-            repository.insert(tx, event, draft.txnId());
+            repository.insert(tx, event, draft.txnId(), dueClock.now());
             return event.delayId();
         });
         if (stored.equals(event.delayId())) timer.armBy(event.dueTs());

@@ -40,12 +40,18 @@ public final class DelayedEventsModule implements HomeserverModule {
                 config.managementRateLimit().burst());
 
         DelayedEventRepository repository = new DelayedEventRepository();
-        DelayedEventFirer firer = new DelayedEventFirer(database, repository, context::eventSender, clock, config.firingConcurrency());
+        var cluster = context.coreConfig().cluster();
+        DueClock dueClock = new DueClock(clock, cluster.enabled());
+        DelayedEventFirer firer = new DelayedEventFirer(database, repository, context::eventSender, clock, dueClock,
+                cluster.enabled() ? cluster.effectiveInstanceName() : null, config.firingConcurrency());
         FiringTimer timer = new FiringTimer(clock, new FiringTimer.Work() {
             @Override
             public Long fireDue() throws InterruptedException {
-                firer.fireDue();
-                return repository.nextDue(database.dsl()).orElse(null);
+                int handled = firer.fireDue();
+                Long next = repository.nextDue(database.dsl()).orElse(null);
+                // Nothing sent yet something due: another instance holds it, or the database's clock is a little behind ours.
+                if (next != null && handled == 0) next = Math.max(next, clock.millis() + 20);
+                return next;
             }
 
             @Override
@@ -55,9 +61,9 @@ public final class DelayedEventsModule implements HomeserverModule {
                 database.transaction(tx -> repository.deleteFinalisedBeyond(tx, config.finalisedMaxPerUser()));
             }
         }, config.sweepIntervalMs());
-        RestartBatcher restarts = new RestartBatcher(database, repository, clock, config.restartCommitters());
+        RestartBatcher restarts = new RestartBatcher(database, repository, clock, dueClock, config.restartCommitters());
         DelayedEventService service = new DelayedEventService(database, repository, new DelayIds(), config, clock, context::eventSender,
-                context.rateLimits(), firer, timer);
+                context.rateLimits(), firer, timer, dueClock);
 
         context.addSendInterceptor(new DelayedSendInterceptor(service));
         context.addRoutes(new DelayedEventEndpoints(service, restarts));

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * many restarts and the throughput is not bounded by commits per second; when idle a restart
  * commits alone at once. A request is answered only after its batch has committed, and the
  * batch's {@code now} is read before the update, so the acknowledged due time is never earlier
- * than what the firing sees.
+ * than what the firing sees. In cluster mode {@code now} is the database's clock in that very
+ * statement ({@link DueClock}), the clock every instance's claims compare with.
  */
 final class RestartBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RestartBatcher.class);
@@ -39,7 +40,10 @@ final class RestartBatcher implements AutoCloseable {
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean running = true;
 
-    RestartBatcher(Database database, DelayedEventRepository repository, Clock clock, int committerThreads) {
+    private final DueClock dueClock;
+
+    RestartBatcher(Database database, DelayedEventRepository repository, Clock clock, DueClock dueClock, int committerThreads) {
+        this.dueClock = dueClock;
         this.database = database;
         this.repository = repository;
         this.clock = clock;
@@ -103,7 +107,7 @@ final class RestartBatcher implements AutoCloseable {
                 if (allowed[i]) toRestart.add(p.delayId());
             }
             if (toRestart.isEmpty()) return Set.<String>of();
-            return repository.restart(tx, toRestart, clock.millis());
+            return repository.restart(tx, toRestart, dueClock.now());
         });
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
