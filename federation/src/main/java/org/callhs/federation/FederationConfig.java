@@ -28,11 +28,16 @@ import java.util.List;
  * @param queryRateLimit               per origin server, on every signed endpoint but {@code /send}
  *                                     (as Synapse's {@code rc_federation}): a server over it gets 429
  *                                     {@code M_LIMIT_EXCEEDED}, and retries later
+ * @param senderLeaseMs                cluster mode: how long an instance holds the right to send to a
+ *                                     destination after it last renewed it (before each transaction).
+ *                                     Short means a dead instance's destinations are taken over sooner; it
+ *                                     should exceed {@code request_timeout_ms}, or a slow transaction may
+ *                                     be sent by two instances (harmless, the destination de-duplicates)
  */
 public record FederationConfig(boolean verifyCertificates, String trustedCaFile, List<String> ipRangeDenylist,
                                List<String> ipRangeAllowlist, List<TrustedKeyServer> trustedKeyServers,
                                long destinationMinRetryIntervalMs, long destinationMaxRetryIntervalMs,
-                               long requestTimeoutMs, long connectTimeoutMs, RateLimit queryRateLimit) {
+                               long requestTimeoutMs, long connectTimeoutMs, RateLimit queryRateLimit, long senderLeaseMs) {
     /** A token bucket: {@code per_second} refill rate, {@code burst} capacity. */
     public record RateLimit(double perSecond, int burst) {}
 
@@ -56,7 +61,7 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
 
     public static FederationConfig defaults() {
         return new FederationConfig(true, "", DEFAULT_DENYLIST, List.of(), List.of(), 60_000, 3_600_000, 30_000, 10_000,
-                new RateLimit(50, 200));
+                new RateLimit(50, 200), 45_000);
     }
 
     /** Start-up check: every value in range, or an exception naming the key. */
@@ -66,6 +71,7 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
                 "federation.destination_max_retry_interval_ms must be at least destination_min_retry_interval_ms");
         require(requestTimeoutMs >= 100, "federation.request_timeout_ms must be at least 100");
         require(connectTimeoutMs >= 100, "federation.connect_timeout_ms must be at least 100");
+        require(senderLeaseMs >= 1_000, "federation.sender_lease_ms must be at least 1000");
         require(queryRateLimit != null && queryRateLimit.perSecond() > 0 && queryRateLimit.burst() > 0,
                 "federation.query_rate_limit needs per_second and burst above 0");
         for (String range : ipRangeDenylist) IpRanges.parseCidr(range, "federation.ip_range_denylist");

@@ -56,7 +56,9 @@ public final class FederationModule implements HomeserverModule {
         FederationClient client = new FederationClient(ourName, context.signingKey(), config, Dns.system(), clock);
         KeyRing keys = new KeyRing(ourName, context.signingKey(), database, new KeyStoreRepository(), client,
                 config.trustedKeyServers(), clock);
-        OutboundQueue queue = new OutboundQueue(ourName, database, new OutboxRepository(), client, config, clock);
+        var cluster = context.coreConfig().cluster();
+        OutboundQueue queue = new OutboundQueue(ourName, database, new OutboxRepository(), client, config, clock,
+                cluster.enabled() ? cluster.effectiveInstanceName() : null, context.broadcasts());
         RemoteDeviceLists deviceLists = new RemoteDeviceLists(database, new RemoteDeviceRepository(), client, config, clock);
         deviceLists.onChange(userId -> context.localDevices().remoteDeviceListChanged(userId));
         EduDispatcher edus = new EduDispatcher(Map.of(

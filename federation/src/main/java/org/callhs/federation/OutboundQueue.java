@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.callhs.core.spi.ClusterBroadcast;
 import org.callhs.core.storage.Database;
 import org.callhs.core.util.Json;
 import org.callhs.federation.schema.tables.records.FederationDestinationsRecord;
@@ -38,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * way. Every other failure (401, 403, 404, 429, 5xx, no answer) keeps the items and backs off,
  * as Synapse does. A destination that is down holds only its own sender: others and the sending
  * clients never wait for it. A sender idle for {@link #IDLE_EXIT_MS} ends; the next item starts one.
+ *
+ * <p>In cluster mode one instance at a time sends to a destination: its sender holds the
+ * destination's lease ({@code sender_lease_ms}, renewed before each transaction). Another
+ * instance's sender that finds items but not the lease tells the other instances to look
+ * ({@link ClusterBroadcast}, at most once a second per destination) and waits for the lease to run
+ * out; once it has (its holder died), it takes over and resends the in-flight transaction, which
+ * the destination de-duplicates by its ID.
  */
 public final class OutboundQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboundQueue.class);
@@ -54,10 +62,20 @@ public final class OutboundQueue implements AutoCloseable {
     private final FederationConfig config;
     private final Clock clock;
     private final Map<String, Sender> senders = new ConcurrentHashMap<>();
+    /** This instance's name in cluster mode (senders take leases), or null when it sends alone. */
+    private final String instance;
+    private final ClusterBroadcast broadcasts;
+    static final String WAKE_TOPIC = "federation_wake";
     private volatile boolean running = true;
 
     OutboundQueue(String ourName, Database database, OutboxRepository outbox, FederationClient client, FederationConfig config,
-                  Clock clock) {
+                  Clock clock, String instance, ClusterBroadcast broadcasts) {
+        this.instance = instance;
+        this.broadcasts = broadcasts;
+        // Another instance found items for a destination whose lease this one may hold: look now.
+        broadcasts.onBroadcast(WAKE_TOPIC, destinations -> {
+            if (destinations.isEmpty()) senders.values().forEach(Sender::signal); else wake(destinations);
+        });
         this.ourName = ourName;
         this.database = database;
         this.outbox = outbox;
@@ -123,6 +141,8 @@ public final class OutboundQueue implements AutoCloseable {
         private volatile boolean contacted;
         /** Items up to this position go one per transaction, to single out the one a destination refuses (0: none). */
         private long isolateUpTo;
+        /** When this sender last asked the other instances to look at its destination (cluster mode). */
+        private long lastBroadcast;
 
         Sender(String destination) {
             this.destination = destination;
@@ -179,6 +199,7 @@ public final class OutboundQueue implements AutoCloseable {
             }
             contacted = false;
             backedOff = false;
+            if (instance != null && !holdsLease(state, now)) return Math.max(200, config.senderLeaseMs() / 4);
             String txnId = state.getInflightTxnId();
             Long upTo = state.getInflightUpTo();
             List<FederationOutboxRecord> items;
@@ -202,6 +223,22 @@ public final class OutboundQueue implements AutoCloseable {
             }
             send(txnId, upTo, items);
             return 0;
+        }
+
+        /**
+         * Takes or renews this destination's lease when there is something to send. Without it,
+         * asks the holder to look (once a second at most) and waits.
+         */
+        private boolean holdsLease(FederationDestinationsRecord state, long now) {
+            if (state.getInflightTxnId() == null && !outbox.hasItems(database.dsl(), destination)) return true;
+            if (database.transaction(tx -> outbox.takeSenderLease(tx, destination, instance, now, now + config.senderLeaseMs()))) {
+                return true;
+            }
+            if (now - lastBroadcast >= 1_000) {
+                lastBroadcast = now;
+                broadcasts.broadcast(WAKE_TOPIC, List.of(destination));
+            }
+            return false;
         }
 
         private void send(String txnId, long upTo, List<FederationOutboxRecord> items) {

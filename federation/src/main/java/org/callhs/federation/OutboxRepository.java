@@ -56,6 +56,21 @@ final class OutboxRepository {
         return dsl.selectFrom(FEDERATION_OUTBOX).where(condition).orderBy(FEDERATION_OUTBOX.POSITION).limit(limit).fetch();
     }
 
+    /**
+     * Takes or renews the sending lease of a destination for {@code instance} until {@code until}:
+     * succeeds when nobody holds it, this instance does, or the holder's lease ran out by {@code now}.
+     */
+    boolean takeSenderLease(DSLContext tx, String destination, String instance, long now, long until) {
+        return tx.update(FEDERATION_DESTINATIONS)
+                .set(FEDERATION_DESTINATIONS.SENDER_INSTANCE, instance)
+                .set(FEDERATION_DESTINATIONS.SENDER_LEASE_UNTIL, until)
+                .where(FEDERATION_DESTINATIONS.DESTINATION.eq(destination),
+                        FEDERATION_DESTINATIONS.SENDER_INSTANCE.isNull()
+                                .or(FEDERATION_DESTINATIONS.SENDER_INSTANCE.eq(instance))
+                                .or(FEDERATION_DESTINATIONS.SENDER_LEASE_UNTIL.le(now)))
+                .execute() == 1;
+    }
+
     /** Names the transaction that carries the items up to {@code upTo}, so a retry repeats it exactly. */
     String startTransaction(DSLContext tx, String destination, long upTo) {
         tx.update(FEDERATION_DESTINATIONS).set(FEDERATION_DESTINATIONS.NEXT_TXN_ID, FEDERATION_DESTINATIONS.NEXT_TXN_ID.plus(1L))

@@ -66,7 +66,7 @@ final class FederatedPair {
     static FederationClient clientAs(String origin, SigningKey key) {
         try {
             FederationConfig config = new FederationConfig(false, "", FederationConfig.DEFAULT_DENYLIST, List.of("127.0.0.0/8"), List.of(),
-                    200, 1000, 5000, 2000, new FederationConfig.RateLimit(50, 200));
+                    200, 1000, 5000, 2000, new FederationConfig.RateLimit(50, 200), 45_000);
             return new FederationClient(origin, key, config, Dns.system(), Clock.systemUTC());
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -117,12 +117,12 @@ public final class Homeserver implements AutoCloseable {
             SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
                     user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
             RateLimiter limiter = rateLimiter(config);
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey);
+            org.callhs.core.cluster.CacheInvalidations invalidations = new org.callhs.core.cluster.CacheInvalidations();
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey, invalidations);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
 
-            org.callhs.core.cluster.CacheInvalidations invalidations = new org.callhs.core.cluster.CacheInvalidations();
             TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(), invalidations);
             org.callhs.core.spi.RemoteServers remote = modules.remoteServers();
             DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier, remote);

@@ -53,9 +53,12 @@ final class ModuleRegistry implements ModuleContext {
     private org.callhs.core.spi.RemoteEvents remoteEvents;
     private volatile org.callhs.core.spi.FederatedRooms federatedRooms;
     private final org.callhs.core.crypto.SigningKey signingKey;
+    private final org.callhs.core.spi.ClusterBroadcast broadcasts;
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
-                   org.callhs.core.spi.RateLimits rateLimits, org.callhs.core.crypto.SigningKey signingKey) {
+                   org.callhs.core.spi.RateLimits rateLimits, org.callhs.core.crypto.SigningKey signingKey,
+                   org.callhs.core.spi.ClusterBroadcast broadcasts) {
+        this.broadcasts = broadcasts;
         this.signingKey = signingKey;
         this.config = config;
         this.database = database;
@@ -159,6 +162,8 @@ final class ModuleRegistry implements ModuleContext {
     @Override public HomeserverConfig coreConfig() { return config.core(); }
     @Override public <T> T config(ConfigSection<T> section) { return config.section(section); }
     @Override public Database database() { return database; }
+
+    @Override public org.callhs.core.spi.ClusterBroadcast broadcasts() { return broadcasts; }
     @Override public Clock clock() { return clock; }
     @Override public org.callhs.core.sync.UpdateNotifier notifier() { return notifier; }
     @Override public org.callhs.core.spi.RateLimits rateLimits() { return rateLimits; }

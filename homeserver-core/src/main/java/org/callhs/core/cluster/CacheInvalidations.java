@@ -11,9 +11,10 @@ import java.util.function.Consumer;
  * (access tokens: a logout on one instance must end the token on all of them). A cache
  * registers its evictor under a name; {@link #invalidate} evicts here and, in cluster mode,
  * sends the keys to the other instances ({@link ClusterBus}), which evict the same keys.
- * A lone instance only evicts locally.
+ * A lone instance only evicts locally. Modules use the same channel for their own short
+ * messages ({@link org.callhs.core.spi.ClusterBroadcast}).
  */
-public final class CacheInvalidations {
+public final class CacheInvalidations implements org.callhs.core.spi.ClusterBroadcast {
     /** Takes invalidations to the other instances. */
     public interface Relay {
         void relay(String cache, List<String> keys);
@@ -25,6 +26,17 @@ public final class CacheInvalidations {
     /** Registers a cache's evictor; an empty collection means "everything". */
     public void register(String cache, Consumer<Collection<String>> evict) {
         if (caches.putIfAbsent(cache, evict) != null) throw new IllegalStateException("cache registered twice: " + cache);
+    }
+
+    @Override
+    public void onBroadcast(String topic, Consumer<List<String>> handler) {
+        register(topic, keys -> handler.accept(List.copyOf(keys)));
+    }
+
+    @Override
+    public void broadcast(String topic, List<String> keys) {
+        Relay r = relay;
+        if (r != null) r.relay(topic, List.copyOf(keys));
     }
 
     /** Evicts {@code keys} of {@code cache} here and on every other instance. Call it after the change committed. */

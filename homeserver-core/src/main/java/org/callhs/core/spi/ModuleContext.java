@@ -13,6 +13,9 @@ public interface ModuleContext {
 
     Database database();
 
+    /** Messages to the other instances of a cluster (nothing is sent for a lone instance). */
+    ClusterBroadcast broadcasts();
+
     Clock clock();
 
     /** Wakes waiting {@code /sync} long-polls after a module's own stream moved on. */

@@ -54,6 +54,12 @@ public final class TestServer implements AutoCloseable {
      * and one signing key, named {@code hs-1}, {@code hs-2}, ...; started one after another.
      */
     public static List<TestServer> startCluster(int count, List<HomeserverModule> modules, String... sets) {
+        return startCluster(count, modules, i -> new String[0], sets);
+    }
+
+    /** As {@link #startCluster(int, List, String...)}, with settings of each instance ({@code perInstance} of 1, 2, ...) last. */
+    public static List<TestServer> startCluster(int count, List<HomeserverModule> modules,
+                                                java.util.function.IntFunction<String[]> perInstance, String... sets) {
         String url = TestDatabases.create(Backend.POSTGRES);
         Path key;
         try {
@@ -67,6 +73,7 @@ public final class TestServer implements AutoCloseable {
                 List<String> all = new ArrayList<>(List.of("database.url=\"" + url + "\"", "cluster.enabled=true",
                         "cluster.instance_name=hs-" + i, "federation.signing_key_path=\"" + key + "\""));
                 all.addAll(List.of(sets));
+                all.addAll(List.of(perInstance.apply(i)));
                 servers.add(start(Backend.POSTGRES, modules, all.toArray(String[]::new)));
             }
             return servers;
