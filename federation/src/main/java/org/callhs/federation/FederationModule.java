@@ -3,9 +3,6 @@ package org.callhs.federation;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.callhs.core.spi.ConfigSection;
 import org.callhs.core.spi.HomeserverModule;
 import org.callhs.core.spi.Migrations;
@@ -84,19 +81,10 @@ public final class FederationModule implements HomeserverModule {
         context.setRemoteServers(new FederatedRemoteServers(client, queue, deviceLists, context::localDirectory, context::localDevices,
                 database, config));
 
-        ScheduledExecutorService cleanup = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("federation-cleanup").factory());
-        context.onStarted(() -> {
-            queue.start();
-            cleanup.scheduleWithFixedDelay(() -> {
-                try {
-                    database.transaction(tx -> inboundTxns.deleteBefore(tx, clock.millis() - INBOUND_TXN_RETENTION_MS));
-                } catch (RuntimeException e) {
-                    log.warn("federation clean-up failed", e);
-                }
-            }, 1, 60, TimeUnit.MINUTES);
-        });
+        context.clusterJobs().every("federation.inbound_transactions", 60 * 60_000L,
+                () -> database.transaction(tx -> inboundTxns.deleteBefore(tx, clock.millis() - INBOUND_TXN_RETENTION_MS)));
+        context.onStarted(queue::start);
         context.onStop(client);
         context.onStop(queue);
-        context.onStop(cleanup::shutdownNow);
     }
 }

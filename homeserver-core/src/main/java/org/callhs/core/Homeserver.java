@@ -90,6 +90,8 @@ public final class Homeserver implements AutoCloseable {
         try {
             List<Migrations> all = new ArrayList<>();
             all.add(CORE_MIGRATIONS);
+            // Quartz's clustered job store, for the jobs that run once per cluster (PostgreSQL only: see ClusterJobs).
+            if (config.cluster().enabled()) all.add(new Migrations("quartz", "classpath:db/migration/quartz"));
             for (HomeserverModule m : modules) all.addAll(m.migrations());
             database.migrate(all);
             return database;
@@ -112,13 +114,25 @@ public final class Homeserver implements AutoCloseable {
     public static Homeserver start(ConfigLoader.Loaded loaded, List<HomeserverModule> moduleList, Clock clock) throws Exception {
         HomeserverConfig config = loaded.core();
         Database database = openDatabase(config, moduleList);
+        List<AutoCloseable> coreServices = new ArrayList<>();
         try {
             SigningKey signingKey = SigningKey.loadOrCreate(config.signingKeyPath());
             SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
                     user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
             RateLimiter limiter = rateLimiter(config);
             org.callhs.core.cluster.CacheInvalidations invalidations = new org.callhs.core.cluster.CacheInvalidations();
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey, invalidations);
+            org.callhs.core.spi.ClusterJobs clusterJobs;
+            if (config.cluster().enabled()) {
+                var quartz = new org.callhs.core.cluster.QuartzClusterJobs(config.cluster().effectiveInstanceName(),
+                        config.effectiveDatabaseUrl());
+                coreServices.add(quartz);
+                clusterJobs = quartz;
+            } else {
+                var local = new org.callhs.core.cluster.LocalJobs();
+                coreServices.add(local);
+                clusterJobs = local;
+            }
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey, invalidations, clusterJobs);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
@@ -184,7 +198,6 @@ public final class Homeserver implements AutoCloseable {
                     config.federation().tlsPrivateKeyPath(), config.dataPath(), config.serverName());
             Server server = HttpServers.build(HostPort.parse(config.listen()), clientHandler, federationListen, keys,
                     federationHandler, 10_000);
-            List<AutoCloseable> coreServices = new ArrayList<>();
             if (config.cluster().enabled()) {
                 org.callhs.core.cluster.ClusterBus bus = new org.callhs.core.cluster.ClusterBus(config.cluster().effectiveInstanceName(),
                         config.effectiveDatabaseUrl(), database, notifier, rooms.eventListeners(), new StreamPositionRepository(),
@@ -196,6 +209,7 @@ public final class Homeserver implements AutoCloseable {
             server.start();
             Homeserver homeserver = new Homeserver(database, server, modules, coreServices);
             modules.started();
+            if (clusterJobs instanceof org.callhs.core.cluster.QuartzClusterJobs quartz) quartz.start();
             log.atInfo().setMessage("homeserver started")
                     .addKeyValue("server_name", config.serverName())
                     .addKeyValue("client", config.listen().replaceFirst(":\\d+$", ":" + homeserver.clientPort()))
@@ -210,6 +224,13 @@ public final class Homeserver implements AutoCloseable {
             if (!config.rateLimits().enabled()) log.warn("Rate limiting is DISABLED (rate_limits.enabled=false)");
             return homeserver;
         } catch (Exception | Error e) {
+            for (AutoCloseable service : coreServices) {
+                try {
+                    service.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             database.close();
             throw e;
         }

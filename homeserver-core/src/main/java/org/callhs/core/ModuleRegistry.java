@@ -54,11 +54,13 @@ final class ModuleRegistry implements ModuleContext {
     private volatile org.callhs.core.spi.FederatedRooms federatedRooms;
     private final org.callhs.core.crypto.SigningKey signingKey;
     private final org.callhs.core.spi.ClusterBroadcast broadcasts;
+    private final org.callhs.core.spi.ClusterJobs clusterJobs;
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
                    org.callhs.core.spi.RateLimits rateLimits, org.callhs.core.crypto.SigningKey signingKey,
-                   org.callhs.core.spi.ClusterBroadcast broadcasts) {
+                   org.callhs.core.spi.ClusterBroadcast broadcasts, org.callhs.core.spi.ClusterJobs clusterJobs) {
         this.broadcasts = broadcasts;
+        this.clusterJobs = clusterJobs;
         this.signingKey = signingKey;
         this.config = config;
         this.database = database;
@@ -164,6 +166,8 @@ final class ModuleRegistry implements ModuleContext {
     @Override public Database database() { return database; }
 
     @Override public org.callhs.core.spi.ClusterBroadcast broadcasts() { return broadcasts; }
+
+    @Override public org.callhs.core.spi.ClusterJobs clusterJobs() { return clusterJobs; }
     @Override public Clock clock() { return clock; }
     @Override public org.callhs.core.sync.UpdateNotifier notifier() { return notifier; }
     @Override public org.callhs.core.spi.RateLimits rateLimits() { return rateLimits; }

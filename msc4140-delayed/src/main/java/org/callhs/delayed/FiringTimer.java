@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Date;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.callhs.core.spi.ClusterJobs;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -34,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * A second job prunes finalised events hourly. The scheduler uses Quartz's in-memory job
  * store: the due times live in {@code delayed_events}, so nothing is lost when the process
  * dies, and the first run after start-up sends whatever fell due while it was down.
+ *
+ * <p>In cluster mode the sweep and the pruning are cluster-wide jobs ({@link ClusterJobs}, Quartz's
+ * clustered JDBC job store): each sweep runs on one instance, which fires whatever is due (its own
+ * and any dead instance's events) through this timer; the next-due trigger stays in each
+ * instance's memory, so heartbeats never touch a job store.
  */
 final class FiringTimer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FiringTimer.class);
@@ -57,7 +63,11 @@ final class FiringTimer implements AutoCloseable {
     private final Object armLock = new Object();
     private long armedAt = Long.MAX_VALUE;
 
-    FiringTimer(Clock clock, Work work, long sweepIntervalMs) throws SchedulerException {
+    /** Where the sweep and the pruning run: here, or (cluster mode) once per cluster; null keeps them on this timer. */
+    private final ClusterJobs clusterJobs;
+
+    FiringTimer(Clock clock, Work work, long sweepIntervalMs, ClusterJobs clusterJobs) throws SchedulerException {
+        this.clusterJobs = clusterJobs;
         this.clock = clock;
         this.work = work;
         this.sweepIntervalMs = sweepIntervalMs;
@@ -75,6 +85,19 @@ final class FiringTimer implements AutoCloseable {
 
     /** Starts firing: at once (overdue events first), then on the triggers. */
     void start() throws SchedulerException {
+        if (clusterJobs != null) {
+            armBy(clock.millis());
+            clusterJobs.every("msc4140.sweep", sweepIntervalMs, () -> armBy(clock.millis()));
+            clusterJobs.every("msc4140.prune", 3_600_000L, () -> {
+                try {
+                    work.prune();
+                } catch (Exception e) {
+                    throw new IllegalStateException("pruning finalised delayed events failed", e);
+                }
+            });
+            scheduler.start();
+            return;
+        }
         scheduler.scheduleJob(TriggerBuilder.newTrigger().withIdentity("sweep", "msc4140").forJob(FIRE).startNow()
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(sweepIntervalMs).repeatForever()
                         .withMisfireHandlingInstructionNextWithRemainingCount())

@@ -8,7 +8,11 @@ import org.callhs.core.storage.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Deletes expired {@code sticky_events} and {@code sticky_soft_failed} rows and index entries on a timer. Readers already skip them; this only bounds their size. */
+/**
+ * Deletes expired {@code sticky_events} and {@code sticky_soft_failed} rows, once per deployment
+ * ({@link org.callhs.core.spi.ClusterJobs}), and forgets expired entries of this instance's
+ * in-memory index on its own timer. Readers already skip them; this only bounds their size.
+ */
 final class ExpiredStickyCleaner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpiredStickyCleaner.class);
 
@@ -32,8 +36,23 @@ final class ExpiredStickyCleaner implements AutoCloseable {
         this.clock = clock;
     }
 
-    void start(long intervalMs) {
-        timer.scheduleWithFixedDelay(this::cleanOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    void start(long intervalMs, org.callhs.core.spi.ClusterJobs jobs) {
+        jobs.every("msc4354.expired_sticky_rows", intervalMs, this::deleteExpiredRows);
+        timer.scheduleWithFixedDelay(this::forgetExpired, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The cluster-wide half: expired rows of both tables. */
+    private void deleteExpiredRows() {
+        long now = clock.millis();
+        int deleted = database.transaction(tx -> repository.deleteExpired(tx, now) + softFailed.removeExpired(tx, now));
+        if (deleted > 0) log.debug("deleted {} expired sticky rows", deleted);
+    }
+
+    /** This instance's half: expired entries of the in-memory index and of the soft-failed waiting list. */
+    private void forgetExpired() {
+        long now = clock.millis();
+        index.removeExpired(now);
+        softFailed.forgetExpired(now);
     }
 
     /** One pass; returns how many rows went. */

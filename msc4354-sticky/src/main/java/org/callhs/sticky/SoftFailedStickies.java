@@ -106,9 +106,14 @@ final class SoftFailedStickies implements SoftFailedHook, EventListener, AutoClo
     /** Forgets expired waiting events (table and memory); returns how many rows went. */
     int removeExpired(DSLContext tx, long now) {
         int deleted = repository.deleteExpired(tx, now);
+        forgetExpired(now);
+        return deleted;
+    }
+
+    /** Forgets expired waiting events in memory only (the rows go with the cluster-wide clean-up). */
+    void forgetExpired(long now) {
         for (Map<String, Long> room : waiting.values()) room.values().removeIf(expiresAt -> expiresAt <= now);
         waiting.values().removeIf(Map::isEmpty);
-        return deleted;
     }
 
     /** How many events wait, for tests. */

@@ -82,7 +82,7 @@ public final class StickyEventsModule implements HomeserverModule {
         context.addUnsignedContributor(new StickyTtl());
         context.addSyncStream(stream);
         context.addSlidingSyncExtension(new StickySlidingExtension(stream, config.maxEventsPerSync()));
-        context.onStarted(() -> cleaner.start(config.cleanupIntervalMs()));
+        cleaner.start(config.cleanupIntervalMs(), context.clusterJobs());
         context.onStop(cleaner);
         context.onStop(softFailed);
     }

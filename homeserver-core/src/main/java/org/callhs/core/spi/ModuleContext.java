@@ -13,6 +13,9 @@ public interface ModuleContext {
 
     Database database();
 
+    /** Maintenance jobs that run once per deployment (on one instance of a cluster). */
+    ClusterJobs clusterJobs();
+
     /** Messages to the other instances of a cluster (nothing is sent for a lone instance). */
     ClusterBroadcast broadcasts();
 
