@@ -172,7 +172,7 @@ public final class Homeserver implements AutoCloseable {
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
             ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
-                    new StreamPositionRepository(), notifier, config.serverName(), remote, clock);
+                    new StreamPositionRepository(), notifier, config.serverName(), remote, clock, invalidations);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
                     e2e.keys(), pushRules, modules, toDevice, invalidations));
             LocalServerData localData = localData(config, database, users, profiles, e2e, toDevice, deviceLists::remoteChanged);

@@ -49,10 +49,20 @@ public final class ToDeviceService {
     private final java.time.Clock clock;
     /** Per device: the newest message handed out in a sync response and not yet acknowledged (0: none). */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> outstanding = new java.util.concurrent.ConcurrentHashMap<>();
+    private final org.callhs.core.cluster.CacheInvalidations invalidations;
+    /**
+     * The name of {@link #outstanding}'s evictions between instances: a device handed messages by
+     * one instance must not be told "nothing to acknowledge" by another that remembers an older state.
+     */
+    static final String CACHE = "to_device_outstanding";
 
     public ToDeviceService(Database database, ToDeviceRepository messages, DeviceRepository devices,
                            StreamPositionRepository streams, UpdateNotifier notifier, String serverName, RemoteServers remote,
-                           java.time.Clock clock) {
+                           java.time.Clock clock, org.callhs.core.cluster.CacheInvalidations invalidations) {
+        this.invalidations = invalidations;
+        invalidations.register(CACHE, keys -> {
+            if (keys.isEmpty()) outstanding.clear(); else keys.forEach(outstanding::remove);
+        });
         this.remote = remote;
         this.clock = clock;
         this.database = database;
@@ -178,6 +188,7 @@ public final class ToDeviceService {
     public List<ToDeviceMessagesRecord> pending(String userId, String deviceId, long after, long upTo) {
         List<ToDeviceMessagesRecord> found = messages.pending(database.dsl(), userId, deviceId, after, upTo, MAX_PER_SYNC);
         if (!found.isEmpty()) {
+            invalidations.invalidate(CACHE, List.of(userId + "|" + deviceId));
             outstanding.merge(userId + "|" + deviceId, found.get(found.size() - 1).getStreamId(), Math::max);
         }
         return found;

@@ -260,6 +260,41 @@ class ClusterTest {
         assertThat(b.post(sss + "?timeout=0&pos=" + q(onB), alice.token(), body).status()).isEqualTo(200);
     }
 
+    @Test
+    void toDeviceMessagesAcknowledgedOnEitherInstanceAreDeleted() throws Exception {
+        User alice = user("cl_alice8", a);
+        User bob = user("cl_bob8", a);
+        String t0 = a.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
+        String m1 = "{\"messages\":{\"" + bob.id() + "\":{\"" + bob.device() + "\":{\"n\":1}}}}";
+        assertThat(a.put("/_matrix/client/v3/sendToDevice/org.example/d1", alice.token(), m1).status()).isEqualTo(200);
+        Resp first = a.get(SYNC + "?timeout=10000&since=" + q(t0), bob.token());
+        assertThat(first.body().path("to_device").path("events").size()).isEqualTo(1);
+        // Acknowledged on B: B remembers that nothing is outstanding for the device.
+        String t2 = b.get(SYNC + "?timeout=0&since=" + q(first.text("next_batch")), bob.token()).text("next_batch");
+        String m2 = "{\"messages\":{\"" + bob.id() + "\":{\"" + bob.device() + "\":{\"n\":2}}}}";
+        assertThat(a.put("/_matrix/client/v3/sendToDevice/org.example/d2", alice.token(), m2).status()).isEqualTo(200);
+        Resp second = a.get(SYNC + "?timeout=10000&since=" + q(t2), bob.token());
+        assertThat(second.body().path("to_device").path("events").size()).isEqualTo(1);
+        // Acknowledged on B again: B must delete it although it last saw nothing outstanding.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int left;
+        do {
+            b.get(SYNC + "?timeout=0&since=" + q(second.text("next_batch")), bob.token());
+            left = pendingToDevice(bob.id());
+            if (left > 0) Thread.sleep(50);
+        } while (left > 0 && System.nanoTime() < deadline);
+        assertThat(left).as("to-device messages left after the device acknowledged them").isZero();
+    }
+
+    private static int pendingToDevice(String userId) throws Exception {
+        try (Connection c = DriverManager.getConnection(cluster.get(0).homeserver().database().jdbcUrl());
+             Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM to_device_messages WHERE user_id = '" + userId + "'")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
     /** Incremental syncs from {@code since} until {@code count} messages of the room arrived. */
     private static List<String> drain(TestClient on, String token, String since, String filter, String roomId, int count) {
         List<String> bodies = new ArrayList<>();
