@@ -273,8 +273,18 @@ public final class Homeserver implements AutoCloseable {
         } catch (Exception e) {
             log.warn("error stopping HTTP listeners", e);
         }
+        // Cluster jobs call into the modules: they stop first.
+        for (AutoCloseable service : coreServices) {
+            if (!(service instanceof org.callhs.core.spi.ClusterJobs)) continue;
+            try {
+                service.close();
+            } catch (Exception e) {
+                log.warn("error stopping {}", service.getClass().getSimpleName(), e);
+            }
+        }
         modules.stop();
         for (AutoCloseable service : coreServices) {
+            if (service instanceof org.callhs.core.spi.ClusterJobs) continue;
             try {
                 service.close();
             } catch (Exception e) {

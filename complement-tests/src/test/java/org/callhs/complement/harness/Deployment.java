@@ -94,6 +94,55 @@ public final class Deployment implements AutoCloseable {
         }
     }
 
+    /**
+     * One homeserver of {@code count} instances in cluster mode: one fresh PostgreSQL database, the
+     * server name and signing key of the first instance, instance names {@code hs-1}, {@code hs-2}, ...
+     * Each is a process of its own ({@link #process}), started one after another.
+     */
+    public static Deployment startCluster(String name, int count, HomeserverOptions options) {
+        skipIfRemote("runs several instances of one homeserver on one database");
+        String adminUrl = PostgresDatabases.adminUrl();
+        String deploymentName = uniqueName(sanitize(name + "-cluster"));
+        Path target = Path.of(System.getProperty("basedir", "."), "target");
+        Path logDir = target.resolve("complement-logs").resolve(deploymentName);
+        Path dataRoot = target.resolve("complement-data").resolve(deploymentName);
+        deleteRecursively(logDir);
+        deleteRecursively(dataRoot);
+        List<Homeserver> servers = new ArrayList<>();
+        List<String> databases = new ArrayList<>();
+        Deployment deployment = new Deployment(deploymentName, servers, databases, adminUrl);
+        try {
+            String databaseUrl = PostgresDatabases.create(adminUrl);
+            databases.add(databaseUrl);
+            String serverName = null;
+            Path signingKey = null;
+            for (int i = 1; i <= count; i++) {
+                String hs = "hs" + i;
+                Path dataDir = dataRoot.resolve(hs).resolve("data");
+                Files.createDirectories(dataDir);
+                HomeserverOptions instance = options.set("cluster.enabled", "true").set("cluster.instance_name", "hs-" + i);
+                if (serverName != null) {
+                    instance = instance.set("server_name", "\"" + serverName + "\"")
+                            .set("federation.signing_key_path", "\"" + signingKey.toAbsolutePath() + "\"");
+                }
+                HomeserverProcess server = new HomeserverProcess(hs, dataDir, logDir.resolve(hs + ".log"), databaseUrl, instance);
+                servers.add(server);
+                server.start();
+                if (serverName == null) {
+                    serverName = server.serverName();
+                    signingKey = dataDir.resolve("signing.key");
+                }
+            }
+            return deployment;
+        } catch (IOException e) {
+            deployment.closeAfterFailure(e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            deployment.closeAfterFailure(e);
+            throw e;
+        }
+    }
+
     private static Deployment remote(String baseUrl, Backend backend, int count, HomeserverOptions options) {
         String why = null;
         if (backend != Backend.SQLITE) {

@@ -42,9 +42,16 @@ import org.slf4j.LoggerFactory;
 public final class QuartzClusterJobs implements ClusterJobs, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QuartzClusterJobs.class);
     static final String SCHEDULER = "callhs-cluster";
-    static final long CHECKIN_MS = 7_500;
+    /**
+     * How often an instance checks in. Quartz declares an instance dead after about twice this
+     * without a check-in and recovers the trigger it held: with the delayed-event sweep among the
+     * jobs, this bounds how long a dead instance's events wait (Quartz's default, 7.5 s, made it 15 s).
+     */
+    static final long CHECKIN_MS = 2_000;
     private static final String GROUP = "callhs";
     private static final String DATA_SOURCE = "callhsCluster";
+    /** Names each scheduler's connection provider apart (Quartz keeps providers JVM-wide; tests restart instances in one JVM). */
+    private static final java.util.concurrent.atomic.AtomicInteger SCHEDULERS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final String instance;
     private final HikariDataSource pool;
@@ -60,7 +67,7 @@ public final class QuartzClusterJobs implements ClusterJobs, AutoCloseable {
         hikari.setAutoCommit(false);
         this.pool = new HikariDataSource(hikari);
         // One connection provider per instance name, so several instances can live in one JVM.
-        String dataSource = DATA_SOURCE + "-" + instance;
+        String dataSource = DATA_SOURCE + "-" + instance + "-" + SCHEDULERS.incrementAndGet();
         DBConnectionManager.getInstance().addConnectionProvider(dataSource, new ConnectionProvider() {
             @Override public Connection getConnection() throws SQLException { return pool.getConnection(); }
 

@@ -295,6 +295,37 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void anInstanceThatRestartsCatchesUpAndIsFollowed() throws Exception {
+        List<TestServer> pair = TestServer.startCluster(2, List.of());
+        try {
+            TestClient one = pair.get(0).client();
+            TestClient two = pair.get(1).client();
+            assertThat(one.register("cl_rs", "password-cl_rs").status()).isEqualTo(200);
+            String onOne = one.login("cl_rs", "password-cl_rs", null).text("access_token");
+            String onTwo = two.login("cl_rs", "password-cl_rs", null).text("access_token");
+            String roomId = one.post("/_matrix/client/v3/createRoom", onOne, "{\"preset\":\"public_chat\"}").text("room_id");
+            String filter = q("{\"room\":{\"timeline\":{\"limit\":1000}}}");
+            String since = two.get(SYNC + "?timeout=0&filter=" + filter, onTwo).text("next_batch");
+            for (int i = 0; i < 3; i++) two.put(room(roomId) + "/send/m.room.message/b" + i, onTwo, Json.object().put("msgtype", "m.text").put("body", "b" + i));
+            // Instance 1 stops; 2 writes on; 1 comes back (same name, same database) and writes too.
+            String url = pair.get(0).homeserver().database().jdbcUrl();
+            pair.get(0).close();
+            for (int i = 3; i < 6; i++) two.put(room(roomId) + "/send/m.room.message/b" + i, onTwo, Json.object().put("msgtype", "m.text").put("body", "b" + i));
+            TestServer again = TestServer.start(org.callhs.core.testing.Backend.POSTGRES, List.of(), "database.url=\"" + url + "\"",
+                    "cluster.enabled=true", "cluster.instance_name=hs-1",
+                    "federation.signing_key_path=\"" + pair.get(1).dataDir().resolve("signing.key") + "\"");
+            pair.set(0, again);
+            TestClient back = again.client();
+            for (int i = 0; i < 3; i++) assertThat(back.put(room(roomId) + "/send/m.room.message/a" + i, onOne,
+                    Json.object().put("msgtype", "m.text").put("body", "a" + i)).status()).isEqualTo(200);
+            List<String> onB = drain(two, onTwo, since, filter, roomId, 9);
+            assertThat(onB).containsExactly("b0", "b1", "b2", "b3", "b4", "b5", "a0", "a1", "a2");
+        } finally {
+            pair.forEach(TestServer::close);
+        }
+    }
+
     /** Incremental syncs from {@code since} until {@code count} messages of the room arrived. */
     private static List<String> drain(TestClient on, String token, String since, String filter, String roomId, int count) {
         List<String> bodies = new ArrayList<>();
