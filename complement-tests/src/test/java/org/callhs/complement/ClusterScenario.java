@@ -16,7 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsRequest;
-import org.callhs.complement.harness.CsResponse;
 import org.callhs.complement.harness.Deployment;
 import org.callhs.complement.harness.HomeserverOptions;
 import org.callhs.complement.harness.HomeserverProcess;
@@ -86,74 +85,6 @@ class ClusterScenario {
         assertThat(other.path("rooms").path("join").path(roomId).path("timeline").toString()).contains("through two");
     }
 
-    /** One scheduled delayed event as its client saw it. */
-    static final class Scheduled {
-        final String nonce;
-        final String delayId;
-        /** When the request of the last acknowledged schedule or restart was sent: the due time is at least this + delay. */
-        volatile long lastAckedRequestAt;
-
-        Scheduled(String nonce, String delayId, long at) {
-            this.nonce = nonce;
-            this.delayId = delayId;
-            this.lastAckedRequestAt = at;
-        }
-    }
-
-    /** A call participant on one instance: one delayed leave scheduled, restarted every 300 ms, rescheduled once it fired. */
-    static final class Participant implements Runnable {
-        final CsApiClient client;
-        final String roomId;
-        final AtomicBoolean stop;
-        final List<Scheduled> scheduled = new CopyOnWriteArrayList<>();
-        final List<String> unexpected = new CopyOnWriteArrayList<>();
-        int seq;
-
-        Participant(CsApiClient client, String roomId, AtomicBoolean stop) {
-            this.client = client;
-            this.roomId = roomId;
-            this.stop = stop;
-        }
-
-        @Override
-        public void run() {
-            Scheduled current = null;
-            while (!stop.get()) {
-                try {
-                    if (current == null) {
-                        String nonce = client.userId() + "#" + (seq++);
-                        long at = System.currentTimeMillis();
-                        CsResponse r = client.request("PUT", "rooms", roomId, "send", TYPE, "txn-" + nonce.hashCode() + "-" + seq)
-                                .query("org.matrix.msc4140.delay", Long.toString(DELAY_MS)).json(obj("nonce", nonce)).send();
-                        if (r.status() == 200) {
-                            current = new Scheduled(nonce, r.json().path("delay_id").asText(), at);
-                            scheduled.add(current);
-                        } else {
-                            unexpected.add("schedule: " + r.describe());
-                        }
-                    } else {
-                        long at = System.currentTimeMillis();
-                        CsResponse r = client.requestAt("POST", "_matrix", "client", "unstable", "org.matrix.msc4140", "delayed_events",
-                                current.delayId, "restart").json(obj()).send();
-                        if (r.status() == 200) current.lastAckedRequestAt = at;
-                        else if (r.status() == 404 && "M_NOT_FOUND".equals(r.errcode())) current = null;
-                        else unexpected.add("restart: " + r.describe());
-                    }
-                    Thread.sleep(HEARTBEAT_MS);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // Its instance is down (or died mid-request): nothing was acknowledged; it tries again.
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
     /** Syncs incrementally and keeps every leave event in the order served; moves to the other instance when its own dies. */
     static final class Observer implements Runnable {
         final List<CsApiClient> clients;
@@ -213,12 +144,12 @@ class ClusterScenario {
         CsApiClient owner = deployment.hs(1).client().register(Names.unique("cl-owner"), PASSWORD);
         String roomId = Rooms.create(owner, obj("preset", "public_chat", "power_level_content_override", obj("events", obj(TYPE, 0))));
         AtomicBoolean stop = new AtomicBoolean();
-        List<Participant> participants = new ArrayList<>();
+        List<DelayedLeaveParticipant> participants = new ArrayList<>();
         for (int i = 0; i < PARTICIPANTS; i++) {
             CsApiClient registered = deployment.hs(1).client().register(Names.unique("cl-p" + i), PASSWORD);
             CsApiClient client = i % 2 == 0 ? registered : on(2, registered);
             Rooms.join(client, roomId);
-            participants.add(new Participant(client, roomId, stop));
+            participants.add(new DelayedLeaveParticipant(client, roomId, TYPE, DELAY_MS, HEARTBEAT_MS, stop));
         }
         CsApiClient watcher = deployment.hs(1).client().register(Names.unique("cl-watch"), PASSWORD);
         Rooms.join(watcher, roomId);
@@ -227,7 +158,7 @@ class ClusterScenario {
         Observer observer = new Observer(List.of(watcher, on(2, watcher)), roomId, allSent, since);
 
         List<Thread> threads = new ArrayList<>();
-        for (Participant p : participants) threads.add(Thread.ofPlatform().name("participant").start(p));
+        for (DelayedLeaveParticipant p : participants) threads.add(Thread.ofPlatform().name("participant").start(p));
         Thread observing = Thread.ofPlatform().name("observer").start(observer);
 
         Thread.sleep(3_000);
@@ -241,17 +172,17 @@ class ClusterScenario {
         stop.set(true);
         for (Thread t : threads) t.join(10_000);
 
-        Map<String, Scheduled> byNonce = new HashMap<>();
-        Map<String, Participant> ownerOf = new HashMap<>();
-        for (Participant p : participants) {
+        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = new HashMap<>();
+        Map<String, DelayedLeaveParticipant> ownerOf = new HashMap<>();
+        for (DelayedLeaveParticipant p : participants) {
             assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
-            for (Scheduled s : p.scheduled) {
+            for (DelayedLeaveParticipant.Scheduled s : p.scheduled) {
                 byNonce.put(s.nonce, s);
                 ownerOf.put(s.nonce, p);
             }
         }
         assertThat(byNonce).hasSizeGreaterThan(PARTICIPANTS);
-        for (Scheduled s : byNonce.values()) {
+        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
             CsApiClient c = ownerOf.get(s.nonce).client;
             DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
                     "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
@@ -279,7 +210,7 @@ class ClusterScenario {
             from = body.path("end").asText();
         }
 
-        for (Scheduled s : byNonce.values()) {
+        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
             List<JsonNode> copies = seen.getOrDefault(s.nonce, List.of());
             assertThat(copies).as("event %s sent exactly once", s.nonce).hasSize(1);
             long due = copies.get(0).path("origin_server_ts").asLong();

@@ -9,12 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.callhs.complement.harness.Backend;
 import org.callhs.complement.harness.CsApiClient;
 import org.callhs.complement.harness.CsRequest;
-import org.callhs.complement.harness.CsResponse;
 import org.callhs.complement.harness.Deployment;
 import org.callhs.complement.harness.HomeserverOptions;
 import org.callhs.complement.harness.HomeserverProcess;
@@ -67,74 +65,6 @@ class DelayedEventsCrashScenario {
 
     private static HomeserverProcess server() { return deployment.process1(); }
 
-    /** One scheduled delayed event as its client saw it. */
-    static final class Scheduled {
-        final String nonce;
-        final String delayId;
-        /** When the request of the last acknowledged schedule or restart was sent: the due time is at least this + delay. */
-        volatile long lastAckedRequestAt;
-
-        Scheduled(String nonce, String delayId, long requestAt) {
-            this.nonce = nonce;
-            this.delayId = delayId;
-            this.lastAckedRequestAt = requestAt;
-        }
-    }
-
-    /** A simulated call participant. */
-    static final class Participant implements Runnable {
-        final CsApiClient client;
-        final String roomId;
-        final AtomicBoolean stop;
-        final List<Scheduled> scheduled = new CopyOnWriteArrayList<>();
-        final List<String> unexpected = new CopyOnWriteArrayList<>();
-        volatile boolean dead;
-        int seq;
-
-        Participant(CsApiClient client, String roomId, AtomicBoolean stop) {
-            this.client = client;
-            this.roomId = roomId;
-            this.stop = stop;
-        }
-
-        private CsRequest management(String delayId, String action) {
-            return client.requestAt("POST", "_matrix", "client", "unstable", "org.matrix.msc4140", "delayed_events", delayId, action);
-        }
-
-        @Override
-        public void run() {
-            Scheduled current = null;
-            while (!stop.get() && !dead) {
-                try {
-                    if (current == null) {
-                        String nonce = client.userId() + "#" + (seq++);
-                        long at = System.currentTimeMillis();
-                        CsResponse r = client.request("PUT", "rooms", roomId, "send", TYPE, "txn-" + nonce.hashCode() + "-" + seq)
-                                .query("org.matrix.msc4140.delay", Long.toString(DELAY_MS)).json(obj("nonce", nonce)).send();
-                        if (r.status() == 200) {
-                            current = new Scheduled(nonce, r.json().path("delay_id").asText(), at);
-                            scheduled.add(current);
-                        } else {
-                            unexpected.add("schedule: " + r.describe());
-                        }
-                    } else {
-                        long at = System.currentTimeMillis();
-                        CsResponse r = management(current.delayId, "restart").json(obj()).send();
-                        if (r.status() == 200) current.lastAckedRequestAt = at;
-                        else if (r.status() == 404 && "M_NOT_FOUND".equals(r.errcode())) current = null;
-                        else unexpected.add("restart: " + r.describe());
-                    }
-                    Thread.sleep(HEARTBEAT_MS);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // The server is down (or died mid-request): nothing was acknowledged; try again.
-                    sleepQuietly(100);
-                }
-            }
-        }
-    }
-
     record Downtime(long killedAt, long backAt) {}
 
     @Test
@@ -142,14 +72,14 @@ class DelayedEventsCrashScenario {
         CsApiClient owner = server().client().register(Names.unique("crash-owner"), PASSWORD);
         String roomId = Rooms.create(owner, obj("preset", "public_chat", "power_level_content_override", obj("events", obj(TYPE, 0))));
         AtomicBoolean stop = new AtomicBoolean();
-        List<Participant> participants = new ArrayList<>();
+        List<DelayedLeaveParticipant> participants = new ArrayList<>();
         for (int i = 0; i < PARTICIPANTS; i++) {
             CsApiClient c = server().client().register(Names.unique("crash-p" + i), PASSWORD);
             Rooms.join(c, roomId);
-            participants.add(new Participant(c, roomId, stop));
+            participants.add(new DelayedLeaveParticipant(c, roomId, TYPE, DELAY_MS, HEARTBEAT_MS, stop));
         }
         List<Thread> threads = new ArrayList<>();
-        for (Participant p : participants) threads.add(Thread.ofPlatform().name("participant").start(p));
+        for (DelayedLeaveParticipant p : participants) threads.add(Thread.ofPlatform().name("participant").start(p));
 
         Random random = new Random(42);
         List<Downtime> downtimes = new ArrayList<>();
@@ -169,17 +99,17 @@ class DelayedEventsCrashScenario {
         for (Thread t : threads) t.join(10_000);
 
         // Every acknowledged event falls due within DELAY_MS of the last heartbeat: wait for all to be finalised.
-        Map<String, Scheduled> byNonce = new HashMap<>();
-        Map<String, Participant> ownerOf = new HashMap<>();
-        for (Participant p : participants) {
+        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = new HashMap<>();
+        Map<String, DelayedLeaveParticipant> ownerOf = new HashMap<>();
+        for (DelayedLeaveParticipant p : participants) {
             assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
-            for (Scheduled s : p.scheduled) {
+            for (DelayedLeaveParticipant.Scheduled s : p.scheduled) {
                 byNonce.put(s.nonce, s);
                 ownerOf.put(s.nonce, p);
             }
         }
         assertThat(byNonce).hasSizeGreaterThan(PARTICIPANTS);
-        for (Scheduled s : byNonce.values()) {
+        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
             CsApiClient c = ownerOf.get(s.nonce).client;
             DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
                     "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
@@ -198,7 +128,7 @@ class DelayedEventsCrashScenario {
             from = body.path("end").asText();
         }
 
-        for (Scheduled s : byNonce.values()) {
+        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
             List<JsonNode> copies = seen.getOrDefault(s.nonce, List.of());
             assertThat(copies).as("event %s sent exactly once", s.nonce).hasSize(1);
             JsonNode event = copies.get(0);

@@ -61,11 +61,8 @@ public final class Deployment implements AutoCloseable {
 
         String adminUrl = backend == Backend.POSTGRES ? PostgresDatabases.adminUrl() : null;
         String deploymentName = uniqueName(sanitize(name + "-" + backend.name().toLowerCase()));
-        Path target = Path.of(System.getProperty("basedir", "."), "target");
-        Path logDir = target.resolve("complement-logs").resolve(deploymentName);
-        Path dataRoot = target.resolve("complement-data").resolve(deploymentName);
-        deleteRecursively(logDir);
-        deleteRecursively(dataRoot);
+        Path logDir = freshDir("complement-logs", deploymentName);
+        Path dataRoot = freshDir("complement-data", deploymentName);
 
         List<Homeserver> servers = new ArrayList<>();
         List<String> databases = new ArrayList<>();
@@ -103,11 +100,8 @@ public final class Deployment implements AutoCloseable {
         skipIfRemote("runs several instances of one homeserver on one database");
         String adminUrl = PostgresDatabases.adminUrl();
         String deploymentName = uniqueName(sanitize(name + "-cluster"));
-        Path target = Path.of(System.getProperty("basedir", "."), "target");
-        Path logDir = target.resolve("complement-logs").resolve(deploymentName);
-        Path dataRoot = target.resolve("complement-data").resolve(deploymentName);
-        deleteRecursively(logDir);
-        deleteRecursively(dataRoot);
+        Path logDir = freshDir("complement-logs", deploymentName);
+        Path dataRoot = freshDir("complement-data", deploymentName);
         List<Homeserver> servers = new ArrayList<>();
         List<String> databases = new ArrayList<>();
         Deployment deployment = new Deployment(deploymentName, servers, databases, adminUrl);
@@ -221,6 +215,13 @@ public final class Deployment implements AutoCloseable {
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
         }
+    }
+
+    /** {@code target/<kind>/<deployment>}, emptied. */
+    private static Path freshDir(String kind, String deploymentName) {
+        Path dir = Path.of(System.getProperty("basedir", "."), "target").resolve(kind).resolve(deploymentName);
+        deleteRecursively(dir);
+        return dir;
     }
 
     private static String uniqueName(String base) {

@@ -1,0 +1,90 @@
+package org.callhs.complement;
+
+import static org.callhs.complement.harness.Json.obj;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.callhs.complement.harness.CsApiClient;
+import org.callhs.complement.harness.CsResponse;
+
+/**
+ * A simulated MatrixRTC call participant for the crash scenarios: it keeps one delayed message
+ * (its "leave", {@code type} with a unique {@code nonce}) scheduled and restarts it every
+ * {@code heartbeatMs}; when a restart answers 404 (the event fired) it schedules a new one. A
+ * request that fails (its server is down, or died mid-request) was not acknowledged and is tried
+ * again. Setting {@link #dead} stops the heartbeats for good, so its current event fires on timeout.
+ */
+final class DelayedLeaveParticipant implements Runnable {
+    /** One scheduled delayed event as its client saw it. */
+    static final class Scheduled {
+        final String nonce;
+        final String delayId;
+        /** When the request of the last acknowledged schedule or restart was sent: the due time is at least this + delay. */
+        volatile long lastAckedRequestAt;
+
+        Scheduled(String nonce, String delayId, long requestAt) {
+            this.nonce = nonce;
+            this.delayId = delayId;
+            this.lastAckedRequestAt = requestAt;
+        }
+    }
+
+    final CsApiClient client;
+    final String roomId;
+    private final String type;
+    private final long delayMs;
+    private final long heartbeatMs;
+    private final AtomicBoolean stop;
+    final List<Scheduled> scheduled = new CopyOnWriteArrayList<>();
+    final List<String> unexpected = new CopyOnWriteArrayList<>();
+    volatile boolean dead;
+    private int seq;
+
+    DelayedLeaveParticipant(CsApiClient client, String roomId, String type, long delayMs, long heartbeatMs, AtomicBoolean stop) {
+        this.client = client;
+        this.roomId = roomId;
+        this.type = type;
+        this.delayMs = delayMs;
+        this.heartbeatMs = heartbeatMs;
+        this.stop = stop;
+    }
+
+    @Override
+    public void run() {
+        Scheduled current = null;
+        while (!stop.get() && !dead) {
+            try {
+                if (current == null) {
+                    String nonce = client.userId() + "#" + (seq++);
+                    long at = System.currentTimeMillis();
+                    CsResponse r = client.request("PUT", "rooms", roomId, "send", type, "txn-" + nonce.hashCode() + "-" + seq)
+                            .query("org.matrix.msc4140.delay", Long.toString(delayMs)).json(obj("nonce", nonce)).send();
+                    if (r.status() == 200) {
+                        current = new Scheduled(nonce, r.json().path("delay_id").asText(), at);
+                        scheduled.add(current);
+                    } else {
+                        unexpected.add("schedule: " + r.describe());
+                    }
+                } else {
+                    long at = System.currentTimeMillis();
+                    CsResponse r = client.requestAt("POST", "_matrix", "client", "unstable", "org.matrix.msc4140", "delayed_events",
+                            current.delayId, "restart").json(obj()).send();
+                    if (r.status() == 200) current.lastAckedRequestAt = at;
+                    else if (r.status() == 404 && "M_NOT_FOUND".equals(r.errcode())) current = null;
+                    else unexpected.add("restart: " + r.describe());
+                }
+                Thread.sleep(heartbeatMs);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // The server is down (or died mid-request): nothing was acknowledged; try again.
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+}
