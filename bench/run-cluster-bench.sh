@@ -15,7 +15,7 @@
 #
 # Environment (defaults in brackets):
 #   PAIRS [20]  WAKE_SECONDS [30]   DELAYED_EVENTS [200]  DELAY_MS [3000]  SWEEP_MS [5000]
-#   PORT_BASE [18900]  CALLHS_JAVA_OPTS [-Xmx512m]  IDLE_LOAD_MAX [0.6]  OUT_DIR  SKIP_BUILD=1
+#   MODES ["wake failover"]  PORT_BASE [18900]  CALLHS_JAVA_OPTS [-Xmx512m]  IDLE_LOAD_MAX [0.6]  OUT_DIR  SKIP_BUILD=1
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +27,7 @@ DELAYED_EVENTS="${DELAYED_EVENTS:-200}"
 DELAY_MS="${DELAY_MS:-3000}"
 SWEEP_MS="${SWEEP_MS:-5000}"
 PORT_BASE="${PORT_BASE:-18900}"
+MODES="${MODES:-wake failover}"
 CALLHS_JAVA_OPTS="${CALLHS_JAVA_OPTS--Xmx512m}"
 SERVERS="callhs"
 CALLHS_DATABASE_NOTE="PostgreSQL (one database, two instances in cluster mode)"
@@ -92,9 +93,11 @@ run() {
   drop_pg_database
 }
 
-run wake one-instance 1 --pairs "$PAIRS" --seconds "$WAKE_SECONDS"
-run wake two-instances 2 --pairs "$PAIRS" --seconds "$WAKE_SECONDS"
-run failover two-instances 2 --events "$DELAYED_EVENTS" --delay "$DELAY_MS"
+if [[ " $MODES " == *" wake "* ]]; then
+  run wake one-instance 1 --pairs "$PAIRS" --seconds "$WAKE_SECONDS"
+  run wake two-instances 2 --pairs "$PAIRS" --seconds "$WAKE_SECONDS"
+fi
+[[ " $MODES " == *" failover "* ]] && run failover two-instances 2 --events "$DELAYED_EVENTS" --delay "$DELAY_MS"
 echo "load average at end=$(cut -d" " -f1-3 /proc/loadavg)" >>"$OUT_DIR/machine.env"
 
 python3 - "$OUT_DIR" <<'PY'
@@ -104,9 +107,10 @@ def load(name):
     p = d / name
     return json.loads(p.read_text()) if p.exists() and p.read_text().strip() else None
 one, two, fo = load("wake-one-instance.json"), load("wake-two-instances.json"), load("failover-two-instances.json")
-print("| wake (send to /sync return) | messages | same instance p50 / p99 / max (ms) | other instance p50 / p99 / max (ms) | CPU per message A / B (ms) | PostgreSQL commits per message |")
-print("|---|---|---|---|---|---|")
-for label, r in (("one instance", one), ("two instances", two)):
+if one or two:
+    print("| wake (send to /sync return) | messages | same instance p50 / p99 / max (ms) | other instance p50 / p99 / max (ms) | CPU per message A / B (ms) | PostgreSQL commits per message |")
+    print("|---|---|---|---|---|---|")
+for label, r in (("one instance", one), ("two instances", two)) if (one or two) else ():
     if not r: print(f"| {label} | failed | | | | |"); continue
     f = lambda k: f"{r[k + '_p50_ms']:.1f} / {r[k + '_p99_ms']:.1f} / {r[k + '_max_ms']:.1f}"
     other = f("cross") if label == "two instances" else "(both receivers on the one instance: " + f("cross") + ")"

@@ -30,6 +30,7 @@ public final class ClusterBench {
     static final long SEND_EVERY_MS = 200;
     static final long KILL_AFTER_MS = 500;
     static final long WARMUP_SECONDS = 10;
+    static final int PER_OWNER = 50;
 
     private final TwoServers servers = new TwoServers();
 
@@ -178,14 +179,21 @@ public final class ClusterBench {
     // ---- failover of delayed events --------------------------------------------------------------
 
     private ObjectNode failover(LoopbackTarget a, LoopbackTarget b, int count, int delayMs, int waitSeconds, long aPid) throws Exception {
-        MatrixClient.Session owner = servers.registerMany(a, "fo", 1).get(0);
-        String roomId = servers.client(a).createRoom(owner.accessToken(), "public_chat", "failover");
-        String user = owner.userId();
-        MatrixClient.Session onB = servers.client(b).login(user.substring(1, user.indexOf(':')), UserNames.password(servers.runId));
+        // At most PER_OWNER scheduled events per user (the server's per-user limit is 100 by default).
+        int ownerCount = (count + PER_OWNER - 1) / PER_OWNER;
+        List<MatrixClient.Session> owners = servers.registerMany(a, "fo", ownerCount);
+        String roomId = servers.client(a).createRoom(owners.get(0).accessToken(), "public_chat", "failover");
+        List<MatrixClient.Session> onB = new ArrayList<>();
+        for (MatrixClient.Session owner : owners) {
+            if (owner != owners.get(0)) servers.client(a).joinRoom(owner.accessToken(), roomId);
+            String user = owner.userId();
+            onB.add(servers.client(b).login(user.substring(1, user.indexOf(':')), UserNames.password(servers.runId)));
+        }
         List<String> delayIds = new ArrayList<>();
         long scheduledBy = System.currentTimeMillis();
         for (int i = 0; i < count; i++) {
-            delayIds.add(servers.client(a).scheduleDelayedText(owner.accessToken(), roomId, "f" + i, "leave " + i, delayMs));
+            delayIds.add(servers.client(a).scheduleDelayedText(owners.get(i / PER_OWNER).accessToken(), roomId, "f" + i, "leave " + i,
+                    delayMs));
         }
         long lastScheduled = System.currentTimeMillis();
         if (lastScheduled - scheduledBy + KILL_AFTER_MS >= delayMs) throw new IllegalStateException("scheduling took too long");
@@ -196,11 +204,13 @@ public final class ClusterBench {
         int early = 0;
         int missing = 0;
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
-        for (String delayId : delayIds) {
+        for (int i = 0; i < delayIds.size(); i++) {
+            String delayId = delayIds.get(i);
+            String token = onB.get(i / PER_OWNER).accessToken();
             JsonNode record;
             while (true) {
                 record = servers.client(b).getJson("delayed event", "/_matrix/client/unstable/org.matrix.msc4140/delayed_events/"
-                        + MatrixClient.pathSegment(delayId), onB.accessToken());
+                        + MatrixClient.pathSegment(delayId), token);
                 if (record.has("event_id") || System.nanoTime() > deadline) break;
                 sleep(100);
             }
