@@ -173,10 +173,17 @@ public final class EventDelivery implements AutoCloseable {
                         state.lock();
                         try {
                             delivered = Math.max(delivered, event.streamOrdering());
-                            progressed.signalAll();
                         } finally {
                             state.unlock();
                         }
+                    }
+                    // Waiting writers are woken once per run, not once per event (a storm of sends had
+                    // every waiting writer woken and re-checking for every event delivered).
+                    state.lock();
+                    try {
+                        progressed.signalAll();
+                    } finally {
+                        state.unlock();
                     }
                 }
             } finally {
