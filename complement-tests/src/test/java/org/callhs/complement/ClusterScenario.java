@@ -172,21 +172,7 @@ class ClusterScenario {
         stop.set(true);
         for (Thread t : threads) t.join(10_000);
 
-        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = new HashMap<>();
-        Map<String, DelayedLeaveParticipant> ownerOf = new HashMap<>();
-        for (DelayedLeaveParticipant p : participants) {
-            assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
-            for (DelayedLeaveParticipant.Scheduled s : p.scheduled) {
-                byNonce.put(s.nonce, s);
-                ownerOf.put(s.nonce, p);
-            }
-        }
-        assertThat(byNonce).hasSizeGreaterThan(PARTICIPANTS);
-        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
-            CsApiClient c = ownerOf.get(s.nonce).client;
-            DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
-                    "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
-        }
+        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = DelayedLeaveParticipant.allSent(participants);
         allSent.set(true);
         observing.join(30_000);
         assertThat(observing.isAlive()).as("the observer caught up").isFalse();
@@ -216,7 +202,7 @@ class ClusterScenario {
             long due = copies.get(0).path("origin_server_ts").asLong();
             assertThat(due).as("event %s never earlier than its last acknowledged restart + delay", s.nonce)
                     .isGreaterThanOrEqualTo(s.lastAckedRequestAt + DELAY_MS);
-            JsonNode record = ownerOf.get(s.nonce).client.requestAt("GET", "_matrix", "client", "unstable", "org.matrix.msc4140",
+            JsonNode record = s.owner.client.requestAt("GET", "_matrix", "client", "unstable", "org.matrix.msc4140",
                     "delayed_events", s.delayId).send().assertOk();
             long sentAt = record.path("finalised_ts").asLong();
             assertThat(sentAt).as("event %s not sent before it was due", s.nonce).isGreaterThanOrEqualTo(due);

@@ -99,21 +99,7 @@ class DelayedEventsCrashScenario {
         for (Thread t : threads) t.join(10_000);
 
         // Every acknowledged event falls due within DELAY_MS of the last heartbeat: wait for all to be finalised.
-        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = new HashMap<>();
-        Map<String, DelayedLeaveParticipant> ownerOf = new HashMap<>();
-        for (DelayedLeaveParticipant p : participants) {
-            assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
-            for (DelayedLeaveParticipant.Scheduled s : p.scheduled) {
-                byNonce.put(s.nonce, s);
-                ownerOf.put(s.nonce, p);
-            }
-        }
-        assertThat(byNonce).hasSizeGreaterThan(PARTICIPANTS);
-        for (DelayedLeaveParticipant.Scheduled s : byNonce.values()) {
-            CsApiClient c = ownerOf.get(s.nonce).client;
-            DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> c.requestAt("GET", "_matrix", "client",
-                    "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
-        }
+        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = DelayedLeaveParticipant.allSent(participants);
 
         Map<String, List<JsonNode>> seen = new HashMap<>();
         String from = null;
@@ -135,7 +121,7 @@ class DelayedEventsCrashScenario {
             long due = event.path("origin_server_ts").asLong();
             assertThat(due).as("event %s never earlier than its last acknowledged restart + delay", s.nonce)
                     .isGreaterThanOrEqualTo(s.lastAckedRequestAt + DELAY_MS);
-            JsonNode record = ownerOf.get(s.nonce).client.requestAt("GET", "_matrix", "client", "unstable", "org.matrix.msc4140",
+            JsonNode record = s.owner.client.requestAt("GET", "_matrix", "client", "unstable", "org.matrix.msc4140",
                     "delayed_events", s.delayId).send().assertOk();
             assertThat(record.path("event_id").asText()).isEqualTo(event.path("event_id").asText());
             long sentAt = record.path("finalised_ts").asLong();

@@ -1,8 +1,11 @@
 package org.callhs.complement;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.callhs.complement.harness.Json.obj;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.callhs.complement.harness.CsApiClient;
@@ -18,12 +21,14 @@ import org.callhs.complement.harness.CsResponse;
 final class DelayedLeaveParticipant implements Runnable {
     /** One scheduled delayed event as its client saw it. */
     static final class Scheduled {
+        final DelayedLeaveParticipant owner;
         final String nonce;
         final String delayId;
         /** When the request of the last acknowledged schedule or restart was sent: the due time is at least this + delay. */
         volatile long lastAckedRequestAt;
 
-        Scheduled(String nonce, String delayId, long requestAt) {
+        Scheduled(DelayedLeaveParticipant owner, String nonce, String delayId, long requestAt) {
+            this.owner = owner;
             this.nonce = nonce;
             this.delayId = delayId;
             this.lastAckedRequestAt = requestAt;
@@ -50,6 +55,25 @@ final class DelayedLeaveParticipant implements Runnable {
         this.stop = stop;
     }
 
+    /**
+     * Every event the stopped participants scheduled, by nonce, once each has been sent (their
+     * owners are asked until it has an {@code event_id}); fails on any unexpected answer a
+     * participant got, or when there are not more events than participants.
+     */
+    static Map<String, Scheduled> allSent(List<DelayedLeaveParticipant> participants) {
+        Map<String, Scheduled> byNonce = new HashMap<>();
+        for (DelayedLeaveParticipant p : participants) {
+            assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
+            for (Scheduled s : p.scheduled) byNonce.put(s.nonce, s);
+        }
+        assertThat(byNonce).hasSizeGreaterThan(participants.size());
+        for (Scheduled s : byNonce.values()) {
+            DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> s.owner.client.requestAt("GET", "_matrix",
+                    "client", "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
+        }
+        return byNonce;
+    }
+
     @Override
     public void run() {
         Scheduled current = null;
@@ -61,7 +85,7 @@ final class DelayedLeaveParticipant implements Runnable {
                     CsResponse r = client.request("PUT", "rooms", roomId, "send", type, "txn-" + nonce.hashCode() + "-" + seq)
                             .query("org.matrix.msc4140.delay", Long.toString(delayMs)).json(obj("nonce", nonce)).send();
                     if (r.status() == 200) {
-                        current = new Scheduled(nonce, r.json().path("delay_id").asText(), at);
+                        current = new Scheduled(this, nonce, r.json().path("delay_id").asText(), at);
                         scheduled.add(current);
                     } else {
                         unexpected.add("schedule: " + r.describe());
