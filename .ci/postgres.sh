@@ -186,9 +186,9 @@ cmd_start() {
     local port
     port="$(pick_port)"
     echo "$port" >"$PORT_FILE"
-    log "starting postgres on 127.0.0.1:$port (log: $LOG_FILE)"
+    log "starting postgres on 127.0.0.1:$port (log: $LOG_FILE; after a crash, recovery may take minutes)"
     if is_root; then touch "$LOG_FILE"; chown "$RUN_USER:" "$LOG_FILE"; fi
-    if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -o "-p $port" -w -t 60 start >&2; then
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -o "-p $port" -w -t 600 start >&2; then
       tail -n 30 "$LOG_FILE" >&2 || true
       die "postgres did not start"
     fi

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class TestDatabases {
     private static volatile String containerUrl;
+    /** PostgreSQL databases this JVM created, dropped when it exits (a suite creates hundreds). */
+    private static final java.util.List<String[]> created = new java.util.ArrayList<>();
 
     private TestDatabases() {}
 
@@ -57,7 +59,30 @@ public final class TestDatabases {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database on " + base + ": " + e.getMessage(), e);
         }
+        dropAtExit(base, name);
         return withDatabase(base, name);
+    }
+
+    private static void dropAtExit(String base, String name) {
+        synchronized (created) {
+            if (created.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(TestDatabases::dropAll, "drop-test-databases"));
+            }
+            created.add(new String[] {base, name});
+        }
+    }
+
+    private static void dropAll() {
+        synchronized (created) {
+            for (String[] db : created) {
+                try (Connection c = DriverManager.getConnection(db[0]); Statement s = c.createStatement()) {
+                    s.execute("DROP DATABASE IF EXISTS " + db[1] + " WITH (FORCE)");
+                } catch (SQLException e) {
+                    System.err.println("[test] could not drop database " + db[1] + ": " + e.getMessage());
+                }
+            }
+            created.clear();
+        }
     }
 
     /** Replaces the database name in a JDBC URL, keeping host, port and parameters. */

@@ -31,11 +31,15 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose idea of "now" is {@code clock} (an {@link AdjustableClock} lets a test jump ahead). */
     public static TestServer start(Backend backend, List<HomeserverModule> modules, Clock clock, String... sets) {
+        return start(TestDatabases.create(backend), modules, clock, sets);
+    }
+
+    private static TestServer start(String databaseUrl, List<HomeserverModule> modules, Clock clock, String... sets) {
         try {
             Path dataDir = Files.createTempDirectory("callhs-server-");
             List<String> all = new ArrayList<>(List.of(
                     "listen=\"127.0.0.1:0\"", "federation.listen=\"127.0.0.1:0\"",
-                    "data_dir=\"" + dataDir + "\"", "database.url=\"" + TestDatabases.create(backend) + "\"",
+                    "data_dir=\"" + dataDir + "\"", "database.url=\"" + databaseUrl + "\"",
                     "database.max_pool_size=4", "registration.enabled=true", "rate_limits.enabled=false"));
             all.addAll(List.of(sets));
             List<ConfigSection<?>> sections = new ArrayList<>();
@@ -70,11 +74,11 @@ public final class TestServer implements AutoCloseable {
         List<TestServer> servers = new ArrayList<>();
         try {
             for (int i = 1; i <= count; i++) {
-                List<String> all = new ArrayList<>(List.of("database.url=\"" + url + "\"", "cluster.enabled=true",
+                List<String> all = new ArrayList<>(List.of("cluster.enabled=true",
                         "cluster.instance_name=hs-" + i, "federation.signing_key_path=\"" + key + "\""));
                 all.addAll(List.of(sets));
                 all.addAll(List.of(perInstance.apply(i)));
-                servers.add(start(Backend.POSTGRES, modules, all.toArray(String[]::new)));
+                servers.add(start(url, modules, Clock.systemUTC(), all.toArray(String[]::new)));
             }
             return servers;
         } catch (RuntimeException e) {
