@@ -69,7 +69,12 @@ final class SoftFailedStickies implements SoftFailedHook, EventListener, AutoClo
         OptionalLong expiry = StickyDuration.expiry(pdu, now);
         if (expiry.isEmpty() || expiry.getAsLong() <= now) return;
         repository.insert(tx, new SoftFailedStickyRepository.Row(eventId, roomId, pdu.path("sender").asText(), expiry.getAsLong()));
-        waiting.computeIfAbsent(roomId, r -> new ConcurrentHashMap<>()).put(eventId, expiry.getAsLong());
+        // Put inside compute: a concurrent recheck may drop the room's map once it is empty.
+        waiting.compute(roomId, (r, room) -> {
+            Map<String, Long> target = room == null ? new ConcurrentHashMap<>() : room;
+            target.put(eventId, expiry.getAsLong());
+            return target;
+        });
     }
 
     @Override

@@ -218,8 +218,17 @@ public final class SyncNotifier implements UpdateNotifier {
         return waiter;
     }
 
+    /**
+     * Adds inside the map's atomic {@code compute}: adding to the set {@code computeIfAbsent}
+     * returned, after it, could put the waiter into a set a concurrent {@link #remove} had just
+     * emptied and unmapped, where no wake-up would ever find it.
+     */
     private void add(String key, Waiter waiter) {
-        waiters.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        waiters.compute(key, (k, set) -> {
+            Set<Waiter> target = set == null ? ConcurrentHashMap.newKeySet() : set;
+            target.add(waiter);
+            return target;
+        });
     }
 
     private void remove(String key, Waiter waiter) {
