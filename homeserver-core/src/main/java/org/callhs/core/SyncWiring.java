@@ -39,7 +39,7 @@ final class SyncWiring {
                                EncryptionSyncSource encryption, PushRuleService pushRules, ModuleRegistry modules,
                                ToDeviceService toDevice, org.callhs.core.cluster.CacheInvalidations invalidations) {
         StreamPositionRepository streams = new StreamPositionRepository();
-        TypingService typing = new TypingService(notifier, clock);
+        TypingService typing = new TypingService(notifier, clock, invalidations);
         modules.onStop(typing);
         ReceiptService receipts = new ReceiptService(database, new ReceiptRepository(), streams, rooms.reader(), notifier, clock, invalidations);
         org.callhs.core.ephemeral.RoomEduRelay relay = new org.callhs.core.ephemeral.RoomEduRelay(config.serverName(), database,

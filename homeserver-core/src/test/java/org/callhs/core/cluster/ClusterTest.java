@@ -95,6 +95,43 @@ class ClusterTest {
         assertThat(timelineBodies(aliceWaiting.get(20, TimeUnit.SECONDS), roomId)).containsExactly("from B");
     }
 
+    private static List<String> typists(Resp sync, String roomId) {
+        for (JsonNode e : sync.body().path("rooms").path("join").path(roomId).path("ephemeral").path("events")) {
+            if (e.path("type").asText().equals("m.typing")) {
+                List<String> ids = new ArrayList<>();
+                e.path("content").path("user_ids").forEach(u -> ids.add(u.asText()));
+                return ids;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void typingOnOneInstanceWakesAndShowsOnTheOtherAndATokenKeepsItsMeaning() throws Exception {
+        User alice = user("cl_alice_t", a);
+        User bob = user("cl_bob_t", b);
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
+        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
+
+        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
+                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
+        Thread.sleep(200);
+        String typing = room(roomId) + "/typing/" + q(alice.id());
+        assertThat(a.put(typing, alice.token(), "{\"typing\":true,\"timeout\":30000}").status()).isEqualTo(200);
+        Resp woke = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(typists(woke, roomId)).as("bob, on B, sees alice typing on A").containsExactly(alice.id());
+
+        // B's token, used on A, does not bring the same typing again; A's stop reaches B.
+        String next = woke.text("next_batch");
+        assertThat(typists(a.get(SYNC + "?timeout=0&since=" + q(next), bob.token()), roomId)).as("nothing new on A").isNull();
+        CompletableFuture<Resp> stopWaiting = CompletableFuture.supplyAsync(
+                () -> b.get(SYNC + "?timeout=30000&since=" + q(next), bob.token()));
+        Thread.sleep(200);
+        assertThat(a.put(typing, alice.token(), "{\"typing\":false}").status()).isEqualTo(200);
+        assertThat(typists(stopWaiting.get(20, TimeUnit.SECONDS), roomId)).as("alice stopped").isEmpty();
+    }
+
     @Test
     void toDeviceMessagesSentOnOneInstanceWakeTheRecipientOnTheOther() throws Exception {
         User alice = user("cl_alice2", a);
