@@ -181,6 +181,21 @@ public final class RoomReader {
         return currentState.members(database.dsl(), roomId, membership);
     }
 
+    private final org.callhs.core.storage.repo.MembershipChangeRepository membershipChanges =
+            new org.callhs.core.storage.repo.MembershipChangeRepository();
+
+    /** Users whose membership event in one of the rooms, at a position in {@code (after, upTo]}, is a join. */
+    public java.util.Set<String> usersJoinedBetween(java.util.Collection<String> roomIds, long after, long upTo) {
+        if (roomIds.isEmpty() || upTo <= after) return java.util.Set.of();
+        java.util.Set<String> users = new java.util.HashSet<>();
+        for (var e : membershipChanges.memberEventsInRooms(database.dsl(), roomIds, after, upTo)) {
+            if ("join".equals(org.callhs.core.util.Json.parse(e.pdu()).path("content").path("membership").asText())) {
+                users.add(e.stateKey());
+            }
+        }
+        return users;
+    }
+
     /** Users joined to at least one of the rooms. */
     public java.util.Set<String> joinedUsers(java.util.Collection<String> roomIds) {
         if (roomIds.isEmpty()) return java.util.Set.of();

@@ -161,6 +161,9 @@ public final class SyncService {
             if (member.streamOrdering() > after) response.markOwnMembershipChanged();
         }
         Map<String, Long> positions = new TreeMap<>(to.positions());
+        // Typing positions are clock milliseconds on every instance: a token of an instance that
+        // stamped the same change a moment later never goes back (which would send it again).
+        if (since != null) positions.merge(Streams.TYPING, since.position(Streams.TYPING), Math::max);
         positions.put(Streams.EVENTS, end);
 
         joinedRooms(response, request, joined, newlyJoined, after, end, to);
@@ -187,7 +190,7 @@ public final class SyncService {
                 default -> { }
             }
         }
-        topLevel(response, request, since, to, positions, joined);
+        topLevel(response, request, since, to, positions, joined, newlyJoined, after, end);
         for (SyncStream stream : moduleStreams) {
             long streamSince = full ? 0 : since.position(stream.name());
             long upTo = to.position(stream.name());
@@ -199,6 +202,47 @@ public final class SyncService {
         });
         response.body().put("next_batch", new SyncToken(positions).toString());
         return response;
+    }
+
+    /**
+     * The presence of users sharing a room with the requester that changed since the token, and
+     * the current presence of users the requester newly shares a room with ({@code arrivals}),
+     * changed or not: a client has nothing to go on for them (spec "Presence": a user's presence
+     * reaches those who share a room with them).
+     */
+    private void presence(SyncResponse response, String userId, SyncFilter filter, long presenceSince, long presenceTo,
+                          Set<String> arrivals) {
+        Map<String, PresenceRecord> records = new java.util.LinkedHashMap<>();
+        if (presenceTo > presenceSince) {
+            Set<String> peers = new HashSet<>(reader.joinedUsers(response.joinedRooms()));
+            peers.add(userId);
+            for (PresenceRecord record : presence.changed(peers, presenceSince, presenceTo)) records.put(record.getUserId(), record);
+        }
+        if (!arrivals.isEmpty()) {
+            for (PresenceRecord record : presence.changed(arrivals, 0, presenceTo)) records.putIfAbsent(record.getUserId(), record);
+        }
+        for (PresenceRecord record : records.values()) {
+            if (!filter.presence().matches("m.presence", record.getUserId())) continue;
+            ObjectNode event = Json.object().put("type", "m.presence").put("sender", record.getUserId());
+            event.set("content", presence.content(record));
+            response.topLevelEvents("presence").add(event);
+        }
+    }
+
+    /**
+     * In an incremental sync: the members of rooms the requester joined since the token, and the
+     * users who joined the requester's other rooms since then (looked up only for rooms whose
+     * members may have changed), the requester left out.
+     */
+    private Set<String> arrivals(String userId, Set<String> joined, Set<String> newlyJoined, long after, long end) {
+        Set<String> arrivals = new HashSet<>(reader.joinedUsers(newlyJoined));
+        List<String> changed = new java.util.ArrayList<>();
+        for (String roomId : joined) {
+            if (!newlyJoined.contains(roomId) && notifier.membersMayHaveChanged(roomId, after)) changed.add(roomId);
+        }
+        arrivals.addAll(reader.usersJoinedBetween(changed, after, end));
+        arrivals.remove(userId);
+        return arrivals;
     }
 
     private void joinedRooms(SyncResponse response, SyncRequest request, Set<String> joined, Set<String> newlyJoined,
@@ -265,7 +309,6 @@ public final class SyncService {
         String userId = request.requester().userId();
         boolean full = request.since() == null || request.fullState();
         long typingSince = full ? 0 : request.since().position(Streams.TYPING);
-        if (typingSince > typing.currentPosition()) typingSince = 0; // token from before a restart
         long receiptsSince = full ? 0 : request.since().position(Streams.RECEIPTS);
         List<String> wanted = joined.stream().filter(r -> filter.ephemeral().matchesRoom(r)).toList();
         Map<String, List<ReceiptsRecord>> receiptsByRoom = new HashMap<>();
@@ -376,23 +419,14 @@ public final class SyncService {
     }
 
     private void topLevel(SyncResponse response, SyncRequest request, SyncToken since, SyncToken to, Map<String, Long> positions,
-                          Set<String> joined) {
+                          Set<String> joined, Set<String> newlyJoined, long after, long end) {
         String userId = request.requester().userId();
         String deviceId = request.requester().deviceId();
         SyncFilter filter = request.filter();
         boolean full = since == null || request.fullState();
 
-        long presenceSince = full ? 0 : since.position(Streams.PRESENCE);
-        if (filter.presence().allowsAny() && to.position(Streams.PRESENCE) > presenceSince) {
-            Set<String> peers = new HashSet<>(reader.joinedUsers(joined));
-            peers.add(userId);
-            for (PresenceRecord record : presence.changed(peers, presenceSince, to.position(Streams.PRESENCE))) {
-                if (!filter.presence().matches("m.presence", record.getUserId())) continue;
-                ObjectNode event = Json.object().put("type", "m.presence").put("sender", record.getUserId());
-                event.set("content", presence.content(record));
-                response.topLevelEvents("presence").add(event);
-            }
-        }
+        if (filter.presence().allowsAny()) presence(response, userId, filter, full ? 0 : since.position(Streams.PRESENCE),
+                to.position(Streams.PRESENCE), full ? Set.of() : arrivals(userId, joined, newlyJoined, after, end));
 
         if (deviceId != null) {
             long toDeviceSince = since == null ? 0 : since.position(Streams.TO_DEVICE);

@@ -261,6 +261,39 @@ class SyncApiTest extends BackendSuite {
         assertThat(presence.path("content").path("status_msg").asText()).isEqualTo("away");
     }
 
+    private static List<String> presenceSenders(Resp sync) {
+        List<String> senders = new java.util.ArrayList<>();
+        for (JsonNode e : sync.body().path("presence").path("events")) senders.add(e.path("sender").asText());
+        return senders;
+    }
+
+    /**
+     * Presence reaches those who share a room: a user who joins a room gets its members' presence
+     * in the same incremental sync (though it did not change since the token), and the members
+     * get the newcomer's.
+     */
+    @Test
+    void joiningARoomBringsItsMembersPresenceAndTheMembersGetTheNewcomers() {
+        String alice = server.registerToken("s_alice_p");
+        String bob = server.registerToken("s_bob_p");
+        client.put("/_matrix/client/v3/presence/" + q("@s_alice_p:localhost") + "/status", alice, "{\"presence\":\"online\",\"status_msg\":\"here\"}");
+        client.put("/_matrix/client/v3/presence/" + q("@s_bob_p:localhost") + "/status", bob, "{\"presence\":\"unavailable\"}");
+        String roomId = createRoom(alice, "{\"preset\":\"public_chat\"}");
+        String aliceSince = client.get(SYNC + "?set_presence=offline", alice).text("next_batch");
+        String bobSince = client.get(SYNC + "?set_presence=offline", bob).text("next_batch");
+        assertThat(presenceSenders(client.get(SYNC + "?set_presence=offline&since=" + q(bobSince), bob)))
+                .as("no room shared yet").doesNotContain("@s_alice_p:localhost");
+
+        assertThat(client.post(room(roomId) + "/join", bob, "{}").status()).isEqualTo(200);
+        Resp bobs = client.get(SYNC + "?set_presence=offline&since=" + q(bobSince), bob);
+        assertThat(bobs.body().path("rooms").path("join").has(roomId)).isTrue();
+        assertThat(presenceSenders(bobs)).as("the members' presence comes with the room").contains("@s_alice_p:localhost");
+        Resp alices = client.get(SYNC + "?set_presence=offline&since=" + q(aliceSince), alice);
+        assertThat(presenceSenders(alices)).as("the newcomer's presence reaches the members").contains("@s_bob_p:localhost");
+        // Once told, not again.
+        assertThat(presenceSenders(client.get(SYNC + "?set_presence=offline&since=" + q(alices.text("next_batch")), alice))).isEmpty();
+    }
+
     @Test
     void unreadNotificationsFollowPushRulesAndReceipts() {
         String alice = server.registerToken("s_alice10");
