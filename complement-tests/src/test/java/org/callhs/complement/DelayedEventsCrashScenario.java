@@ -99,7 +99,7 @@ class DelayedEventsCrashScenario {
         for (Thread t : threads) t.join(10_000);
 
         // Every acknowledged event falls due within DELAY_MS of the last heartbeat: wait for all to be finalised.
-        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = DelayedLeaveParticipant.allSent(participants);
+        Map<String, DelayedLeaveParticipant.Scheduled> byNonce = DelayedLeaveParticipant.allSent(participants, participants.size() + 1);
 
         Map<String, List<JsonNode>> seen = new HashMap<>();
         String from = null;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.callhs.complement.harness.CsApiClient;
+import org.callhs.complement.harness.CsRequest;
 import org.callhs.complement.harness.CsResponse;
 
 /**
@@ -17,6 +18,8 @@ import org.callhs.complement.harness.CsResponse;
  * {@code heartbeatMs}; when a restart answers 404 (the event fired) it schedules a new one. A
  * request that fails (its server is down, or died mid-request) was not acknowledged and is tried
  * again. Setting {@link #dead} stops the heartbeats for good, so its current event fires on timeout.
+ * A {@link #sticky} participant sends its leave as an MSC4354 sticky event keyed by its
+ * {@link #stickyKey()}, the shape of a MatrixRTC membership.
  */
 final class DelayedLeaveParticipant implements Runnable {
     /** One scheduled delayed event as its client saw it. */
@@ -45,6 +48,7 @@ final class DelayedLeaveParticipant implements Runnable {
     final List<String> unexpected = new CopyOnWriteArrayList<>();
     volatile boolean dead;
     private int seq;
+    private long stickyDurationMs;
 
     DelayedLeaveParticipant(CsApiClient client, String roomId, String type, long delayMs, long heartbeatMs, AtomicBoolean stop) {
         this.client = client;
@@ -55,18 +59,29 @@ final class DelayedLeaveParticipant implements Runnable {
         this.stop = stop;
     }
 
+    /** Sends the leaves as sticky events for {@code durationMs}, with {@code sticky_key} {@link #stickyKey()}. */
+    DelayedLeaveParticipant sticky(long durationMs) {
+        this.stickyDurationMs = durationMs;
+        return this;
+    }
+
+    /** The {@code sticky_key} of this participant's membership events. */
+    String stickyKey() {
+        return client.userId() + "_CALL";
+    }
+
     /**
      * Every event the stopped participants scheduled, by nonce, once each has been sent (their
      * owners are asked until it has an {@code event_id}); fails on any unexpected answer a
-     * participant got, or when there are not more events than participants.
+     * participant got, or when there are fewer than {@code atLeast} events.
      */
-    static Map<String, Scheduled> allSent(List<DelayedLeaveParticipant> participants) {
+    static Map<String, Scheduled> allSent(List<DelayedLeaveParticipant> participants, int atLeast) {
         Map<String, Scheduled> byNonce = new HashMap<>();
         for (DelayedLeaveParticipant p : participants) {
             assertThat(p.unexpected).as("unexpected answers to %s", p.client.userId()).isEmpty();
             for (Scheduled s : p.scheduled) byNonce.put(s.nonce, s);
         }
-        assertThat(byNonce).hasSizeGreaterThan(participants.size());
+        assertThat(byNonce).hasSizeGreaterThanOrEqualTo(atLeast);
         for (Scheduled s : byNonce.values()) {
             DelayedEventsApi.eventually("delayed event " + s.delayId + " is sent", () -> s.owner.client.requestAt("GET", "_matrix",
                     "client", "unstable", "org.matrix.msc4140", "delayed_events", s.delayId).send().json().has("event_id"));
@@ -82,8 +97,12 @@ final class DelayedLeaveParticipant implements Runnable {
                 if (current == null) {
                     String nonce = client.userId() + "#" + (seq++);
                     long at = System.currentTimeMillis();
-                    CsResponse r = client.request("PUT", "rooms", roomId, "send", type, "txn-" + nonce.hashCode() + "-" + seq)
-                            .query("org.matrix.msc4140.delay", Long.toString(delayMs)).json(obj("nonce", nonce)).send();
+                    CsRequest schedule = client.request("PUT", "rooms", roomId, "send", type, "txn-" + nonce.hashCode() + "-" + seq)
+                            .query("org.matrix.msc4140.delay", Long.toString(delayMs));
+                    CsResponse r = stickyDurationMs > 0
+                            ? schedule.query(StickyEventsApi.STICKY, Long.toString(stickyDurationMs))
+                                    .json(obj("nonce", nonce, "sticky_key", stickyKey())).send()
+                            : schedule.json(obj("nonce", nonce)).send();
                     if (r.status() == 200) {
                         current = new Scheduled(this, nonce, r.json().path("delay_id").asText(), at);
                         scheduled.add(current);
