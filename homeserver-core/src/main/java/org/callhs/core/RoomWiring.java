@@ -117,7 +117,7 @@ final class RoomWiring {
                 return writer.sendAll(roomId, drafts, guards);
             }
         });
-        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event);
+        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event, reader::membershipAt);
         HistoryVisibility visibility = new HistoryVisibility(reader);
         List<Routes> routes = List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,

@@ -16,7 +16,8 @@ import org.callhs.core.spi.UnsignedContributor;
  * fields dropped, {@code event_id} and {@code room_id} added, redacted events served redacted,
  * and an {@code unsigned} object on every event ({@code age}, {@code transaction_id} for the
  * sending device, {@code redacted_because}, {@code prev_content} and {@code replaces_state} for
- * state events that replaced another, plus whatever modules contribute). Unknown
+ * state events that replaced another, {@code membership}: the requesting user's membership in
+ * the room at the event (spec v1.11), plus whatever modules contribute). Unknown
  * top-level keys (e.g. {@code msc4354_sticky}) are kept.
  */
 public final class ClientEvents {
@@ -26,12 +27,16 @@ public final class ClientEvents {
     private final Clock clock;
     private final List<UnsignedContributor> contributors;
     private final java.util.function.Function<String, java.util.Optional<PersistedEvent>> events;
+    private final java.util.function.BiFunction<PersistedEvent, String, String> membershipAt;
 
+    /** @param membershipAt a user's membership in an event's room at that event ({@link RoomReader#membershipAt}) */
     public ClientEvents(Clock clock, List<UnsignedContributor> contributors,
-                        java.util.function.Function<String, java.util.Optional<PersistedEvent>> events) {
+                        java.util.function.Function<String, java.util.Optional<PersistedEvent>> events,
+                        java.util.function.BiFunction<PersistedEvent, String, String> membershipAt) {
         this.clock = clock;
         this.contributors = contributors;
         this.events = events;
+        this.membershipAt = membershipAt;
     }
 
     public ObjectNode render(PersistedEvent event, Requester requester) {
@@ -64,6 +69,7 @@ public final class ClientEvents {
                 unsigned.put("prev_sender", previous.sender());
             });
         }
+        if (requester != null && requester.userId() != null) unsigned.put("membership", membershipAt.apply(event, requester.userId()));
         for (UnsignedContributor contributor : contributors) contributor.contribute(event, requester, now, unsigned);
         return out;
     }

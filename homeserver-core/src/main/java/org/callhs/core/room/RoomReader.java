@@ -80,6 +80,18 @@ public final class RoomReader {
         return stateEvent(state, "m.room.member", userId).map(e -> e.pdu().path("content").path("membership").asText());
     }
 
+    /**
+     * A user's membership in the event's room at the event (the spec's {@code unsigned.membership}):
+     * for the user's own membership event, the membership it sets; otherwise the membership in the
+     * state before the event; {@code leave} when the user had none.
+     */
+    public String membershipAt(PersistedEvent event, String userId) {
+        if (event.type().equals("m.room.member") && userId.equals(event.stateKey())) {
+            return event.pdu().path("content").path("membership").asText("leave");
+        }
+        return membership(stateBefore(event), userId).orElse("leave");
+    }
+
     /** What a user may read of a room: the state they see, and whether they are joined now. */
     public record Access(Map<StateKey, String> state, boolean joined) {}
 

@@ -294,6 +294,43 @@ class SyncApiTest extends BackendSuite {
         assertThat(presenceSenders(client.get(SYNC + "?set_presence=offline&since=" + q(alices.text("next_batch")), alice))).isEmpty();
     }
 
+    /** Spec v1.11 {@code unsigned.membership}: the requesting user's membership at each served event. */
+    @Test
+    void servedEventsCarryTheRequestersMembershipAtTheEvent() {
+        String alice = server.registerToken("s_alice_m");
+        String bob = server.registerToken("s_bob_m");
+        String roomId = createRoom(alice, "{\"preset\":\"private_chat\"}");
+        String before = send(alice, roomId, "before the invite");
+        client.post(room(roomId) + "/invite", alice, "{\"user_id\":\"@s_bob_m:localhost\"}");
+        String invited = send(alice, roomId, "while invited");
+        client.post(room(roomId) + "/join", bob, "{}");
+        String joined = send(alice, roomId, "after the join");
+
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        for (JsonNode e : client.get(room(roomId) + "/messages?dir=b&limit=50", bob).body().path("chunk")) {
+            seen.put(e.path("event_id").asText(), e.path("unsigned").path("membership").asText(null));
+        }
+        assertThat(seen.get(before)).as("before bob was invited").isEqualTo("leave");
+        assertThat(seen.get(invited)).isEqualTo("invite");
+        assertThat(seen.get(joined)).isEqualTo("join");
+        JsonNode bobsJoin = client.get(room(roomId) + "/state/m.room.member/" + q("@s_bob_m:localhost"), bob).body();
+        assertThat(bobsJoin.path("membership").asText()).isEqualTo("join");
+        assertThat(client.get(room(roomId) + "/event/" + q(joined), bob).body().path("unsigned").path("membership").asText())
+                .isEqualTo("join");
+        // Alice's view of the same event: her own membership.
+        assertThat(client.get(room(roomId) + "/event/" + q(invited), alice).body().path("unsigned").path("membership").asText())
+                .isEqualTo("join");
+        // In /sync: bob's own join event says join (the membership it sets).
+        for (JsonNode e : client.get(SYNC, bob).body().path("rooms").path("join").path(roomId).path("timeline").path("events")) {
+            assertThat(e.path("unsigned").path("membership").asText()).as("%s", e).isIn("join", "invite", "leave");
+            if (e.path("event_id").asText().equals(joined)) assertThat(e.path("unsigned").path("membership").asText()).isEqualTo("join");
+            if (e.path("type").asText().equals("m.room.member") && e.path("state_key").asText().equals("@s_bob_m:localhost")
+                    && e.path("content").path("membership").asText().equals("join")) {
+                assertThat(e.path("unsigned").path("membership").asText()).isEqualTo("join");
+            }
+        }
+    }
+
     @Test
     void unreadNotificationsFollowPushRulesAndReceipts() {
         String alice = server.registerToken("s_alice10");
