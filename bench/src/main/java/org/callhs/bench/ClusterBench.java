@@ -19,6 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       each receiver's long-poll returned with it, p50/p99/max, same instance against the other
  *       instance. Also each instance's CPU time and PostgreSQL's committed transactions per message
  *       over the window (the doorbell and the other instance's reads included).</li>
+ *   <li>{@code contend}: {@code --rooms} rooms, each written by {@code --writers} senders in a closed
+ *       loop (each sends its next message when the last was answered), alternately through A and
+ *       B (with one instance, both are the same); with {@code --route room}, all writers of a room
+ *       through one instance, the rooms alternately on A and B (what a proxy routing sends by room
+ *       does). Figures: messages per second, send latency
+ *       p50/p99, CPU and commits per message, and how long the database's backends waited on
+ *       locks (sampled, {@link LockSampler}): with two instances, writers of one room on
+ *       different instances queue on the room's row lock instead of in one process.</li>
  *   <li>{@code failover}: {@code --events} delayed events scheduled through A ({@code --delay} ms),
  *       then A is killed ({@code SIGKILL}, {@code --a-pid}) {@value #KILL_AFTER_MS} ms later, before
  *       any is due. Figure: for each event, how long after its due time B sent it (its
@@ -45,13 +53,18 @@ public final class ClusterBench {
         long aPid = Long.parseLong(options.getOrDefault("a-pid", "0"));
         long bPid = Long.parseLong(options.getOrDefault("b-pid", "0"));
         ClusterBench bench = new ClusterBench();
+        String commits = options.getOrDefault("commits", "");
+        String locks = options.getOrDefault("locks", "");
         ObjectNode result = switch (mode) {
             case "wake" -> bench.wake(a, b, TwoServers.intOption(options, "pairs", 20, usage),
-                    TwoServers.intOption(options, "seconds", 30, usage), aPid, bPid, options.getOrDefault("commits", ""));
+                    TwoServers.intOption(options, "seconds", 30, usage), aPid, bPid, commits, locks);
+            case "contend" -> bench.contend(a, b, TwoServers.intOption(options, "rooms", 4, usage),
+                    TwoServers.intOption(options, "writers", 8, usage), TwoServers.intOption(options, "seconds", 30, usage),
+                    "room".equals(options.get("route")), aPid, bPid, commits, locks);
             case "failover" -> bench.failover(a, b, TwoServers.intOption(options, "events", 200, usage),
                     TwoServers.intOption(options, "delay", 3_000, usage), TwoServers.intOption(options, "wait", 60, usage), aPid);
             default -> {
-                usage("--mode must be wake or failover");
+                usage("--mode must be wake, contend or failover");
                 yield null;
             }
         };
@@ -61,15 +74,15 @@ public final class ClusterBench {
     }
 
     private static void usage(String problem) {
-        System.err.println("ClusterBench: " + problem + "\nusage: --mode wake|failover --a URL --b URL [--a-pid PID] [--b-pid PID] "
-                + "[--pairs N] [--seconds N] [--commits FILE] [--events N] [--delay MS] [--wait S]");
+        System.err.println("ClusterBench: " + problem + "\nusage: --mode wake|contend|failover --a URL --b URL [--a-pid PID] [--b-pid PID] "
+                + "[--pairs N] [--rooms N] [--writers N] [--route writer|room] [--seconds N] [--commits COMMAND] [--locks COMMAND] [--events N] [--delay MS] [--wait S]");
         System.exit(2);
     }
 
     // ---- wake latency -------------------------------------------------------------------------
 
-    private ObjectNode wake(LoopbackTarget a, LoopbackTarget b, int pairs, int seconds, long aPid, long bPid, String commitsFile)
-            throws Exception {
+    private ObjectNode wake(LoopbackTarget a, LoopbackTarget b, int pairs, int seconds, long aPid, long bPid, String commitsFile,
+                            String locksCommand) throws Exception {
         List<MatrixClient.Session> senders = servers.registerMany(a, "ws", pairs);
         List<MatrixClient.Session> onA = servers.registerMany(a, "wa", pairs);
         List<MatrixClient.Session> onBAccounts = servers.registerMany(a, "wb", pairs);
@@ -123,22 +136,104 @@ public final class ClusterBench {
         long commits0 = Commits.read(commitsFile);
         long cpuA0 = ProcFs.cpuNanos(aPid);
         long cpuB0 = ProcFs.cpuNanos(bPid);
+        LockSampler locks = LockSampler.start(locksCommand);
         while (System.nanoTime() < end) sleep(100);
         sleep(2_000);
         long cpuA = ProcFs.cpuNanos(aPid) - cpuA0;
         long cpuB = ProcFs.cpuNanos(bPid) - cpuB0;
         long commits = Commits.read(commitsFile) - commits0;
+        ObjectNode out = TwoServers.JSON.createObjectNode();
+        if (locks != null) locks.stop(out);
         stop.set(true);
         for (Thread t : threads) t.join(15_000);
         LatencyStats sameStats = LatencyStats.of(same);
         LatencyStats crossStats = LatencyStats.of(cross);
-        ObjectNode out = TwoServers.JSON.createObjectNode();
         out.put("pairs", pairs).put("seconds", seconds).put("messages", sent.get()).put("failures", failures.get());
         put(out, "same", sameStats);
         put(out, "cross", crossStats);
         out.put("a_cpu_ms_per_message", sent.get() == 0 ? 0 : cpuA / 1e6 / sent.get());
         out.put("b_cpu_ms_per_message", sent.get() == 0 ? 0 : cpuB / 1e6 / sent.get());
         out.put("commits_per_message", commits < 0 || sent.get() == 0 ? -1 : (double) commits / sent.get());
+        return out;
+    }
+
+    // ---- writers of the same rooms on both instances ----------------------------------------------
+
+    private ObjectNode contend(LoopbackTarget a, LoopbackTarget b, int roomCount, int writersPerRoom, int seconds, boolean byRoom,
+                               long aPid, long bPid, String commitsFile, String locksCommand) throws Exception {
+        int writerCount = roomCount * writersPerRoom;
+        List<MatrixClient.Session> accounts = servers.registerMany(a, "cw", writerCount);
+        List<String> rooms = new ArrayList<>();
+        List<MatrixClient.Session> writers = new ArrayList<>();
+        List<LoopbackTarget> targets = new ArrayList<>();
+        for (int r = 0; r < roomCount; r++) {
+            String roomId = servers.client(a).createRoom(accounts.get(r * writersPerRoom).accessToken(), "public_chat", "contend " + r);
+            rooms.add(roomId);
+            for (int w = 0; w < writersPerRoom; w++) {
+                MatrixClient.Session account = accounts.get(r * writersPerRoom + w);
+                LoopbackTarget target = (byRoom ? r : w) % 2 == 0 ? a : b;
+                MatrixClient.Session session = account;
+                if (target != a) {
+                    String user = account.userId();
+                    session = servers.client(b).login(user.substring(1, user.indexOf(':')), UserNames.password(servers.runId));
+                }
+                if (w > 0) servers.client(target).joinRoom(session.accessToken(), roomId);
+                writers.add(session);
+                targets.add(target);
+            }
+        }
+        SampleBuffer latency = new SampleBuffer(1 << 20);
+        AtomicLong sent = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        long measureFrom = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
+        long end = measureFrom + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < writerCount; i++) {
+            MatrixClient.Session writer = writers.get(i);
+            LoopbackTarget target = targets.get(i);
+            String roomId = rooms.get(i / writersPerRoom);
+            int index = i;
+            threads.add(Thread.ofPlatform().name("writer").start(() -> {
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    String body = "c" + index + "-" + (n++);
+                    long started = System.nanoTime();
+                    try {
+                        servers.client(target).sendText(writer.accessToken(), roomId, body, body);
+                        long done = System.nanoTime();
+                        if (started >= measureFrom && done <= end) {
+                            sent.incrementAndGet();
+                            synchronized (latency) {
+                                latency.add(done - started);
+                            }
+                        }
+                    } catch (RequestFailure e) {
+                        failures.incrementAndGet();
+                        sleep(100);
+                    }
+                }
+            }));
+        }
+        while (System.nanoTime() < measureFrom) sleep(50);
+        long commits0 = Commits.read(commitsFile);
+        long cpuA0 = ProcFs.cpuNanos(aPid);
+        long cpuB0 = ProcFs.cpuNanos(bPid);
+        LockSampler locks = LockSampler.start(locksCommand);
+        while (System.nanoTime() < end) sleep(50);
+        long cpuA = ProcFs.cpuNanos(aPid) - cpuA0;
+        long cpuB = ProcFs.cpuNanos(bPid) - cpuB0;
+        long commits = Commits.read(commitsFile) - commits0;
+        ObjectNode out = TwoServers.JSON.createObjectNode();
+        if (locks != null) locks.stop(out);
+        for (Thread t : threads) t.join(15_000);
+        LatencyStats stats = LatencyStats.of(latency);
+        long messages = sent.get();
+        out.put("rooms", roomCount).put("writers_per_room", writersPerRoom).put("route", byRoom ? "room" : "writer").put("seconds", seconds).put("messages", messages)
+                .put("failures", failures.get()).put("messages_per_second", (double) messages / seconds);
+        put(out, "send", stats);
+        out.put("a_cpu_ms_per_message", messages == 0 ? 0 : cpuA / 1e6 / messages);
+        out.put("b_cpu_ms_per_message", messages == 0 || aPid == bPid ? 0 : cpuB / 1e6 / messages);
+        out.put("commits_per_message", commits < 0 || messages == 0 ? -1 : (double) commits / messages);
         return out;
     }
 
