@@ -74,7 +74,9 @@ final class RoomWiring {
         StateStore states = new StateStore(new StateGroupRepository(), streams);
         RoomReader reader = new RoomReader(database, rooms, events, currentState, states, eventStore);
         RoomLocks locks = new RoomLocks(256);
-        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules),
+        org.callhs.core.directory.UserDirectory userDirectory = new org.callhs.core.directory.UserDirectory(database,
+                new org.callhs.core.storage.repo.UserDirectoryRepository(), config.serverName());
+        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory),
                 committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS), notifier::derived);
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
@@ -129,6 +131,7 @@ final class RoomWiring {
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
                 new RedactionEndpoint(writer, reader),
+                new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
         return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners);
@@ -149,8 +152,9 @@ final class RoomWiring {
         };
     }
 
-    /** Core's own listener (waking /sync long-polls) first, then the modules'. */
-    private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules) {
+    /** Core's own listeners (waking /sync long-polls; the user directory's public rooms) first, then the modules'. */
+    private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules,
+                                                 EventListener userDirectory) {
         List<EventListener> listeners = new ArrayList<>();
         listeners.add(event -> {
             reader.recent().committed(event);
@@ -168,6 +172,7 @@ final class RoomWiring {
                 notifier.usersUpdated(Streams.EVENTS, event.streamOrdering(), List.of(event.stateKey()));
             }
         });
+        listeners.add(userDirectory);
         listeners.addAll(modules.eventListeners());
         return listeners;
     }
