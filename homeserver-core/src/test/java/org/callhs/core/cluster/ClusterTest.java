@@ -69,27 +69,33 @@ class ClusterTest {
         return bodies;
     }
 
+    /** A public room alice created through A and bob joined through B. */
+    private static String sharedRoom(User alice, User bob) {
+        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
+        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
+        return roomId;
+    }
+
+    /** A long-poll of {@code user} on {@code on} from {@code since}, given 200 ms to register before this returns. */
+    private static CompletableFuture<Resp> longPoll(TestClient on, User user, String since) throws InterruptedException {
+        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(() -> on.get(SYNC + "?timeout=30000&since=" + q(since), user.token()));
+        Thread.sleep(200);
+        return waiting;
+    }
+
     @Test
     void aLongPollOnOneInstanceWakesForASendOnTheOther() throws Exception {
         User alice = user("cl_alice1", a);
         User bob = user("cl_bob1", b);
-        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
-        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
-        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
-
-        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
-                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
-        Thread.sleep(200);
+        String roomId = sharedRoom(alice, bob);
+        CompletableFuture<Resp> waiting = longPoll(b, bob, b.get(SYNC + "?timeout=0", bob.token()).text("next_batch"));
         assertThat(a.put(room(roomId) + "/send/m.room.message/t1", alice.token(),
                 Json.object().put("msgtype", "m.text").put("body", "from A")).status()).isEqualTo(200);
         Resp woke = waiting.get(20, TimeUnit.SECONDS);
         assertThat(timelineBodies(woke, roomId)).containsExactly("from A");
 
         // And the other way: alice's long-poll on A wakes for bob's send on B.
-        String aliceSince = a.get(SYNC + "?timeout=0", alice.token()).text("next_batch");
-        CompletableFuture<Resp> aliceWaiting = CompletableFuture.supplyAsync(
-                () -> a.get(SYNC + "?timeout=30000&since=" + q(aliceSince), alice.token()));
-        Thread.sleep(200);
+        CompletableFuture<Resp> aliceWaiting = longPoll(a, alice, a.get(SYNC + "?timeout=0", alice.token()).text("next_batch"));
         assertThat(b.put(room(roomId) + "/send/m.room.message/t2", bob.token(),
                 Json.object().put("msgtype", "m.text").put("body", "from B")).status()).isEqualTo(200);
         assertThat(timelineBodies(aliceWaiting.get(20, TimeUnit.SECONDS), roomId)).containsExactly("from B");
@@ -110,13 +116,8 @@ class ClusterTest {
     void typingOnOneInstanceWakesAndShowsOnTheOtherAndATokenKeepsItsMeaning() throws Exception {
         User alice = user("cl_alice_t", a);
         User bob = user("cl_bob_t", b);
-        String roomId = a.post("/_matrix/client/v3/createRoom", alice.token(), "{\"preset\":\"public_chat\"}").text("room_id");
-        assertThat(b.post(room(roomId) + "/join", bob.token(), Json.object()).status()).isEqualTo(200);
-        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
-
-        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
-                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
-        Thread.sleep(200);
+        String roomId = sharedRoom(alice, bob);
+        CompletableFuture<Resp> waiting = longPoll(b, bob, b.get(SYNC + "?timeout=0", bob.token()).text("next_batch"));
         String typing = room(roomId) + "/typing/" + q(alice.id());
         assertThat(a.put(typing, alice.token(), "{\"typing\":true,\"timeout\":30000}").status()).isEqualTo(200);
         Resp woke = waiting.get(20, TimeUnit.SECONDS);
@@ -125,9 +126,7 @@ class ClusterTest {
         // B's token, used on A, does not bring the same typing again; A's stop reaches B.
         String next = woke.text("next_batch");
         assertThat(typists(a.get(SYNC + "?timeout=0&since=" + q(next), bob.token()), roomId)).as("nothing new on A").isNull();
-        CompletableFuture<Resp> stopWaiting = CompletableFuture.supplyAsync(
-                () -> b.get(SYNC + "?timeout=30000&since=" + q(next), bob.token()));
-        Thread.sleep(200);
+        CompletableFuture<Resp> stopWaiting = longPoll(b, bob, next);
         assertThat(a.put(typing, alice.token(), "{\"typing\":false}").status()).isEqualTo(200);
         assertThat(typists(stopWaiting.get(20, TimeUnit.SECONDS), roomId)).as("alice stopped").isEmpty();
     }
@@ -136,10 +135,7 @@ class ClusterTest {
     void toDeviceMessagesSentOnOneInstanceWakeTheRecipientOnTheOther() throws Exception {
         User alice = user("cl_alice2", a);
         User bob = user("cl_bob2", b);
-        String since = b.get(SYNC + "?timeout=0", bob.token()).text("next_batch");
-        CompletableFuture<Resp> waiting = CompletableFuture.supplyAsync(
-                () -> b.get(SYNC + "?timeout=30000&since=" + q(since), bob.token()));
-        Thread.sleep(200);
+        CompletableFuture<Resp> waiting = longPoll(b, bob, b.get(SYNC + "?timeout=0", bob.token()).text("next_batch"));
         String body = "{\"messages\":{\"" + bob.id() + "\":{\"" + bob.device() + "\":{\"k\":\"across\"}}}}";
         assertThat(a.put("/_matrix/client/v3/sendToDevice/org.example.key/c1", alice.token(), body).status()).isEqualTo(200);
         JsonNode events = waiting.get(20, TimeUnit.SECONDS).body().path("to_device").path("events");
