@@ -171,6 +171,8 @@ public final class Homeserver implements AutoCloseable {
             clientRoutes.addAll(e2e.routes(uia, passwordCheck));
             RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
             clientRoutes.addAll(rooms.routes());
+            clientRoutes.add(new org.callhs.core.api.DeactivationEndpoint(new org.callhs.core.account.AccountDeactivation(database,
+                    users, profiles, devices, rooms.departure()), uia, passwordCheck));
             ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
                     new StreamPositionRepository(), notifier, config.serverName(), remote, clock, invalidations);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,

@@ -28,6 +28,11 @@ public final class UserRepository {
         return tx.fetchExists(USERS, USERS.LOCALPART.eq(localpart));
     }
 
+    /** Deactivates the account for good: no login, no token, the ID never given out again. */
+    public void deactivate(DSLContext tx, String userId) {
+        tx.update(USERS).set(USERS.DEACTIVATED, true).where(USERS.USER_ID.eq(userId)).execute();
+    }
+
     public void updatePasswordHash(DSLContext tx, String userId, String passwordHash) {
         tx.update(USERS).set(USERS.PASSWORD_HASH, passwordHash).where(USERS.USER_ID.eq(userId)).execute();
     }
