@@ -61,7 +61,7 @@ final class RoomWiring {
 
     /** What the rest of core reads rooms through. */
     record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls,
-                 EventListeners eventListeners) {}
+                 EventListeners eventListeners, org.callhs.core.room.RoomDeparture departure) {}
 
     static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
                        ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier) {
@@ -108,7 +108,8 @@ final class RoomWiring {
         CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites,
                 eventStore, modules.inboundPduGates());
         modules.bindSoftFailedEvents(appender::readmit);
-        DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers());
+        DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers(),
+                writer);
         federatedRooms.useDirectory(directory::publicRoomList);
         modules.bindFederatedRooms(federatedRooms);
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
@@ -124,7 +125,8 @@ final class RoomWiring {
         List<Routes> routes = List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion(), invites, modules::remoteServers),
-                new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility),
+                new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility,
+                        new org.callhs.core.room.CanonicalAliasCheck(reader, directory::roomOfAlias)),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
                         config.serverName(), remoteJoiner, invites, modules::remoteServers),
                 directory,
@@ -134,7 +136,8 @@ final class RoomWiring {
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
-        return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners);
+        return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners,
+                new org.callhs.core.room.RoomDeparture(writer, reader, invites));
     }
 
     /** The events stream as the database has it, for {@link EventListeners} to close gaps and follow other writers. */

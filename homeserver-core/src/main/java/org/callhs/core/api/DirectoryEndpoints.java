@@ -3,7 +3,6 @@ package org.callhs.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,9 +46,12 @@ public final class DirectoryEndpoints implements Routes {
     private final String serverName;
     private final org.callhs.core.spi.RemoteServers remote;
 
+    private final org.callhs.core.room.RoomWriter writer;
+
     public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName,
-                              org.callhs.core.spi.RemoteServers remote) {
+                              org.callhs.core.spi.RemoteServers remote, org.callhs.core.room.RoomWriter writer) {
         this.remote = remote;
+        this.writer = writer;
         this.database = database;
         this.aliases = aliases;
         this.rooms = rooms;
@@ -64,6 +66,9 @@ public final class DirectoryEndpoints implements Routes {
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/directory/room/{alias}", AuthKind.OPTIONAL, null, this::getAlias));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "DELETE", "/directory/room/{alias}", AuthKind.USER, null, this::deleteAlias));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/rooms/{roomId}/aliases", AuthKind.USER, null, this::roomAliases));
+        list.addAll(Endpoint.under(Endpoint.CLIENT_V1, "GET", "/room_summary/{roomIdOrAlias}", AuthKind.OPTIONAL, null, this::roomSummary));
+        list.add(new Endpoint("GET", "/_matrix/client/unstable/im.nheko.summary/summary/{roomIdOrAlias}", AuthKind.OPTIONAL, null,
+                this::roomSummary));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/publicRooms", AuthKind.OPTIONAL, null, this::publicRooms));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/publicRooms", AuthKind.USER, null, this::publicRooms));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/directory/list/room/{roomId}", AuthKind.OPTIONAL, null, this::getVisibility));
@@ -74,11 +79,19 @@ public final class DirectoryEndpoints implements Routes {
     private String alias(ApiRequest request) {
         String alias = request.path("alias");
         int colon = alias.indexOf(':');
-        if (!alias.startsWith("#") || colon < 2 || colon == alias.length() - 1 || alias.getBytes(StandardCharsets.UTF_8).length > 255
-                || alias.chars().anyMatch(Character::isWhitespace)) {
-            throw MatrixException.invalidParam("Invalid room alias " + alias);
-        }
+        if (!org.callhs.core.room.CanonicalAliasCheck.wellFormed(alias)) throw MatrixException.invalidParam("Invalid room alias " + alias);
         return alias;
+    }
+
+    /** The room an alias points at: this server's table, or the alias's server; empty when it does not exist or cannot be asked. */
+    public java.util.Optional<String> roomOfAlias(String alias) {
+        if (isLocal(alias)) return aliases.roomId(database.dsl(), alias);
+        try {
+            JsonNode roomId = remote.resolveAlias(alias).path("room_id");
+            return roomId.isTextual() ? java.util.Optional.of(roomId.textValue()) : java.util.Optional.empty();
+        } catch (RuntimeException notThere) { // not found there, or the server could not be asked
+            return java.util.Optional.empty();
+        }
     }
 
     private boolean isLocal(String alias) { return alias.substring(alias.indexOf(':') + 1).equals(serverName); }
@@ -111,7 +124,37 @@ public final class DirectoryEndpoints implements Routes {
             throw MatrixException.forbidden("You may not delete this alias");
         }
         database.transaction(tx -> aliases.delete(tx, alias));
+        dropFromCanonicalAlias(roomId, alias, requester);
         return ApiResponse.empty();
+    }
+
+    /**
+     * A deleted alias also leaves the room's {@code m.room.canonical_alias} (its {@code alias} or
+     * {@code alt_aliases}), sent by the deleting user when the room lets them, as Synapse does; when
+     * it does not, the event stays as it is and the alias simply no longer resolves.
+     */
+    private void dropFromCanonicalAlias(String roomId, String alias, Requester requester) {
+        var current = reader.stateEvent(reader.currentState(roomId), "m.room.canonical_alias", "");
+        if (current.isEmpty()) return;
+        JsonNode content = current.get().pdu().path("content");
+        boolean main = alias.equals(content.path("alias").asText(null));
+        boolean alt = false;
+        ArrayNode alts = Json.array();
+        if (content.path("alt_aliases").isArray()) {
+            for (JsonNode a : content.path("alt_aliases")) {
+                if (alias.equals(a.asText(null))) alt = true; else alts.add(a);
+            }
+        }
+        if (!main && !alt) return;
+        ObjectNode updated = content.deepCopy();
+        if (main) updated.remove("alias");
+        if (alt) updated.set("alt_aliases", alts);
+        try {
+            writer.send(new org.callhs.core.room.EventDraft(roomId, requester.userId(), requester.deviceId(), null,
+                    "m.room.canonical_alias", "", updated, Json.object()));
+        } catch (MatrixException notAllowed) {
+            // The alias's creator need not have the level for m.room.canonical_alias.
+        }
     }
 
     private boolean mayChangeAliases(String roomId, String userId) {
@@ -184,6 +227,58 @@ public final class DirectoryEndpoints implements Routes {
         } catch (NumberFormatException e) {
             throw MatrixException.invalidParam("limit must be an integer");
         }
+    }
+
+    /**
+     * {@code GET /_matrix/client/v1/room_summary/{roomIdOrAlias}} (spec v1.15; MSC3266's unstable
+     * path too): a room's public-directory description plus {@code room_version},
+     * {@code encryption}, {@code allowed_room_ids} (restricted rooms) and, for a signed-in user,
+     * their {@code membership} ({@code leave} when they have none). Served to anyone when the
+     * room's join rule is {@code public}, {@code knock} or {@code knock_restricted} or its history
+     * is {@code world_readable}; to a signed-in user also when they are joined or invited, or may
+     * join a restricted room through a room they are in. Otherwise, and for rooms this server is
+     * not in (it does not ask other servers; {@code via} is not used), 404 {@code M_NOT_FOUND},
+     * so the answer reveals nothing. A malformed ID or alias is 400 {@code M_INVALID_PARAM}.
+     */
+    private ApiResponse roomSummary(ApiRequest request) {
+        String target = request.path("roomIdOrAlias");
+        String roomId;
+        if (target.startsWith("#")) {
+            if (!org.callhs.core.room.CanonicalAliasCheck.wellFormed(target)) throw MatrixException.invalidParam("Invalid room alias " + target);
+            roomId = roomOfAlias(target).orElseThrow(() -> MatrixException.notFound("Room not found"));
+        } else if (target.startsWith("!")) {
+            roomId = target;
+        } else {
+            throw MatrixException.invalidParam("Not a room ID or alias: " + target);
+        }
+        RoomsRecord room = reader.room(roomId).orElseThrow(() -> MatrixException.notFound("Room not found"));
+        Map<StateKey, String> state = reader.currentState(roomId);
+        ObjectNode summary = describe(room);
+        String joinRule = summary.path("join_rule").asText();
+        Requester requester = request.optionalRequester();
+        String membership = requester == null ? null : reader.membership(state, requester.userId()).orElse("leave");
+        List<String> allowed = new ArrayList<>();
+        if (joinRule.equals("restricted") || joinRule.equals("knock_restricted")) {
+            reader.stateEvent(state, "m.room.join_rules", "").ifPresent(e -> {
+                for (JsonNode a : e.pdu().path("content").path("allow")) {
+                    if (a.path("type").asText().equals("m.room_membership") && a.path("room_id").isTextual()) allowed.add(a.path("room_id").asText());
+                }
+            });
+        }
+        boolean open = List.of("public", "knock", "knock_restricted").contains(joinRule) || summary.path("world_readable").asBoolean();
+        boolean member = membership != null && (membership.equals("join") || membership.equals("invite"));
+        boolean viaAllowedRoom = requester != null && !allowed.isEmpty()
+                && reader.joinedRooms(requester.userId()).stream().anyMatch(allowed::contains);
+        if (!open && !member && !viaAllowedRoom) throw MatrixException.notFound("Room not found");
+        summary.put("room_version", room.getRoomVersion());
+        reader.stateEvent(state, "m.room.encryption", "").map(e -> e.pdu().path("content").path("algorithm")).filter(JsonNode::isTextual)
+                .ifPresent(a -> summary.set("encryption", a));
+        if (!allowed.isEmpty()) {
+            ArrayNode ids = summary.putArray("allowed_room_ids");
+            allowed.forEach(ids::add);
+        }
+        if (membership != null) summary.put("membership", membership);
+        return ApiResponse.ok(summary);
     }
 
     private ObjectNode describe(RoomsRecord room) {

@@ -53,8 +53,12 @@ public final class RoomEndpoints implements Routes {
     private final List<SendInterceptor> interceptors;
     private final HistoryVisibility visibility;
 
+    private final org.callhs.core.room.CanonicalAliasCheck canonicalAliases;
+
     public RoomEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, List<DraftDecorator> decorators,
-                         List<SendInterceptor> interceptors, HistoryVisibility visibility) {
+                         List<SendInterceptor> interceptors, HistoryVisibility visibility,
+                         org.callhs.core.room.CanonicalAliasCheck canonicalAliases) {
+        this.canonicalAliases = canonicalAliases;
         this.writer = writer;
         this.reader = reader;
         this.clientEvents = clientEvents;
@@ -113,6 +117,7 @@ public final class RoomEndpoints implements Routes {
             Optional<ApiResponse> taken = interceptor.intercept(draft, request);
             if (taken.isPresent()) return taken.get();
         }
+        canonicalAliases.check(draft);
         Optional<PersistedEvent> same = unchangedState(draft);
         if (same.isPresent()) return ApiResponse.ok(Json.object().put("event_id", same.get().eventId()));
         PersistedEvent event = writer.send(draft);

@@ -12,6 +12,7 @@ public final class ErrCode {
     public static final String BAD_JSON = "M_BAD_JSON";
     public static final String NOT_JSON = "M_NOT_JSON";
     public static final String NOT_FOUND = "M_NOT_FOUND";
+    public static final String BAD_ALIAS = "M_BAD_ALIAS";
     public static final String LIMIT_EXCEEDED = "M_LIMIT_EXCEEDED";
     public static final String UNRECOGNIZED = "M_UNRECOGNIZED";
     public static final String UNKNOWN = "M_UNKNOWN";

@@ -25,6 +25,84 @@ class DirectoryApiTest extends BackendSuite {
 
     private static String dir(String alias) { return "/_matrix/client/v3/directory/room/" + TestClient.seg(alias); }
 
+    /** m.room.canonical_alias: new aliases must exist and point at the room; deleting an alias takes it out of the event. */
+    @Test
+    void canonicalAliasesMustPointAtTheRoomAndADeletedAliasLeavesTheEvent() {
+        String token = server.registerToken("canon");
+        String roomId = client.post("/_matrix/client/v3/createRoom", token, "{\"room_alias_name\":\"canon-main\"}").text("room_id");
+        String otherRoom = client.post("/_matrix/client/v3/createRoom", token, "{\"room_alias_name\":\"canon-elsewhere\"}").text("room_id");
+        assertThat(client.put(dir("#canon-alt:localhost"), token, Json.object().put("room_id", roomId)).status()).isEqualTo(200);
+        String event = path(roomId) + "/state/m.room.canonical_alias/";
+
+        assertThat(client.put(event, token, "{\"alias\":\"#canon-main:localhost\",\"alt_aliases\":[\"#canon-alt:localhost\"]}").status())
+                .isEqualTo(200);
+        Resp missing = client.put(event, token, "{\"alias\":\"#canon-nowhere:localhost\"}");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.errcode()).isEqualTo("M_BAD_ALIAS");
+        assertThat(client.put(event, token, "{\"alias\":\"#canon-elsewhere:localhost\"}").errcode()).as("points at another room")
+                .isEqualTo("M_BAD_ALIAS");
+        assertThat(client.put(event, token, "{\"alias\":\"#canon-main:localhost\",\"alt_aliases\":[\"#canon-elsewhere:localhost\"]}")
+                .errcode()).isEqualTo("M_BAD_ALIAS");
+        assertThat(client.put(event, token, "{\"alias\":\"not-an-alias\"}").errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.put(event, token, "{\"alias\":5}").errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.put(event, token, "{\"alt_aliases\":\"#canon-alt:localhost\"}").errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.put(event, token, "{\"alt_aliases\":[5]}").errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get(path(otherRoom) + "/state/m.room.canonical_alias/", token).text("alias")).isEqualTo("#canon-elsewhere:localhost");
+
+        // Deleting the alt alias takes it out of the event; the main alias stays.
+        assertThat(client.delete(dir("#canon-alt:localhost"), token, null).status()).isEqualTo(200);
+        Resp after = client.get(event, token);
+        assertThat(after.text("alias")).isEqualTo("#canon-main:localhost");
+        assertThat(after.body().path("alt_aliases")).isEmpty();
+        // An event without aliases is always fine; one that keeps an alias that no longer resolves is too (it was not added).
+        assertThat(client.put(event, token, "{}").status()).isEqualTo(200);
+    }
+
+    /** {@code GET /room_summary/{roomIdOrAlias}}: public rooms to anyone, private ones to members and invitees only. */
+    @Test
+    void roomSummariesFollowTheRoomsOpennessAndTheRequestersMembership() {
+        String owner = server.registerToken("summ_owner");
+        String guest = server.registerToken("summ_invitee");
+        String stranger = server.registerToken("summ_stranger");
+        String open = client.post("/_matrix/client/v3/createRoom", owner,
+                "{\"preset\":\"public_chat\",\"name\":\"Open call\",\"topic\":\"all welcome\",\"room_alias_name\":\"summ-open\"}")
+                .text("room_id");
+        String closed = client.post("/_matrix/client/v3/createRoom", owner,
+                "{\"preset\":\"private_chat\",\"name\":\"Closed\",\"initial_state\":[{\"type\":\"m.room.encryption\",\"state_key\":\"\","
+                        + "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\"}}]}").text("room_id");
+        String summary = "/_matrix/client/v1/room_summary/";
+
+        Resp anonymous = client.get(summary + TestClient.seg("#summ-open:localhost"), null);
+        assertThat(anonymous.status()).as(anonymous.body().toString()).isEqualTo(200);
+        assertThat(anonymous.text("room_id")).isEqualTo(open);
+        assertThat(anonymous.text("name")).isEqualTo("Open call");
+        assertThat(anonymous.text("topic")).isEqualTo("all welcome");
+        assertThat(anonymous.text("join_rule")).isEqualTo("public");
+        assertThat(anonymous.body().path("num_joined_members").asInt()).isEqualTo(1);
+        assertThat(anonymous.body().path("world_readable").isBoolean()).isTrue();
+        assertThat(anonymous.body().path("guest_can_join").isBoolean()).isTrue();
+        assertThat(anonymous.body().has("room_version")).isTrue();
+        assertThat(anonymous.body().has("membership")).as("no membership without a token").isFalse();
+        assertThat(client.get(summary + TestClient.seg(open), stranger).text("membership")).isEqualTo("leave");
+        assertThat(client.get(summary + TestClient.seg(open), owner).text("membership")).isEqualTo("join");
+        assertThat(client.get("/_matrix/client/unstable/im.nheko.summary/summary/" + TestClient.seg(open), null).text("room_id"))
+                .isEqualTo(open);
+
+        assertThat(client.get(summary + TestClient.seg(closed), null).errcode()).isEqualTo("M_NOT_FOUND");
+        assertThat(client.get(summary + TestClient.seg(closed), stranger).errcode()).as("reveals nothing").isEqualTo("M_NOT_FOUND");
+        assertThat(client.post(path(closed) + "/invite", owner, "{\"user_id\":\"@summ_invitee:localhost\"}").status()).isEqualTo(200);
+        Resp invited = client.get(summary + TestClient.seg(closed), guest);
+        assertThat(invited.status()).isEqualTo(200);
+        assertThat(invited.text("membership")).isEqualTo("invite");
+        assertThat(invited.text("encryption")).isEqualTo("m.megolm.v1.aes-sha2");
+        assertThat(invited.text("join_rule")).isEqualTo("invite");
+
+        assertThat(client.get(summary + TestClient.seg("!unknown:localhost"), owner).errcode()).isEqualTo("M_NOT_FOUND");
+        assertThat(client.get(summary + TestClient.seg("#nothing-here:localhost"), owner).errcode()).isEqualTo("M_NOT_FOUND");
+        assertThat(client.get(summary + "not-a-room", owner).errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(client.get(summary + TestClient.seg("#bad alias:localhost"), owner).errcode()).isEqualTo("M_INVALID_PARAM");
+    }
+
     @Test
     void aliasesAndPublicRooms() {
         String token = server.registerToken("lister");
