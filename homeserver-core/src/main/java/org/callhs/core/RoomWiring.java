@@ -134,6 +134,7 @@ final class RoomWiring {
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
                 new RedactionEndpoint(writer, reader),
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
+                new org.callhs.core.api.HierarchyEndpoint(reader, new org.callhs.core.room.RoomPreview(reader)),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
         return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners,

@@ -47,11 +47,13 @@ public final class DirectoryEndpoints implements Routes {
     private final org.callhs.core.spi.RemoteServers remote;
 
     private final org.callhs.core.room.RoomWriter writer;
+    private final org.callhs.core.room.RoomPreview preview;
 
     public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName,
                               org.callhs.core.spi.RemoteServers remote, org.callhs.core.room.RoomWriter writer) {
         this.remote = remote;
         this.writer = writer;
+        this.preview = new org.callhs.core.room.RoomPreview(reader);
         this.database = database;
         this.aliases = aliases;
         this.rooms = rooms;
@@ -204,7 +206,7 @@ public final class DirectoryEndpoints implements Routes {
         String needle = term == null ? "" : term.toLowerCase(Locale.ROOT);
         List<ObjectNode> chunk = new ArrayList<>();
         for (RoomsRecord room : rooms.publicRooms(database.dsl())) {
-            ObjectNode entry = describe(room);
+            ObjectNode entry = preview.describe(room);
             if (!needle.isEmpty() && !(entry.path("name").asText("") + " " + entry.path("topic").asText("") + " "
                     + entry.path("canonical_alias").asText("")).toLowerCase(Locale.ROOT).contains(needle)) continue;
             chunk.add(entry);
@@ -252,59 +254,12 @@ public final class DirectoryEndpoints implements Routes {
             throw MatrixException.invalidParam("Not a room ID or alias: " + target);
         }
         RoomsRecord room = reader.room(roomId).orElseThrow(() -> MatrixException.notFound("Room not found"));
-        Map<StateKey, String> state = reader.currentState(roomId);
-        ObjectNode summary = describe(room);
-        String joinRule = summary.path("join_rule").asText();
         Requester requester = request.optionalRequester();
-        String membership = requester == null ? null : reader.membership(state, requester.userId()).orElse("leave");
-        List<String> allowed = new ArrayList<>();
-        if (joinRule.equals("restricted") || joinRule.equals("knock_restricted")) {
-            reader.stateEvent(state, "m.room.join_rules", "").ifPresent(e -> {
-                for (JsonNode a : e.pdu().path("content").path("allow")) {
-                    if (a.path("type").asText().equals("m.room_membership") && a.path("room_id").isTextual()) allowed.add(a.path("room_id").asText());
-                }
-            });
-        }
-        boolean open = List.of("public", "knock", "knock_restricted").contains(joinRule) || summary.path("world_readable").asBoolean();
-        boolean member = membership != null && (membership.equals("join") || membership.equals("invite"));
-        boolean viaAllowedRoom = requester != null && !allowed.isEmpty()
-                && reader.joinedRooms(requester.userId()).stream().anyMatch(allowed::contains);
-        if (!open && !member && !viaAllowedRoom) throw MatrixException.notFound("Room not found");
-        summary.put("room_version", room.getRoomVersion());
-        reader.stateEvent(state, "m.room.encryption", "").map(e -> e.pdu().path("content").path("algorithm")).filter(JsonNode::isTextual)
-                .ifPresent(a -> summary.set("encryption", a));
-        if (!allowed.isEmpty()) {
-            ArrayNode ids = summary.putArray("allowed_room_ids");
-            allowed.forEach(ids::add);
-        }
+        String userId = requester == null ? null : requester.userId();
+        ObjectNode summary = preview.preview(room, userId).orElseThrow(() -> MatrixException.notFound("Room not found"));
+        String membership = userId == null ? null : reader.membership(reader.currentState(roomId), userId).orElse("leave");
         if (membership != null) summary.put("membership", membership);
         return ApiResponse.ok(summary);
-    }
-
-    private ObjectNode describe(RoomsRecord room) {
-        Map<StateKey, String> state = reader.currentState(room.getRoomId());
-        ObjectNode entry = Json.object().put("room_id", room.getRoomId());
-        reader.stateEvent(state, "m.room.name", "").map(e -> e.pdu().path("content").path("name")).filter(JsonNode::isTextual)
-                .ifPresent(n -> entry.set("name", n));
-        reader.stateEvent(state, "m.room.topic", "").map(e -> e.pdu().path("content").path("topic")).filter(JsonNode::isTextual)
-                .ifPresent(n -> entry.set("topic", n));
-        reader.stateEvent(state, "m.room.canonical_alias", "").map(e -> e.pdu().path("content").path("alias")).filter(JsonNode::isTextual)
-                .ifPresent(n -> entry.set("canonical_alias", n));
-        reader.stateEvent(state, "m.room.avatar", "").map(e -> e.pdu().path("content").path("url")).filter(JsonNode::isTextual)
-                .ifPresent(n -> entry.set("avatar_url", n));
-        String joinRule = reader.stateEvent(state, "m.room.join_rules", "").map(e -> e.pdu().path("content").path("join_rule").asText())
-                .orElse("invite");
-        entry.put("join_rule", joinRule);
-        entry.put("world_readable", reader.stateEvent(state, "m.room.history_visibility", "")
-                .map(e -> e.pdu().path("content").path("history_visibility").asText()).orElse("").equals("world_readable"));
-        entry.put("guest_can_join", reader.stateEvent(state, "m.room.guest_access", "")
-                .map(e -> e.pdu().path("content").path("guest_access").asText()).orElse("").equals("can_join"));
-        long joined = state.keySet().stream().filter(k -> k.type().equals("m.room.member"))
-                .filter(k -> reader.membership(state, k.stateKey()).orElse("").equals("join")).count();
-        entry.put("num_joined_members", joined);
-        reader.stateEvent(state, "m.room.create", "").map(e -> e.pdu().path("content").path("type")).filter(JsonNode::isTextual)
-                .ifPresent(t -> entry.set("room_type", t));
-        return entry;
     }
 
     private ApiResponse getVisibility(ApiRequest request) {
