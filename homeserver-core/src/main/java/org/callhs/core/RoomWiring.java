@@ -108,8 +108,9 @@ final class RoomWiring {
         CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites,
                 eventStore, modules.inboundPduGates());
         modules.bindSoftFailedEvents(appender::readmit);
+        org.callhs.core.room.RoomPreview preview = new org.callhs.core.room.RoomPreview(reader);
         DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers(),
-                writer);
+                writer, preview);
         federatedRooms.useDirectory(directory::publicRoomList);
         modules.bindFederatedRooms(federatedRooms);
         modules.bindEventSender(new org.callhs.core.spi.EventSender() {
@@ -134,7 +135,7 @@ final class RoomWiring {
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
                 new RedactionEndpoint(writer, reader),
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
-                new org.callhs.core.api.HierarchyEndpoint(reader, new org.callhs.core.room.RoomPreview(reader)),
+                new org.callhs.core.api.HierarchyEndpoint(reader, preview),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
         return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners,

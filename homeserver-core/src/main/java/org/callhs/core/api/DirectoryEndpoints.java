@@ -50,10 +50,11 @@ public final class DirectoryEndpoints implements Routes {
     private final org.callhs.core.room.RoomPreview preview;
 
     public DirectoryEndpoints(Database database, RoomAliasRepository aliases, RoomRepository rooms, RoomReader reader, String serverName,
-                              org.callhs.core.spi.RemoteServers remote, org.callhs.core.room.RoomWriter writer) {
+                              org.callhs.core.spi.RemoteServers remote, org.callhs.core.room.RoomWriter writer,
+                              org.callhs.core.room.RoomPreview preview) {
         this.remote = remote;
         this.writer = writer;
-        this.preview = new org.callhs.core.room.RoomPreview(reader);
+        this.preview = preview;
         this.database = database;
         this.aliases = aliases;
         this.rooms = rooms;
@@ -80,7 +81,6 @@ public final class DirectoryEndpoints implements Routes {
 
     private String alias(ApiRequest request) {
         String alias = request.path("alias");
-        int colon = alias.indexOf(':');
         if (!org.callhs.core.room.CanonicalAliasCheck.wellFormed(alias)) throw MatrixException.invalidParam("Invalid room alias " + alias);
         return alias;
     }

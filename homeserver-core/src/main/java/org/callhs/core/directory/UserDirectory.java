@@ -127,26 +127,23 @@ public final class UserDirectory implements EventListener {
 
     /** The public rooms, from memory, reading the database for rooms not known (or forgotten) there. */
     private Set<String> publicRooms(DSLContext dsl) {
+        Map<String, Boolean> known = new HashMap<>(publicRooms);
         List<String> unknown = new ArrayList<>();
-        for (String room : repository.allRooms(dsl)) if (!publicRooms.containsKey(room)) unknown.add(room);
+        for (String room : repository.allRooms(dsl)) if (!known.containsKey(room)) unknown.add(room);
         if (!unknown.isEmpty()) {
             long before = changes.get();
             Map<String, String> joinRules = repository.currentStatePdus(dsl, unknown, "m.room.join_rules");
             Map<String, String> visibility = repository.currentStatePdus(dsl, unknown, "m.room.history_visibility");
             Map<String, Boolean> read = new HashMap<>();
             for (String room : unknown) {
-                boolean open = "public".equals(field(joinRules.get(room), "join_rule"))
-                        || "world_readable".equals(field(visibility.get(room), "history_visibility"));
-                read.put(room, open);
+                read.put(room, "public".equals(field(joinRules.get(room), "join_rule"))
+                        || "world_readable".equals(field(visibility.get(room), "history_visibility")));
             }
             if (changes.get() == before) publicRooms.putAll(read);
-            Set<String> out = new HashSet<>();
-            publicRooms.forEach((room, open) -> { if (open) out.add(room); });
-            read.forEach((room, open) -> { if (open) out.add(room); });
-            return out;
+            known.putAll(read);
         }
         Set<String> out = new HashSet<>();
-        publicRooms.forEach((room, open) -> { if (open) out.add(room); });
+        known.forEach((room, open) -> { if (open) out.add(room); });
         return out;
     }
 
