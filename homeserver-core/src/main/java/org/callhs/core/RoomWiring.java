@@ -76,11 +76,15 @@ final class RoomWiring {
         RoomLocks locks = new RoomLocks(256);
         org.callhs.core.directory.UserDirectory userDirectory = new org.callhs.core.directory.UserDirectory(database,
                 new org.callhs.core.storage.repo.UserDirectoryRepository(), config.serverName());
-        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory),
+        org.callhs.core.storage.repo.EventRelationRepository relationRepository = new org.callhs.core.storage.repo.EventRelationRepository();
+        org.callhs.core.room.BundledAggregations aggregations = new org.callhs.core.room.BundledAggregations(database, relationRepository,
+                reader);
+        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory, aggregations),
                 committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS), notifier::derived);
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
-                new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()));
+                new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()),
+                relationRepository);
         ExtremityRepository extremities = new ExtremityRepository();
         EventEdgeRepository edges = new EventEdgeRepository();
         RoomWriter writer = new RoomWriter(database, rooms, extremities, new EventTransactionRepository(), currentState,
@@ -121,7 +125,8 @@ final class RoomWiring {
                 return writer.sendAll(roomId, drafts, guards);
             }
         });
-        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event, reader::membershipAt);
+        ClientEvents clientEvents = new ClientEvents(clock, modules.unsignedContributors(), reader::event, reader::membershipAt,
+                aggregations);
         HistoryVisibility visibility = new HistoryVisibility(reader);
         List<Routes> routes = List.of(
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
@@ -132,8 +137,12 @@ final class RoomWiring {
                         config.serverName(), remoteJoiner, invites, modules::remoteServers),
                 directory,
                 new MessagesEndpoints(reader, visibility, clientEvents,
-                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill),
+                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill,
+                        (room, ids, relTypes, senders) -> java.util.Set.copyOf(
+                                relationRepository.parentsAmong(database.dsl(), room, ids, relTypes, senders))),
                 new RedactionEndpoint(writer, reader),
+                new org.callhs.core.api.RelationsEndpoints(database, relationRepository, reader, visibility, clientEvents,
+                        (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
                 new org.callhs.core.api.HierarchyEndpoint(reader, preview),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
@@ -157,10 +166,11 @@ final class RoomWiring {
         };
     }
 
-    /** Core's own listeners (waking /sync long-polls; the user directory's public rooms) first, then the modules'. */
+    /** Core's own listeners (dropping stale bundled aggregations; waking /sync long-polls; the user directory's public rooms) first, then the modules'. */
     private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules,
-                                                 EventListener userDirectory) {
+                                                 EventListener userDirectory, EventListener aggregations) {
         List<EventListener> listeners = new ArrayList<>();
+        listeners.add(aggregations);
         listeners.add(event -> {
             reader.recent().committed(event);
             if (event.type().equals("m.room.redaction")) {

@@ -75,6 +75,16 @@ final class FilterValidator {
         roomIdList(node, "rooms", path + ".rooms");
         roomIdList(node, "not_rooms", path + ".not_rooms");
         for (String field : ROOM_EVENT_FILTER_BOOLEANS) bool(node, field, path + "." + field);
+        stringList(node, "related_by_rel_types", path + ".related_by_rel_types");
+        stringList(node, "related_by_senders", path + ".related_by_senders");
+        JsonNode relatedSenders = node.get("related_by_senders");
+        if (relatedSenders != null) {
+            for (JsonNode item : relatedSenders) {
+                if (!MatrixIds.isValidUserId(item.textValue())) {
+                    throw bad(path + ".related_by_senders", "must hold user IDs: " + item.textValue());
+                }
+            }
+        }
     }
 
     private static void requireObject(JsonNode node, String path) {

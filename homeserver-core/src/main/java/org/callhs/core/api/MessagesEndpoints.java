@@ -29,7 +29,8 @@ import org.callhs.core.util.Json;
  * <ul>
  * <li>{@code GET /rooms/{roomId}/messages}: {@code dir} b or f, {@code from} / {@code to}
  *     tokens, {@code limit} (default 10, at most 1000), a {@code RoomEventFilter} in
- *     {@code filter}; with {@code lazy_load_members} the senders' member events come in
+ *     {@code filter} (with Synapse's {@code related_by_rel_types} / {@code related_by_senders});
+ *     with {@code lazy_load_members} the senders' member events come in
  *     {@code state}. Tokens are {@code s<stream position>}: the boundary just after that event.
  * <li>{@code GET /rooms/{roomId}/context/{eventId}}: the event, up to {@code limit} events
  *     either side, tokens, and the state at the event.
@@ -54,8 +55,17 @@ public final class MessagesEndpoints implements Routes {
 
     private final Backfill backfill;
 
+    /** Of some events of a room, those that an event relates to with one of the rel_types, from one of the senders (null: any). */
+    @FunctionalInterface
+    public interface RelatedEvents {
+        Set<String> among(String roomId, List<String> eventIds, List<String> relTypes, List<String> senders);
+    }
+
+    private final RelatedEvents related;
+
     public MessagesEndpoints(RoomReader reader, HistoryVisibility visibility, ClientEvents clientEvents,
-                             java.util.function.BiPredicate<String, String> forgotten, Backfill backfill) {
+                             java.util.function.BiPredicate<String, String> forgotten, Backfill backfill, RelatedEvents related) {
+        this.related = related;
         this.backfill = backfill;
         this.forgotten = forgotten;
         this.reader = reader;
@@ -155,8 +165,13 @@ public final class MessagesEndpoints implements Routes {
                 backfilled = true;
                 if (backfill.fetch(roomId, limit - chunk.size()) > 0) exhausted = false;
             }
+            Set<String> relatedTo = filter.filtersByRelations() && !page.isEmpty()
+                    ? related.among(roomId, page.stream().map(PersistedEvent::eventId).toList(), filter.relatedByRelTypes(),
+                            filter.relatedBySenders())
+                    : null;
             for (PersistedEvent event : page) {
                 cursor = backwards ? event.streamOrdering() - 1 : event.streamOrdering();
+                if (relatedTo != null && !relatedTo.contains(event.eventId())) continue;
                 if (filter.matches(event) && visibility.visible(event, requester.userId(), joined)) chunk.add(event);
                 if (chunk.size() == limit) {
                     exhausted = false;

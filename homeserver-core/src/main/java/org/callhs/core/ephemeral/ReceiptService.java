@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.room.PersistedEvent;
@@ -34,8 +35,8 @@ public final class ReceiptService {
     private final org.callhs.core.cluster.CacheInvalidations invalidations;
     /** The name of {@link #readUpTo}'s evictions between instances. */
     static final String CACHE = "receipts_read_up_to";
-    /** Per (room, user): the newest position the user's receipts reach; dropped when they send one. */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Long> readUpTo = com.github.benmanes.caffeine.cache.Caffeine
+    /** Per (room, user): how far the user's receipts reach ({@link #readMarks}); dropped when they send one. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, ReadMarks> readUpTo = com.github.benmanes.caffeine.cache.Caffeine
             .newBuilder().maximumSize(100_000).build();
 
     public ReceiptService(Database database, ReceiptRepository receipts, StreamPositionRepository streams, RoomReader reader,
@@ -100,11 +101,37 @@ public final class ReceiptService {
         return receipts.changed(database.dsl(), roomIds, after, upTo);
     }
 
-    /** The stream position of the newest event the user's receipts in the room (any type or thread) point at; 0 for none. */
-    public long readPosition(String roomId, String userId) {
+    /**
+     * How far a user's read receipts in a room reach: the newest position of their unthreaded
+     * receipts, and per thread ({@code main} or a thread root's ID) the newest of their threaded
+     * ones (public or private alike).
+     */
+    public record ReadMarks(long unthreaded, Map<String, Long> threads) {
+        public ReadMarks {
+            threads = Map.copyOf(threads);
+        }
+
+        /** Where an event of {@code thread} counts as read up to. */
+        public long readUpTo(String thread) {
+            return Math.max(unthreaded, threads.getOrDefault(thread, 0L));
+        }
+    }
+
+    /** The user's read marks in a room (cached; dropped here and on every instance when they send a receipt). */
+    public ReadMarks readMarks(String roomId, String userId) {
         return readUpTo.get(roomId + "|" + userId, key -> {
-            List<String> ids = receipts.ofUser(database.dsl(), roomId, userId).stream().map(ReceiptsRecord::getEventId).distinct().toList();
-            return reader.events(ids).stream().mapToLong(PersistedEvent::streamOrdering).max().orElse(0L);
+            List<ReceiptsRecord> mine = receipts.ofUser(database.dsl(), roomId, userId);
+            Map<String, Long> positions = new java.util.HashMap<>();
+            reader.events(mine.stream().map(ReceiptsRecord::getEventId).distinct().toList())
+                    .forEach(e -> positions.put(e.eventId(), e.streamOrdering()));
+            long unthreaded = 0;
+            Map<String, Long> threads = new java.util.HashMap<>();
+            for (ReceiptsRecord r : mine) {
+                long position = positions.getOrDefault(r.getEventId(), 0L);
+                if (r.getThreadId().isEmpty()) unthreaded = Math.max(unthreaded, position);
+                else threads.merge(r.getThreadId(), position, Math::max);
+            }
+            return new ReadMarks(unthreaded, threads);
         });
     }
 

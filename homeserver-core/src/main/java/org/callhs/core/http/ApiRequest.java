@@ -52,6 +52,11 @@ public final class ApiRequest {
         return value;
     }
 
+    /** A decoded path parameter that only some of an endpoint's templates declare. */
+    public Optional<String> pathOptional(String name) {
+        return Optional.ofNullable(pathParams.get(name));
+    }
+
     /** Every value of a repeated query parameter ({@code ?ver=10&ver=11}), in order; empty when absent. */
     public List<String> queryAll(String name) {
         List<String> values = query.get(name);

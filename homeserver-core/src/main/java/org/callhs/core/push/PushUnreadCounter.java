@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.callhs.core.ephemeral.ReceiptService;
 import org.callhs.core.room.PersistedEvent;
+import org.callhs.core.room.RelatesTo;
 import org.callhs.core.room.RoomReader;
 import org.callhs.core.room.auth.PowerLevels;
 import org.callhs.core.room.auth.StateKey;
@@ -15,9 +16,12 @@ import org.callhs.core.room.auth.StateView;
 import org.callhs.core.sync.UnreadCounter;
 
 /**
- * {@code unread_notifications} of {@code /sync}: the events after the user's newest read
- * receipt (public or private, any thread; without one, after their join) that their push
- * rules make notify, and of those the highlighted ones. Evaluated when asked, against the
+ * {@code unread_notifications} and {@code unread_thread_notifications} of {@code /sync}: the
+ * events their push rules make notify, and of those the highlighted ones, that the user has
+ * not read. An event is read when the user's unthreaded receipt (public or private) reaches it,
+ * or their receipt in the event's thread ({@code main} for events outside threads; an event
+ * relating to a thread's event belongs to that thread); without any receipt, what came before
+ * their join is read. Evaluated when asked, against the
  * room's current state (member count, display name, power levels), over at most
  * {@value #MAX_SCANNED} events. Tallies are kept per (user, room, receipt position) with the
  * position they reach, so a later sync evaluates only the events that arrived since.
@@ -36,10 +40,14 @@ public final class PushUnreadCounter implements UnreadCounter {
     /** Rule sets change rarely; a change shows in counts within this time. */
     private final Cache<String, JsonNode> rulesets = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
-    private record Key(String userId, String roomId, long readUpTo) {}
+    private record Key(String userId, String roomId, ReceiptService.ReadMarks marks) {}
 
-    /** Counts of the events in (receipt, end]. */
-    private record Tally(long end, long notifications, long highlights) {}
+    /** Counts of the unread events up to {@code end}, per thread ({@code main} for the main timeline). */
+    private record Tally(long end, Map<String, long[]> threads) {
+        Tally {
+            threads = Map.copyOf(threads);
+        }
+    }
 
     public PushUnreadCounter(RoomReader reader, ReceiptService receipts, PushRuleService rules) {
         this.reader = reader;
@@ -49,51 +57,76 @@ public final class PushUnreadCounter implements UnreadCounter {
 
     @Override
     public Counts counts(String userId, String roomId, long upToPosition, List<PersistedEvent> recent, long recentAfter) {
-        long readUpTo = readPosition(userId, roomId);
-        if (readUpTo >= upToPosition) return new Counts(0, 0);
-        Key key = new Key(userId, roomId, readUpTo);
+        ReceiptService.ReadMarks marks = receipts.readMarks(roomId, userId);
+        long floor = floor(userId, roomId, marks);
+        if (floor >= upToPosition) return Counts.ZERO;
+        Key key = new Key(userId, roomId, marks);
         Tally tally = tallies.getIfPresent(key);
         if (tally == null || tally.end() > upToPosition) {
-            Tally fresh = evaluate(key, readUpTo, upToPosition, new Tally(readUpTo, 0, 0), recent, recentAfter);
+            Tally fresh = evaluate(key, floor, upToPosition, new Tally(floor, Map.of()), recent, recentAfter);
             if (tally == null) tallies.put(key, fresh);
-            return new Counts(fresh.notifications(), fresh.highlights());
+            return counts(fresh);
         }
         if (tally.end() < upToPosition) {
             tally = evaluate(key, tally.end(), upToPosition, tally, recent, recentAfter);
             tallies.put(key, tally);
         }
-        return new Counts(tally.notifications(), tally.highlights());
+        return counts(tally);
     }
 
-    private long readPosition(String userId, String roomId) {
-        long read = receipts.readPosition(roomId, userId);
-        if (read > 0) return read;
+    private static Counts counts(Tally tally) {
+        long[] main = tally.threads().getOrDefault(MAIN, new long[2]);
+        Map<String, Counts> threads = new java.util.HashMap<>();
+        tally.threads().forEach((thread, c) -> {
+            if (!thread.equals(MAIN)) threads.put(thread, new Counts(c[0], c[1], Map.of()));
+        });
+        return new Counts(main[0], main[1], threads);
+    }
+
+    /** Everything at or before this position is read: the unthreaded receipt, else the lowest threaded one, not before the join. */
+    private long floor(String userId, String roomId, ReceiptService.ReadMarks marks) {
+        if (marks.unthreaded() > 0) return marks.unthreaded();
         return reader.memberships(userId).stream().filter(m -> m.roomId().equals(roomId)).findFirst()
                 .flatMap(m -> reader.event(m.eventId())).map(PersistedEvent::streamOrdering).orElse(0L);
     }
 
-    /** Adds the events in (after, end] (the newest {@value #MAX_SCANNED}) to a tally. */
+    private static final String MAIN = "main";
+
+    /** The thread an event belongs to: the root of its thread, or {@code main}. */
+    private String threadOf(PersistedEvent event) {
+        RelatesTo relation = RelatesTo.of(event.pdu()).orElse(null);
+        if (relation == null) return MAIN;
+        if (relation.relType().equals(RelatesTo.THREAD)) return relation.eventId();
+        return reader.event(relation.eventId()).flatMap(parent -> RelatesTo.of(parent.pdu()))
+                .filter(r -> r.relType().equals(RelatesTo.THREAD)).map(RelatesTo::eventId).orElse(MAIN);
+    }
+
+    /** Adds the unread events in (after, end] (the newest {@value #MAX_SCANNED}) to a tally. */
     private Tally evaluate(Key key, long after, long end, Tally base, List<PersistedEvent> recent, long recentAfter) {
         List<PersistedEvent> events = recent != null && recentAfter <= after
                 ? recent.stream().filter(e -> e.streamOrdering() > after && e.streamOrdering() <= end).toList()
                 : reader.backwards(key.roomId(), end, after, MAX_SCANNED);
-        if (events.isEmpty()) return new Tally(end, base.notifications(), base.highlights());
+        if (events.isEmpty()) return new Tally(end, base.threads());
         RoomContext room = roomContexts.get(key.roomId(), this::roomContext);
-        long notifications = base.notifications();
-        long highlights = base.highlights();
+        Map<String, long[]> threads = new java.util.HashMap<>();
+        base.threads().forEach((thread, c) -> threads.put(thread, c.clone()));
         String displayName = reader.stateEvent(room.state(), StateKey.MEMBER_TYPE, key.userId())
                 .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
         JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
         for (PersistedEvent event : events) {
             if (event.sender().equals(key.userId()) || event.redactedBy() != null) continue;
+            String thread = threadOf(event);
+            if (event.streamOrdering() <= key.marks().readUpTo(thread)) continue;
             long senderLevel = PowerLevels.userLevel(event.sender(), room.view(), event.version());
             PushContext context = new PushContext(event.pdu(), key.userId(), displayName, room.members(), senderLevel,
                     room.notificationLevels());
             PushRuleEvaluator.Outcome outcome = evaluator.evaluate(ruleset, context);
-            if (outcome.notifies()) notifications++;
-            if (outcome.highlight()) highlights++;
+            if (!outcome.notifies() && !outcome.highlight()) continue;
+            long[] c = threads.computeIfAbsent(thread, t -> new long[2]);
+            if (outcome.notifies()) c[0]++;
+            if (outcome.highlight()) c[1]++;
         }
-        return new Tally(end, notifications, highlights);
+        return new Tally(end, threads);
     }
 
     /** What evaluation needs of a room's state; shared by its members for a moment. */

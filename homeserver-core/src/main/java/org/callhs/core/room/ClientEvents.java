@@ -17,7 +17,9 @@ import org.callhs.core.spi.UnsignedContributor;
  * and an {@code unsigned} object on every event ({@code age}, {@code transaction_id} for the
  * sending device, {@code redacted_because}, {@code prev_content} and {@code replaces_state} for
  * state events that replaced another, {@code membership}: the requesting user's membership in
- * the room at the event (spec v1.11), plus whatever modules contribute). Unknown
+ * the room at the event (spec v1.11), {@code m.relations}: the bundled aggregations
+ * ({@link BundledAggregations}; events bundled inside another get their own, one level deep),
+ * plus whatever modules contribute). Unknown
  * top-level keys (e.g. {@code msc4354_sticky}) are kept.
  */
 public final class ClientEvents {
@@ -28,11 +30,14 @@ public final class ClientEvents {
     private final List<UnsignedContributor> contributors;
     private final java.util.function.Function<String, java.util.Optional<PersistedEvent>> events;
     private final java.util.function.BiFunction<PersistedEvent, String, String> membershipAt;
+    private final BundledAggregations aggregations;
 
     /** @param membershipAt a user's membership in an event's room at that event ({@link RoomReader#membershipAt}) */
     public ClientEvents(Clock clock, List<UnsignedContributor> contributors,
                         java.util.function.Function<String, java.util.Optional<PersistedEvent>> events,
-                        java.util.function.BiFunction<PersistedEvent, String, String> membershipAt) {
+                        java.util.function.BiFunction<PersistedEvent, String, String> membershipAt,
+                        BundledAggregations aggregations) {
+        this.aggregations = aggregations;
         this.clock = clock;
         this.contributors = contributors;
         this.events = events;
@@ -40,6 +45,11 @@ public final class ClientEvents {
     }
 
     public ObjectNode render(PersistedEvent event, Requester requester) {
+        return render(event, requester, 0);
+    }
+
+    /** {@code depth}: how deep inside other events' bundles this one is (bundles stop at 2). */
+    private ObjectNode render(PersistedEvent event, Requester requester, int depth) {
         long now = clock.millis();
         JsonNode source = event.redactedBy() == null ? event.pdu() : Redaction.redact(event.pdu(), event.version());
         ObjectNode out = ((ObjectNode) source).objectNode();
@@ -58,7 +68,7 @@ public final class ClientEvents {
         if (event.redactedBy() != null) {
             // The whole redaction event, as the spec's UnsignedData asks (clients show who redacted and why).
             ObjectNode because = events.apply(event.redactedBy()).filter(r -> r.redactedBy() == null)
-                    .map(r -> render(r, requester)).orElseGet(() -> out.objectNode().put("event_id", event.redactedBy()));
+                    .map(r -> render(r, requester, 2)).orElseGet(() -> out.objectNode().put("event_id", event.redactedBy()));
             unsigned.set("redacted_because", because);
         }
         if (event.replacesState() != null) {
@@ -70,6 +80,10 @@ public final class ClientEvents {
             });
         }
         if (requester != null && requester.userId() != null) unsigned.put("membership", membershipAt.apply(event, requester.userId()));
+        if (depth < 2) {
+            ObjectNode relations = aggregations.bundle(event, requester, bundled -> render(bundled, requester, depth + 1));
+            if (relations != null) unsigned.set("m.relations", relations);
+        }
         for (UnsignedContributor contributor : contributors) contributor.contribute(event, requester, now, unsigned);
         return out;
     }

@@ -12,6 +12,7 @@ import org.callhs.core.spi.ServerJoinListener;
 import org.callhs.core.spi.SoftFailedHook;
 import org.callhs.core.util.MatrixIds;
 import org.callhs.core.storage.repo.EventEdgeRepository;
+import org.callhs.core.storage.repo.EventRelationRepository;
 import org.callhs.core.storage.repo.EventRepository;
 import org.callhs.core.storage.schema.tables.records.EventsRecord;
 import org.jooq.DSLContext;
@@ -58,6 +59,7 @@ public final class EventPersister {
     private final StateStore states;
     private final EventStore eventStore;
     private final Hooks hooks;
+    private final EventRelationRepository relations;
 
     /**
      * What the modules hear in the writing transaction: every timeline event (write hooks), the
@@ -71,7 +73,9 @@ public final class EventPersister {
         }
     }
 
-    public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore, Hooks hooks) {
+    public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore, Hooks hooks,
+                          EventRelationRepository relations) {
+        this.relations = relations;
         this.events = events;
         this.edges = edges;
         this.states = states;
@@ -123,8 +127,12 @@ public final class EventPersister {
         if (type.equals("m.room.redaction")) {
             String target = row.version().redactsInContent() ? pdu.path("content").path("redacts").asText(null)
                     : pdu.path("redacts").asText(null);
-            if (target != null) events.markRedacted(tx, target, row.eventId());
+            if (target != null) {
+                events.markRedacted(tx, target, row.eventId());
+                relations.delete(tx, target);
+            }
         }
+        indexRelation(tx, row.eventId(), row.roomId(), pdu, row.streamOrdering());
         ObjectNode internal = row.internal() == null || row.internal().isEmpty() ? null : row.internal();
         PersistedEvent event = new PersistedEvent(row.eventId(), row.roomId(), row.streamOrdering(), pdu, row.version(), row.deviceId(),
                 row.txnId(), null, replaces, record.getStateGroupBefore(), internal);
@@ -142,10 +150,17 @@ public final class EventPersister {
      */
     public PersistedEvent readmit(DSLContext tx, EventsRecord record, ObjectNode pdu, RoomVersion version, long ordering) {
         events.readmit(tx, record.getEventId(), ordering);
+        if (record.getRedactedBy() == null) indexRelation(tx, record.getEventId(), record.getRoomId(), pdu, ordering);
         PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), ordering, pdu, version, null, null,
                 record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore(), null);
         for (EventWriteHook hook : hooks.writes()) hook.written(tx, event);
         return event;
+    }
+
+    /** Records the event's relation to another ({@code m.relates_to}), if it has one. */
+    private void indexRelation(DSLContext tx, String eventId, String roomId, ObjectNode pdu, long ordering) {
+        RelatesTo.of(pdu).ifPresent(r -> relations.insert(tx, eventId, r.eventId(), r.relType(), roomId, pdu.path("type").asText(),
+                pdu.path("sender").asText(), ordering));
     }
 
     /**

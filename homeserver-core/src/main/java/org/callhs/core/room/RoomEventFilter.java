@@ -19,6 +19,9 @@ public final class RoomEventFilter {
     private final boolean lazyLoadMembers;
     private final List<String> rooms;
     private final List<String> notRooms;
+    private final boolean unreadThreadNotifications;
+    private final List<String> relatedByRelTypes;
+    private final List<String> relatedBySenders;
 
     private RoomEventFilter(JsonNode node) {
         types = strings(node, "types");
@@ -30,7 +33,21 @@ public final class RoomEventFilter {
         lazyLoadMembers = node != null && node.path("lazy_load_members").asBoolean(false);
         rooms = strings(node, "rooms");
         notRooms = strings(node, "not_rooms");
+        unreadThreadNotifications = node != null && node.path("unread_thread_notifications").asBoolean(false);
+        relatedByRelTypes = strings(node, "related_by_rel_types");
+        relatedBySenders = strings(node, "related_by_senders");
     }
+
+    public boolean unreadThreadNotifications() { return unreadThreadNotifications; }
+
+    /** {@code related_by_rel_types}, or null. */
+    public List<String> relatedByRelTypes() { return relatedByRelTypes; }
+
+    /** {@code related_by_senders}, or null. */
+    public List<String> relatedBySenders() { return relatedBySenders; }
+
+    /** Whether the filter keeps only events that others relate to. */
+    public boolean filtersByRelations() { return relatedByRelTypes != null || relatedBySenders != null; }
 
     public static RoomEventFilter of(JsonNode node) { return new RoomEventFilter(node); }
 

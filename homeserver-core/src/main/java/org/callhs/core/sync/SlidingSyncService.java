@@ -420,7 +420,7 @@ public final class SlidingSyncService {
                     : c.member().streamOrdering();
             node.put("bump_stamp", Math.max(0, bump));
         }
-        UnreadCounter.Counts counts = live ? unread.counts(userId, roomId, end, null, end) : new UnreadCounter.Counts(0, 0);
+        UnreadCounter.Counts counts = live ? unread.counts(userId, roomId, end, null, end).combined() : UnreadCounter.Counts.ZERO;
         node.put("notification_count", counts.notifications());
         node.put("highlight_count", counts.highlights());
 

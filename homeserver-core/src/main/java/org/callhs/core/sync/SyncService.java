@@ -281,10 +281,19 @@ public final class SyncService {
             UnreadCounter.Counts counts = timeline != null && timeline.complete()
                     ? unread.counts(userId, roomId, end, timeline.events(), newlyJoined.contains(roomId) ? 0 : after)
                     : unread.counts(userId, roomId, end, null, end);
-            ObjectNode notifications = response.joinedRoomSection(roomId).putObject("unread_notifications");
-            notifications.put("notification_count", counts.notifications());
-            notifications.put("highlight_count", counts.highlights());
+            boolean perThread = request.filter().timeline().unreadThreadNotifications();
+            ObjectNode section = response.joinedRoomSection(roomId);
+            putCounts(section.putObject("unread_notifications"), perThread ? counts : counts.combined());
+            if (perThread && !counts.threads().isEmpty()) {
+                ObjectNode threads = section.putObject("unread_thread_notifications");
+                counts.threads().forEach((root, thread) -> putCounts(threads.putObject(root), thread));
+            }
         }
+    }
+
+    private static void putCounts(ObjectNode node, UnreadCounter.Counts counts) {
+        node.put("notification_count", counts.notifications());
+        node.put("highlight_count", counts.highlights());
     }
 
     private static List<String> fieldNames(SyncResponse response) {
