@@ -77,6 +77,7 @@ final class RoomWiring {
         org.callhs.core.directory.UserDirectory userDirectory = new org.callhs.core.directory.UserDirectory(database,
                 new org.callhs.core.storage.repo.UserDirectoryRepository(), config.serverName());
         org.callhs.core.storage.repo.EventRelationRepository relationRepository = new org.callhs.core.storage.repo.EventRelationRepository();
+        org.callhs.core.storage.repo.EventSearchRepository searchIndex = new org.callhs.core.storage.repo.EventSearchRepository();
         org.callhs.core.room.BundledAggregations aggregations = new org.callhs.core.room.BundledAggregations(database, relationRepository,
                 reader);
         EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory, aggregations),
@@ -84,7 +85,7 @@ final class RoomWiring {
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
                 new EventPersister.Hooks(modules.writeHooks(), modules.serverJoinListeners(), modules.softFailedHooks()),
-                relationRepository);
+                new org.callhs.core.room.EventIndexes(relationRepository, searchIndex));
         ExtremityRepository extremities = new ExtremityRepository();
         EventEdgeRepository edges = new EventEdgeRepository();
         RoomWriter writer = new RoomWriter(database, rooms, extremities, new EventTransactionRepository(), currentState,
@@ -141,6 +142,7 @@ final class RoomWiring {
                         (room, ids, relTypes, senders) -> java.util.Set.copyOf(
                                 relationRepository.parentsAmong(database.dsl(), room, ids, relTypes, senders))),
                 new RedactionEndpoint(writer, reader),
+                new org.callhs.core.api.SearchEndpoint(database, searchIndex, reader, visibility, clientEvents, room -> List.of()),
                 new org.callhs.core.api.RelationsEndpoints(database, relationRepository, reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),

@@ -69,6 +69,11 @@ final class FilterValidator {
         }
     }
 
+    /** Checks a {@code RoomEventFilter} on its own (e.g. {@code POST /search}'s {@code filter}). */
+    static void validateRoomEventFilter(JsonNode node, String path) {
+        roomEventFilter(node, path);
+    }
+
     private static void roomEventFilter(JsonNode node, String path) {
         if (node == null) return;
         eventFilter(node, path);

@@ -12,15 +12,14 @@ import org.callhs.core.spi.ServerJoinListener;
 import org.callhs.core.spi.SoftFailedHook;
 import org.callhs.core.util.MatrixIds;
 import org.callhs.core.storage.repo.EventEdgeRepository;
-import org.callhs.core.storage.repo.EventRelationRepository;
 import org.callhs.core.storage.repo.EventRepository;
 import org.callhs.core.storage.schema.tables.records.EventsRecord;
 import org.jooq.DSLContext;
 
 /**
  * Writes one event, local or remote, inside the caller's transaction: its row, its prev-event
- * edges, the state group after it, the redaction it applies, the modules' write hooks and the
- * PDU cache. The room's head (current state, forward extremities) is the caller's: a local
+ * edges, the state group after it, the redaction it applies, its relation and search index
+ * entries ({@link EventIndexes}), the modules' write hooks and the PDU cache. The room's head (current state, forward extremities) is the caller's: a local
  * send moves it one event at a time, a remote event may need state resolution first.
  */
 public final class EventPersister {
@@ -59,7 +58,7 @@ public final class EventPersister {
     private final StateStore states;
     private final EventStore eventStore;
     private final Hooks hooks;
-    private final EventRelationRepository relations;
+    private final EventIndexes indexes;
 
     /**
      * What the modules hear in the writing transaction: every timeline event (write hooks), the
@@ -74,8 +73,8 @@ public final class EventPersister {
     }
 
     public EventPersister(EventRepository events, EventEdgeRepository edges, StateStore states, EventStore eventStore, Hooks hooks,
-                          EventRelationRepository relations) {
-        this.relations = relations;
+                          EventIndexes indexes) {
+        this.indexes = indexes;
         this.events = events;
         this.edges = edges;
         this.states = states;
@@ -129,10 +128,10 @@ public final class EventPersister {
                     : pdu.path("redacts").asText(null);
             if (target != null) {
                 events.markRedacted(tx, target, row.eventId());
-                relations.delete(tx, target);
+                indexes.redacted(tx, target);
             }
         }
-        indexRelation(tx, row.eventId(), row.roomId(), pdu, row.streamOrdering());
+        indexes.written(tx, row.eventId(), row.roomId(), pdu, row.streamOrdering());
         ObjectNode internal = row.internal() == null || row.internal().isEmpty() ? null : row.internal();
         PersistedEvent event = new PersistedEvent(row.eventId(), row.roomId(), row.streamOrdering(), pdu, row.version(), row.deviceId(),
                 row.txnId(), null, replaces, record.getStateGroupBefore(), internal);
@@ -150,17 +149,11 @@ public final class EventPersister {
      */
     public PersistedEvent readmit(DSLContext tx, EventsRecord record, ObjectNode pdu, RoomVersion version, long ordering) {
         events.readmit(tx, record.getEventId(), ordering);
-        if (record.getRedactedBy() == null) indexRelation(tx, record.getEventId(), record.getRoomId(), pdu, ordering);
+        if (record.getRedactedBy() == null) indexes.written(tx, record.getEventId(), record.getRoomId(), pdu, ordering);
         PersistedEvent event = new PersistedEvent(record.getEventId(), record.getRoomId(), ordering, pdu, version, null, null,
                 record.getRedactedBy(), record.getReplacesState(), record.getStateGroupBefore(), null);
         for (EventWriteHook hook : hooks.writes()) hook.written(tx, event);
         return event;
-    }
-
-    /** Records the event's relation to another ({@code m.relates_to}), if it has one. */
-    private void indexRelation(DSLContext tx, String eventId, String roomId, ObjectNode pdu, long ordering) {
-        RelatesTo.of(pdu).ifPresent(r -> relations.insert(tx, eventId, r.eventId(), r.relType(), roomId, pdu.path("type").asText(),
-                pdu.path("sender").asText(), ordering));
     }
 
     /**
