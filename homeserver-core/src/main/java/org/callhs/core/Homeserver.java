@@ -169,7 +169,13 @@ public final class Homeserver implements AutoCloseable {
                     new org.callhs.core.api.ThreePidEndpoints()));
             E2eWiring e2e = new E2eWiring(config.serverName(), database, deviceLists, clock, remote, invalidations);
             clientRoutes.addAll(e2e.routes(uia, passwordCheck));
-            RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier);
+            RoomWiring.Rooms rooms = RoomWiring.build(config, database, signingKey, clock, profiles, modules, notifier,
+                    (user, oldRoom, newRoom) -> {
+                        pushRules.copyRoomRules(user, oldRoom, newRoom);
+                        if (accountData.find(user, newRoom, "m.tag").isEmpty()) {
+                            accountData.find(user, oldRoom, "m.tag").ifPresent(tags -> accountData.put(user, newRoom, "m.tag", tags));
+                        }
+                    });
             clientRoutes.addAll(rooms.routes());
             clientRoutes.add(new org.callhs.core.api.DeactivationEndpoint(new org.callhs.core.account.AccountDeactivation(database,
                     users, profiles, devices, rooms.departure()), uia, passwordCheck));

@@ -63,8 +63,10 @@ final class RoomWiring {
     record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls,
                  EventListeners eventListeners, org.callhs.core.room.RoomDeparture departure) {}
 
+    /** @param carryOver copies a user's per-room settings to a room that replaced the old one, when they join it */
     static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
-                       ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier) {
+                       ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier,
+                       org.callhs.core.room.UpgradeCarryOver.Copier carryOver) {
         RoomRepository rooms = new RoomRepository();
         EventRepository events = new EventRepository();
         CurrentStateRepository currentState = new CurrentStateRepository();
@@ -80,7 +82,8 @@ final class RoomWiring {
         org.callhs.core.storage.repo.EventSearchRepository searchIndex = new org.callhs.core.storage.repo.EventSearchRepository();
         org.callhs.core.room.BundledAggregations aggregations = new org.callhs.core.room.BundledAggregations(database, relationRepository,
                 reader);
-        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory, aggregations),
+        EventListeners eventListeners = new EventListeners(eventStore, listeners(notifier, reader, modules, userDirectory, aggregations,
+                new org.callhs.core.room.UpgradeCarryOver(config.serverName(), reader, carryOver)),
                 committedEvents(database, events, streams, eventStore), notifier.current(Streams.EVENTS), notifier::derived);
         EventBuilder builder = new EventBuilder(new JsonSigner(config.serverName(), signingKey), clock);
         EventPersister persister = new EventPersister(events, new EventEdgeRepository(), states, eventStore,
@@ -142,7 +145,9 @@ final class RoomWiring {
                         (room, ids, relTypes, senders) -> java.util.Set.copyOf(
                                 relationRepository.parentsAmong(database.dsl(), room, ids, relTypes, senders))),
                 new RedactionEndpoint(writer, reader),
-                new org.callhs.core.api.SearchEndpoint(database, searchIndex, reader, visibility, clientEvents, room -> List.of()),
+                new org.callhs.core.api.SearchEndpoint(database, searchIndex, reader, visibility, clientEvents, reader::predecessors),
+                new org.callhs.core.api.UpgradeEndpoint(new org.callhs.core.room.RoomUpgrader(config.serverName(), database, rooms, aliases,
+                        writer, reader, invites::invite)),
                 new org.callhs.core.api.RelationsEndpoints(database, relationRepository, reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room)),
                 new org.callhs.core.api.UserDirectoryEndpoint(userDirectory, reader),
@@ -170,7 +175,7 @@ final class RoomWiring {
 
     /** Core's own listeners (dropping stale bundled aggregations; waking /sync long-polls; the user directory's public rooms) first, then the modules'. */
     private static List<EventListener> listeners(SyncNotifier notifier, RoomReader reader, ModuleRegistry modules,
-                                                 EventListener userDirectory, EventListener aggregations) {
+                                                 EventListener userDirectory, EventListener aggregations, EventListener carryOver) {
         List<EventListener> listeners = new ArrayList<>();
         listeners.add(aggregations);
         listeners.add(event -> {
@@ -190,6 +195,7 @@ final class RoomWiring {
             }
         });
         listeners.add(userDirectory);
+        listeners.add(carryOver);
         listeners.addAll(modules.eventListeners());
         return listeners;
     }

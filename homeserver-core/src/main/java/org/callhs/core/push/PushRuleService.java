@@ -196,4 +196,56 @@ public final class PushRuleService {
         });
         changed.accept(userId);
     }
+
+    /**
+     * Copies a user's own rules about one room to another (a room upgrade, as Synapse does): the
+     * {@code room} rule named by the old room's ID and every rule with an {@code event_match}
+     * condition on {@code room_id} equal to it, with the new room's ID in the rule ID and the
+     * condition, enabled or not as before. A rule the user already has under the new ID is kept.
+     *
+     * @return how many rules were copied
+     */
+    public int copyRoomRules(String userId, String oldRoomId, String newRoomId) {
+        int copied = database.transaction(tx -> {
+            int count = 0;
+            List<PushRulesRecord> own = rules.listUserRules(tx, userId);
+            for (PushRulesRecord rule : own) {
+                boolean roomRule = rule.getKind().equals("room") && rule.getRuleId().equals(oldRoomId);
+                String conditions = rule.getConditions();
+                boolean mentionsRoom = conditions != null && aboutRoom(Json.parse(conditions), oldRoomId);
+                if (!roomRule && !mentionsRoom) continue;
+                String newId = rule.getRuleId().contains(oldRoomId) ? rule.getRuleId().replace(oldRoomId, newRoomId)
+                        : rule.getRuleId() + "." + newRoomId;
+                if (rules.findUserRule(tx, userId, rule.getKind(), newId).isPresent()) continue;
+                String newConditions = conditions == null ? null : Json.write(retarget(Json.parse(conditions), oldRoomId, newRoomId));
+                long position = own.stream().filter(r -> r.getKind().equals(rule.getKind())).count() + count;
+                rules.upsertUserRule(tx, userId, rule.getKind(), newId, position, newConditions, rule.getPattern(), rule.getActions());
+                if (!rule.getEnabled()) rules.setUserRuleEnabled(tx, userId, rule.getKind(), newId, false);
+                count++;
+            }
+            return count;
+        });
+        if (copied > 0) changed.accept(userId);
+        return copied;
+    }
+
+    private static JsonNode retarget(JsonNode conditions, String oldRoomId, String newRoomId) {
+        for (JsonNode condition : conditions) {
+            if (condition instanceof ObjectNode object && object.path("kind").asText().equals("event_match")
+                    && object.path("key").asText().equals("room_id") && object.path("pattern").asText().equals(oldRoomId)) {
+                object.put("pattern", newRoomId);
+            }
+        }
+        return conditions;
+    }
+
+    private static boolean aboutRoom(JsonNode conditions, String roomId) {
+        for (JsonNode condition : conditions) {
+            if (condition.path("kind").asText().equals("event_match") && condition.path("key").asText().equals("room_id")
+                    && condition.path("pattern").asText().equals(roomId)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

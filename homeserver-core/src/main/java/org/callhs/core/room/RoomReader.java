@@ -224,4 +224,24 @@ public final class RoomReader {
     public java.util.Optional<Long> latestOfTypes(String roomId, java.util.Collection<String> types, long upTo) {
         return events.latestOfTypes(database.dsl(), roomId, types, upTo);
     }
+
+    /** The room an upgraded room replaced ({@code predecessor.room_id} of its create event), if any. */
+    public Optional<String> predecessor(String roomId) {
+        return stateEvent(currentState(roomId), "m.room.create", "")
+                .map(e -> e.pdu().path("content").path("predecessor").path("room_id"))
+                .filter(com.fasterxml.jackson.databind.JsonNode::isTextual).map(com.fasterxml.jackson.databind.JsonNode::textValue);
+    }
+
+    /** The rooms this one replaced through upgrades, newest first (at most 20; a loop stops the walk). */
+    public List<String> predecessors(String roomId) {
+        List<String> out = new java.util.ArrayList<>();
+        String current = roomId;
+        while (out.size() < 20) {
+            Optional<String> previous = predecessor(current);
+            if (previous.isEmpty() || previous.get().equals(roomId) || out.contains(previous.get()) || room(previous.get()).isEmpty()) break;
+            out.add(previous.get());
+            current = previous.get();
+        }
+        return out;
+    }
 }

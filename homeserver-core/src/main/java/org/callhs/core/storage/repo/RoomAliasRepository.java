@@ -29,4 +29,11 @@ public final class RoomAliasRepository {
     public int delete(DSLContext tx, String alias) {
         return tx.deleteFrom(ROOM_ALIASES).where(ROOM_ALIASES.ROOM_ALIAS.eq(alias)).execute();
     }
+
+    /** Points every alias of one room at another (a room upgrade); the aliases moved. */
+    public java.util.List<String> moveAll(DSLContext tx, String fromRoomId, String toRoomId) {
+        java.util.List<String> moved = aliasesOf(tx, fromRoomId);
+        tx.update(ROOM_ALIASES).set(ROOM_ALIASES.ROOM_ID, toRoomId).where(ROOM_ALIASES.ROOM_ID.eq(fromRoomId)).execute();
+        return moved;
+    }
 }
