@@ -34,8 +34,8 @@ import org.callhs.core.util.Json;
  * category {@code room_events}: full-text search of {@code content.body}, {@code content.name}
  * and {@code content.topic} (all three unless {@code keys} narrows them) through the database's
  * own index (PostgreSQL {@code tsvector}, SQLite FTS5; every word must match, stemmed), in the
- * rooms the requester is joined to (and their predecessors, when {@code filter.rooms} names an
- * upgraded room) that the {@code filter} lets through, history visibility applied, redacted
+ * rooms the requester is joined to that the {@code filter} lets through (and the rooms those
+ * replaced through upgrades), history visibility applied, redacted
  * events never found. {@code order_by} {@code rank} (default) or {@code recent};
  * {@code event_context} ({@code before_limit}, {@code after_limit}, default 5, and
  * {@code include_profile}); {@code include_state}; {@code groupings} by {@code room_id} or
