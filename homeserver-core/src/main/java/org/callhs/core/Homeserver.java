@@ -104,7 +104,7 @@ public final class Homeserver implements AutoCloseable {
     /** Account services over an open database, for the server and for the {@code register-user} command. */
     public static AccountService accountService(HomeserverConfig config, Database database, Clock clock) {
         TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(),
-                new org.callhs.core.cluster.CacheInvalidations());
+                new org.callhs.core.storage.repo.RefreshTokenRepository(), clock, new org.callhs.core.cluster.CacheInvalidations());
         DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
                 E2eWiring.offlineDeviceLists(database));
         return new AccountService(config.serverName(), database, new UserRepository(), new ProfileRepository(), devices,
@@ -137,7 +137,8 @@ public final class Homeserver implements AutoCloseable {
                 modules.install(module);
             }
 
-            TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(), invalidations);
+            TokenAuthenticator authenticator = new TokenAuthenticator(database, new AccessTokenRepository(),
+                    new org.callhs.core.storage.repo.RefreshTokenRepository(), clock, invalidations);
             org.callhs.core.spi.RemoteServers remote = modules.remoteServers();
             DeviceListUpdates deviceLists = E2eWiring.deviceLists(database, notifier, remote);
             DeviceService devices = new DeviceService(database, new DeviceRepository(), new AccessTokenRepository(), authenticator, clock,
@@ -145,6 +146,11 @@ public final class Homeserver implements AutoCloseable {
             UserRepository users = new UserRepository();
             ProfileRepository profiles = new ProfileRepository();
             AccountService accounts = new AccountService(config.serverName(), database, users, profiles, devices, new PasswordHasher(), clock);
+            org.callhs.core.account.RefreshTokens refreshTokens = new org.callhs.core.account.RefreshTokens(database,
+                    new AccessTokenRepository(), new org.callhs.core.storage.repo.RefreshTokenRepository(), users, authenticator, clock,
+                    config.refreshTokens().enabled(), config.refreshTokens().accessTokenLifetimeSeconds() * 1000L,
+                    config.refreshTokens().refreshTokenLifetimeSeconds() * 1000L);
+            devices.useRefreshTokens(refreshTokens);
             UserInteractiveAuth uia = new UserInteractiveAuth(database, new UiaSessionRepository(), clock,
                     config.registration().uiaSessionLifetimeSeconds() * 1000L);
             PasswordCheck passwordCheck = new PasswordCheck(accounts);
@@ -159,7 +165,7 @@ public final class Homeserver implements AutoCloseable {
             List<Routes> clientRoutes = new ArrayList<>(List.of(
                     new VersionsEndpoints(config, modules.features()),
                     new RegistrationEndpoints(accounts, uia, config.registration()),
-                    new LoginEndpoints(accounts, devices, uia, passwordCheck, config),
+                    new LoginEndpoints(accounts, devices, uia, passwordCheck, config, refreshTokens),
                     new DeviceEndpoints(devices, uia, passwordCheck),
                     new ProfileEndpoints(database, profiles, config.serverName(), remote),
                     new AccountDataEndpoints(accountData),

@@ -77,6 +77,12 @@ public final class AccountService {
      */
     public Optional<LoginSession> register(String localpart, String password, boolean guest, boolean admin,
                                            boolean inhibitLogin, String deviceId, String deviceDisplayName) {
+        return register(localpart, password, guest, admin, inhibitLogin, deviceId, deviceDisplayName, false);
+    }
+
+    /** Like the other {@code register}; {@code refreshable}: the session gets a refresh token when they are enabled. */
+    public Optional<LoginSession> register(String localpart, String password, boolean guest, boolean admin,
+                                           boolean inhibitLogin, String deviceId, String deviceDisplayName, boolean refreshable) {
         String userId = MatrixIds.userId(localpart, serverName);
         String passwordHash = password == null ? null : hasher.hash(password);
         try {
@@ -85,7 +91,7 @@ public final class AccountService {
                 users.insert(tx, userId, localpart, passwordHash, guest, admin, clock.millis());
                 profiles.insert(tx, userId, guest ? null : localpart);
                 if (inhibitLogin) return Optional.<LoginSession>empty();
-                return Optional.of(devices.issue(tx, userId, deviceId, deviceDisplayName));
+                return Optional.of(devices.issue(tx, userId, deviceId, deviceDisplayName, refreshable));
             });
             session.ifPresent(devices::issued);
             return session;
@@ -133,7 +139,12 @@ public final class AccountService {
     }
 
     public LoginSession login(String userId, String deviceId, String deviceDisplayName) {
-        LoginSession session = database.transaction(tx -> devices.issue(tx, userId, deviceId, deviceDisplayName));
+        return login(userId, deviceId, deviceDisplayName, false);
+    }
+
+    /** A login; {@code refreshable}: with a refresh token when they are enabled. */
+    public LoginSession login(String userId, String deviceId, String deviceDisplayName, boolean refreshable) {
+        LoginSession session = database.transaction(tx -> devices.issue(tx, userId, deviceId, deviceDisplayName, refreshable));
         devices.issued(session);
         return session;
     }

@@ -8,6 +8,7 @@ import org.callhs.core.error.MatrixException;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.AccessTokenRepository;
 import org.callhs.core.storage.repo.DeviceRepository;
+import org.callhs.core.storage.repo.RefreshTokenRepository;
 import org.callhs.core.storage.schema.tables.records.DevicesRecord;
 import org.jooq.DSLContext;
 
@@ -19,6 +20,8 @@ public final class DeviceService {
     private final TokenAuthenticator authenticator;
     private final Clock clock;
     private final DeviceListener listener;
+    private final RefreshTokenRepository refreshTokens = new RefreshTokenRepository();
+    private volatile RefreshTokens refreshing;
 
     public DeviceService(Database database, DeviceRepository devices, AccessTokenRepository tokens,
                          TokenAuthenticator authenticator, Clock clock, DeviceListener listener) {
@@ -36,9 +39,24 @@ public final class DeviceService {
      * A new device changes the user's device list: call {@link #issued} after the commit.
      */
     public LoginSession issue(DSLContext tx, String userId, String requestedDeviceId, String displayName) {
+        return issue(tx, userId, requestedDeviceId, displayName, false);
+    }
+
+    /** Uses {@code refreshTokens} for sessions that ask for a refresh token. */
+    public void useRefreshTokens(RefreshTokens refreshTokens) {
+        this.refreshing = refreshTokens;
+    }
+
+    /**
+     * Like {@link #issue(DSLContext, String, String, String)}; with {@code refreshable} (and
+     * refresh tokens enabled) the access token expires and comes with a refresh token.
+     */
+    public LoginSession issue(DSLContext tx, String userId, String requestedDeviceId, String displayName, boolean refreshable) {
         String deviceId = requestedDeviceId == null ? Tokens.newDeviceId() : requestedDeviceId;
         long now = clock.millis();
         if (devices.insertIfAbsent(tx, userId, deviceId, displayName, now) > 0) listener.deviceCreated(tx, userId, deviceId);
+        RefreshTokens r = refreshing;
+        if (refreshable && r != null && r.enabled()) return r.issue(tx, userId, deviceId, null);
         String token = Tokens.newAccessToken();
         tokens.insert(tx, Tokens.hash(token), userId, deviceId, now);
         return new LoginSession(userId, deviceId, token);
@@ -68,6 +86,7 @@ public final class DeviceService {
         if (deviceIds.isEmpty()) return;
         List<String> revoked = database.transaction(tx -> {
             if (devices.delete(tx, userId, deviceIds) > 0) listener.devicesDeleted(tx, userId, deviceIds);
+            refreshTokens.deleteForDevices(tx, userId, deviceIds);
             return tokens.deleteForDevices(tx, userId, deviceIds);
         });
         authenticator.evict(revoked);
@@ -81,6 +100,7 @@ public final class DeviceService {
                     .filter(id -> !id.equals(keepDevice)).toList();
             devices.deleteAllExcept(tx, userId, keepDevice);
             if (!deleted.isEmpty()) listener.devicesDeleted(tx, userId, deleted);
+            refreshTokens.deleteAllExceptDevice(tx, userId, keepDevice);
             return tokens.deleteAllExceptDevice(tx, userId, keepDevice);
         });
         authenticator.evict(revoked);

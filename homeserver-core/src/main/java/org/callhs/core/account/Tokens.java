@@ -21,6 +21,13 @@ public final class Tokens {
         return "chs_" + UnpaddedBase64.encodeUrlSafe(bytes);
     }
 
+    /** A new refresh token: {@code chr_} and 256 random bits, URL-safe. */
+    public static String newRefreshToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return "chr_" + UnpaddedBase64.encodeUrlSafe(bytes);
+    }
+
     /** Ten upper-case letters, like the device IDs other servers hand out. */
     public static String newDeviceId() { return random(UPPER, 10); }
 

@@ -8,6 +8,7 @@ import org.callhs.core.account.AccountService;
 import org.callhs.core.account.DeviceService;
 import org.callhs.core.account.LoginSession;
 import org.callhs.core.account.PasswordCheck;
+import org.callhs.core.account.RefreshTokens;
 import org.callhs.core.account.UserInteractiveAuth;
 import org.callhs.core.auth.Requester;
 import org.callhs.core.config.HomeserverConfig;
@@ -34,6 +35,10 @@ import org.callhs.core.util.Json;
  * <li>{@code GET /account/whoami}: user, device and {@code is_guest}.
  * <li>{@code POST /account/password}: user-interactive auth with {@code m.login.password};
  *     {@code logout_devices} (default true) logs out every other device.
+ * <li>{@code refresh_token: true} on login (and registration) asks for a refresh token, given
+ *     with {@code expires_in_ms} while refresh tokens are enabled ({@link RefreshTokens});
+ *     {@code POST /refresh} trades one for a new pair
+ *     (<a href="https://spec.matrix.org/v1.16/client-server-api/#post_matrixclientv3refresh">spec</a>).
  * </ul>
  */
 public final class LoginEndpoints implements Routes {
@@ -42,9 +47,11 @@ public final class LoginEndpoints implements Routes {
     private final UserInteractiveAuth uia;
     private final PasswordCheck passwordCheck;
     private final HomeserverConfig config;
+    private final RefreshTokens refreshTokens;
 
     public LoginEndpoints(AccountService accounts, DeviceService devices, UserInteractiveAuth uia, PasswordCheck passwordCheck,
-                          HomeserverConfig config) {
+                          HomeserverConfig config, RefreshTokens refreshTokens) {
+        this.refreshTokens = refreshTokens;
         this.accounts = accounts;
         this.devices = devices;
         this.uia = uia;
@@ -57,6 +64,7 @@ public final class LoginEndpoints implements Routes {
         List<Endpoint> list = new ArrayList<>();
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/login", AuthKind.NONE, null, r -> loginFlows()));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/login", AuthKind.NONE, "login", this::login));
+        list.add(new Endpoint("POST", "/_matrix/client/v3/refresh", AuthKind.NONE, null, this::refresh));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout", AuthKind.USER, null, this::logout));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "POST", "/logout/all", AuthKind.USER, null, this::logoutAll));
         list.addAll(Endpoint.under(Endpoint.CLIENT_R0_V3, "GET", "/account/whoami", AuthKind.USER_OR_GUEST, null, this::whoami));
@@ -80,14 +88,33 @@ public final class LoginEndpoints implements Routes {
         String password = Bodies.requireString(body, "password");
         String deviceId = Bodies.optionalString(body, "device_id");
         String displayName = Bodies.optionalString(body, "initial_device_display_name");
+        boolean refreshable = Bodies.optionalBoolean(body, "refresh_token", false);
         UsersRecord user = accounts.checkPassword(identifier, password);
-        LoginSession session = accounts.login(user.getUserId(), deviceId, displayName);
+        LoginSession session = accounts.login(user.getUserId(), deviceId, displayName, refreshable);
         ObjectNode out = Json.object();
         out.put("user_id", session.userId());
         out.put("access_token", session.accessToken());
         out.put("device_id", session.deviceId());
         out.put("home_server", accounts.serverName());
         out.putObject("well_known").putObject("m.homeserver").put("base_url", config.effectivePublicBaseurl());
+        putRefresh(out, session);
+        return ApiResponse.ok(out);
+    }
+
+    /** {@code refresh_token} and {@code expires_in_ms} of a session that has them. */
+    static void putRefresh(ObjectNode out, LoginSession session) {
+        if (session.refreshToken() == null) return;
+        out.put("refresh_token", session.refreshToken());
+        out.put("expires_in_ms", session.expiresInMs());
+    }
+
+    private ApiResponse refresh(ApiRequest request) {
+        ObjectNode body = request.requiredJsonObject();
+        LoginSession session = refreshTokens.refresh(Bodies.requireString(body, "refresh_token"));
+        ObjectNode out = Json.object();
+        out.put("access_token", session.accessToken());
+        out.put("expires_in_ms", session.expiresInMs());
+        out.put("refresh_token", session.refreshToken());
         return ApiResponse.ok(out);
     }
 

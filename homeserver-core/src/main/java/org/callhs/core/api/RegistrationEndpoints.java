@@ -76,6 +76,7 @@ public final class RegistrationEndpoints implements Routes {
         String deviceId = Bodies.optionalString(body, "device_id");
         String displayName = Bodies.optionalString(body, "initial_device_display_name");
         boolean inhibitLogin = Bodies.optionalBoolean(body, "inhibit_login", false);
+        boolean refreshable = Bodies.optionalBoolean(body, "refresh_token", false);
         String localpart = username == null ? null : accounts.checkUsernameAvailable(username);
         if (password != null) AccountService.checkPassword(password);
         // As Synapse: a body without a password (even {}) first gets the UIA flows (401); the
@@ -83,7 +84,8 @@ public final class RegistrationEndpoints implements Routes {
         uia.require(body, "register", null, flows(), (stage, auth) -> checkStage(stage, auth));
         if (password == null) throw MatrixException.missingParam("Missing params: password");
         if (localpart == null) localpart = generatedLocalpart();
-        Optional<LoginSession> session = accounts.register(localpart, password, false, false, inhibitLogin, deviceId, displayName);
+        Optional<LoginSession> session = accounts.register(localpart, password, false, false, inhibitLogin, deviceId, displayName,
+                refreshable);
         if (session.isEmpty()) {
             ObjectNode out = Json.object();
             out.put("user_id", org.callhs.core.util.MatrixIds.userId(localpart, accounts.serverName()));
@@ -148,6 +150,7 @@ public final class RegistrationEndpoints implements Routes {
         out.put("access_token", session.accessToken());
         out.put("device_id", session.deviceId());
         out.put("home_server", accounts.serverName());
+        LoginEndpoints.putRefresh(out, session);
         return out;
     }
 }

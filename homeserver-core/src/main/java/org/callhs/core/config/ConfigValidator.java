@@ -40,6 +40,9 @@ final class ConfigValidator {
         require(Set.of("trace", "debug", "info", "warn", "error").contains(c.logging().level()), "logging.level",
                 "must be trace, debug, info, warn or error");
         require(c.registration().uiaSessionLifetimeSeconds() > 0, "registration.uia_session_lifetime_seconds", "must be positive");
+        require(c.refreshTokens().accessTokenLifetimeSeconds() > 0, "refresh_tokens.access_token_lifetime_seconds", "must be positive");
+        require(c.refreshTokens().refreshTokenLifetimeSeconds() >= 0, "refresh_tokens.refresh_token_lifetime_seconds",
+                "must not be negative (0: until used)");
         require(!c.registration().requireToken() || !c.registration().tokens().isEmpty(), "registration.tokens",
                 "must list at least one token when registration.require_token is true");
         String certificate = c.federation().tlsCertificatePath();

@@ -18,7 +18,8 @@ public record HomeserverConfig(
         RateLimitsConfig rateLimits,
         HttpConfig http,
         String defaultRoomVersion,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        RefreshTokensConfig refreshTokens) {
 
     public record FederationConfig(boolean enabled, String listen, String tlsCertificatePath, String tlsPrivateKeyPath,
                                    String signingKeyPath) {}
@@ -60,6 +61,13 @@ public record HomeserverConfig(
     /** @param maxBodyBytes largest accepted request body; larger ones get 413 {@code M_TOO_LARGE} */
     public record HttpConfig(long maxBodyBytes) {}
 
+    /**
+     * @param enabled                         logins and registrations that ask for a refresh token get one (off by default)
+     * @param accessTokenLifetimeSeconds     how long an access token issued with a refresh token lasts
+     * @param refreshTokenLifetimeSeconds    how long a refresh token lasts unless used; 0: until used
+     */
+    public record RefreshTokensConfig(boolean enabled, long accessTokenLifetimeSeconds, long refreshTokenLifetimeSeconds) {}
+
     /** @param format {@code text} or {@code json} (one JSON object per line, for log shippers) */
     public record LoggingConfig(String level, String format) {}
 
@@ -77,7 +85,8 @@ public record HomeserverConfig(
                         new Limit(0.1, 10)),
                 new HttpConfig(10L * 1024 * 1024),
                 "11",
-                new LoggingConfig("info", "text"));
+                new LoggingConfig("info", "text"),
+                new RefreshTokensConfig(false, 300, 0));
     }
 
     public Path dataPath() { return Path.of(dataDir); }
