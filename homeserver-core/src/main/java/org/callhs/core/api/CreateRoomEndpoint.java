@@ -85,6 +85,16 @@ public final class CreateRoomEndpoint implements Routes {
         boolean isDirect = Bodies.optionalBoolean(body, "is_direct", false);
         List<String> invites = invites(body, requester.userId());
         ObjectNode creationContent = Bodies.optionalObject(body, "creation_content");
+        if (creationContent != null && creationContent.has("additional_creators") && version.creatorsHaveInfinitePower()) {
+            com.fasterxml.jackson.databind.JsonNode creators = creationContent.get("additional_creators");
+            if (!creators.isArray()) throw MatrixException.badJson("creation_content.additional_creators must be an array of user IDs");
+            for (com.fasterxml.jackson.databind.JsonNode creator : creators) {
+                if (!creator.isTextual()) throw MatrixException.badJson("creation_content.additional_creators must be an array of user IDs");
+                if (!MatrixIds.isValidUserId(creator.textValue())) {
+                    throw MatrixException.invalidParam("creation_content.additional_creators: not a user ID: " + creator.textValue());
+                }
+            }
+        }
         ObjectNode override = Bodies.optionalObject(body, "power_level_content_override");
         List<ObjectNode> initialState = initialState(body);
         if (alias != null && aliases.roomId(database.dsl(), alias).isPresent()) {

@@ -107,7 +107,8 @@ public final class RoomCreator {
         events.put("m.room.history_visibility", 100);
         events.put("m.room.canonical_alias", 50);
         events.put("m.room.avatar", 50);
-        events.put("m.room.tombstone", 100);
+        // v12: creators outrank everyone, and the tombstone must explicitly need more than state_default (spec createRoom, 150).
+        events.put("m.room.tombstone", r.version().creatorsHaveInfinitePower() ? 150 : 100);
         events.put("m.room.server_acl", 100);
         events.put("m.room.encryption", 100);
         pl.put("events_default", 0);

@@ -182,6 +182,9 @@ public final class RoomUpgrader {
         ObjectNode users = pl.get("users") instanceof ObjectNode u ? u : pl.putObject("users");
         if (version.creatorsHaveInfinitePower()) {
             creators.forEach(users::remove);
+            ObjectNode events = pl.get("events") instanceof ObjectNode e ? e : pl.putObject("events");
+            long stateDefault = pl.path("state_default").asLong(50);
+            if (events.path("m.room.tombstone").asLong(stateDefault) <= stateDefault) events.put("m.room.tombstone", Math.max(150, stateDefault + 1));
         } else if (oldVersion.creatorsHaveInfinitePower()) {
             Set<String> oldCreators = new LinkedHashSet<>();
             oldCreators.add(oldCreate.sender());

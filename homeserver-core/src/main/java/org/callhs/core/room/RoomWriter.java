@@ -298,6 +298,7 @@ public final class RoomWriter {
             List<EventBuilder.Prev> prevs = new ArrayList<>();
             for (ExtremityRepository.Extremity e : head.extremities()) prevs.add(new EventBuilder.Prev(e.eventId(), e.depth()));
             ObjectNode pdu = builder.template(head.version(), head.roomId(), draft, prevs, head.state().state());
+            org.callhs.core.room.auth.VersionShape.check(pdu, stateView(tx, head.state()), head.version());
             try {
                 AuthRules.check(pdu, stateView(tx, head.state()), head.version());
             } catch (AuthFailure e) {
@@ -378,6 +379,7 @@ public final class RoomWriter {
         List<EventBuilder.Prev> prevs = new ArrayList<>();
         for (ExtremityRepository.Extremity e : head.extremities()) prevs.add(new EventBuilder.Prev(e.eventId(), e.depth()));
         ObjectNode pdu = builder.template(version, head.roomId(), draft, prevs, isCreate ? null : head.state().state());
+        org.callhs.core.room.auth.VersionShape.check(pdu, stateView(tx, head.state()), version);
         try {
             AuthRules.check(pdu, stateView(tx, head.state()), version);
         } catch (AuthFailure e) {

@@ -171,4 +171,45 @@ class RoomUpgradeApiTest extends BackendSuite {
         assertThat(client.put(tags + "/x", bob, "{}").errcode()).isEqualTo("M_FORBIDDEN");
         assertThat(client.get(tags, bob).errcode()).isEqualTo("M_FORBIDDEN");
     }
+
+    @Test
+    void version12RoomsAreMadeAsTheSpecSaysAndMalformedRequestsAre400() {
+        String alice = server.registerToken("v12_alice");
+        String bob = server.registerToken("v12_bob");
+        Resp made = client.post("/_matrix/client/v3/createRoom", alice, "{\"room_version\":\"12\",\"preset\":\"public_chat\","
+                + "\"creation_content\":{\"additional_creators\":[\"" + user("v12_bob") + "\"]}}");
+        assertThat(made.status()).as(made.body().toString()).isEqualTo(200);
+        String roomId = made.text("room_id");
+        JsonNode pl = state(alice, roomId, "m.room.power_levels", "");
+        assertThat(pl.path("events").path("m.room.tombstone").asInt()).as("above state_default").isEqualTo(150);
+        assertThat(pl.path("users").has(user("v12_alice"))).as("creators are not listed").isFalse();
+        assertThat(state(alice, roomId, "m.room.create", "").path("additional_creators").get(0).asText()).isEqualTo(user("v12_bob"));
+
+        Resp listed = client.put(room(roomId) + "/state/m.room.power_levels", alice,
+                "{\"users\":{\"" + user("v12_alice") + "\":100},\"events\":{\"m.room.tombstone\":150}}");
+        assertThat(listed.status()).as("a power-levels event listing a creator is malformed in v12").isEqualTo(400);
+        assertThat(listed.errcode()).isEqualTo("M_BAD_JSON");
+        Resp secondCreate = client.put(room(roomId) + "/state/m.room.create", alice, "{\"room_version\":\"12\"}");
+        assertThat(secondCreate.status()).isEqualTo(400);
+        assertThat(client.post("/_matrix/client/v3/join/" + TestClient.seg(roomId), bob, "{}").status()).isEqualTo(200);
+        assertThat(client.put(room(roomId) + "/state/m.room.power_levels", bob, "{\"users\":{}}").status())
+                .as("bob is an additional creator").isEqualTo(200);
+
+        for (String bad : List.of("\"creation_content\":{\"additional_creators\":\"" + user("v12_bob") + "\"}",
+                "\"creation_content\":{\"additional_creators\":[5]}",
+                "\"power_level_content_override\":{\"users\":{\"" + user("v12_alice") + "\":100}}")) {
+            Resp r = client.post("/_matrix/client/v3/createRoom", alice, "{\"room_version\":\"12\"," + bad + "}");
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.errcode()).as(bad).isEqualTo("M_BAD_JSON");
+        }
+        Resp secondCreateAtStart = client.post("/_matrix/client/v3/createRoom", alice,
+                "{\"room_version\":\"12\",\"initial_state\":[{\"type\":\"m.room.create\",\"state_key\":\"\",\"content\":{}}]}");
+        assertThat(secondCreateAtStart.status()).isEqualTo(400);
+        assertThat(secondCreateAtStart.errcode()).isEqualTo("M_INVALID_PARAM");
+        Resp notUser = client.post("/_matrix/client/v3/createRoom", alice,
+                "{\"room_version\":\"12\",\"creation_content\":{\"additional_creators\":[\"bob\"]}}");
+        assertThat(notUser.errcode()).isEqualTo("M_INVALID_PARAM");
+        assertThat(state(alice, client.post("/_matrix/client/v3/createRoom", alice, "{\"room_version\":\"11\"}").text("room_id"),
+                "m.room.power_levels", "").path("events").path("m.room.tombstone").asInt()).isEqualTo(100);
+    }
 }
