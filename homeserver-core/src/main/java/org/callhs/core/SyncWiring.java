@@ -27,7 +27,6 @@ import org.callhs.core.sync.SlidingSyncService;
 import org.callhs.core.sync.SyncBuildGate;
 import org.callhs.core.sync.SyncNotifier;
 import org.callhs.core.sync.SyncService;
-import org.callhs.core.sync.UnreadCounter;
 import org.callhs.core.todevice.ToDeviceService;
 
 /** Builds the real-time part of core: /sync, typing, receipts, read markers and to-device messages. */
@@ -47,7 +46,7 @@ final class SyncWiring {
         presence.publishTo(relay::localPresence);
         relay.useAcls(rooms.acls()::allows);
         modules.bindRoomEdus(relay);
-        UnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
+        PushUnreadCounter unread = new PushUnreadCounter(rooms.reader(), receipts, pushRules);
         ForgottenRoomRepository forgotten = new ForgottenRoomRepository();
         SyncBuildGate gate = new SyncBuildGate(Math.max(1, database.readConnections() - 2));
         SyncService sync = new SyncService(rooms.reader(), rooms.visibility(),
@@ -57,6 +56,7 @@ final class SyncWiring {
                 new SlidingCoreExtensions(toDevice, encryption, accountData, pushRules::ruleset), accountData, unread,
                 user -> forgotten.forgotten(database.dsl(), user), modules.slidingSyncExtensions(), gate);
         return List.of(
+                new org.callhs.core.api.NotificationsEndpoint(rooms.reader(), unread, receipts, rooms.clientEvents()),
                 new SyncEndpoint(sync, database, new FilterRepository()),
                 new SlidingSyncEndpoint(sliding),
                 new EphemeralEndpoints(typing, receipts, accountData, rooms.reader(), relay),

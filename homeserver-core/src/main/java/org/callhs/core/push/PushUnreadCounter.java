@@ -92,8 +92,22 @@ public final class PushUnreadCounter implements UnreadCounter {
 
     private static final String MAIN = "main";
 
+    /**
+     * What the user's push rules do with an event of a room they are in, against the room's
+     * current state (as the counts are evaluated); empty for their own events and redacted ones.
+     */
+    public java.util.Optional<PushRuleEvaluator.Outcome> outcome(String userId, PersistedEvent event) {
+        if (event.sender().equals(userId) || event.redactedBy() != null) return java.util.Optional.empty();
+        RoomContext room = roomContexts.get(event.roomId(), this::roomContext);
+        String displayName = reader.stateEvent(room.state(), StateKey.MEMBER_TYPE, userId)
+                .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
+        long senderLevel = PowerLevels.userLevel(event.sender(), room.view(), event.version());
+        PushContext context = new PushContext(event.pdu(), userId, displayName, room.members(), senderLevel, room.notificationLevels());
+        return java.util.Optional.of(evaluator.evaluate(rulesets.get(userId, rules::ruleset), context));
+    }
+
     /** The thread an event belongs to: the root of its thread, or {@code main}. */
-    private String threadOf(PersistedEvent event) {
+    public String threadOf(PersistedEvent event) {
         RelatesTo relation = RelatesTo.of(event.pdu()).orElse(null);
         if (relation == null) return MAIN;
         if (relation.relType().equals(RelatesTo.THREAD)) return relation.eventId();

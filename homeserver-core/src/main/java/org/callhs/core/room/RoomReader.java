@@ -244,4 +244,11 @@ public final class RoomReader {
         }
         return out;
     }
+
+    /** Timeline events of any of these rooms below a stream position, newest first, at most {@code limit}. */
+    public List<PersistedEvent> backwardsAcross(java.util.Collection<String> roomIds, long beforeExclusive, int limit) {
+        if (roomIds.isEmpty()) return List.of();
+        return events.pageRoomsBackwards(database.dsl(), roomIds, beforeExclusive, limit).stream()
+                .map(r -> eventStore.toEvent(database.dsl(), r)).toList();
+    }
 }

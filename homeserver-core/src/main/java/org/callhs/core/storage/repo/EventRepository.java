@@ -57,6 +57,13 @@ public final class EventRepository {
                 .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(limit).fetch();
     }
 
+    /** Timeline events of any of these rooms below a stream position, newest first, at most {@code limit}. */
+    public List<EventsRecord> pageRoomsBackwards(DSLContext dsl, Collection<String> roomIds, long beforeExclusive, int limit) {
+        return dsl.selectFrom(EVENTS)
+                .where(EVENTS.ROOM_ID.in(roomIds), EVENTS.STREAM_ORDERING.lt(beforeExclusive), EVENTS.STREAM_ORDERING.isNotNull())
+                .orderBy(EVENTS.STREAM_ORDERING.desc()).limit(limit).fetch();
+    }
+
     /** Events of a room strictly between two stream positions, oldest first, at most {@code limit}. */
     public List<EventsRecord> pageForwards(DSLContext tx, String roomId, long afterExclusive, long beforeExclusive, int limit) {
         return tx.selectFrom(EVENTS)
