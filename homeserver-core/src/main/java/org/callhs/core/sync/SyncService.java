@@ -182,7 +182,8 @@ public final class SyncService {
                 }
                 case "knock" -> { if (changed) invitedOrKnocked(response, "knock", "knock_state", member); }
                 case "leave", "ban" -> {
-                    boolean wanted = since == null ? filter.includeLeave() : changed;
+                    // Initial and full-state syncs list every left room with include_leave (as Synapse); others what changed.
+                    boolean wanted = (since == null || request.fullState()) ? filter.includeLeave() || (since != null && changed) : changed;
                     if (!wanted) continue;
                     if (forgotten == null) forgotten = forgottenRooms.apply(userId);
                     if (!forgotten.contains(m.roomId())) left(response, request, member, after, full);

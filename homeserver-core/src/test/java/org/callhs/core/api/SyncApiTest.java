@@ -422,4 +422,51 @@ class SyncApiTest extends BackendSuite {
         assertThat(client.get(SYNC + "?set_presence=busy", alice).errcode()).isEqualTo("M_INVALID_PARAM");
         assertThat(client.get(SYNC, null).status()).isEqualTo(401);
     }
+
+    @Test
+    void archivedRoomsHoldTheHistoryFromBeforeTheLeaveAndAppearOnlyWhenTheSpecSays() {
+        String alice = server.registerToken("arch_alice");
+        String bob = server.registerToken("arch_bob");
+        String includeLeave = q("{\"room\":{\"include_leave\":true}}");
+        String roomId = createRoom(alice, "{\"preset\":\"public_chat\",\"initial_state\":[{\"type\":\"m.room.history_visibility\","
+                + "\"state_key\":\"\",\"content\":{\"history_visibility\":\"joined\"}}]}");
+        client.post(room(roomId) + "/join", bob, "{}");
+        send(alice, roomId, "before");
+        String beforeLeave = client.get(SYNC + "?filter=" + includeLeave, bob).text("next_batch");
+        assertThat(client.post(room(roomId) + "/leave", bob, "{}").status()).isEqualTo(200);
+        send(alice, roomId, "after");
+
+        JsonNode initial = client.get(SYNC + "?filter=" + includeLeave, bob).body().path("rooms").path("leave").path(roomId);
+        JsonNode timeline = initial.path("timeline").path("events");
+        assertThat(bodies(timeline)).contains("before").doesNotContain("after");
+        JsonNode last = timeline.get(timeline.size() - 1);
+        assertThat(last.path("type").asText()).as("bob sees his own leave, history visibility joined or not").isEqualTo("m.room.member");
+        assertThat(last.path("content").path("membership").asText()).isEqualTo("leave");
+        assertThat(initial.has("state")).isTrue();
+
+        Resp incremental = client.get(SYNC + "?filter=" + includeLeave + "&since=" + q(beforeLeave), bob);
+        JsonNode left = incremental.body().path("rooms").path("leave").path(roomId);
+        assertThat(bodies(left.path("timeline").path("events"))).doesNotContain("after");
+        assertThat(types(left.path("timeline").path("events"))).contains("m.room.member");
+
+        String afterLeave = incremental.text("next_batch");
+        JsonNode full = client.get(SYNC + "?filter=" + includeLeave + "&full_state=true&since=" + q(afterLeave), bob).body();
+        assertThat(full.path("rooms").path("leave").path(roomId).has("timeline")).as("a full-state sync lists left rooms").isTrue();
+        assertThat(full.path("rooms").path("leave").path(roomId).has("state")).isTrue();
+
+        client.put(room(roomId) + "/state/m.room.topic", alice, "{\"topic\":\"changed after bob left\"}");
+        send(alice, roomId, "filler");
+        Resp later = client.get(SYNC + "?timeout=0&filter=" + includeLeave + "&since=" + q(afterLeave), bob);
+        assertThat(later.body().path("rooms").path("leave").has(roomId)).as("a room left before the token is not listed again").isFalse();
+
+        String carolRoom = createRoom(alice, "{}");
+        String carol = server.registerToken("arch_carol");
+        String carolSince = client.get(SYNC, carol).text("next_batch");
+        client.post(room(carolRoom) + "/invite", alice, "{\"user_id\":\"@arch_carol:localhost\"}");
+        assertThat(client.post(room(carolRoom) + "/leave", carol, "{}").status()).isEqualTo(200);
+        JsonNode rejected = client.get(SYNC + "?since=" + q(carolSince), carol).body().path("rooms").path("leave").path(carolRoom);
+        JsonNode rejectedTimeline = rejected.path("timeline").path("events");
+        assertThat(rejectedTimeline.size()).as("carol sees her own rejection").isPositive();
+        assertThat(rejectedTimeline.get(rejectedTimeline.size() - 1).path("content").path("membership").asText()).isEqualTo("leave");
+    }
 }

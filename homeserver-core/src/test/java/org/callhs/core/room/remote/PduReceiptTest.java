@@ -467,4 +467,40 @@ class PduReceiptTest {
             return Optional.ofNullable(stateIdsAnswers.get(eventId));
         }
     }
+
+    @Test
+    void aSyncTokenAtARedactionOfAnUnknownEventStillWorks() {
+        String join = bobJoins();
+        ObjectNode redaction = pdu("m.room.redaction", null, BOB, "{\"redacts\": \"$12345\"}", List.of(join),
+                List.of("m.room.power_levels|", "m.room.member|" + BOB));
+        redaction.put("redacts", "$12345");
+        EventHashes.hashAndSign(stripSignatures(redaction), version, remoteSigner);
+        depths.put(id(redaction), depthOf(join) + 1);
+        assertThat(receive(redaction).error()).isNull();
+        String filter = TestClient.seg("{\"room\":{\"timeline\":{\"limit\":10}}}");
+        Resp first = client.get("/_matrix/client/v3/sync?filter=" + filter, alice);
+        assertThat(first.status()).isEqualTo(200);
+        String since = first.text("next_batch");
+        List<String> prevs = List.of(id(redaction));
+        String last = null;
+        for (int i = 0; i < 11; i++) {
+            ObjectNode filler = message(BOB, "filler " + i, prevs);
+            assertThat(receive(filler).error()).isNull();
+            last = id(filler);
+            prevs = List.of(last);
+        }
+        Resp gappy = client.get("/_matrix/client/v3/sync?timeout=0&filter=" + filter + "&since=" + TestClient.seg(since), alice);
+        assertThat(gappy.status()).as(gappy.body().toString()).isEqualTo(200);
+        JsonNode timeline = gappy.body().path("rooms").path("join").path(roomId).path("timeline");
+        assertThat(timeline.path("limited").asBoolean()).isTrue();
+        assertThat(timeline.path("events").size()).isEqualTo(10);
+        assertThat(timeline.path("events").get(9).path("event_id").asText()).isEqualTo(last);
+        assertThat(client.get(path() + "/messages?dir=b&limit=20&from=" + TestClient.seg(since), alice).status()).isEqualTo(200);
+    }
+
+    private static ObjectNode stripSignatures(ObjectNode pdu) {
+        pdu.remove("signatures");
+        pdu.remove("hashes");
+        return pdu;
+    }
 }
