@@ -63,7 +63,10 @@ class RefreshTokenApiTest {
         String refresh1 = first.text("refresh_token");
         assertThat(refresh1).isNotBlank();
         assertThat(whoami(client, access1).status()).isEqualTo(200);
-        assertThat(client.put("/_matrix/client/v3/sendToDevice/m.test/t1", access1, "{\"messages\":{}}").status()).isEqualTo(200);
+        String roomId = client.post("/_matrix/client/v3/createRoom", access1, "{}").text("room_id");
+        String sendPath = "/_matrix/client/v3/rooms/" + TestClient.seg(roomId) + "/send/m.room.message/same-txn";
+        String sent = client.put(sendPath, access1, "{\"msgtype\":\"m.text\",\"body\":\"once\"}").text("event_id");
+        assertThat(sent).startsWith("$");
 
         Resp second = refresh(client, refresh1);
         assertThat(second.status()).as(second.body().toString()).isEqualTo(200);
@@ -88,8 +91,8 @@ class RefreshTokenApiTest {
         assertThat(reused.status()).isEqualTo(401);
         assertThat(reused.errcode()).isEqualTo("M_UNKNOWN_TOKEN");
         assertThat(reused.body().path("soft_logout").asBoolean()).isTrue();
-        assertThat(client.put("/_matrix/client/v3/sendToDevice/m.test/t1", access3, "{\"messages\":{}}").status())
-                .as("transaction IDs stay the device's").isEqualTo(200);
+        assertThat(client.put(sendPath, access3, "{\"msgtype\":\"m.text\",\"body\":\"once\"}").text("event_id"))
+                .as("transaction IDs stay the device's: a retry after rotation is the same event").isEqualTo(sent);
 
         CLOCK.advance(61_000);
         Resp expired = whoami(client, access3);
