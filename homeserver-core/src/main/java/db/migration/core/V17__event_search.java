@@ -3,8 +3,6 @@ package db.migration.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Locale;
 import org.callhs.core.storage.repo.EventSearchRepository;
@@ -21,8 +19,6 @@ import org.flywaydb.core.api.migration.Context;
  * before this migration, in batches.
  */
 public class V17__event_search extends BaseJavaMigration {
-    private static final int BATCH = 1000;
-
     @Override
     public void migrate(Context context) throws Exception {
         Connection connection = context.getConnection();
@@ -45,32 +41,15 @@ public class V17__event_search extends BaseJavaMigration {
     /** Indexes the stored events that have searchable text (the table must be empty). */
     public static void backfill(Connection connection, boolean postgres) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        long after = Long.MIN_VALUE;
-        String select = "SELECT event_id, room_id, event_type, sender, stream_ordering, origin_server_ts, pdu FROM events"
-                + " WHERE stream_ordering IS NOT NULL AND stream_ordering > ? AND redacted_by IS NULL AND rejected_reason IS NULL"
-                + " AND soft_failed = ? AND event_type IN ('m.room.message', 'm.room.name', 'm.room.topic')"
-                + " ORDER BY stream_ordering LIMIT " + BATCH;
-        while (true) {
-            int read = 0;
-            try (PreparedStatement query = connection.prepareStatement(select);
-                 PreparedStatement write = connection.prepareStatement(EventSearchRepository.insertSql(postgres))) {
-                query.setLong(1, after);
-                query.setBoolean(2, false);
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        read++;
-                        after = rows.getLong("stream_ordering");
-                        JsonNode pdu = json.readTree(rows.getString("pdu"));
-                        EventSearchRepository.Entry entry = EventSearchRepository.entryOf(rows.getString("event_type"), pdu);
-                        if (entry == null) continue;
-                        EventSearchRepository.bind(write, postgres, rows.getString("event_id"), rows.getString("room_id"),
-                                rows.getString("sender"), entry, after, rows.getLong("origin_server_ts"));
-                        write.addBatch();
-                    }
-                }
-                write.executeBatch();
-            }
-            if (read < BATCH) return;
-        }
+        TimelineScan.run(connection, "event_id, room_id, event_type, sender, stream_ordering, origin_server_ts, pdu",
+                "event_type IN ('m.room.message', 'm.room.name', 'm.room.topic')", EventSearchRepository.insertSql(postgres),
+                (row, write) -> {
+                    JsonNode pdu = json.readTree(row.getString("pdu"));
+                    EventSearchRepository.Entry entry = EventSearchRepository.entryOf(row.getString("event_type"), pdu);
+                    if (entry == null) return;
+                    EventSearchRepository.bind(write, postgres, row.getString("event_id"), row.getString("room_id"), row.getString("sender"),
+                            entry, row.getLong("stream_ordering"), row.getLong("origin_server_ts"));
+                    write.addBatch();
+                });
     }
 }
