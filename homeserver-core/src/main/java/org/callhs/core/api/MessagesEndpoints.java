@@ -249,20 +249,15 @@ public final class MessagesEndpoints implements Routes {
                 .orElseThrow(() -> MatrixException.notFound("Event not found"));
         RoomEventFilter filter = filter(request);
         int limit = limit(request, filter);
-        int before = limit / 2;
-        int after = limit - before;
-        List<PersistedEvent> earlier = visibleOnly(reader.backwards(roomId, event.streamOrdering() - 1, 0, before * 2 + 10), filter,
-                requester, joined, before);
-        List<PersistedEvent> later = visibleOnly(reader.forwards(roomId, event.streamOrdering(), Long.MAX_VALUE - 1, after * 2 + 10), filter,
-                requester, joined, after);
+        HistoryVisibility.Around around = visibility.around(event, requester.userId(), joined, filter, limit / 2, limit - limit / 2);
         ObjectNode body = Json.object();
         body.set("event", clientEvents.render(event, requester));
         ArrayNode beforeArray = body.putArray("events_before");
-        earlier.forEach(e -> beforeArray.add(clientEvents.render(e, requester)));
+        around.earlier().forEach(e -> beforeArray.add(clientEvents.render(e, requester)));
         ArrayNode afterArray = body.putArray("events_after");
-        later.forEach(e -> afterArray.add(clientEvents.render(e, requester)));
-        body.put("start", "s" + (earlier.isEmpty() ? event.streamOrdering() - 1 : earlier.get(earlier.size() - 1).streamOrdering() - 1));
-        body.put("end", "s" + (later.isEmpty() ? event.streamOrdering() : later.get(later.size() - 1).streamOrdering()));
+        around.later().forEach(e -> afterArray.add(clientEvents.render(e, requester)));
+        body.put("start", around.start());
+        body.put("end", around.end());
         ArrayNode state = body.putArray("state");
         Map<StateKey, String> at = reader.stateAt(event.eventId(), true);
         List<String> ids = filter.lazyLoadMembers()
@@ -270,15 +265,5 @@ public final class MessagesEndpoints implements Routes {
                 : List.copyOf(at.values());
         reader.events(ids).forEach(e -> state.add(clientEvents.render(e, requester)));
         return ApiResponse.ok(body);
-    }
-
-    private List<PersistedEvent> visibleOnly(List<PersistedEvent> events, RoomEventFilter filter, Requester requester, boolean joined,
-                                             int max) {
-        List<PersistedEvent> out = new ArrayList<>();
-        for (PersistedEvent e : events) {
-            if (out.size() == max) break;
-            if (filter.matches(e) && visibility.visible(e, requester.userId(), joined)) out.add(e);
-        }
-        return out;
     }
 }
