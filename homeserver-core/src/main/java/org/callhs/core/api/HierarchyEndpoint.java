@@ -62,10 +62,9 @@ public final class HierarchyEndpoint implements Routes {
     private ApiResponse hierarchy(ApiRequest request) {
         String roomId = RoomEndpoints.roomId(request);
         String userId = request.requester().userId();
-        boolean suggestedOnly = bool(request, "suggested_only");
-        int maxDepth = nonNegative(request, "max_depth", Integer.MAX_VALUE);
-        int limit = Math.min(nonNegative(request, "limit", MAX_LIMIT), MAX_LIMIT);
-        if (limit == 0) throw MatrixException.invalidParam("limit must be positive");
+        boolean suggestedOnly = QueryParams.bool(request, "suggested_only", false);
+        int maxDepth = QueryParams.atLeast(request, "max_depth", 0, Integer.MAX_VALUE);
+        int limit = Math.min(QueryParams.atLeast(request, "limit", 1, MAX_LIMIT), MAX_LIMIT);
         String fingerprint = Integer.toHexString((roomId + "|" + suggestedOnly + "|" + maxDepth).hashCode());
         int offset = request.query("from").map(from -> offset(from, fingerprint)).orElse(0);
 
@@ -130,26 +129,6 @@ public final class HierarchyEndpoint implements Routes {
             .comparing(Child::order, Comparator.nullsLast(Comparator.naturalOrder()))
             .thenComparingLong(Child::ts)
             .thenComparing(Child::roomId);
-
-    private static boolean bool(ApiRequest request, String name) {
-        return request.query(name).map(v -> switch (v) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw MatrixException.invalidParam(name + " must be true or false");
-        }).orElse(false);
-    }
-
-    private static int nonNegative(ApiRequest request, String name, int fallback) {
-        return request.query(name).map(v -> {
-            try {
-                long n = Long.parseLong(v);
-                if (n < 0) throw MatrixException.invalidParam(name + " must not be negative");
-                return (int) Math.min(n, Integer.MAX_VALUE);
-            } catch (NumberFormatException e) {
-                throw MatrixException.invalidParam(name + " must be an integer");
-            }
-        }).orElse(fallback);
-    }
 
     private static int offset(String from, String fingerprint) {
         int underscore = from.indexOf('_');

@@ -55,16 +55,7 @@ public final class NotificationsEndpoint implements Routes {
     private ApiResponse notifications(ApiRequest request) {
         Requester requester = request.requester();
         String userId = requester.userId();
-        int limit = 20;
-        if (request.query("limit").isPresent()) {
-            try {
-                limit = Integer.parseInt(request.query("limit").get());
-            } catch (NumberFormatException e) {
-                throw MatrixException.invalidParam("limit must be an integer");
-            }
-            if (limit < 1) throw MatrixException.invalidParam("limit must be positive");
-            limit = Math.min(limit, 100);
-        }
+        int limit = Math.min(QueryParams.atLeast(request, "limit", 1, 20), 100);
         String only = request.query("only").orElse(null);
         if (only != null && !only.equals("highlight")) throw MatrixException.invalidParam("only must be highlight");
         long before = Long.MAX_VALUE;

@@ -2,7 +2,6 @@ package org.callhs.core.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,10 +95,9 @@ public final class RelationsEndpoints implements Routes {
         String dir = request.query("dir").orElse("b");
         if (!dir.equals("b") && !dir.equals("f")) throw MatrixException.invalidParam("dir must be b or f");
         boolean backwards = dir.equals("b");
-        int limit = Math.min(intParam(request, "limit", 5, 1), MAX_LIMIT);
-        Boolean recurseParam = booleanParam(request, "recurse");
-        if (recurseParam == null) recurseParam = booleanParam(request, "org.matrix.msc3981.recurse");
-        boolean recurse = recurseParam != null && recurseParam;
+        int limit = Math.min(QueryParams.atLeast(request, "limit", 1, 5), MAX_LIMIT);
+        boolean recurse = QueryParams.bool(request, "recurse")
+                .orElseGet(() -> QueryParams.bool(request, "org.matrix.msc3981.recurse", false));
         Long from = request.query("from").map(MessagesEndpoints::parseToken).orElse(null);
         Long to = request.query("to").map(MessagesEndpoints::parseToken).orElse(null);
         // Tokens are boundaries just after an event: backwards reads at or below "from" and above "to", forwards the reverse.
@@ -128,21 +126,20 @@ public final class RelationsEndpoints implements Routes {
 
     /** The event and the events relating to it, {@value #MAX_DEPTH} - 1 levels down: the parents whose relations a recursive read returns. */
     private List<String> descendantsAndSelf(PersistedEvent root) {
-        List<String> all = new ArrayList<>(List.of(root.eventId()));
+        java.util.Set<String> all = new java.util.LinkedHashSet<>(List.of(root.eventId()));
         List<String> level = List.of(root.eventId());
         for (int depth = 1; depth < MAX_DEPTH && !level.isEmpty(); depth++) {
             level = relations.page(database.dsl(), root.roomId(), level, null, null, Long.MIN_VALUE, Long.MAX_VALUE, false, 100_000)
-                    .stream().map(EventRelationsRecord::getEventId).filter(id -> !all.contains(id)).toList();
-            all.addAll(level);
+                    .stream().map(EventRelationsRecord::getEventId).filter(all::add).toList();
         }
-        return all;
+        return List.copyOf(all);
     }
 
     private ApiResponse threads(ApiRequest request) {
         Reading reading = reading(request);
         String include = request.query("include").orElse("all");
         if (!include.equals("all") && !include.equals("participated")) throw MatrixException.invalidParam("include must be all or participated");
-        int limit = Math.min(intParam(request, "limit", 5, 1), MAX_THREADS);
+        int limit = Math.min(QueryParams.atLeast(request, "limit", 1, 5), MAX_THREADS);
         long before = request.query("from").map(RelationsEndpoints::threadToken).orElse(Long.MAX_VALUE);
         String participant = include.equals("participated") ? reading.requester().userId() : null;
         List<EventRelationRepository.Thread> threads = relations.threads(database.dsl(), reading.roomId(), before, participant, limit);
@@ -168,27 +165,5 @@ public final class RelationsEndpoints implements Routes {
         } catch (NumberFormatException e) {
             throw MatrixException.invalidParam("Invalid pagination token");
         }
-    }
-
-    private static int intParam(ApiRequest request, String name, int fallback, int min) {
-        String text = request.query(name).orElse(null);
-        if (text == null) return fallback;
-        try {
-            int value = Integer.parseInt(text);
-            if (value < min) throw MatrixException.invalidParam(name + " must be at least " + min);
-            return value;
-        } catch (NumberFormatException e) {
-            throw MatrixException.invalidParam(name + " must be an integer");
-        }
-    }
-
-    private static Boolean booleanParam(ApiRequest request, String name) {
-        String text = request.query(name).orElse(null);
-        if (text == null) return null;
-        return switch (text) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw MatrixException.invalidParam(name + " must be true or false");
-        };
     }
 }

@@ -51,16 +51,12 @@ public final class SyncEndpoint implements Routes {
     private ApiResponse sync(ApiRequest request) {
         SyncToken since = request.query("since").filter(s -> !s.isEmpty()).map(SyncToken::parse).orElse(null);
         SyncFilter filter = filter(request);
-        boolean fullState = switch (request.query("full_state").orElse("false")) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw MatrixException.invalidParam("full_state must be true or false");
-        };
+        boolean fullState = QueryParams.bool(request, "full_state", false);
         String setPresence = request.query("set_presence").orElse("online");
         if (!PRESENCE.contains(setPresence)) throw MatrixException.invalidParam("set_presence must be online, offline or unavailable");
         long timeout = timeout(request);
-        String stateAfter = flag(request, "use_state_after") ? SyncRequest.STATE_AFTER
-                : flag(request, "org.matrix.msc4222.use_state_after") ? SyncRequest.UNSTABLE_STATE_AFTER : null;
+        String stateAfter = QueryParams.bool(request, "use_state_after", false) ? SyncRequest.STATE_AFTER
+                : QueryParams.bool(request, "org.matrix.msc4222.use_state_after", false) ? SyncRequest.UNSTABLE_STATE_AFTER : null;
         try {
             return ApiResponse.ok(sync.sync(new SyncRequest(request.requester(), since, filter, fullState, timeout, setPresence,
                     stateAfter)));
@@ -68,14 +64,6 @@ public final class SyncEndpoint implements Routes {
             Thread.currentThread().interrupt();
             throw new MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 503, "Server shutting down");
         }
-    }
-
-    private static boolean flag(ApiRequest request, String name) {
-        return switch (request.query(name).orElse("false")) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw MatrixException.invalidParam(name + " must be true or false");
-        };
     }
 
     private static long timeout(ApiRequest request) {
