@@ -154,8 +154,9 @@ public final class SearchEndpoint implements Routes {
 
     private ObjectNode roomEvents(Requester requester, Query query, String nextBatch) {
         String userId = requester.userId();
+        Set<String> joinedRooms = Set.copyOf(reader.joinedRooms(userId));
         List<String> rooms = new ArrayList<>();
-        for (String roomId : reader.joinedRooms(userId)) {
+        for (String roomId : joinedRooms) {
             if (!query.filter().matchesRoom(roomId)) continue;
             rooms.add(roomId);
             for (String older : predecessors.apply(roomId)) if (!rooms.contains(older)) rooms.add(older);
@@ -188,8 +189,7 @@ public final class SearchEndpoint implements Routes {
                 before = hit.streamOrdering();
                 PersistedEvent event = byId.get(hit.eventId());
                 if (event == null || event.redactedBy() != null || !query.filter().matches(event)) continue;
-                boolean joined = reader.joinedRooms(userId).contains(event.roomId());
-                if (!visibility.visible(event, userId, joined)) continue;
+                if (!visibility.visible(event, userId, joinedRooms.contains(event.roomId()))) continue;
                 found.add(hit);
                 events.add(event);
                 if (events.size() == limit) {
@@ -210,7 +210,7 @@ public final class SearchEndpoint implements Routes {
             result.put("rank", found.get(i).rank());
             result.set("result", clientEvents.render(event, requester));
             if (query.beforeLimit() > 0 || query.afterLimit() > 0 || query.includeProfile()) {
-                result.set("context", context(event, requester, query));
+                result.set("context", context(event, requester, query, joinedRooms.contains(event.roomId())));
             }
             for (String key : query.groupBy()) {
                 String value = key.equals("room_id") ? event.roomId() : event.sender();
@@ -234,7 +234,7 @@ public final class SearchEndpoint implements Routes {
         if (query.includeState()) {
             ObjectNode state = out.putObject("state");
             for (String roomId : events.stream().map(PersistedEvent::roomId).distinct().toList()) {
-                if (!reader.joinedRooms(userId).contains(roomId)) continue;
+                if (!joinedRooms.contains(roomId)) continue;
                 ArrayNode list = state.putArray(roomId);
                 reader.events(List.copyOf(reader.currentState(roomId).values())).forEach(e -> list.add(clientEvents.render(e, requester)));
             }
@@ -242,30 +242,18 @@ public final class SearchEndpoint implements Routes {
         return out;
     }
 
-    private ObjectNode context(PersistedEvent event, Requester requester, Query query) {
-        String userId = requester.userId();
-        boolean joined = reader.joinedRooms(userId).contains(event.roomId());
-        List<PersistedEvent> earlier = new ArrayList<>();
-        if (query.beforeLimit() > 0) {
-            for (PersistedEvent e : reader.backwards(event.roomId(), event.streamOrdering() - 1, Long.MIN_VALUE + 1, query.beforeLimit() * 2 + 10)) {
-                if (earlier.size() == query.beforeLimit()) break;
-                if (visibility.visible(e, userId, joined)) earlier.add(e);
-            }
-        }
-        List<PersistedEvent> later = new ArrayList<>();
-        if (query.afterLimit() > 0) {
-            for (PersistedEvent e : reader.forwards(event.roomId(), event.streamOrdering(), Long.MAX_VALUE - 1, query.afterLimit() * 2 + 10)) {
-                if (later.size() == query.afterLimit()) break;
-                if (visibility.visible(e, userId, joined)) later.add(e);
-            }
-        }
+    private ObjectNode context(PersistedEvent event, Requester requester, Query query, boolean joined) {
+        HistoryVisibility.Around around = visibility.around(event, requester.userId(), joined, null, query.beforeLimit(),
+                query.afterLimit());
+        List<PersistedEvent> earlier = around.earlier();
+        List<PersistedEvent> later = around.later();
         ObjectNode context = Json.object();
         ArrayNode beforeArray = context.putArray("events_before");
         earlier.forEach(e -> beforeArray.add(clientEvents.render(e, requester)));
         ArrayNode afterArray = context.putArray("events_after");
         later.forEach(e -> afterArray.add(clientEvents.render(e, requester)));
-        context.put("start", "s" + (earlier.isEmpty() ? event.streamOrdering() - 1 : earlier.get(earlier.size() - 1).streamOrdering() - 1));
-        context.put("end", "s" + (later.isEmpty() ? event.streamOrdering() : later.get(later.size() - 1).streamOrdering()));
+        context.put("start", around.start());
+        context.put("end", around.end());
         if (query.includeProfile()) {
             Set<String> senders = new LinkedHashSet<>();
             senders.add(event.sender());
