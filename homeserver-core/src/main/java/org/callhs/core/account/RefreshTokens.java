@@ -72,12 +72,7 @@ public final class RefreshTokens {
             RefreshTokensRecord row = refreshTokens.find(tx, hash).orElseThrow(RefreshTokens::unknown);
             if (row.getExpiresTs() != null && clock.millis() >= row.getExpiresTs()) throw unknown();
             if (users.find(tx, row.getUserId()).map(u -> Boolean.TRUE.equals(u.getDeactivated())).orElse(true)) throw unknown();
-            if (row.getPreviousHash() != null) {
-                // This pair is in use now: the one it replaced goes.
-                revoked.addAll(accessTokens.deleteForRefreshToken(tx, row.getPreviousHash()));
-                refreshTokens.delete(tx, row.getPreviousHash());
-                refreshTokens.clearPrevious(tx, hash);
-            }
+            revoked.addAll(authenticator.retireReplaced(tx, hash)); // this pair is in use now: the one it replaced goes
             for (String unused : refreshTokens.replacementsOf(tx, hash)) {
                 // A retry: the pair handed out before was never used.
                 revoked.addAll(accessTokens.deleteForRefreshToken(tx, unused));

@@ -16,6 +16,7 @@ import org.callhs.core.error.MatrixException;
 import org.callhs.core.storage.Database;
 import org.callhs.core.storage.repo.AccessTokenRepository;
 import org.callhs.core.storage.repo.RefreshTokenRepository;
+import org.jooq.DSLContext;
 
 /**
  * Access-token lookup with a cache in front of the database. Revocations evict entries at once
@@ -71,15 +72,24 @@ public final class TokenAuthenticator implements AccessTokenAuthenticator {
 
     /** A pair from a refresh is in use: the refresh token it replaced, and that token's access tokens, go. */
     void firstUse(String refreshHash) {
-        List<String> revoked = database.transaction(tx -> {
-            String previous = refreshTokens.find(tx, refreshHash).map(r -> r.getPreviousHash()).orElse(null);
-            if (previous == null) return List.<String>of();
-            List<String> gone = tokens.deleteForRefreshToken(tx, previous);
-            refreshTokens.delete(tx, previous);
-            refreshTokens.clearPrevious(tx, refreshHash);
-            return gone;
-        });
+        // Read first: only the first use after a refresh has anything to delete.
+        if (refreshTokens.find(database.dsl(), refreshHash).map(r -> r.getPreviousHash()).isEmpty()) return;
+        List<String> revoked = database.transaction(tx -> retireReplaced(tx, refreshHash));
         if (!revoked.isEmpty()) evict(revoked);
+    }
+
+    /**
+     * Inside the caller's transaction: deletes the refresh token that {@code refreshHash}
+     * replaced, with its access tokens, and marks {@code refreshHash}'s pair as in use. The
+     * hashes of the deleted access tokens, to {@link #evict} after the commit.
+     */
+    List<String> retireReplaced(DSLContext tx, String refreshHash) {
+        String previous = refreshTokens.find(tx, refreshHash).map(r -> r.getPreviousHash()).orElse(null);
+        if (previous == null) return List.of();
+        List<String> gone = tokens.deleteForRefreshToken(tx, previous);
+        refreshTokens.delete(tx, previous);
+        refreshTokens.clearPrevious(tx, refreshHash);
+        return gone;
     }
 
     /** Forgets revoked tokens (by hash), here and on the other instances; call it after the revocation committed. */
