@@ -98,12 +98,17 @@ public final class PushUnreadCounter implements UnreadCounter {
      */
     public java.util.Optional<PushRuleEvaluator.Outcome> outcome(String userId, PersistedEvent event) {
         if (event.sender().equals(userId) || event.redactedBy() != null) return java.util.Optional.empty();
-        RoomContext room = roomContexts.get(event.roomId(), this::roomContext);
+        return java.util.Optional.of(judge(userId, event.roomId()).apply(event));
+    }
+
+    /** Evaluates events of one room for one user, with the room's state, the user's display name and rules read once. */
+    private java.util.function.Function<PersistedEvent, PushRuleEvaluator.Outcome> judge(String userId, String roomId) {
+        RoomContext room = roomContexts.get(roomId, this::roomContext);
         String displayName = reader.stateEvent(room.state(), StateKey.MEMBER_TYPE, userId)
                 .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
-        long senderLevel = PowerLevels.userLevel(event.sender(), room.view(), event.version());
-        PushContext context = new PushContext(event.pdu(), userId, displayName, room.members(), senderLevel, room.notificationLevels());
-        return java.util.Optional.of(evaluator.evaluate(rulesets.get(userId, rules::ruleset), context));
+        JsonNode ruleset = rulesets.get(userId, rules::ruleset);
+        return event -> evaluator.evaluate(ruleset, new PushContext(event.pdu(), userId, displayName, room.members(),
+                PowerLevels.userLevel(event.sender(), room.view(), event.version()), room.notificationLevels()));
     }
 
     /** The thread an event belongs to: the root of its thread, or {@code main}. */
@@ -121,20 +126,14 @@ public final class PushUnreadCounter implements UnreadCounter {
                 ? recent.stream().filter(e -> e.streamOrdering() > after && e.streamOrdering() <= end).toList()
                 : reader.backwards(key.roomId(), end, after, MAX_SCANNED);
         if (events.isEmpty()) return new Tally(end, base.threads());
-        RoomContext room = roomContexts.get(key.roomId(), this::roomContext);
+        var judge = judge(key.userId(), key.roomId());
         Map<String, long[]> threads = new java.util.HashMap<>();
         base.threads().forEach((thread, c) -> threads.put(thread, c.clone()));
-        String displayName = reader.stateEvent(room.state(), StateKey.MEMBER_TYPE, key.userId())
-                .map(e -> e.pdu().path("content").path("displayname").textValue()).orElse(null);
-        JsonNode ruleset = rulesets.get(key.userId(), rules::ruleset);
         for (PersistedEvent event : events) {
             if (event.sender().equals(key.userId()) || event.redactedBy() != null) continue;
             String thread = threadOf(event);
             if (event.streamOrdering() <= key.marks().readUpTo(thread)) continue;
-            long senderLevel = PowerLevels.userLevel(event.sender(), room.view(), event.version());
-            PushContext context = new PushContext(event.pdu(), key.userId(), displayName, room.members(), senderLevel,
-                    room.notificationLevels());
-            PushRuleEvaluator.Outcome outcome = evaluator.evaluate(ruleset, context);
+            PushRuleEvaluator.Outcome outcome = judge.apply(event);
             if (!outcome.notifies() && !outcome.highlight()) continue;
             long[] c = threads.computeIfAbsent(thread, t -> new long[2]);
             if (outcome.notifies()) c[0]++;
