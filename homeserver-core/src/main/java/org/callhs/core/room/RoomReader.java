@@ -225,11 +225,24 @@ public final class RoomReader {
         return events.latestOfTypes(database.dsl(), roomId, types, upTo);
     }
 
-    /** The room an upgraded room replaced ({@code predecessor.room_id} of its create event), if any. */
+    /** Per room: the room its create event names as predecessor (empty for none); a create event never changes. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<String>> predecessors =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    /**
+     * The room an upgraded room replaced ({@code predecessor.room_id} of its create event), if
+     * any. Read once per room (every local join asks), and not remembered while the room's create
+     * event is unknown here.
+     */
     public Optional<String> predecessor(String roomId) {
-        return stateEvent(currentState(roomId), "m.room.create", "")
-                .map(e -> e.pdu().path("content").path("predecessor").path("room_id"))
+        Optional<String> cached = predecessors.getIfPresent(roomId);
+        if (cached != null) return cached;
+        Optional<PersistedEvent> create = stateEvent(currentState(roomId), "m.room.create", "");
+        if (create.isEmpty()) return Optional.empty();
+        Optional<String> found = Optional.of(create.get().pdu().path("content").path("predecessor").path("room_id"))
                 .filter(com.fasterxml.jackson.databind.JsonNode::isTextual).map(com.fasterxml.jackson.databind.JsonNode::textValue);
+        predecessors.put(roomId, found);
+        return found;
     }
 
     /** The rooms this one replaced through upgrades, newest first (at most 20; a loop stops the walk). */

@@ -233,7 +233,7 @@ public final class RoomUpgrader {
         long restricted = Math.max(50, pl.path("users_default").asLong(0) + 1);
         boolean changed = false;
         for (String key : List.of("events_default", "invite")) {
-            if (pl.path(key).asLong(key.equals("invite") ? 0 : 0) < restricted) {
+            if (pl.path(key).asLong(0) < restricted) {
                 pl.put(key, restricted);
                 changed = true;
             }

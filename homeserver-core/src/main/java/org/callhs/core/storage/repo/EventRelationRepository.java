@@ -30,11 +30,6 @@ public final class EventRelationRepository {
         tx.deleteFrom(EVENT_RELATIONS).where(EVENT_RELATIONS.EVENT_ID.eq(eventId)).execute();
     }
 
-    /** The relation an event has, if any. */
-    public Optional<EventRelationsRecord> of(DSLContext dsl, String eventId) {
-        return dsl.selectFrom(EVENT_RELATIONS).where(EVENT_RELATIONS.EVENT_ID.eq(eventId)).fetchOptional();
-    }
-
     /**
      * Relations to one of {@code parents} from events of the room with a position in
      * {@code (after, before)}, optionally of one rel_type and event type, newest first when
