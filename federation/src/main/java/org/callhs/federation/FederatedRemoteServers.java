@@ -34,17 +34,24 @@ final class FederatedRemoteServers implements RemoteServers {
     private final Supplier<LocalDevices> devices;
     private final org.callhs.core.storage.Database database;
     private final FederationConfig config;
+    private final MediaFetcher media;
     private final Cache<String, ObjectNode> profiles = Caffeine.newBuilder().expireAfterWrite(PROFILE_CACHE).maximumSize(10_000).build();
 
     FederatedRemoteServers(FederationClient client, OutboundQueue queue, RemoteDeviceLists deviceLists, Supplier<LocalDirectory> directory,
                            Supplier<LocalDevices> devices, org.callhs.core.storage.Database database, FederationConfig config) {
         this.client = client;
+        this.media = new MediaFetcher(client);
         this.queue = queue;
         this.deviceLists = deviceLists;
         this.directory = directory;
         this.devices = devices;
         this.database = database;
         this.config = config;
+    }
+
+    @Override
+    public void fetchMedia(String server, String mediaId, long timeoutMs, MediaSink sink) throws java.io.IOException {
+        media.fetch(server, mediaId, timeoutMs, sink);
     }
 
     /** A send_join answers with the room's whole state: a big room takes a while to assemble and carry. */

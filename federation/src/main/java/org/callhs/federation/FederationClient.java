@@ -116,6 +116,77 @@ public final class FederationClient implements AutoCloseable {
         return exchange(resolver.resolve(name), "GET", rawTarget, null, null, timeoutMs);
     }
 
+    /** Reads an answer as it arrives: its status, headers and body (which ends with the answer). */
+    @FunctionalInterface
+    public interface StreamedAnswer<T> {
+        T read(int status, org.eclipse.jetty.http.HttpFields headers, java.io.InputStream body) throws IOException;
+    }
+
+    /**
+     * A GET to another server whose answer is streamed to {@code reader} rather than buffered
+     * (media); signed unless {@code signed} is false. {@code timeoutMs} bounds the whole exchange.
+     */
+    public <T> T getStreamed(String destination, String rawTarget, boolean signed, long timeoutMs, StreamedAnswer<T> reader)
+            throws IOException {
+        ServerName name = ServerName.tryParse(destination)
+                .orElseThrow(() -> new FederationException(FederationException.Kind.DENIED, 0, null, "invalid server name " + destination));
+        Route route = resolver.resolve(name);
+        connectHosts.put(route.uriHost() + ":" + route.port(), route.connectHost());
+        String uriHost = route.uriHost();
+        String authorization = signed ? XMatrix.authorization(key, "GET", rawTarget, origin, destination, null) : null;
+        Request request = http.newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
+                .scheme("https").method("GET").path(rawTarget).followRedirects(!signed)
+                .headers(h -> {
+                    h.put(HttpHeader.HOST, route.hostHeader());
+                    if (authorization != null) h.put(HttpHeader.AUTHORIZATION, authorization);
+                });
+        return streamed(request, timeoutMs, reader);
+    }
+
+    /** An unsigned GET of a URL another server pointed at (a media redirect), redirects followed, addresses range-checked. */
+    public <T> T getUrlStreamed(String url, long timeoutMs, StreamedAnswer<T> reader) throws IOException {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new FederationException(FederationException.Kind.BAD_RESPONSE, 0, null, "not a URL: " + url);
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
+            throw new FederationException(FederationException.Kind.BAD_RESPONSE, 0, null, "not an HTTP(S) URL: " + url);
+        }
+        return streamed(http.newRequest(uri).method("GET").followRedirects(true), timeoutMs, reader);
+    }
+
+    private <T> T streamed(Request request, long timeoutMs, StreamedAnswer<T> reader) throws IOException {
+        org.eclipse.jetty.client.InputStreamResponseListener listener = new org.eclipse.jetty.client.InputStreamResponseListener();
+        request.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(listener);
+        org.eclipse.jetty.client.Response response;
+        try {
+            response = listener.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            request.abort(e);
+            throw new FederationException(FederationException.Kind.UNREACHABLE, 0, null, "interrupted");
+        } catch (TimeoutException e) {
+            request.abort(e);
+            throw new FederationException(FederationException.Kind.TIMEOUT, 0, null, "timed out after " + timeoutMs + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) {
+                throw new FederationException(FederationException.Kind.TIMEOUT, 0, null, "timed out after " + timeoutMs + " ms");
+            }
+            if (cause instanceof DeniedAddress d) throw new FederationException(FederationException.Kind.DENIED, 0, null, d.getMessage());
+            throw new FederationException(FederationException.Kind.UNREACHABLE, 0, null,
+                    cause == null ? "failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+        try (java.io.InputStream body = listener.getInputStream()) {
+            return reader.read(response.getStatus(), response.getHeaders(), body);
+        } catch (IOException e) {
+            request.abort(e);
+            throw e;
+        }
+    }
+
     private JsonNode exchange(Route route, String method, String rawTarget, JsonNode body, String authorization, long timeoutMs) {
         ContentResponse response = send(route, method, rawTarget, body, authorization, timeoutMs, false);
         String type = response.getHeaders().get(HttpHeader.CONTENT_TYPE);

@@ -105,7 +105,8 @@ final class ModuleRegistry implements ModuleContext {
     org.callhs.core.spi.ServerRequestAuthenticator serverAuthenticator() { return serverAuthenticator; }
 
     /** The module's way to other servers, or core's "federation unavailable" answers. */
-    org.callhs.core.spi.RemoteServers remoteServers() {
+    @Override
+    public org.callhs.core.spi.RemoteServers remoteServers() {
         return remoteServers != null ? remoteServers : new org.callhs.core.s2s.NoFederation();
     }
 

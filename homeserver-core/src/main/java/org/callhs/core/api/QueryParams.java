@@ -5,11 +5,11 @@ import org.callhs.core.error.MatrixException;
 import org.callhs.core.http.ApiRequest;
 
 /** Typed query-string parameters: a malformed value is 400 {@code M_INVALID_PARAM} naming the parameter. */
-final class QueryParams {
+public final class QueryParams {
     private QueryParams() {}
 
     /** {@code true} or {@code false}; empty when absent. */
-    static Optional<Boolean> bool(ApiRequest request, String name) {
+    public static Optional<Boolean> bool(ApiRequest request, String name) {
         return request.query(name).map(v -> switch (v) {
             case "true" -> true;
             case "false" -> false;
@@ -18,12 +18,12 @@ final class QueryParams {
     }
 
     /** A boolean parameter, {@code fallback} when absent. */
-    static boolean bool(ApiRequest request, String name, boolean fallback) {
+    public static boolean bool(ApiRequest request, String name, boolean fallback) {
         return bool(request, name).orElse(fallback);
     }
 
     /** An integer of at least {@code min} (larger ones are capped at {@link Integer#MAX_VALUE}), {@code fallback} when absent. */
-    static int atLeast(ApiRequest request, String name, int min, int fallback) {
+    public static int atLeast(ApiRequest request, String name, int min, int fallback) {
         return request.query(name).map(v -> {
             long n;
             try {

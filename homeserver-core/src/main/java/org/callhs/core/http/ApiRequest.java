@@ -23,12 +23,21 @@ public final class ApiRequest {
     private final Map<String, List<String>> query;
     private final Function<String, String> headers;
     private final byte[] body;
+    private final java.io.InputStream bodyStream;
     private final Requester requester;
     private final String remoteAddress;
     private JsonNode parsed;
 
     public ApiRequest(String method, String rawPath, Map<String, String> pathParams, Map<String, List<String>> query,
                       Function<String, String> headers, byte[] body, Requester requester, String remoteAddress) {
+        this(method, rawPath, pathParams, query, headers, body, null, requester, remoteAddress);
+    }
+
+    /** A request whose body is read as a stream ({@code bodyStream} non-null; {@code body} is then empty). */
+    public ApiRequest(String method, String rawPath, Map<String, String> pathParams, Map<String, List<String>> query,
+                      Function<String, String> headers, byte[] body, java.io.InputStream bodyStream, Requester requester,
+                      String remoteAddress) {
+        this.bodyStream = bodyStream;
         this.method = method;
         this.rawPath = rawPath;
         this.pathParams = pathParams;
@@ -75,6 +84,14 @@ public final class ApiRequest {
     public Requester requester() {
         if (requester == null) throw new MatrixException(ErrCode.MISSING_TOKEN, 401, "Missing access token");
         return requester;
+    }
+
+    /**
+     * The body as a stream: the connection itself on {@link Endpoint#streamsBody() streaming}
+     * endpoints (read it once, enforcing your own limit), the buffered bytes elsewhere.
+     */
+    public java.io.InputStream bodyStream() {
+        return bodyStream != null ? bodyStream : new java.io.ByteArrayInputStream(body);
     }
 
     /** Whether the request carried a body at all (an empty body reads as {@code {}} in {@link #json()}). */

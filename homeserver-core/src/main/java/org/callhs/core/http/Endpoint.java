@@ -8,9 +8,16 @@ import java.util.Objects;
  * An endpoint descriptor: one method and one path template ({@code {name}} marks a path
  * parameter, matched against exactly one percent-encoded segment), who may call it, which
  * rate-limit class applies (or {@code null}), and its handler. Core and every module register
- * their endpoints as a list of these.
+ * their endpoints as a list of these. A {@code streamsBody} endpoint (media uploads) reads its
+ * request body itself through {@link ApiRequest#bodyStream()}, with its own size limit, instead
+ * of the edge buffering it up to the general request size limit.
  */
-public record Endpoint(String method, String path, AuthKind auth, String rateLimitClass, ApiHandler handler) {
+public record Endpoint(String method, String path, AuthKind auth, String rateLimitClass, ApiHandler handler,
+                       boolean streamsBody) {
+    public Endpoint(String method, String path, AuthKind auth, String rateLimitClass, ApiHandler handler) {
+        this(method, path, auth, rateLimitClass, handler, false);
+    }
+
     public Endpoint {
         Objects.requireNonNull(method);
         Objects.requireNonNull(path);
@@ -29,5 +36,10 @@ public record Endpoint(String method, String path, AuthKind auth, String rateLim
         List<Endpoint> list = new ArrayList<>(prefixes.size());
         for (String prefix : prefixes) list.add(new Endpoint(method, prefix + suffix, auth, rateLimitClass, handler));
         return list;
+    }
+
+    /** This endpoint, reading its own body as a stream. */
+    public Endpoint streaming() {
+        return new Endpoint(method, path, auth, rateLimitClass, handler, true);
     }
 }

@@ -85,10 +85,12 @@ public final class MatrixHandler extends Handler.Abstract {
     }
 
     private ApiResponse dispatch(Request request, String method, String rawPath) throws Exception {
+        Router.Match match = router.route(method, rawPath);
         // The body is read first, whatever the outcome: a response that leaves request content
         // unread makes Jetty close the connection, which keep-alive clients then trip over.
-        byte[] body = readBody(request);
-        Router.Match match = router.route(method, rawPath);
+        // Streaming endpoints (uploads) read it themselves, with their own limit.
+        boolean streams = match instanceof Router.Match.Found f && f.endpoint().streamsBody();
+        byte[] body = streams ? new byte[0] : readBody(request);
         if (match instanceof Router.Match.NotFound) {
             throw MatrixException.unrecognized(404, "Unrecognized request");
         }
@@ -109,7 +111,7 @@ public final class MatrixHandler extends Handler.Abstract {
         rateLimiter.acquire(endpoint.rateLimitClass(), requester == null ? remote
                 : requester.isServer() ? requester.origin() : requester.userId());
         ApiRequest apiRequest = new ApiRequest(method, rawPath, found.pathParams(), query,
-                name -> request.getHeaders().get(name), body, requester, remote);
+                name -> request.getHeaders().get(name), body, streams ? Request.asInputStream(request) : null, requester, remote);
         return endpoint.handler().handle(apiRequest);
     }
 
@@ -186,6 +188,10 @@ public final class MatrixHandler extends Handler.Abstract {
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
         headers.put(new HttpField("Cross-Origin-Resource-Policy", "cross-origin"));
         result.headers().forEach(headers::put);
+        if (result.raw() != null) {
+            writeRaw(response, callback, method, result.raw());
+            return;
+        }
         byte[] bytes = Json.bytes(result.body());
         headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
         if ("HEAD".equals(method)) {
@@ -193,5 +199,25 @@ public final class MatrixHandler extends Handler.Abstract {
         } else {
             response.write(true, ByteBuffer.wrap(bytes), callback);
         }
+    }
+
+    /** Streams a non-JSON body (the handler runs on a virtual thread, so blocking writes are fine). */
+    private static void writeRaw(Response response, Callback callback, String method, RawBody raw) {
+        var headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, raw.contentType());
+        if (raw.length() >= 0) headers.put(HttpHeader.CONTENT_LENGTH, raw.length());
+        if ("HEAD".equals(method)) {
+            response.write(true, null, callback);
+            return;
+        }
+        try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+            raw.writeTo(out);
+        } catch (IOException | RuntimeException e) {
+            // The status line is gone already: all that is left is to cut the connection.
+            log.debug("could not finish a {} response: {}", raw.contentType(), e.toString());
+            callback.failed(e);
+            return;
+        }
+        callback.succeeded();
     }
 }

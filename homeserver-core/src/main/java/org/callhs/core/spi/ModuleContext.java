@@ -81,6 +81,12 @@ public interface ModuleContext {
     /** Sets how core reaches other servers for its clients (one module may; the federation module does). */
     void setRemoteServers(RemoteServers remoteServers);
 
+    /**
+     * How other servers are reached for clients' requests, or a stand-in that answers 502
+     * without federation; call it when needed (a module installed later may set it).
+     */
+    RemoteServers remoteServers();
+
     /** Sets where core finds other servers' signing keys, to check the events they send (one module may). */
     void setServerKeys(ServerKeys keys);
 

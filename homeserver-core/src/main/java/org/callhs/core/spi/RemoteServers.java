@@ -70,6 +70,24 @@ public interface RemoteServers {
         throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
     }
 
+    /** Takes a remote media file's metadata and its bytes as they arrive. */
+    @FunctionalInterface
+    interface MediaSink {
+        /** The remote's {@code Content-Type} and {@code Content-Disposition} (either may be null); {@code body} ends with the file. */
+        void accept(String contentType, String contentDisposition, java.io.InputStream body) throws java.io.IOException;
+    }
+
+    /**
+     * Downloads a media file of {@code server}'s through {@code GET /_matrix/federation/v1/media/download/{mediaId}}
+     * (following its redirect, and falling back to the legacy unauthenticated download for
+     * servers without authenticated media), handing it to {@code sink} as it arrives. An
+     * {@link java.io.IOException} from the sink passes through. Errors: 404 {@code M_NOT_FOUND}
+     * when the remote has no such media, 504 on time-out, 502 when it cannot be reached or answers nonsense.
+     */
+    default void fetchMedia(String server, String mediaId, long timeoutMs, MediaSink sink) throws java.io.IOException {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
     /** Whether a real implementation (the federation module) is installed. */
     default boolean available() { return true; }
 }

@@ -1,0 +1,184 @@
+package org.callhs.media;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.storage.Database;
+
+/**
+ * This server's own media: uploads in one request, IDs handed out ahead of an asynchronous
+ * upload and the upload that fills them, and the wait of a download for a pending upload.
+ * Bytes are stored before the row that makes them visible is written, so a failed or cut-off
+ * upload is never served; a second upload to the same ID loses at the row's update and its
+ * bytes are dropped.
+ */
+final class LocalMedia {
+    /** What a new upload becomes once stored: image thumbnails are made after the answer. */
+    interface Stored {
+        void accept(MediaItem item);
+    }
+
+    private final String serverName;
+    private final Database database;
+    private final MediaRepository repository;
+    private final MediaStorage storage;
+    private final MediaQuota quota;
+    private final MediaConfig config;
+    private final Clock clock;
+    private final Stored afterStore;
+    private final Object uploads = new Object();
+
+    LocalMedia(String serverName, Database database, MediaRepository repository, MediaStorage storage, MediaQuota quota,
+               MediaConfig config, Clock clock, Stored afterStore) {
+        this.serverName = serverName;
+        this.database = database;
+        this.repository = repository;
+        this.storage = storage;
+        this.quota = quota;
+        this.config = config;
+        this.clock = clock;
+        this.afterStore = afterStore;
+    }
+
+    String serverName() { return serverName; }
+
+    /** {@code POST /upload}: stores the body and answers the new item. */
+    MediaItem upload(String userId, String contentType, String uploadName, InputStream body, long declaredLength) {
+        checkDeclaredLength(userId, declaredLength);
+        MediaStorage.Stored stored = store(body);
+        String mediaId = MediaIds.generate();
+        try {
+            database.transaction(tx -> {
+                quota.check(tx, userId, stored.size());
+                repository.insertLocal(tx, serverName, mediaId, userId, contentType, uploadName, stored, clock.millis(), null,
+                        config.enableAuthenticatedMedia());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            storage.delete(stored.key());
+            throw e;
+        }
+        MediaItem item = find(mediaId).orElseThrow();
+        afterStore.accept(item);
+        return item;
+    }
+
+    /** {@code POST /create}: a media ID for a later upload, or 429 when the user holds too many unused ones. */
+    MediaItem create(String userId) {
+        long now = clock.millis();
+        String mediaId = MediaIds.generate();
+        database.transaction(tx -> {
+            if (repository.pendingOf(tx, userId, now) >= config.maxPendingUploads()) {
+                throw new MatrixException(ErrCode.LIMIT_EXCEEDED, 429, "You have " + config.maxPendingUploads()
+                        + " unused media IDs already: upload to them, or wait for them to expire",
+                        Map.of("retry_after_ms", config.unusedExpirationMs()), Map.of());
+            }
+            repository.insertLocal(tx, serverName, mediaId, userId, null, null, null, now, now + config.unusedExpirationMs(),
+                    config.enableAuthenticatedMedia());
+            return null;
+        });
+        return find(mediaId).orElseThrow();
+    }
+
+    /** {@code PUT /upload/{serverName}/{mediaId}}: fills an ID from {@code /create}, once, by its creator. */
+    MediaItem uploadTo(String userId, String mediaServer, String mediaId, String contentType, String uploadName,
+                       InputStream body, long declaredLength) {
+        if (!serverName.equals(mediaServer)) throw MatrixException.notFound("Media IDs of other servers cannot be uploaded to here");
+        MediaItem pending = find(mediaId).filter(item -> item.uploadTs() != null || !expired(item))
+                .orElseThrow(() -> MatrixException.notFound("No such media ID, or it expired unused"));
+        if (!userId.equals(pending.uploader())) throw MatrixException.forbidden("Only the creator of a media ID may upload to it");
+        if (pending.uploadTs() != null) throw cannotOverwrite();
+        checkDeclaredLength(userId, declaredLength);
+        MediaStorage.Stored stored = store(body);
+        boolean won;
+        try {
+            won = database.transaction(tx -> {
+                quota.check(tx, userId, stored.size());
+                return repository.completePending(tx, serverName, mediaId, contentType, uploadName, stored, clock.millis());
+            });
+        } catch (RuntimeException e) {
+            storage.delete(stored.key());
+            throw e;
+        }
+        if (!won) {
+            storage.delete(stored.key());
+            throw cannotOverwrite();
+        }
+        synchronized (uploads) {
+            uploads.notifyAll();
+        }
+        MediaItem item = find(mediaId).orElseThrow();
+        afterStore.accept(item);
+        return item;
+    }
+
+    /**
+     * A local item ready to serve: 404 when unknown, quarantined or expired unused; while its
+     * upload is pending, waits up to {@code timeoutMs}, then 504 {@code M_NOT_YET_UPLOADED}.
+     */
+    MediaItem awaitStored(String mediaId, long timeoutMs, boolean bypassQuarantine) {
+        long deadline = clock.millis() + timeoutMs;
+        while (true) {
+            MediaItem item = find(mediaId).orElseThrow(() -> MatrixException.notFound("Media not found"));
+            if (item.quarantined() && !bypassQuarantine) throw MatrixException.notFound("Media not found");
+            if (item.stored()) return item;
+            if (expired(item)) throw MatrixException.notFound("Media not found");
+            long left = deadline - clock.millis();
+            if (left <= 0) {
+                throw new MatrixException("M_NOT_YET_UPLOADED", 504, "The media has not been uploaded yet");
+            }
+            synchronized (uploads) {
+                try {
+                    // Woken by an upload on this instance; another instance's upload is seen at the next look.
+                    uploads.wait(Math.min(left, 500));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MatrixException("M_NOT_YET_UPLOADED", 504, "The media has not been uploaded yet");
+                }
+            }
+        }
+    }
+
+    Optional<MediaItem> find(String mediaId) {
+        return repository.find(database.dsl(), serverName, mediaId);
+    }
+
+    /** Drops IDs from {@code /create} that were never uploaded to. */
+    int expireUnused() {
+        return database.transaction(tx -> repository.deleteExpiredPending(tx, clock.millis()));
+    }
+
+    private boolean expired(MediaItem item) {
+        return item.uploadTs() == null && item.unusedExpiresTs() != null && item.unusedExpiresTs() <= clock.millis();
+    }
+
+    private void checkDeclaredLength(String userId, long declaredLength) {
+        if (declaredLength > config.maxUploadSize()) throw tooLarge();
+        if (declaredLength > 0) quota.check(database.dsl(), userId, declaredLength);
+    }
+
+    private MediaStorage.Stored store(InputStream body) {
+        try {
+            return storage.store(body, config.maxUploadSize());
+        } catch (MediaStorage.TooLarge e) {
+            throw tooLarge();
+        } catch (IOException e) {
+            // The client went away mid-upload, or the disk failed: nothing was stored either way.
+            throw new MatrixException(ErrCode.UNKNOWN, 500, "The upload could not be stored: " + e.getMessage());
+        }
+    }
+
+    private MatrixException tooLarge() {
+        // The rest of the body stays unread, so the connection cannot be reused: say so.
+        return new MatrixException(ErrCode.TOO_LARGE, 413, "Uploads are limited to " + config.maxUploadSize() + " bytes",
+                Map.of(), Map.of("Connection", "close"));
+    }
+
+    private static MatrixException cannotOverwrite() {
+        return new MatrixException("M_CANNOT_OVERWRITE_MEDIA", 409, "Media already uploaded");
+    }
+}

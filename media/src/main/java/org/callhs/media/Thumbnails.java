@@ -1,0 +1,218 @@
+package org.callhs.media;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
+import org.callhs.core.storage.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses, makes and caches thumbnails. A request for (width, height, method) is answered with
+ * the smallest configured size of that method that is at least as large (the spec's sizes are
+ * minimums); beyond the largest, or always with {@code dynamic_thumbnails}, with a thumbnail
+ * made for exactly that size. An original no larger than the request is served as it is
+ * (an animated GIF or WebP only when {@code animated=true}: otherwise a still of it is made).
+ * Thumbnails are made once per size and stored: the configured sizes after each image upload,
+ * any other size when first asked for. Decoding is bounded by a semaphore, since a 32-megapixel
+ * image takes about 250 MB while it is scaled.
+ */
+final class Thumbnails implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Thumbnails.class);
+
+    /** What a thumbnail request is answered with: a stored thumbnail, or the original file. */
+    record Choice(String contentType, MediaStorage.Blob blob) {}
+
+    private final Database database;
+    private final MediaRepository repository;
+    private final MediaStorage storage;
+    private final Thumbnailer thumbnailer;
+    private final MediaConfig config;
+    private final Clock clock;
+    private final Semaphore decoding;
+    private final ThreadPoolExecutor background;
+    private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
+
+    Thumbnails(Database database, MediaRepository repository, MediaStorage storage, Thumbnailer thumbnailer, MediaConfig config,
+               Clock clock) {
+        this.database = database;
+        this.repository = repository;
+        this.storage = storage;
+        this.thumbnailer = thumbnailer;
+        this.config = config;
+        this.clock = clock;
+        this.decoding = new Semaphore(Math.max(2, config.thumbnailThreads()));
+        // A burst of uploads beyond the queue makes its thumbnails on first request instead.
+        this.background = new ThreadPoolExecutor(config.thumbnailThreads(), config.thumbnailThreads(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1000), Thread.ofPlatform().name("thumbnails-", 0).daemon().factory());
+        background.allowCoreThreadTimeOut(true);
+    }
+
+    /** Makes the configured sizes of a newly stored image, after the upload was answered. */
+    void pregenerate(MediaItem item) {
+        if (!Thumbnailer.supports(item.contentType()) || config.thumbnailSizes().isEmpty()) return;
+        try {
+            background.execute(() -> {
+                try {
+                    generateConfigured(item);
+                } catch (Exception e) {
+                    log.debug("no thumbnails for {}: {}", item.mxc(), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("thumbnail queue full; {} gets its thumbnails on request", item.mxc());
+        }
+    }
+
+    private void generateConfigured(MediaItem item) throws Exception {
+        MediaStorage.Blob blob = blobOf(item);
+        decoding.acquire();
+        try {
+            Thumbnailer.Decoded decoded = thumbnailer.decode(blob, item.contentType());
+            for (MediaConfig.ThumbnailSize size : config.thumbnailSizes()) {
+                Thumbnailer.Rendered rendered = thumbnailer.render(decoded, size.width(), size.height(), size.method());
+                save(item, size.width(), size.height(), size.method(), rendered);
+            }
+        } finally {
+            decoding.release();
+        }
+    }
+
+    /** The answer to a thumbnail request for a stored item. */
+    Choice choose(MediaItem item, int width, int height, String method, boolean animated) {
+        if (!Thumbnailer.supports(item.contentType())) {
+            throw new MatrixException(ErrCode.UNKNOWN, 400, "Cannot find any thumbnails for the requested media");
+        }
+        MediaStorage.Blob original = blobOf(item);
+        int[] size = dimensions(original);
+        String type = Thumbnailer.baseType(item.contentType());
+        boolean mayBeAnimated = type.equals("image/gif") || type.equals("image/webp");
+        if (size != null && size[0] <= width && size[1] <= height && (animated || !mayBeAnimated)) {
+            return new Choice(item.contentType(), original);
+        }
+        int[] target = target(width, height, method);
+        Thumbnail existing = repository.thumbnailsOf(database.dsl(), item.serverName(), item.mediaId()).stream()
+                .filter(t -> t.reqWidth() == target[0] && t.reqHeight() == target[1] && t.method().equals(method))
+                .findFirst().orElse(null);
+        Thumbnail thumbnail = existing != null ? existing : generate(item, original, target[0], target[1], method);
+        MediaStorage.Blob blob = storage.get(thumbnail.storageKey())
+                .orElseThrow(() -> new MatrixException(ErrCode.UNKNOWN, 500, "A stored thumbnail is missing"));
+        return new Choice(thumbnail.contentType(), blob);
+    }
+
+    /** The configured size to answer with, or the request's own size when none fits (or sizes are dynamic). */
+    private int[] target(int width, int height, String method) {
+        if (!config.dynamicThumbnails()) {
+            Optional<MediaConfig.ThumbnailSize> fit = config.thumbnailSizes().stream()
+                    .filter(s -> s.method().equals(method) && s.width() >= width && s.height() >= height)
+                    .min(Comparator.comparingLong(s -> (long) s.width() * s.height()));
+            if (fit.isPresent()) return new int[] {fit.get().width(), fit.get().height()};
+        }
+        return new int[] {width, height};
+    }
+
+    private Thumbnail generate(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {
+        String key = item.serverName() + "/" + item.mediaId() + "/" + width + "x" + height + "/" + method;
+        CompletableFuture<Thumbnail> mine = new CompletableFuture<>();
+        CompletableFuture<Thumbnail> running = inFlight.putIfAbsent(key, mine);
+        if (running == null) {
+            try {
+                mine.complete(render(item, original, width, height, method));
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            } finally {
+                inFlight.remove(key, mine);
+            }
+            running = mine;
+        }
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MatrixException(ErrCode.UNKNOWN, 503, "Interrupted while making a thumbnail");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail");
+        }
+    }
+
+    private Thumbnail render(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {
+        try {
+            decoding.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MatrixException(ErrCode.UNKNOWN, 503, "Interrupted while making a thumbnail");
+        }
+        try {
+            Thumbnailer.Decoded decoded = thumbnailer.decode(original, item.contentType());
+            return save(item, width, height, method, thumbnailer.render(decoded, width, height, method));
+        } catch (Thumbnailer.NotThumbnailable e) {
+            if (e.tooManyPixels()) throw new MatrixException(ErrCode.TOO_LARGE, 413, "Image too large to thumbnail: " + e.getMessage());
+            throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail: " + e.getMessage());
+        } catch (IOException e) {
+            throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail: " + e.getMessage());
+        } finally {
+            decoding.release();
+        }
+    }
+
+    /** Stores a rendered thumbnail; when another request stored the same one first, that one is used. */
+    private Thumbnail save(MediaItem item, int reqWidth, int reqHeight, String method, Thumbnailer.Rendered rendered) throws IOException {
+        MediaStorage.Stored stored = storage.store(new ByteArrayInputStream(rendered.bytes()), Long.MAX_VALUE);
+        Thumbnail thumbnail = new Thumbnail(rendered.width(), rendered.height(), method, reqWidth, reqHeight,
+                rendered.contentType(), stored.size(), stored.key());
+        boolean inserted = database.transaction(tx -> repository.insertThumbnail(tx, item.serverName(), item.mediaId(), thumbnail,
+                clock.millis()));
+        if (inserted) return thumbnail;
+        storage.delete(stored.key());
+        return repository.thumbnailsOf(database.dsl(), item.serverName(), item.mediaId()).stream()
+                .filter(t -> t.reqWidth() == reqWidth && t.reqHeight() == reqHeight && t.method().equals(method))
+                .findFirst().orElseThrow(() -> new IOException("thumbnail vanished"));
+    }
+
+    private MediaStorage.Blob blobOf(MediaItem item) {
+        return storage.get(item.storageKey())
+                .orElseThrow(() -> new MatrixException(ErrCode.NOT_FOUND, 404, "The media's file is missing"));
+    }
+
+    /** Width and height from the image's header (no pixels decoded), or null when unreadable. */
+    private static int[] dimensions(MediaStorage.Blob blob) {
+        try (InputStream in = blob.open(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
+            if (readers == null || !readers.hasNext()) return null;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        background.shutdownNow();
+        background.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
