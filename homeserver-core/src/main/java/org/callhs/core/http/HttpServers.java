@@ -43,6 +43,7 @@ public final class HttpServers {
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory()));
         Server server = new Server(pool);
+        server.setErrorHandler(new JsonErrorHandler());
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
         http.setSendServerVersion(false);
