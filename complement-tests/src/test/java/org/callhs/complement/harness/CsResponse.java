@@ -34,6 +34,9 @@ public final class CsResponse {
 
     public String text() { return new String(body, StandardCharsets.UTF_8); }
 
+    /** The body's bytes as received. */
+    public byte[] bytes() { return body.clone(); }
+
     public java.net.http.HttpHeaders headers() { return headers; }
 
     public Optional<String> header(String name) { return headers.firstValue(name); }
