@@ -68,6 +68,12 @@ class FederationScenario {
     }
 
     @Test
+    void mediaOfTheOtherServer() {
+        MediaChecks.mediaAcrossServers(FederationChecks.user(one().client(), "alice"), one().serverName(),
+                FederationChecks.user(two().client(), "bob"));
+    }
+
+    @Test
     void toDeviceMessagesGoBothWays() {
         FederationChecks.toDeviceEachWay(FederationChecks.user(one().client(), "alice"), FederationChecks.user(two().client(), "bob"));
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.Parameter;
 
 /**
  * callhs and a real Synapse (1.163.2, from PyPI) federating over loopback HTTPS, each direction:
- * remote profiles and aliases, E2EE key query and claim, to-device messages, rooms of versions 9 to
+ * remote profiles and aliases, media, E2EE key query and claim, to-device messages, rooms of versions 9 to
  * 12 with either server as the resident (join, messages and state each way, leave), a peer that is down
  * when messages are sent (Synapse down, then callhs down with Synapse queuing), and a sender
  * killed with messages for the other still queued (callhs, then Synapse); and a MatrixRTC call over
@@ -66,6 +66,13 @@ class SynapseFederationScenario {
     @Test
     void keysAreQueriedAndClaimedEachWay() {
         FederationChecks.keysEachWay(callhs(), synapse);
+    }
+
+    /** Authenticated media over federation: Synapse fetches callhs's multipart answer, callhs fetches Synapse's. */
+    @Test
+    void mediaEachWay() {
+        MediaChecks.mediaAcrossServers(onCallhs("alice"), callhs().serverName(), onSynapse("bob"));
+        MediaChecks.mediaAcrossServers(onSynapse("carol"), synapse.serverName(), onCallhs("dave"));
     }
 
     @Test
