@@ -73,7 +73,12 @@ public final class HttpConnection implements Closeable {
      * @param jsonBody    request body (sent as application/json), or null for none
      */
     public HttpResult exchange(String method, String path, String bearerToken, byte[] jsonBody) throws IOException {
-        byte[] request = encodeRequest(method, path, bearerToken, jsonBody);
+        return exchange(method, path, bearerToken, jsonBody, "application/json");
+    }
+
+    /** The same with a body of another type (media uploads). */
+    public HttpResult exchange(String method, String path, String bearerToken, byte[] body, String contentType) throws IOException {
+        byte[] request = encodeRequest(method, path, bearerToken, body, contentType);
         boolean reused = socket != null;
         if (!reused) {
             open();
@@ -115,7 +120,7 @@ public final class HttpConnection implements Closeable {
      * The request bytes. A body-less request identical to the previous one (the whoami
      * loop) reuses the previous bytes instead of encoding them again.
      */
-    private byte[] encodeRequest(String method, String path, String bearerToken, byte[] body) {
+    private byte[] encodeRequest(String method, String path, String bearerToken, byte[] body, String contentType) {
         if (body == null && lastRequest != null && method.equals(lastMethod) && path.equals(lastPath)
                 && Objects.equals(bearerToken, lastToken)) {
             return lastRequest;
@@ -129,7 +134,7 @@ public final class HttpConnection implements Closeable {
             head.append("Authorization: Bearer ").append(bearerToken).append("\r\n");
         }
         if (body != null) {
-            head.append("Content-Type: application/json\r\n")
+            head.append("Content-Type: ").append(contentType).append("\r\n")
                 .append("Content-Length: ").append(body.length).append("\r\n");
         } else if (!method.equals("GET") && !method.equals("HEAD")) {
             head.append("Content-Length: 0\r\n");

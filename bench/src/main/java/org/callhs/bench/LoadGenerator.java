@@ -41,7 +41,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "whoami", description = "whoami | register-login | versions | send-one-room | send-100-rooms | create-room | "
             + "delivery-latency | initial-sync | idle-long-polls | to-device-burst | federated-to-device | heartbeats | punctuality | mass-expiry | matrixrtc | "
-            + "sticky-fanout | sticky-initial-sync | call-shape "
+            + "sticky-fanout | sticky-initial-sync | call-shape | media-upload-10k | media-upload-5m | media-download-10k | media-download-5m | media-thumbnail "
             + "(default: ${DEFAULT-VALUE}).")
     String scenarioName;
 

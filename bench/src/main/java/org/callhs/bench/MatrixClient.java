@@ -246,6 +246,35 @@ public final class MatrixClient {
         return out.toString();
     }
 
+    /** {@code POST /_matrix/media/v3/upload}: the media ID of the new {@code mxc://} URI. */
+    public String upload(String accessToken, byte[] bytes, String contentType) throws RequestFailure {
+        HttpResult result;
+        try {
+            result = http.exchange("POST", "/_matrix/media/v3/upload", accessToken, bytes, contentType);
+        } catch (IOException | RuntimeException e) {
+            throw RequestFailure.transport("upload", e);
+        }
+        JsonNode json = parse(expectSuccess("upload", result));
+        String uri = json == null ? null : json.path("content_uri").asText(null);
+        if (uri == null || !uri.startsWith("mxc://")) {
+            throw RequestFailure.http("upload", result.status(), "NO_CONTENT_URI", abbreviate(result.bodyText()));
+        }
+        return uri.substring(uri.lastIndexOf('/') + 1);
+    }
+
+    /** {@code GET /_matrix/client/v1/media/download/{serverName}/{mediaId}}: the bytes. */
+    public byte[] download(String accessToken, String serverName, String mediaId) throws RequestFailure {
+        return expectSuccess("download", call("GET", "/_matrix/client/v1/media/download/" + pathSegment(serverName) + "/" + mediaId,
+                accessToken, null)).body();
+    }
+
+    /** {@code GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}}: the thumbnail's bytes. */
+    public byte[] thumbnail(String accessToken, String serverName, String mediaId, int width, int height, String method)
+            throws RequestFailure {
+        return expectSuccess("thumbnail", call("GET", "/_matrix/client/v1/media/thumbnail/" + pathSegment(serverName) + "/" + mediaId
+                + "?width=" + width + "&height=" + height + "&method=" + method, accessToken, null)).body();
+    }
+
     private HttpResult call(String method, String path, String token, byte[] body) throws RequestFailure {
         try {
             return http.exchange(method, path, token, body);

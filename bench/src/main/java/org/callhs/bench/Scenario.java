@@ -78,6 +78,8 @@ public interface Scenario {
             case RoomFanOutScenario.FEDERATED -> RoomFanOutScenario.federated(runId, users);
             case InitialSyncScenario.NAME -> new InitialSyncScenario(runId, users);
             case HeartbeatScenario.NAME -> new HeartbeatScenario(runId, users, options);
+            case MediaScenario.UPLOAD_10K, MediaScenario.UPLOAD_5M, MediaScenario.DOWNLOAD_10K, MediaScenario.DOWNLOAD_5M,
+                 MediaScenario.THUMBNAIL -> MediaScenario.named(name, runId);
             case PunctualityScenario.NAME -> new PunctualityScenario(runId, users, options);
             case MassExpiryScenario.NAME -> new MassExpiryScenario(runId, users, options);
             case MatrixRtcScenario.NAME -> new MatrixRtcScenario(runId, users, options);

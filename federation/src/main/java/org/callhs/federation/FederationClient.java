@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.callhs.core.crypto.SigningKey;
+import org.callhs.core.util.IpRanges;
 import org.callhs.core.util.Json;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
@@ -56,7 +57,7 @@ public final class FederationClient implements AutoCloseable {
         this.origin = origin;
         this.key = key;
         this.config = config;
-        IpRanges ranges = new IpRanges(config.ipRangeDenylist(), config.ipRangeAllowlist());
+        IpRanges ranges = new IpRanges(config.ipRangeDenylist(), config.ipRangeAllowlist(), "federation");
         SslContextFactory.Client ssl = new SslContextFactory.Client(!config.verifyCertificates());
         if (config.verifyCertificates()) {
             ssl.setEndpointIdentificationAlgorithm("HTTPS");

@@ -53,11 +53,7 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
     public record TrustedKeyServer(String serverName, java.util.Map<String, String> verifyKeys) {}
 
     /** Synapse's default {@code ip_range_blacklist}. */
-    public static final List<String> DEFAULT_DENYLIST = List.of(
-            "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "192.0.0.0/24",
-            "169.254.0.0/16", "192.88.99.0/24", "198.18.0.0/15", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
-            "224.0.0.0/4", "0.0.0.0/8", "255.255.255.255/32",
-            "::1/128", "fe80::/10", "fc00::/7", "2001:db8::/32", "ff00::/8", "fec0::/10", "::/128");
+    public static final List<String> DEFAULT_DENYLIST = org.callhs.core.util.IpRanges.DEFAULT_DENYLIST;
 
     public static FederationConfig defaults() {
         return new FederationConfig(true, "", DEFAULT_DENYLIST, List.of(), List.of(), 60_000, 3_600_000, 30_000, 10_000,
@@ -74,8 +70,8 @@ public record FederationConfig(boolean verifyCertificates, String trustedCaFile,
         require(senderLeaseMs >= 1_000, "federation.sender_lease_ms must be at least 1000");
         require(queryRateLimit != null && queryRateLimit.perSecond() > 0 && queryRateLimit.burst() > 0,
                 "federation.query_rate_limit needs per_second and burst above 0");
-        for (String range : ipRangeDenylist) IpRanges.parseCidr(range, "federation.ip_range_denylist");
-        for (String range : ipRangeAllowlist) IpRanges.parseCidr(range, "federation.ip_range_allowlist");
+        for (String range : ipRangeDenylist) org.callhs.core.util.IpRanges.parseCidr(range, "federation.ip_range_denylist");
+        for (String range : ipRangeAllowlist) org.callhs.core.util.IpRanges.parseCidr(range, "federation.ip_range_allowlist");
         for (TrustedKeyServer notary : trustedKeyServers) {
             require(notary.serverName() != null && ServerName.tryParse(notary.serverName()).isPresent(),
                     "federation.trusted_key_servers: invalid server_name " + notary.serverName());

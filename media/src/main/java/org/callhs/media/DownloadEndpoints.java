@@ -29,8 +29,11 @@ import org.callhs.core.util.Json;
  * https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1mediaconfig
  *
  * GET /_matrix/client/v1/media/preview_url
- * URL previews are not offered: this server fetches no arbitrary URLs. 404 {@code M_UNRECOGNIZED}
- * saying so, which is what Synapse answers with previews off.
+ * An OpenGraph preview of {@code url} ({@link UrlPreviews}); {@code ts} is accepted and ignored
+ * (previews are cached for {@code url_preview.cache_ms}). Off by default: then 404
+ * {@code M_UNRECOGNIZED} saying so, which is what Synapse answers with previews off. 400 for a
+ * missing or non-http(s) URL, 403 when its address is refused, 502/504 when it cannot be fetched.
+ * https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1mediapreview_url
  *
  * GET /_matrix/media/{r0,v3,v1}/download|thumbnail|config (deprecated, unauthenticated)
  * Served for media from before the authenticated-media freeze ({@code legacy_media_before}) or
@@ -40,15 +43,18 @@ import org.callhs.core.util.Json;
  */
 final class DownloadEndpoints implements Routes {
     private static final List<String> LEGACY_PREFIXES = List.of("/_matrix/media/r0", "/_matrix/media/v3", "/_matrix/media/v1");
+    static final String PREVIEW_LIMIT = "media_preview";
     private static final String AUTHENTICATED = "/_matrix/client/v1/media";
 
     private final MediaLookup lookup;
     private final Thumbnails thumbnails;
     private final MediaResponses responses;
     private final MediaConfig config;
+    private final UrlPreviews previews;
     private final long legacyBefore;
 
-    DownloadEndpoints(MediaLookup lookup, Thumbnails thumbnails, MediaResponses responses, MediaConfig config) {
+    DownloadEndpoints(MediaLookup lookup, Thumbnails thumbnails, MediaResponses responses, MediaConfig config, UrlPreviews previews) {
+        this.previews = previews;
         this.lookup = lookup;
         this.thumbnails = thumbnails;
         this.responses = responses;
@@ -66,14 +72,14 @@ final class DownloadEndpoints implements Routes {
                 null, r -> download(r, false)));
         all.add(new Endpoint("GET", AUTHENTICATED + "/thumbnail/{serverName}/{mediaId}", AuthKind.USER_OR_GUEST, null,
                 r -> thumbnail(r, false)));
-        all.add(new Endpoint("GET", AUTHENTICATED + "/preview_url", AuthKind.USER_OR_GUEST, null, DownloadEndpoints::noPreviews));
+        all.add(new Endpoint("GET", AUTHENTICATED + "/preview_url", AuthKind.USER_OR_GUEST, PREVIEW_LIMIT, this::preview));
         for (String prefix : LEGACY_PREFIXES) {
             all.add(new Endpoint("GET", prefix + "/config", AuthKind.USER_OR_GUEST, null, this::config));
             all.add(new Endpoint("GET", prefix + "/download/{serverName}/{mediaId}", AuthKind.NONE, null, r -> download(r, true)));
             all.add(new Endpoint("GET", prefix + "/download/{serverName}/{mediaId}/{fileName}", AuthKind.NONE, null,
                     r -> download(r, true)));
             all.add(new Endpoint("GET", prefix + "/thumbnail/{serverName}/{mediaId}", AuthKind.NONE, null, r -> thumbnail(r, true)));
-            all.add(new Endpoint("GET", prefix + "/preview_url", AuthKind.USER_OR_GUEST, null, DownloadEndpoints::noPreviews));
+            all.add(new Endpoint("GET", prefix + "/preview_url", AuthKind.USER_OR_GUEST, PREVIEW_LIMIT, this::preview));
         }
         return all;
     }
@@ -117,7 +123,10 @@ final class DownloadEndpoints implements Routes {
         return true;
     }
 
-    private static ApiResponse noPreviews(ApiRequest request) {
-        throw MatrixException.unrecognized(404, "URL previews are not enabled on this server");
+    private ApiResponse preview(ApiRequest request) {
+        if (!previews.enabled()) throw MatrixException.unrecognized(404, "URL previews are not enabled on this server");
+        String url = request.query("url").orElseThrow(() -> MatrixException.missingParam("Missing string query parameter url"));
+        QueryParams.atLeast(request, "ts", 0, 0);
+        return ApiResponse.ok(previews.preview(url));
     }
 }

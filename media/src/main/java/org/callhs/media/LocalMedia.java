@@ -67,6 +67,34 @@ final class LocalMedia {
         return item;
     }
 
+    /**
+     * A file this server fetched itself (a URL preview's image): stored as local media with no
+     * uploader, so it is served like any other; at most {@code maxBytes} (502 {@code M_TOO_LARGE} beyond).
+     */
+    MediaItem storeFetched(String contentType, String uploadName, InputStream body, long maxBytes) {
+        MediaStorage.Stored stored;
+        try {
+            stored = storage.store(body, Math.min(maxBytes, config.maxUploadSize()));
+        } catch (MediaStorage.TooLarge e) {
+            throw new MatrixException(ErrCode.TOO_LARGE, 502, "The image is larger than " + Math.min(maxBytes, config.maxUploadSize()) + " bytes");
+        } catch (IOException e) {
+            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the image: " + e.getMessage());
+        }
+        String mediaId = MediaIds.generate();
+        try {
+            database.transaction(tx -> {
+                repository.insertLocal(tx, serverName, mediaId, null, contentType, uploadName, stored, clock.millis(), null, true);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            storage.delete(stored.key());
+            throw e;
+        }
+        MediaItem item = find(mediaId).orElseThrow();
+        afterStore.accept(item);
+        return item;
+    }
+
     /** {@code POST /create}: a media ID for a later upload, or 429 when the user holds too many unused ones. */
     MediaItem create(String userId) {
         long now = clock.millis();

@@ -27,15 +27,30 @@ import java.util.List;
  * @param legacyMediaBefore       media created before this date (ISO date or instant; empty: none) is also served on
  *                                the legacy unauthenticated endpoints, like Synapse's media from before its freeze
  * @param thumbnailThreads        threads that make thumbnails after uploads
+ * @param urlPreview              {@code /preview_url}: off unless enabled, and never to non-public addresses
  */
 public record MediaConfig(String storagePath, long maxUploadSize, long maxImagePixels, List<ThumbnailSize> thumbnailSizes,
                           boolean dynamicThumbnails, int maxPendingUploads, long unusedExpirationMs,
                           RateLimit uploadRateLimit, RateLimit createRateLimit, long maxStoredBytesPerUser,
                           long remoteCacheMaxSize, long remoteTimeoutMs, boolean enableAuthenticatedMedia,
-                          String legacyMediaBefore, int thumbnailThreads) {
+                          String legacyMediaBefore, int thumbnailThreads, UrlPreview urlPreview) {
     public static final String SECTION = "media";
 
     public record RateLimit(double perSecond, int burst) {}
+
+    /**
+     * URL previews.
+     *
+     * @param enabled          off by default: when on, this server fetches URLs its users name
+     * @param ipRangeDenylist  addresses previews never connect to (every non-public range by default)
+     * @param ipRangeAllowlist exceptions to the denylist
+     * @param maxSpiderSize    largest page or image fetched for a preview, in bytes (10 MiB, Synapse's)
+     * @param timeoutMs        longest wait for one fetch
+     * @param cacheMs          how long a preview is reused for the same URL
+     * @param rateLimit        previews per user
+     */
+    public record UrlPreview(boolean enabled, List<String> ipRangeDenylist, List<String> ipRangeAllowlist, long maxSpiderSize,
+                             long timeoutMs, long cacheMs, RateLimit rateLimit) {}
 
     /** A thumbnail size: {@code method} is {@code crop} or {@code scale}. */
     public record ThumbnailSize(int width, int height, String method) {}
@@ -47,7 +62,9 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
                 new ThumbnailSize(320, 240, "scale"), new ThumbnailSize(640, 480, "scale"),
                 new ThumbnailSize(800, 600, "scale")),
                 false, 5, 24L * 60 * 60 * 1000, new RateLimit(5, 30), new RateLimit(10, 50), 0,
-                1024L * 1024 * 1024, 20_000, true, "", 1);
+                1024L * 1024 * 1024, 20_000, true, "", 1,
+                new UrlPreview(false, org.callhs.core.util.IpRanges.DEFAULT_DENYLIST, List.of(), 10L * 1024 * 1024, 10_000,
+                        3_600_000, new RateLimit(2, 20)));
     }
 
     /** The legacy cut-off as ms since the epoch (0 when none is set). */
@@ -84,6 +101,14 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
         require(remoteTimeoutMs >= 1000, "remote_timeout_ms must be at least 1000");
         require(thumbnailThreads >= 1 && thumbnailThreads <= 64, "thumbnail_threads must be between 1 and 64");
         legacyMediaBeforeMillis();
+        require(urlPreview != null && urlPreview.ipRangeDenylist() != null && urlPreview.ipRangeAllowlist() != null,
+                "url_preview needs ip_range_denylist and ip_range_allowlist lists");
+        new org.callhs.core.util.IpRanges(urlPreview.ipRangeDenylist(), urlPreview.ipRangeAllowlist(), SECTION + ".url_preview");
+        require(urlPreview.maxSpiderSize() > 0, "url_preview.max_spider_size must be more than 0");
+        require(urlPreview.timeoutMs() >= 100, "url_preview.timeout_ms must be at least 100");
+        require(urlPreview.cacheMs() >= 0, "url_preview.cache_ms must be 0 or more");
+        require(urlPreview.rateLimit() != null && urlPreview.rateLimit().perSecond() > 0 && urlPreview.rateLimit().burst() >= 1,
+                "url_preview.rate_limit needs per_second above 0 and burst of 1 or more");
     }
 
     private static void require(boolean ok, String message) {

@@ -54,7 +54,10 @@ public final class MediaModule implements HomeserverModule {
         MediaResponses responses = new MediaResponses(storage);
 
         context.addRoutes(new UploadEndpoints(local));
-        context.addRoutes(new DownloadEndpoints(lookup, thumbnails, responses, config));
+        MediaConfig.UrlPreview preview = config.urlPreview();
+        context.rateLimits().define(DownloadEndpoints.PREVIEW_LIMIT, preview.rateLimit().perSecond(), preview.rateLimit().burst());
+        UrlPreviews previews = new UrlPreviews(preview.enabled() ? new UrlFetcher(preview) : null, local, thumbnails, preview);
+        context.addRoutes(new DownloadEndpoints(lookup, thumbnails, responses, config, previews));
         context.addRoutes(new MediaAdminEndpoints(new MediaAdmin(serverName, database, repository, remover)));
         context.addFederationRoutes(new FederationMediaEndpoints(serverName, lookup, thumbnails, storage));
         context.clusterJobs().every("media-unused-expiry", 60_000, () -> {
@@ -62,5 +65,6 @@ public final class MediaModule implements HomeserverModule {
             if (dropped > 0) log.debug("dropped {} media IDs never uploaded to", dropped);
         });
         context.onStop(thumbnails);
+        context.onStop(previews);
     }
 }

@@ -193,6 +193,11 @@ final class Thumbnails implements AutoCloseable {
                 .orElseThrow(() -> new MatrixException(ErrCode.NOT_FOUND, 404, "The media's file is missing"));
     }
 
+    /** A stored image's width and height from its header, or null when it is not one this server reads. */
+    int[] dimensionsOf(MediaItem item) {
+        return storage.get(item.storageKey()).map(Thumbnails::dimensions).orElse(null);
+    }
+
     /** Width and height from the image's header (no pixels decoded), or null when unreadable. */
     private static int[] dimensions(MediaStorage.Blob blob) {
         try (InputStream in = blob.open(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {

@@ -38,6 +38,21 @@ class EdgeTest {
             context.addRoutes(() -> Endpoint.under(List.of("/_matrix/client/unstable/org.example.echo"), "GET", "/echo/{a}/{b}",
                     AuthKind.USER, null, r -> ApiResponse.ok(Json.object().put("a", r.path("a")).put("b", r.path("b"))
                             .put("greeting", config.greeting()))));
+            // A streaming endpoint: reads its own body (past http.max_body_bytes) and answers it back raw.
+            context.addRoutes(() -> List.of(new Endpoint("POST", "/_matrix/client/unstable/org.example.echo/bytes", AuthKind.USER, null,
+                    r -> {
+                        byte[] bytes;
+                        try {
+                            bytes = r.bodyStream().readAllBytes();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return ApiResponse.raw(200, new RawBody() {
+                            @Override public String contentType() { return "application/octet-stream"; }
+                            @Override public long length() { return bytes.length; }
+                            @Override public void writeTo(java.io.OutputStream out) throws java.io.IOException { out.write(bytes); }
+                        }, Map.of("X-Echo", "yes"));
+                    }).streaming()));
             context.addFeatures(new Features() {
                 @Override public Map<String, Boolean> unstableFeatures() { return Map.of("org.example.echo", config.enabled()); }
                 @Override public Map<String, ObjectNode> capabilities() { return Map.of("org.example.echo", Json.object().put("enabled", true)); }
@@ -72,6 +87,32 @@ class EdgeTest {
                 null, "{}");
         assertThat(wrongOnProfile.status()).isEqualTo(405);
         assertThat(wrongOnProfile.headers().firstValue("Allow")).contains("GET, OPTIONS, PUT");
+    }
+
+    @Test
+    void streamingEndpointsReadTheirOwnBodiesAndAnswerRawBytes() throws Exception {
+        String token = server.registerToken("streamer");
+        byte[] big = new byte[20_000]; // beyond http.max_body_bytes (4096), which streaming endpoints do not use
+        new java.util.Random(1).nextBytes(big);
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.homeserver().clientPort()
+                        + "/_matrix/client/unstable/org.example.echo/bytes"))
+                .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(big)).build();
+        var response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(big);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/octet-stream");
+        assertThat(response.headers().firstValue("X-Echo")).contains("yes");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        // Authentication still comes first.
+        assertThat(client.post("/_matrix/client/unstable/org.example.echo/bytes", null, "x").status()).isEqualTo(401);
+    }
+
+    @Test
+    void requestsJettyRefusesBeforeRoutingStillGetAMatrixError() {
+        Resp nul = client.get("/_matrix/client/v3/profile/a%00b", null);
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.errcode()).isEqualTo("M_UNKNOWN");
+        assertThat(nul.headers().firstValue("Content-Type")).contains("application/json");
     }
 
     @Test

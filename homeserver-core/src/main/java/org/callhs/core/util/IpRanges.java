@@ -1,4 +1,4 @@
-package org.callhs.federation;
+package org.callhs.core.util;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,13 +7,20 @@ import java.util.List;
 import org.callhs.core.config.ConfigException;
 
 /**
- * Which IP addresses outbound federation may connect to: not in the denylist, or in the
- * allowlist (the allowlist wins, as in Synapse). IPv4-mapped IPv6 addresses are checked as
- * the IPv4 address they carry.
+ * Which IP addresses outbound requests (federation, URL previews) may connect to: not in the
+ * denylist, or in the allowlist (the allowlist wins, as in Synapse). IPv4-mapped IPv6 addresses
+ * are checked as the IPv4 address they carry.
  */
 public final class IpRanges {
+    /** Every range that is not the public internet (loopback, private, link-local, documentation, multicast...). */
+    public static final List<String> DEFAULT_DENYLIST = List.of(
+            "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "192.0.0.0/24",
+            "169.254.0.0/16", "192.88.99.0/24", "198.18.0.0/15", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
+            "224.0.0.0/4", "0.0.0.0/8", "255.255.255.255/32",
+            "::1/128", "fe80::/10", "fc00::/7", "2001:db8::/32", "ff00::/8", "fec0::/10", "::/128");
+
     /** One CIDR range. */
-    record Cidr(byte[] network, int prefix) {
+    public record Cidr(byte[] network, int prefix) {
         boolean contains(byte[] address) {
             if (address.length != network.length) return false;
             int full = prefix / 8;
@@ -28,9 +35,10 @@ public final class IpRanges {
     private final List<Cidr> denied;
     private final List<Cidr> allowed;
 
-    public IpRanges(List<String> denylist, List<String> allowlist) {
-        this.denied = parseAll(denylist, "federation.ip_range_denylist");
-        this.allowed = parseAll(allowlist, "federation.ip_range_allowlist");
+    /** @param section the configuration section the lists come from, named in errors ({@code federation}) */
+    public IpRanges(List<String> denylist, List<String> allowlist, String section) {
+        this.denied = parseAll(denylist, section + ".ip_range_denylist");
+        this.allowed = parseAll(allowlist, section + ".ip_range_allowlist");
     }
 
     private static List<Cidr> parseAll(List<String> ranges, String key) {
@@ -40,7 +48,7 @@ public final class IpRanges {
     }
 
     /** Parses {@code a.b.c.d/n} or {@code v6::/n} (a bare address is a single-address range); ConfigException naming the key. */
-    static Cidr parseCidr(String text, String key) {
+    public static Cidr parseCidr(String text, String key) {
         if (text == null || text.isBlank()) throw new ConfigException(key + ": empty range");
         int slash = text.indexOf('/');
         String host = slash < 0 ? text.trim() : text.substring(0, slash).trim();

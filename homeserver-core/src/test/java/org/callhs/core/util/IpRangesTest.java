@@ -1,4 +1,4 @@
-package org.callhs.federation;
+package org.callhs.core.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ class IpRangesTest {
 
     @Test
     void theDefaultDenylistRefusesNonPublicAddresses() throws Exception {
-        IpRanges ranges = new IpRanges(FederationConfig.DEFAULT_DENYLIST, List.of());
+        IpRanges ranges = new IpRanges(IpRanges.DEFAULT_DENYLIST, List.of(), "federation");
         for (String denied : new String[] {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.1.1",
                 "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1"}) {
             assertThat(ranges.permitted(ip(denied))).as(denied).isFalse();
@@ -26,7 +26,7 @@ class IpRangesTest {
 
     @Test
     void theAllowlistWins() throws Exception {
-        IpRanges ranges = new IpRanges(FederationConfig.DEFAULT_DENYLIST, List.of("127.0.0.0/8", "10.0.0.5"));
+        IpRanges ranges = new IpRanges(IpRanges.DEFAULT_DENYLIST, List.of("127.0.0.0/8", "10.0.0.5"), "federation");
         assertThat(ranges.permitted(ip("127.0.0.1"))).isTrue();
         assertThat(ranges.permitted(ip("10.0.0.5"))).isTrue();
         assertThat(ranges.permitted(ip("10.0.0.6"))).isFalse();
@@ -35,7 +35,7 @@ class IpRangesTest {
     @Test
     void badRangesNameTheKey() {
         for (String bad : new String[] {"", "example.org/8", "10.0.0.0/33", "10.0.0.0/x", "::/129"}) {
-            assertThatThrownBy(() -> new IpRanges(List.of(bad), List.of())).as(bad)
+            assertThatThrownBy(() -> new IpRanges(List.of(bad), List.of(), "federation")).as(bad)
                     .isInstanceOf(ConfigException.class).hasMessageContaining("federation.ip_range_denylist");
         }
     }
