@@ -49,6 +49,7 @@ public final class MediaScenario implements Scenario {
     private final int bytes;
     private final ConcurrentHashMap<Integer, byte[]> files = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, String> mediaIds = new ConcurrentHashMap<>();
+    /** Bytes uploaded or downloaded by measured iterations (the warm-up's are not counted). */
     private final AtomicLong bytesMoved = new AtomicLong();
     private final AtomicLong wrongLengths = new AtomicLong();
 
@@ -100,12 +101,12 @@ public final class MediaScenario implements Scenario {
         switch (kind) {
             case UPLOAD -> {
                 iteration.time(UPLOAD_SERIES, () -> user.client().upload(token, file, "application/octet-stream"));
-                bytesMoved.addAndGet(file.length);
+                if (iteration.measured()) bytesMoved.addAndGet(file.length);
             }
             case DOWNLOAD -> {
                 byte[] got = iteration.time(DOWNLOAD_SERIES, () -> user.client().download(token, serverName(user), mediaIds.get(user.index())));
                 if (got.length != file.length) wrongLengths.incrementAndGet();
-                bytesMoved.addAndGet(got.length);
+                if (iteration.measured()) bytesMoved.addAndGet(got.length);
             }
             default -> {
                 String mediaId = iteration.time(UPLOAD_SERIES, () -> user.client().upload(token, file, "image/jpeg"));

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalFileStorage implements MediaStorage {
     private static final Logger log = LoggerFactory.getLogger(LocalFileStorage.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 256 * 1024;
 
     private final Path blobs;
     private final Path tmp;

@@ -49,13 +49,18 @@ final class LocalMedia {
     /** {@code POST /upload}: stores the body and answers the new item. */
     MediaItem upload(String userId, String contentType, String uploadName, InputStream body, long declaredLength) {
         checkDeclaredLength(userId, declaredLength);
-        MediaStorage.Stored stored = store(body);
+        return insertStored(userId, contentType, uploadName, store(body), config.enableAuthenticatedMedia());
+    }
+
+    /** Makes stored bytes a new local item (checking the uploader's quota), or drops them if that fails. */
+    private MediaItem insertStored(String uploader, String contentType, String uploadName, MediaStorage.Stored stored,
+                                   boolean authenticated) {
         String mediaId = MediaIds.generate();
         try {
             database.transaction(tx -> {
-                quota.check(tx, userId, stored.size());
-                repository.insertLocal(tx, serverName, mediaId, userId, contentType, uploadName, stored, clock.millis(), null,
-                        config.enableAuthenticatedMedia());
+                if (uploader != null) quota.check(tx, uploader, stored.size());
+                repository.insertLocal(tx, serverName, mediaId, uploader, contentType, uploadName, stored, clock.millis(), null,
+                        authenticated);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -80,19 +85,7 @@ final class LocalMedia {
         } catch (IOException e) {
             throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the image: " + e.getMessage());
         }
-        String mediaId = MediaIds.generate();
-        try {
-            database.transaction(tx -> {
-                repository.insertLocal(tx, serverName, mediaId, null, contentType, uploadName, stored, clock.millis(), null, true);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            storage.delete(stored.key());
-            throw e;
-        }
-        MediaItem item = find(mediaId).orElseThrow();
-        afterStore.accept(item);
-        return item;
+        return insertStored(null, contentType, uploadName, stored, true);
     }
 
     /** {@code POST /create}: a media ID for a later upload, or 429 when the user holds too many unused ones. */

@@ -33,8 +33,7 @@ final class MediaLookup {
     MediaItem stored(String serverName, String mediaId, long timeoutMs, boolean allowRemote, boolean bypassQuarantine) {
         MediaIds.check(serverName, mediaId);
         if (isLocal(serverName)) {
-            MediaItem item = local.awaitStored(mediaId, timeoutMs, bypassQuarantine);
-            return item;
+            return local.awaitStored(mediaId, timeoutMs, bypassQuarantine);
         }
         MediaItem item = allowRemote ? remote.get(serverName, mediaId, timeoutMs)
                 : remote.cached(serverName, mediaId).orElseThrow(() -> MatrixException.notFound("Media not found"));

@@ -32,8 +32,8 @@ final class Thumbnailer {
     /** A decoded image, upright, with the type its thumbnails are encoded in. */
     record Decoded(BufferedImage image, String outputType) {}
 
-    /** An encoded thumbnail. */
-    record Rendered(byte[] bytes, int width, int height, String contentType) {}
+    /** An encoded thumbnail, and the image it encodes. */
+    record Rendered(byte[] bytes, int width, int height, String contentType, BufferedImage image) {}
 
     /** Why no thumbnail can be made: not an image of a supported type, too many pixels, or undecodable. */
     static final class NotThumbnailable extends Exception {
@@ -100,9 +100,18 @@ final class Thumbnailer {
 
     /** A thumbnail of at most {@code width} x {@code height} ({@code method} crop or scale). */
     Rendered render(Decoded decoded, int width, int height, String method) throws IOException {
-        BufferedImage source = decoded.image();
-        int w = source.getWidth();
-        int h = source.getHeight();
+        return render(decoded, decoded.image(), width, height, method);
+    }
+
+    /**
+     * The same, scaled from {@code source}: the decoded image itself or a {@code scale}
+     * thumbnail of it at least twice as large as the target (much cheaper for the small sizes,
+     * and the same result). The size is worked out from the original's, so it does not depend
+     * on the source.
+     */
+    Rendered render(Decoded decoded, BufferedImage source, int width, int height, String method) throws IOException {
+        int w = decoded.image().getWidth();
+        int h = decoded.image().getHeight();
         BufferedImage out;
         if ("crop".equals(method)) {
             int cw = Math.max(1, Math.min(width, w));
@@ -131,6 +140,6 @@ final class Thumbnailer {
         } else {
             if (!ImageIO.write(image, "png", bytes)) throw new IOException("no PNG writer");
         }
-        return new Rendered(bytes.toByteArray(), image.getWidth(), image.getHeight(), type);
+        return new Rendered(bytes.toByteArray(), image.getWidth(), image.getHeight(), type, image);
     }
 }

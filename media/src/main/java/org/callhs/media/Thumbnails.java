@@ -4,7 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +52,9 @@ final class Thumbnails implements AutoCloseable {
     private final Semaphore decoding;
     private final ThreadPoolExecutor background;
     private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> pregenerating = new ConcurrentHashMap<>();
+    /** Longest wait for a running pregeneration before making the thumbnail separately. */
+    private static final long PREGENERATION_WAIT_MS = 30_000;
 
     Thumbnails(Database database, MediaRepository repository, MediaStorage storage, Thumbnailer thumbnailer, MediaConfig config,
                Clock clock) {
@@ -66,19 +71,44 @@ final class Thumbnails implements AutoCloseable {
         background.allowCoreThreadTimeOut(true);
     }
 
-    /** Makes the configured sizes of a newly stored image, after the upload was answered. */
+    /**
+     * Makes the configured sizes of a newly stored image, after the upload was answered. A
+     * request for one of them meanwhile waits for this work instead of decoding the image again
+     * (clients ask for a thumbnail right after uploading).
+     */
     void pregenerate(MediaItem item) {
         if (!Thumbnailer.supports(item.contentType()) || config.thumbnailSizes().isEmpty()) return;
+        String key = item.serverName() + "/" + item.mediaId();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pregenerating.put(key, done);
         try {
             background.execute(() -> {
                 try {
                     generateConfigured(item);
                 } catch (Exception e) {
                     log.debug("no thumbnails for {}: {}", item.mxc(), e.toString());
+                } finally {
+                    pregenerating.remove(key, done);
+                    done.complete(null);
                 }
             });
         } catch (RejectedExecutionException e) {
+            pregenerating.remove(key, done);
+            done.complete(null);
             log.debug("thumbnail queue full; {} gets its thumbnails on request", item.mxc());
+        }
+    }
+
+    /** Waits (a while) for the configured sizes of {@code item} when they are being made right now. */
+    private void awaitPregeneration(MediaItem item) {
+        CompletableFuture<Void> running = pregenerating.get(item.serverName() + "/" + item.mediaId());
+        if (running == null) return;
+        try {
+            running.get(PREGENERATION_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Made on request below instead.
         }
     }
 
@@ -87,8 +117,17 @@ final class Thumbnails implements AutoCloseable {
         decoding.acquire();
         try {
             Thumbnailer.Decoded decoded = thumbnailer.decode(blob, item.contentType());
-            for (MediaConfig.ThumbnailSize size : config.thumbnailSizes()) {
-                Thumbnailer.Rendered rendered = thumbnailer.render(decoded, size.width(), size.height(), size.method());
+            // Largest first: each smaller size is scaled from a scale thumbnail at least twice its size when there is one.
+            List<java.awt.image.BufferedImage> scaled = new ArrayList<>();
+            List<MediaConfig.ThumbnailSize> sizes = new ArrayList<>(config.thumbnailSizes());
+            sizes.sort(Comparator.comparingLong((MediaConfig.ThumbnailSize s) -> (long) s.width() * s.height()).reversed());
+            for (MediaConfig.ThumbnailSize size : sizes) {
+                java.awt.image.BufferedImage source = scaled.stream()
+                        .filter(image -> image.getWidth() >= 2 * size.width() && image.getHeight() >= 2 * size.height())
+                        .min(Comparator.comparingLong(image -> (long) image.getWidth() * image.getHeight()))
+                        .orElse(decoded.image());
+                Thumbnailer.Rendered rendered = thumbnailer.render(decoded, source, size.width(), size.height(), size.method());
+                if (size.method().equals("scale")) scaled.add(rendered.image());
                 save(item, size.width(), size.height(), size.method(), rendered);
             }
         } finally {
@@ -109,13 +148,25 @@ final class Thumbnails implements AutoCloseable {
             return new Choice(item.contentType(), original);
         }
         int[] target = target(width, height, method);
-        Thumbnail existing = repository.thumbnailsOf(database.dsl(), item.serverName(), item.mediaId()).stream()
-                .filter(t -> t.reqWidth() == target[0] && t.reqHeight() == target[1] && t.method().equals(method))
-                .findFirst().orElse(null);
+        Thumbnail existing = stored(item, target[0], target[1], method);
+        if (existing == null && isConfigured(target[0], target[1], method)) {
+            awaitPregeneration(item);
+            existing = stored(item, target[0], target[1], method);
+        }
         Thumbnail thumbnail = existing != null ? existing : generate(item, original, target[0], target[1], method);
         MediaStorage.Blob blob = storage.get(thumbnail.storageKey())
                 .orElseThrow(() -> new MatrixException(ErrCode.UNKNOWN, 500, "A stored thumbnail is missing"));
         return new Choice(thumbnail.contentType(), blob);
+    }
+
+    private Thumbnail stored(MediaItem item, int reqWidth, int reqHeight, String method) {
+        return repository.thumbnailsOf(database.dsl(), item.serverName(), item.mediaId()).stream()
+                .filter(t -> t.reqWidth() == reqWidth && t.reqHeight() == reqHeight && t.method().equals(method))
+                .findFirst().orElse(null);
+    }
+
+    private boolean isConfigured(int width, int height, String method) {
+        return config.thumbnailSizes().stream().anyMatch(s -> s.width() == width && s.height() == height && s.method().equals(method));
     }
 
     /** The configured size to answer with, or the request's own size when none fits (or sizes are dynamic). */
@@ -183,9 +234,9 @@ final class Thumbnails implements AutoCloseable {
                 clock.millis()));
         if (inserted) return thumbnail;
         storage.delete(stored.key());
-        return repository.thumbnailsOf(database.dsl(), item.serverName(), item.mediaId()).stream()
-                .filter(t -> t.reqWidth() == reqWidth && t.reqHeight() == reqHeight && t.method().equals(method))
-                .findFirst().orElseThrow(() -> new IOException("thumbnail vanished"));
+        Thumbnail first = stored(item, reqWidth, reqHeight, method);
+        if (first == null) throw new IOException("thumbnail vanished");
+        return first;
     }
 
     private MediaStorage.Blob blobOf(MediaItem item) {
