@@ -108,6 +108,23 @@ class BadInputScenario {
     }
 
     @Test
+    void mediaUploadsOverTheLimitAreTooLargeAndBadMediaPathsAreJsonErrors() {
+        CsApiClient alice = hs().client().register(Names.unique("hugemedia"), PASSWORD);
+        RawHttp.Response r = RawHttp.sendLargeBody(hs().baseUrl(), "POST", "/_matrix/media/v3/upload", alice.accessToken(),
+                50L * 1024 * 1024 + 1, (byte) 'x');
+        assertThat(r.status()).as("status of a 50 MiB + 1 upload: %s", r).isEqualTo(413);
+        assertThat(r.body()).contains("M_TOO_LARGE");
+        assertThat(r.headers().getOrDefault("content-type", "")).startsWith("application/json");
+        assertError(alice.requestAt("GET", "_matrix", "client", "v1", "media", "download", hs().serverName(), "../../homeserver.db").send(),
+                404, "M_NOT_FOUND");
+        assertError(alice.requestAt("GET", "_matrix", "client", "v1", "media", "thumbnail", hs().serverName(), "abc")
+                .query("width", "x").query("height", "1").send(), 400, "M_INVALID_PARAM");
+        assertError(alice.requestAt("PUT", "_matrix", "media", "v3", "upload", hs().serverName(), "NotCreated")
+                .body(new byte[] {1}, "text/plain").send(), 404, "M_NOT_FOUND");
+        assertError(hs().client().requestAt("GET", "_matrix", "client", "v1", "media", "config").send(), 401, "M_MISSING_TOKEN");
+    }
+
+    @Test
     void bodiesOverTenMebibytesAreTooLarge() {
         CsApiClient alice = hs().client().register(Names.unique("huge"), PASSWORD);
         String path = PathEncoding.path("_matrix", "client", "v3", "user", alice.userId(), "account_data", "org.example.huge");

@@ -62,7 +62,7 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
                 new ThumbnailSize(320, 240, "scale"), new ThumbnailSize(640, 480, "scale"),
                 new ThumbnailSize(800, 600, "scale")),
                 false, 5, 24L * 60 * 60 * 1000, new RateLimit(5, 30), new RateLimit(10, 50), 0,
-                1024L * 1024 * 1024, 20_000, true, "", 1,
+                1024L * 1024 * 1024, 20_000, true, "", 2,
                 new UrlPreview(false, org.callhs.core.util.IpRanges.DEFAULT_DENYLIST, List.of(), 10L * 1024 * 1024, 10_000,
                         3_600_000, new RateLimit(2, 20)));
     }

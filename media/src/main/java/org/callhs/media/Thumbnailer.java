@@ -105,8 +105,8 @@ final class Thumbnailer {
 
     /**
      * The same, scaled from {@code source}: the decoded image itself or a {@code scale}
-     * thumbnail of it at least twice as large as the target (much cheaper for the small sizes,
-     * and the same result). The size is worked out from the original's, so it does not depend
+     * thumbnail of it at least as large as the target (much cheaper for the small sizes, and
+     * to the eye the same result). The size is worked out from the original's, so it does not depend
      * on the source.
      */
     Rendered render(Decoded decoded, BufferedImage source, int width, int height, String method) throws IOException {

@@ -52,7 +52,8 @@ final class Thumbnails implements AutoCloseable {
     private final Semaphore decoding;
     private final ThreadPoolExecutor background;
     private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Void>> pregenerating = new ConcurrentHashMap<>();
+    /** Images whose configured sizes are being made: each size's completion, by {@link #sizeKey}. */
+    private final Map<String, Map<String, CompletableFuture<Void>>> pregenerating = new ConcurrentHashMap<>();
     /** Longest wait for a running pregeneration before making the thumbnail separately. */
     private static final long PREGENERATION_WAIT_MS = 30_000;
 
@@ -73,38 +74,46 @@ final class Thumbnails implements AutoCloseable {
 
     /**
      * Makes the configured sizes of a newly stored image, after the upload was answered. A
-     * request for one of them meanwhile waits for this work instead of decoding the image again
-     * (clients ask for a thumbnail right after uploading).
+     * request for one of them meanwhile waits until that size is made instead of decoding the
+     * image again (clients ask for a thumbnail right after uploading).
      */
     void pregenerate(MediaItem item) {
         if (!Thumbnailer.supports(item.contentType()) || config.thumbnailSizes().isEmpty()) return;
         String key = item.serverName() + "/" + item.mediaId();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        pregenerating.put(key, done);
+        Map<String, CompletableFuture<Void>> sizes = new ConcurrentHashMap<>();
+        for (MediaConfig.ThumbnailSize size : config.thumbnailSizes()) sizes.put(sizeKey(size.width(), size.height(), size.method()), new CompletableFuture<>());
+        pregenerating.put(key, sizes);
+        Runnable finish = () -> {
+            pregenerating.remove(key, sizes);
+            sizes.values().forEach(f -> f.complete(null));
+        };
         try {
             background.execute(() -> {
                 try {
-                    generateConfigured(item);
+                    generateConfigured(item, sizes);
                 } catch (Exception e) {
                     log.debug("no thumbnails for {}: {}", item.mxc(), e.toString());
                 } finally {
-                    pregenerating.remove(key, done);
-                    done.complete(null);
+                    finish.run();
                 }
             });
         } catch (RejectedExecutionException e) {
-            pregenerating.remove(key, done);
-            done.complete(null);
+            finish.run();
             log.debug("thumbnail queue full; {} gets its thumbnails on request", item.mxc());
         }
     }
 
-    /** Waits (a while) for the configured sizes of {@code item} when they are being made right now. */
-    private void awaitPregeneration(MediaItem item) {
-        CompletableFuture<Void> running = pregenerating.get(item.serverName() + "/" + item.mediaId());
-        if (running == null) return;
+    private static String sizeKey(int width, int height, String method) {
+        return width + "x" + height + "/" + method;
+    }
+
+    /** Waits (a while) for one configured size of {@code item} when it is being made right now. */
+    private void awaitPregeneration(MediaItem item, int width, int height, String method) {
+        Map<String, CompletableFuture<Void>> sizes = pregenerating.get(item.serverName() + "/" + item.mediaId());
+        CompletableFuture<Void> size = sizes == null ? null : sizes.get(sizeKey(width, height, method));
+        if (size == null) return;
         try {
-            running.get(PREGENERATION_WAIT_MS, TimeUnit.MILLISECONDS);
+            size.get(PREGENERATION_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -112,23 +121,25 @@ final class Thumbnails implements AutoCloseable {
         }
     }
 
-    private void generateConfigured(MediaItem item) throws Exception {
+    private void generateConfigured(MediaItem item, Map<String, CompletableFuture<Void>> done) throws Exception {
         MediaStorage.Blob blob = blobOf(item);
         decoding.acquire();
         try {
             Thumbnailer.Decoded decoded = thumbnailer.decode(blob, item.contentType());
-            // Largest first: each smaller size is scaled from a scale thumbnail at least twice its size when there is one.
+            // Largest first: each smaller size is scaled from the smallest scale thumbnail at least as large, when there is one.
             List<java.awt.image.BufferedImage> scaled = new ArrayList<>();
             List<MediaConfig.ThumbnailSize> sizes = new ArrayList<>(config.thumbnailSizes());
             sizes.sort(Comparator.comparingLong((MediaConfig.ThumbnailSize s) -> (long) s.width() * s.height()).reversed());
             for (MediaConfig.ThumbnailSize size : sizes) {
                 java.awt.image.BufferedImage source = scaled.stream()
-                        .filter(image -> image.getWidth() >= 2 * size.width() && image.getHeight() >= 2 * size.height())
+                        .filter(image -> image.getWidth() >= size.width() && image.getHeight() >= size.height())
                         .min(Comparator.comparingLong(image -> (long) image.getWidth() * image.getHeight()))
                         .orElse(decoded.image());
                 Thumbnailer.Rendered rendered = thumbnailer.render(decoded, source, size.width(), size.height(), size.method());
                 if (size.method().equals("scale")) scaled.add(rendered.image());
                 save(item, size.width(), size.height(), size.method(), rendered);
+                CompletableFuture<Void> made = done.get(sizeKey(size.width(), size.height(), size.method()));
+                if (made != null) made.complete(null);
             }
         } finally {
             decoding.release();
@@ -150,7 +161,7 @@ final class Thumbnails implements AutoCloseable {
         int[] target = target(width, height, method);
         Thumbnail existing = stored(item, target[0], target[1], method);
         if (existing == null && isConfigured(target[0], target[1], method)) {
-            awaitPregeneration(item);
+            awaitPregeneration(item, target[0], target[1], method);
             existing = stored(item, target[0], target[1], method);
         }
         Thumbnail thumbnail = existing != null ? existing : generate(item, original, target[0], target[1], method);

@@ -25,6 +25,7 @@ final class JsonErrorHandler extends ErrorHandler {
         byte[] bytes = Json.bytes(body);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        MatrixHandler.corsHeaders(response.getHeaders());
         response.write(true, ByteBuffer.wrap(bytes), callback);
         return true;
     }

@@ -179,14 +179,19 @@ public final class MatrixHandler extends Handler.Abstract {
         return params;
     }
 
-    private static void write(Response response, Callback callback, String method, ApiResponse result) {
-        response.setStatus(result.status());
-        var headers = response.getHeaders();
-        headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+    /** The CORS headers every answer carries (errors Jetty answers itself included). */
+    static void corsHeaders(org.eclipse.jetty.http.HttpFields.Mutable headers) {
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS);
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS);
         headers.put(new HttpField("Cross-Origin-Resource-Policy", "cross-origin"));
+    }
+
+    private static void write(Response response, Callback callback, String method, ApiResponse result) {
+        response.setStatus(result.status());
+        var headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+        corsHeaders(headers);
         result.headers().forEach(headers::put);
         if (result.raw() != null) {
             writeRaw(response, callback, method, result.raw());

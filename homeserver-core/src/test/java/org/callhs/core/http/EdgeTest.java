@@ -113,6 +113,7 @@ class EdgeTest {
         assertThat(nul.status()).isEqualTo(400);
         assertThat(nul.errcode()).isEqualTo("M_UNKNOWN");
         assertThat(nul.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(nul.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
     }
 
     @Test
