@@ -184,12 +184,43 @@ final class LocalMedia {
 
     private MediaStorage.Stored store(InputStream body) {
         try {
-            return storage.store(body, config.maxUploadSize());
+            return storage.store(new ClientBody(body), config.maxUploadSize());
         } catch (MediaStorage.TooLarge e) {
             throw tooLarge();
+        } catch (ClientBody.Failed e) {
+            // The client went away or stalled mid-upload: nothing was stored.
+            throw new MatrixException(ErrCode.UNKNOWN, 400, "The upload ended before its body was complete: " + e.getMessage(),
+                    Map.of(), Map.of("Connection", "close"));
         } catch (IOException e) {
-            // The client went away mid-upload, or the disk failed: nothing was stored either way.
+            // This server's disk failed: nothing was stored either.
             throw new MatrixException(ErrCode.UNKNOWN, 500, "The upload could not be stored: " + e.getMessage());
+        }
+    }
+
+    /** The request body, telling a failure to read it (the client's) from one to write it (the disk's). */
+    private static final class ClientBody extends java.io.FilterInputStream {
+        static final class Failed extends IOException {
+            Failed(IOException cause) { super(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause); }
+        }
+
+        ClientBody(InputStream in) { super(in); }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new Failed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new Failed(e);
+            }
         }
     }
 

@@ -125,6 +125,26 @@ class MediaApiTest extends MediaSuite {
         assertThat(noPartialFiles()).isTrue();
     }
 
+    @Test
+    void aClientThatGoesAwayMidUploadLeavesNothing() throws Exception {
+        String alice = server.registerToken("gone-alice");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.homeserver().clientPort())) {
+            var out = socket.getOutputStream();
+            out.write(("POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 1000000\r\nAuthorization: Bearer " + alice + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[300_000]);
+            out.flush();
+            Thread.sleep(200);
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!noPartialFiles() && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertThat(noPartialFiles()).isTrue();
+        assertThat(server.homeserver().database().dsl().fetchCount(org.callhs.media.schema.Tables.MEDIA,
+                org.callhs.media.schema.Tables.MEDIA.UPLOADER.eq("@gone-alice:" + serverName))).isZero();
+        // The server goes on serving uploads.
+        assertThat(upload(alice, new byte[] {1}, "text/plain", null).status()).isEqualTo(200);
+    }
+
     /** Nothing is left in the storage's temporary directory once uploads are answered. */
     static boolean noPartialFiles() throws Exception {
         try (Stream<Path> files = Files.list(server.dataDir().resolve("media").resolve("tmp"))) {
