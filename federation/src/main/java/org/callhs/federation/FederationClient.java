@@ -45,6 +45,8 @@ public final class FederationClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FederationClient.class);
     /** Largest response body accepted (Synapse's largest request body is 200 x 64 KiB). */
     private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+    /** The longest a streamed answer (a media file) may take as a whole. */
+    static final long STREAMED_TRANSFER_MS = 10 * 60_000;
 
     private final String origin;
     private final SigningKey key;
@@ -125,7 +127,9 @@ public final class FederationClient implements AutoCloseable {
 
     /**
      * A GET to another server whose answer is streamed to {@code reader} rather than buffered
-     * (media); signed unless {@code signed} is false. {@code timeoutMs} bounds the whole exchange.
+     * (media); signed unless {@code signed} is false. {@code timeoutMs} bounds the wait for the
+     * answer's head and any silence while its body arrives; the whole transfer may take up to
+     * {@link #STREAMED_TRANSFER_MS}, so a large file on a slow link still arrives.
      */
     public <T> T getStreamed(String destination, String rawTarget, boolean signed, long timeoutMs, StreamedAnswer<T> reader)
             throws IOException {
@@ -160,7 +164,8 @@ public final class FederationClient implements AutoCloseable {
 
     private <T> T streamed(Request request, long timeoutMs, StreamedAnswer<T> reader) throws IOException {
         org.eclipse.jetty.client.InputStreamResponseListener listener = new org.eclipse.jetty.client.InputStreamResponseListener();
-        request.timeout(timeoutMs, TimeUnit.MILLISECONDS).send(listener);
+        request.timeout(Math.max(timeoutMs, STREAMED_TRANSFER_MS), TimeUnit.MILLISECONDS).idleTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .send(listener);
         org.eclipse.jetty.client.Response response;
         try {
             response = listener.get(timeoutMs, TimeUnit.MILLISECONDS);

@@ -67,7 +67,9 @@ final class MediaFetcher {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/mixed")) {
             throw new MatrixException(ErrCode.UNKNOWN, 502, "The remote server's media answer is not multipart/mixed");
         }
-        MimeTokenStream parts = new MimeTokenStream(MimeConfig.custom().setMaxLineLen(-1).setMaxHeaderLen(64 * 1024)
+        // Header lines are bounded (a remote cannot stream one line into memory without end); the
+        // file part's bytes are read as a stream, whatever their line lengths.
+        MimeTokenStream parts = new MimeTokenStream(MimeConfig.custom().setMaxLineLen(16 * 1024).setMaxHeaderLen(64 * 1024)
                 .setMaxHeaderCount(100).setMaxContentLen(-1).build());
         parts.parseHeadless(body, type);
         int part = 0;

@@ -109,7 +109,8 @@ final class DownloadEndpoints implements Routes {
             allowRemote = false;
         }
         MediaItem item = lookup.stored(serverName, mediaId, timeoutMs, allowRemote, bypassQuarantine(request, legacy));
-        if (legacy && item.authenticated() && item.createdTs() >= legacyBefore) {
+        // Switching enable_authenticated_media off serves everything again, as on Synapse.
+        if (legacy && config.enableAuthenticatedMedia() && item.authenticated() && item.createdTs() >= legacyBefore) {
             throw MatrixException.notFound("Media not found: it is served only through /_matrix/client/v1/media");
         }
         return item;

@@ -29,14 +29,14 @@ import org.callhs.core.spi.Routes;
 final class FederationMediaEndpoints implements Routes {
     private final MediaLookup lookup;
     private final Thumbnails thumbnails;
-    private final MediaStorage storage;
+    private final MediaResponses responses;
     private final String serverName;
 
-    FederationMediaEndpoints(String serverName, MediaLookup lookup, Thumbnails thumbnails, MediaStorage storage) {
+    FederationMediaEndpoints(String serverName, MediaLookup lookup, Thumbnails thumbnails, MediaResponses responses) {
         this.serverName = serverName;
         this.lookup = lookup;
         this.thumbnails = thumbnails;
-        this.storage = storage;
+        this.responses = responses;
     }
 
     @Override
@@ -50,20 +50,20 @@ final class FederationMediaEndpoints implements Routes {
 
     private ApiResponse download(ApiRequest request) {
         MediaItem item = lookup.stored(serverName, request.path("mediaId"), MediaParams.timeoutMs(request), false, false);
-        MediaStorage.Blob blob = storage.get(item.storageKey()).orElseThrow(() -> MatrixException.notFound("Media not found"));
         String type = MediaResponses.servedType(item.contentType());
-        return multipart(type, MediaHeaders.disposition(type, item.uploadName()), blob);
+        return multipart(type, MediaHeaders.disposition(type, item.uploadName()), responses.open(type, item.storageKey()));
     }
 
     private ApiResponse thumbnail(ApiRequest request) {
         MediaParams.ThumbnailRequest size = MediaParams.thumbnail(request);
         MediaItem item = lookup.stored(serverName, request.path("mediaId"), MediaParams.timeoutMs(request), false, false);
         Thumbnails.Choice choice = thumbnails.choose(item, size.width(), size.height(), size.method(), size.animated());
-        return multipart(MediaResponses.servedType(choice.contentType()), "inline", choice.blob());
+        String type = MediaResponses.servedType(choice.contentType());
+        return multipart(type, "inline", MediaResponses.open(type, choice.blob()));
     }
 
-    private static ApiResponse multipart(String contentType, String disposition, MediaStorage.Blob blob) {
-        return ApiResponse.raw(200, new MultipartBody(contentType, disposition, blob), Map.of());
+    private static ApiResponse multipart(String contentType, String disposition, MediaResponses.StreamBody file) {
+        return ApiResponse.raw(200, new MultipartBody(contentType, disposition, file), Map.of());
     }
 
     /**
@@ -74,10 +74,10 @@ final class FederationMediaEndpoints implements Routes {
         private final String boundary = UUID.randomUUID().toString().replace("-", "");
         private final byte[] head;
         private final byte[] tail;
-        private final MediaStorage.Blob blob;
+        private final MediaResponses.StreamBody file;
 
-        MultipartBody(String fileType, String disposition, MediaStorage.Blob blob) {
-            this.blob = blob;
+        MultipartBody(String fileType, String disposition, MediaResponses.StreamBody file) {
+            this.file = file;
             this.head = ("\r\n--" + boundary + "\r\nContent-Type: application/json\r\n\r\n{}\r\n--" + boundary
                     + "\r\nContent-Type: " + fileType + "\r\nContent-Disposition: " + disposition + "\r\n\r\n")
                     .getBytes(StandardCharsets.UTF_8);
@@ -88,15 +88,18 @@ final class FederationMediaEndpoints implements Routes {
         public String contentType() { return "multipart/mixed; boundary=" + boundary; }
 
         @Override
-        public long length() { return head.length + blob.length() + tail.length; }
+        public long length() { return head.length + file.length() + tail.length; }
 
         @Override
         public void writeTo(OutputStream out) throws IOException {
             out.write(head);
-            try (var in = blob.open()) {
-                in.transferTo(out);
-            }
+            file.writeTo(out);
             out.write(tail);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
         }
     }
 }

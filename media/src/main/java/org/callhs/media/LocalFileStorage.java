@@ -30,24 +30,35 @@ public final class LocalFileStorage implements MediaStorage {
     private static final Logger log = LoggerFactory.getLogger(LocalFileStorage.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int BUFFER = 256 * 1024;
+    /** A temporary file this old belongs to an upload no process is writing any more. */
+    static final long STALE_PART_MS = 3_600_000;
 
     private final Path blobs;
     private final Path tmp;
 
-    public LocalFileStorage(Path root) throws IOException {
+    /**
+     * @param instance this process's name: its temporary files go to {@code tmp/<instance>},
+     *                 so instances sharing the directory never remove each other's uploads
+     */
+    public LocalFileStorage(Path root, String instance) throws IOException {
         this.blobs = root.resolve("blobs");
-        this.tmp = root.resolve("tmp");
+        Path allTmp = root.resolve("tmp");
+        this.tmp = allTmp.resolve(instance.replaceAll("[^A-Za-z0-9_.-]", "_"));
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
-        clearTemporaryFiles();
+        clearTemporaryFiles(allTmp);
     }
 
-    /** Uploads cut short by a crash: never referenced, never served. */
-    private void clearTemporaryFiles() throws IOException {
-        try (Stream<Path> files = Files.list(tmp)) {
-            files.forEach(file -> {
+    /**
+     * Uploads cut short by a crash: never referenced, never served. This instance's go at once;
+     * other instances' only once untouched for an hour, since they may be writing them right now.
+     */
+    private void clearTemporaryFiles(Path allTmp) throws IOException {
+        long staleBefore = System.currentTimeMillis() - STALE_PART_MS;
+        try (Stream<Path> files = Files.walk(allTmp)) {
+            files.filter(Files::isRegularFile).forEach(file -> {
                 try {
-                    Files.deleteIfExists(file);
+                    if (file.getParent().equals(tmp) || Files.getLastModifiedTime(file).toMillis() < staleBefore) Files.deleteIfExists(file);
                 } catch (IOException e) {
                     log.warn("could not remove the unfinished upload {}: {}", file, e.toString());
                 }

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.storage.Database;
@@ -30,7 +33,8 @@ final class LocalMedia {
     private final MediaConfig config;
     private final Clock clock;
     private final Stored afterStore;
-    private final Object uploads = new Object();
+    private final ReentrantLock uploadsLock = new ReentrantLock();
+    private final Condition uploaded = uploadsLock.newCondition();
 
     LocalMedia(String serverName, Database database, MediaRepository repository, MediaStorage storage, MediaQuota quota,
                MediaConfig config, Clock clock, Stored afterStore) {
@@ -94,9 +98,11 @@ final class LocalMedia {
         String mediaId = MediaIds.generate();
         database.transaction(tx -> {
             if (repository.pendingOf(tx, userId, now) >= config.maxPendingUploads()) {
+                Long first = repository.firstPendingExpiry(tx, userId, now);
+                long retryAfter = Math.max(1, (first == null ? now + config.unusedExpirationMs() : first) - now);
                 throw new MatrixException(ErrCode.LIMIT_EXCEEDED, 429, "You have " + config.maxPendingUploads()
                         + " unused media IDs already: upload to them, or wait for them to expire",
-                        Map.of("retry_after_ms", config.unusedExpirationMs()), Map.of());
+                        Map.of("retry_after_ms", retryAfter), Map.of("Retry-After", Long.toString((retryAfter + 999) / 1000)));
             }
             repository.insertLocal(tx, serverName, mediaId, userId, null, null, null, now, now + config.unusedExpirationMs(),
                     config.enableAuthenticatedMedia());
@@ -127,10 +133,15 @@ final class LocalMedia {
         }
         if (!won) {
             storage.delete(stored.key());
+            // Another upload won, or the ID expired and was dropped while this one was arriving.
+            if (find(mediaId).isEmpty()) throw MatrixException.notFound("The media ID expired while its upload was arriving");
             throw cannotOverwrite();
         }
-        synchronized (uploads) {
-            uploads.notifyAll();
+        uploadsLock.lock();
+        try {
+            uploaded.signalAll();
+        } finally {
+            uploadsLock.unlock();
         }
         MediaItem item = find(mediaId).orElseThrow();
         afterStore.accept(item);
@@ -152,14 +163,16 @@ final class LocalMedia {
             if (left <= 0) {
                 throw new MatrixException("M_NOT_YET_UPLOADED", 504, "The media has not been uploaded yet");
             }
-            synchronized (uploads) {
-                try {
-                    // Woken by an upload on this instance; another instance's upload is seen at the next look.
-                    uploads.wait(Math.min(left, 500));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new MatrixException("M_NOT_YET_UPLOADED", 504, "The media has not been uploaded yet");
-                }
+            // Woken by an upload on this instance; another instance's upload is seen at the next look.
+            // A Lock, not a monitor: a virtual thread waiting here does not hold its carrier.
+            uploadsLock.lock();
+            try {
+                uploaded.await(Math.min(left, 500), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MatrixException("M_NOT_YET_UPLOADED", 504, "The media has not been uploaded yet");
+            } finally {
+                uploadsLock.unlock();
             }
         }
     }
@@ -207,11 +220,9 @@ final class LocalMedia {
 
         @Override
         public int read() throws IOException {
-            try {
-                return super.read();
-            } catch (IOException e) {
-                throw new Failed(e);
-            }
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -220,6 +231,9 @@ final class LocalMedia {
                 return super.read(b, off, len);
             } catch (IOException e) {
                 throw new Failed(e);
+            } catch (RuntimeException e) {
+                // Jetty reports a malformed (chunked) body as an unchecked exception.
+                throw new Failed(new IOException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e));
             }
         }
     }

@@ -48,9 +48,10 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
      * @param timeoutMs        longest wait for one fetch
      * @param cacheMs          how long a preview is reused for the same URL
      * @param rateLimit        previews per user
+     * @param mediaRetentionMs how long images fetched for previews are kept (then deleted, files and thumbnails)
      */
     public record UrlPreview(boolean enabled, List<String> ipRangeDenylist, List<String> ipRangeAllowlist, long maxSpiderSize,
-                             long timeoutMs, long cacheMs, RateLimit rateLimit) {}
+                             long timeoutMs, long cacheMs, RateLimit rateLimit, long mediaRetentionMs) {}
 
     /** A thumbnail size: {@code method} is {@code crop} or {@code scale}. */
     public record ThumbnailSize(int width, int height, String method) {}
@@ -64,7 +65,7 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
                 false, 5, 24L * 60 * 60 * 1000, new RateLimit(5, 30), new RateLimit(10, 50), 0,
                 1024L * 1024 * 1024, 20_000, true, "", 2,
                 new UrlPreview(false, org.callhs.core.util.IpRanges.DEFAULT_DENYLIST, List.of(), 10L * 1024 * 1024, 10_000,
-                        3_600_000, new RateLimit(2, 20)));
+                        3_600_000, new RateLimit(2, 20), 2L * 24 * 3_600_000));
     }
 
     /** The legacy cut-off as ms since the epoch (0 when none is set). */
@@ -107,6 +108,7 @@ public record MediaConfig(String storagePath, long maxUploadSize, long maxImageP
         require(urlPreview.maxSpiderSize() > 0, "url_preview.max_spider_size must be more than 0");
         require(urlPreview.timeoutMs() >= 100, "url_preview.timeout_ms must be at least 100");
         require(urlPreview.cacheMs() >= 0, "url_preview.cache_ms must be 0 or more");
+        require(urlPreview.mediaRetentionMs() >= urlPreview.cacheMs(), "url_preview.media_retention_ms must be at least cache_ms");
         require(urlPreview.rateLimit() != null && urlPreview.rateLimit().perSecond() > 0 && urlPreview.rateLimit().burst() >= 1,
                 "url_preview.rate_limit needs per_second above 0 and burst of 1 or more");
     }

@@ -35,7 +35,7 @@ final class MediaLookup {
         if (isLocal(serverName)) {
             return local.awaitStored(mediaId, timeoutMs, bypassQuarantine);
         }
-        MediaItem item = allowRemote ? remote.get(serverName, mediaId, timeoutMs)
+        MediaItem item = allowRemote ? remote.get(serverName, mediaId)
                 : remote.cached(serverName, mediaId).orElseThrow(() -> MatrixException.notFound("Media not found"));
         if (item.quarantined() && !bypassQuarantine) throw MatrixException.notFound("Media not found");
         repository.touch(database.dsl(), serverName, mediaId, clock.millis());

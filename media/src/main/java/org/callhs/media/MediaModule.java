@@ -39,12 +39,13 @@ public final class MediaModule implements HomeserverModule {
         Database database = context.database();
         Clock clock = context.clock();
         Path root = config.storagePath().isBlank() ? context.coreConfig().dataPath().resolve("media") : Path.of(config.storagePath());
-        MediaStorage storage = new LocalFileStorage(root);
+        var cluster = context.coreConfig().cluster();
+        MediaStorage storage = new LocalFileStorage(root, cluster.enabled() ? cluster.effectiveInstanceName() : "main");
         MediaRepository repository = new MediaRepository();
         context.rateLimits().define(UploadEndpoints.UPLOAD_LIMIT, config.uploadRateLimit().perSecond(), config.uploadRateLimit().burst());
         context.rateLimits().define(UploadEndpoints.CREATE_LIMIT, config.createRateLimit().perSecond(), config.createRateLimit().burst());
 
-        Thumbnails thumbnails = new Thumbnails(database, repository, storage, new Thumbnailer(config.maxImagePixels()), config, clock);
+        Thumbnails thumbnails = new Thumbnails(serverName, database, repository, storage, new Thumbnailer(config.maxImagePixels()), config, clock);
         LocalMedia local = new LocalMedia(serverName, database, repository, storage,
                 MediaQuota.byStoredBytes(repository, config.maxStoredBytesPerUser()), config, clock, thumbnails::pregenerate);
         MediaRemover remover = new MediaRemover(database, repository, storage);
@@ -59,10 +60,16 @@ public final class MediaModule implements HomeserverModule {
         UrlPreviews previews = new UrlPreviews(preview.enabled() ? new UrlFetcher(preview) : null, local, thumbnails, preview);
         context.addRoutes(new DownloadEndpoints(lookup, thumbnails, responses, config, previews));
         context.addRoutes(new MediaAdminEndpoints(new MediaAdmin(serverName, database, repository, remover)));
-        context.addFederationRoutes(new FederationMediaEndpoints(serverName, lookup, thumbnails, storage));
+        context.addFederationRoutes(new FederationMediaEndpoints(serverName, lookup, thumbnails, responses));
         context.clusterJobs().every("media-unused-expiry", 60_000, () -> {
             int dropped = local.expireUnused();
             if (dropped > 0) log.debug("dropped {} media IDs never uploaded to", dropped);
+        });
+        // Images fetched for URL previews are a cache, not a user's files: they go after media_retention_ms.
+        context.clusterJobs().every("media-preview-expiry", 3_600_000, () -> {
+            long cutoff = clock.millis() - preview.mediaRetentionMs();
+            List<MediaItem> old;
+            while (!(old = repository.fetchedBefore(database.dsl(), serverName, cutoff, 100)).isEmpty()) old.forEach(remover::remove);
         });
         context.onStop(thumbnails);
         context.onStop(previews);

@@ -81,6 +81,18 @@ final class MediaRepository {
         return sum == null ? 0 : sum;
     }
 
+    /** When the user's first unused ID expires, or null when they hold none. */
+    Long firstPendingExpiry(DSLContext tx, String uploader, long now) {
+        return tx.select(DSL.min(MEDIA.UNUSED_EXPIRES_TS)).from(MEDIA)
+                .where(MEDIA.UPLOADER.eq(uploader), MEDIA.UPLOAD_TS.isNull(), MEDIA.UNUSED_EXPIRES_TS.gt(now)).fetchOne(0, Long.class);
+    }
+
+    /** Media this server fetched itself (URL previews: local, no uploader) stored before {@code cutoff}. */
+    List<MediaItem> fetchedBefore(DSLContext tx, String localServer, long cutoff, int limit) {
+        return tx.selectFrom(MEDIA).where(MEDIA.SERVER_NAME.eq(localServer), MEDIA.UPLOADER.isNull(), MEDIA.CREATED_TS.lt(cutoff))
+                .orderBy(MEDIA.CREATED_TS).limit(limit).fetch(MediaRepository::parse);
+    }
+
     /** Pending IDs whose time ran out; they are deleted (nothing was stored for them). */
     int deleteExpiredPending(DSLContext tx, long now) {
         return tx.deleteFrom(MEDIA).where(MEDIA.UPLOAD_TS.isNull(), MEDIA.UNUSED_EXPIRES_TS.le(now)).execute();
@@ -111,9 +123,9 @@ final class MediaRepository {
         return sum == null ? 0 : sum;
     }
 
-    /** Remote copies, least recently served first. */
+    /** Remote copies that are not quarantined (a quarantined row must stay, or the item would be fetched again), least recently served first. */
     List<MediaItem> remoteByLastAccess(DSLContext tx, String localServer, int limit) {
-        return tx.selectFrom(MEDIA).where(MEDIA.SERVER_NAME.ne(localServer))
+        return tx.selectFrom(MEDIA).where(MEDIA.SERVER_NAME.ne(localServer), MEDIA.QUARANTINED_BY.isNull())
                 .orderBy(MEDIA.LAST_ACCESS_TS.asc().nullsFirst(), MEDIA.MEDIA_ID)
                 .limit(limit).fetch(MediaRepository::parse);
     }

@@ -19,15 +19,29 @@ final class MediaResponses {
 
     /** A stored item, named {@code pathFileName} when the request gave one, else by its upload name. */
     ApiResponse file(MediaItem item, String pathFileName) {
-        MediaStorage.Blob blob = storage.get(item.storageKey())
-                .orElseThrow(() -> new MatrixException(ErrCode.NOT_FOUND, 404, "The media's file is missing"));
         String type = servedType(item.contentType());
         String name = pathFileName != null && !pathFileName.isEmpty() ? pathFileName : item.uploadName();
-        return ApiResponse.raw(200, new BlobBody(type, blob), MediaHeaders.forFile(type, name));
+        return ApiResponse.raw(200, open(type, item.storageKey()), MediaHeaders.forFile(type, name));
     }
 
     ApiResponse thumbnail(Thumbnails.Choice choice) {
-        return ApiResponse.raw(200, new BlobBody(servedType(choice.contentType()), choice.blob()), MediaHeaders.forThumbnail());
+        return ApiResponse.raw(200, open(servedType(choice.contentType()), choice.blob()), MediaHeaders.forThumbnail());
+    }
+
+    /** The blob under {@code key}, opened now: one deleted since it was looked up is 404, never a cut-off 200. */
+    StreamBody open(String contentType, String key) {
+        return open(contentType, storage.get(key).orElseThrow(() -> MatrixException.notFound("Media not found")));
+    }
+
+    static StreamBody open(String contentType, MediaStorage.Blob blob) {
+        try {
+            // Once open, the file stays readable even if it is deleted (evicted, deleted by an admin) meanwhile.
+            return new StreamBody(contentType, blob.length(), blob.open());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw MatrixException.notFound("Media not found");
+        } catch (IOException e) {
+            throw new MatrixException(ErrCode.UNKNOWN, 500, "The media's file cannot be read: " + e.getMessage());
+        }
     }
 
     /** The uploaded type, with a UTF-8 charset added to text types that name none (which the spec allows). */
@@ -38,16 +52,16 @@ final class MediaResponses {
         return type;
     }
 
-    /** A stored blob as a response body. */
-    record BlobBody(String contentType, MediaStorage.Blob blob) implements RawBody {
-        @Override
-        public long length() { return blob.length(); }
-
+    /** An opened file as a response body. */
+    record StreamBody(String contentType, long length, InputStream in) implements RawBody {
         @Override
         public void writeTo(OutputStream out) throws IOException {
-            try (InputStream in = blob.open()) {
-                in.transferTo(out);
-            }
+            in.transferTo(out);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 }

@@ -51,8 +51,12 @@ final class RemoteMediaCache {
         return repository.find(database.dsl(), serverName, mediaId);
     }
 
-    /** The item, fetched from its server unless cached. */
-    MediaItem get(String serverName, String mediaId, long timeoutMs) {
+    /**
+     * The item, fetched from its server unless cached. The fetch waits {@code remote_timeout_ms}
+     * for the other server whatever the first requester's {@code timeout_ms}, since concurrent
+     * requests share it.
+     */
+    MediaItem get(String serverName, String mediaId) {
         MediaItem cached = cached(serverName, mediaId).orElse(null);
         if (cached != null) return cached;
         String key = serverName + "/" + mediaId;
@@ -60,7 +64,7 @@ final class RemoteMediaCache {
         CompletableFuture<MediaItem> running = inFlight.putIfAbsent(key, mine);
         if (running != null) return join(running);
         try {
-            mine.complete(fetch(serverName, mediaId, timeoutMs));
+            mine.complete(fetch(serverName, mediaId));
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
         } finally {
@@ -69,11 +73,11 @@ final class RemoteMediaCache {
         return join(mine);
     }
 
-    private MediaItem fetch(String serverName, String mediaId, long timeoutMs) {
+    private MediaItem fetch(String serverName, String mediaId) {
         MediaStorage.Stored[] stored = new MediaStorage.Stored[1];
         String[] meta = new String[2];
         try {
-            remote.get().fetchMedia(serverName, mediaId, Math.min(timeoutMs, config.remoteTimeoutMs()), (contentType, disposition, body) -> {
+            remote.get().fetchMedia(serverName, mediaId, config.remoteTimeoutMs(), (contentType, disposition, body) -> {
                 meta[0] = contentType;
                 meta[1] = MediaHeaders.fileNameOf(disposition);
                 stored[0] = storage.store(body, config.maxUploadSize());
@@ -81,24 +85,34 @@ final class RemoteMediaCache {
         } catch (MediaStorage.TooLarge e) {
             throw new MatrixException(ErrCode.TOO_LARGE, 502, "The remote media is larger than this server's limit of "
                     + config.maxUploadSize() + " bytes");
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // The file may be stored already (the failure came after the body): it is dropped.
+            if (stored[0] != null) storage.delete(stored[0].key());
+            if (e instanceof MatrixException m) throw m;
             throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch remote media: " + e.getMessage());
         }
         if (stored[0] == null) throw new MatrixException(ErrCode.UNKNOWN, 502, "The remote server sent no media");
         String contentType = meta[0] == null || meta[0].isBlank() ? "application/octet-stream" : meta[0];
-        boolean inserted = database.transaction(tx ->
-                repository.insertRemote(tx, serverName, mediaId, contentType, meta[1], stored[0], clock.millis(),
-                        config.enableAuthenticatedMedia()));
+        boolean inserted;
+        try {
+            inserted = database.transaction(tx ->
+                    repository.insertRemote(tx, serverName, mediaId, contentType, meta[1], stored[0], clock.millis(),
+                            config.enableAuthenticatedMedia()));
+        } catch (RuntimeException e) {
+            storage.delete(stored[0].key());
+            throw e;
+        }
         if (!inserted) storage.delete(stored[0].key()); // another instance stored it meanwhile
-        evictBeyondCap();
+        evictBeyondCap(serverName, mediaId);
         return cached(serverName, mediaId).orElseThrow(() -> MatrixException.notFound("Media not found"));
     }
 
-    /** Deletes the least recently served copies until the cache fits its cap. */
-    void evictBeyondCap() {
+    /** Deletes the least recently served copies (never the one just fetched) until the cache fits its cap. */
+    void evictBeyondCap(String keepServer, String keepMediaId) {
         long total = repository.remoteBytes(database.dsl(), localServer);
         while (total > config.remoteCacheMaxSize()) {
-            List<MediaItem> oldest = repository.remoteByLastAccess(database.dsl(), localServer, 50);
+            List<MediaItem> oldest = repository.remoteByLastAccess(database.dsl(), localServer, 50).stream()
+                    .filter(item -> !(item.serverName().equals(keepServer) && item.mediaId().equals(keepMediaId))).toList();
             if (oldest.isEmpty()) return;
             for (MediaItem item : oldest) {
                 if (total <= config.remoteCacheMaxSize()) return;

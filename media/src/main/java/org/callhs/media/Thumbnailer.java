@@ -60,6 +60,29 @@ final class Thumbnailer {
         return contentType != null && SUPPORTED.contains(baseType(contentType));
     }
 
+    /**
+     * Whether the file may be an animation: any GIF or WebP, and a PNG with an animation
+     * control chunk ({@code acTL}, APNG) before its image data.
+     */
+    static boolean mayBeAnimated(String contentType, MediaStorage.Blob blob) {
+        String type = baseType(contentType);
+        if (type.equals("image/gif") || type.equals("image/webp")) return true;
+        if (!type.equals("image/png")) return false;
+        try (InputStream in = blob.open()) {
+            byte[] head = in.readNBytes(64 * 1024);
+            for (int i = 8; i + 8 <= head.length; ) {
+                int length = ((head[i] & 0xff) << 24) | ((head[i + 1] & 0xff) << 16) | ((head[i + 2] & 0xff) << 8) | (head[i + 3] & 0xff);
+                String chunk = new String(head, i + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (chunk.equals("acTL")) return true;
+                if (chunk.equals("IDAT") || length < 0) return false;
+                i += 12 + length;
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static String baseType(String contentType) {
         int semicolon = contentType.indexOf(';');
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);

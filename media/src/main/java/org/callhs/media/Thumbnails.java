@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -43,6 +43,7 @@ final class Thumbnails implements AutoCloseable {
     /** What a thumbnail request is answered with: a stored thumbnail, or the original file. */
     record Choice(String contentType, MediaStorage.Blob blob) {}
 
+    private final String localServer;
     private final Database database;
     private final MediaRepository repository;
     private final MediaStorage storage;
@@ -52,13 +53,16 @@ final class Thumbnails implements AutoCloseable {
     private final Semaphore decoding;
     private final ThreadPoolExecutor background;
     private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
-    /** Images whose configured sizes are being made: each size's completion, by {@link #sizeKey}. */
-    private final Map<String, Map<String, CompletableFuture<Void>>> pregenerating = new ConcurrentHashMap<>();
+    /** Images whose configured sizes are queued or being made, by {@link #itemKey}. */
+    private final Map<String, Pregeneration> pregenerating = new ConcurrentHashMap<>();
     /** Longest wait for a running pregeneration before making the thumbnail separately. */
     private static final long PREGENERATION_WAIT_MS = 30_000;
+    /** Longest wait for a decoding slot. */
+    private static final long DECODE_WAIT_MS = 30_000;
 
-    Thumbnails(Database database, MediaRepository repository, MediaStorage storage, Thumbnailer thumbnailer, MediaConfig config,
-               Clock clock) {
+    Thumbnails(String localServer, Database database, MediaRepository repository, MediaStorage storage, Thumbnailer thumbnailer,
+               MediaConfig config, Clock clock) {
+        this.localServer = localServer;
         this.database = database;
         this.repository = repository;
         this.storage = storage;
@@ -72,45 +76,60 @@ final class Thumbnails implements AutoCloseable {
         background.allowCoreThreadTimeOut(true);
     }
 
+    /** The configured sizes of one image being made: each size's completion, and whether a thread took the work. */
+    private record Pregeneration(MediaItem item, Map<String, CompletableFuture<Void>> sizes, AtomicBoolean started) {}
+
     /**
      * Makes the configured sizes of a newly stored image, after the upload was answered. A
      * request for one of them meanwhile waits until that size is made instead of decoding the
-     * image again (clients ask for a thumbnail right after uploading).
+     * image again (clients ask for a thumbnail right after uploading); when the work is still
+     * queued, the request does it itself.
      */
     void pregenerate(MediaItem item) {
         if (!Thumbnailer.supports(item.contentType()) || config.thumbnailSizes().isEmpty()) return;
-        String key = item.serverName() + "/" + item.mediaId();
         Map<String, CompletableFuture<Void>> sizes = new ConcurrentHashMap<>();
         for (MediaConfig.ThumbnailSize size : config.thumbnailSizes()) sizes.put(sizeKey(size.width(), size.height(), size.method()), new CompletableFuture<>());
-        pregenerating.put(key, sizes);
-        Runnable finish = () -> {
-            pregenerating.remove(key, sizes);
-            sizes.values().forEach(f -> f.complete(null));
-        };
+        Pregeneration work = new Pregeneration(item, sizes, new AtomicBoolean());
+        pregenerating.put(itemKey(item), work);
         try {
             background.execute(() -> {
-                try {
-                    generateConfigured(item, sizes);
-                } catch (Exception e) {
-                    log.debug("no thumbnails for {}: {}", item.mxc(), e.toString());
-                } finally {
-                    finish.run();
-                }
+                if (work.started().compareAndSet(false, true)) run(work);
             });
         } catch (RejectedExecutionException e) {
-            finish.run();
+            pregenerating.remove(itemKey(item), work);
+            sizes.values().forEach(f -> f.complete(null));
             log.debug("thumbnail queue full; {} gets its thumbnails on request", item.mxc());
         }
+    }
+
+    private void run(Pregeneration work) {
+        try {
+            generateConfigured(work.item(), work.sizes());
+        } catch (Exception e) {
+            log.debug("no thumbnails for {}: {}", work.item().mxc(), e.toString());
+        } finally {
+            pregenerating.remove(itemKey(work.item()), work);
+            work.sizes().values().forEach(f -> f.complete(null));
+        }
+    }
+
+    private static String itemKey(MediaItem item) {
+        return item.serverName() + "/" + item.mediaId();
     }
 
     private static String sizeKey(int width, int height, String method) {
         return width + "x" + height + "/" + method;
     }
 
-    /** Waits (a while) for one configured size of {@code item} when it is being made right now. */
+    /** Waits (a while) for one configured size of {@code item} being made, or makes them all now when that work is still queued. */
     private void awaitPregeneration(MediaItem item, int width, int height, String method) {
-        Map<String, CompletableFuture<Void>> sizes = pregenerating.get(item.serverName() + "/" + item.mediaId());
-        CompletableFuture<Void> size = sizes == null ? null : sizes.get(sizeKey(width, height, method));
+        Pregeneration work = pregenerating.get(itemKey(item));
+        if (work == null) return;
+        if (work.started().compareAndSet(false, true)) {
+            run(work);
+            return;
+        }
+        CompletableFuture<Void> size = work.sizes().get(sizeKey(width, height, method));
         if (size == null) return;
         try {
             size.get(PREGENERATION_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -123,7 +142,7 @@ final class Thumbnails implements AutoCloseable {
 
     private void generateConfigured(MediaItem item, Map<String, CompletableFuture<Void>> done) throws Exception {
         MediaStorage.Blob blob = blobOf(item);
-        decoding.acquire();
+        acquireDecoding();
         try {
             Thumbnailer.Decoded decoded = thumbnailer.decode(blob, item.contentType());
             // Largest first: each smaller size is scaled from the smallest scale thumbnail at least as large, when there is one.
@@ -146,19 +165,32 @@ final class Thumbnails implements AutoCloseable {
         }
     }
 
-    /** The answer to a thumbnail request for a stored item. */
+    /**
+     * The answer to a thumbnail request for a stored item. Outside {@code dynamic_thumbnails},
+     * at most one thumbnail beyond the configured sizes is ever made per item (a still of an
+     * image that may be animated): a request larger than every configured size gets the
+     * original, so no caller can make this server store thumbnails without end.
+     */
     Choice choose(MediaItem item, int width, int height, String method, boolean animated) {
         if (!Thumbnailer.supports(item.contentType())) {
             throw new MatrixException(ErrCode.UNKNOWN, 400, "Cannot find any thumbnails for the requested media");
         }
         MediaStorage.Blob original = blobOf(item);
         int[] size = dimensions(original);
-        String type = Thumbnailer.baseType(item.contentType());
-        boolean mayBeAnimated = type.equals("image/gif") || type.equals("image/webp");
-        if (size != null && size[0] <= width && size[1] <= height && (animated || !mayBeAnimated)) {
+        boolean stillNeeded = !animated && Thumbnailer.mayBeAnimated(item.contentType(), original);
+        if (size != null && size[0] <= width && size[1] <= height && !stillNeeded) {
             return new Choice(item.contentType(), original);
         }
-        int[] target = target(width, height, method);
+        int[] target = configuredFit(width, height, method);
+        if (target == null && config.dynamicThumbnails()) {
+            target = new int[] {width, height};
+        } else if (target == null && !stillNeeded) {
+            return new Choice(item.contentType(), original);
+        } else if (target == null) {
+            // One still of the whole image, at its own size (or the request's when the header is unreadable).
+            method = "scale";
+            target = size != null ? size : new int[] {width, height};
+        }
         Thumbnail existing = stored(item, target[0], target[1], method);
         if (existing == null && isConfigured(target[0], target[1], method)) {
             awaitPregeneration(item, target[0], target[1], method);
@@ -180,15 +212,13 @@ final class Thumbnails implements AutoCloseable {
         return config.thumbnailSizes().stream().anyMatch(s -> s.width() == width && s.height() == height && s.method().equals(method));
     }
 
-    /** The configured size to answer with, or the request's own size when none fits (or sizes are dynamic). */
-    private int[] target(int width, int height, String method) {
-        if (!config.dynamicThumbnails()) {
-            Optional<MediaConfig.ThumbnailSize> fit = config.thumbnailSizes().stream()
-                    .filter(s -> s.method().equals(method) && s.width() >= width && s.height() >= height)
-                    .min(Comparator.comparingLong(s -> (long) s.width() * s.height()));
-            if (fit.isPresent()) return new int[] {fit.get().width(), fit.get().height()};
-        }
-        return new int[] {width, height};
+    /** The smallest configured size of {@code method} at least as large as the request, or null (always null with dynamic sizes). */
+    private int[] configuredFit(int width, int height, String method) {
+        if (config.dynamicThumbnails()) return null;
+        return config.thumbnailSizes().stream()
+                .filter(s -> s.method().equals(method) && s.width() >= width && s.height() >= height)
+                .min(Comparator.comparingLong(s -> (long) s.width() * s.height()))
+                .map(s -> new int[] {s.width(), s.height()}).orElse(null);
     }
 
     private Thumbnail generate(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {
@@ -217,22 +247,34 @@ final class Thumbnails implements AutoCloseable {
     }
 
     private Thumbnail render(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {
-        try {
-            decoding.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MatrixException(ErrCode.UNKNOWN, 503, "Interrupted while making a thumbnail");
-        }
+        acquireDecoding();
         try {
             Thumbnailer.Decoded decoded = thumbnailer.decode(original, item.contentType());
             return save(item, width, height, method, thumbnailer.render(decoded, width, height, method));
         } catch (Thumbnailer.NotThumbnailable e) {
-            if (e.tooManyPixels()) throw new MatrixException(ErrCode.TOO_LARGE, 413, "Image too large to thumbnail: " + e.getMessage());
+            // The spec's 413 for this server's media, 502 for another server's.
+            if (e.tooManyPixels()) {
+                throw new MatrixException(ErrCode.TOO_LARGE, item.serverName().equals(localServer) ? 413 : 502,
+                        "Image too large to thumbnail: " + e.getMessage());
+            }
             throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail: " + e.getMessage());
         } catch (IOException e) {
             throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail: " + e.getMessage());
         } finally {
             decoding.release();
+        }
+    }
+
+    /** A decoding slot, waited for at most {@link #DECODE_WAIT_MS}: beyond that, 503 rather than a queue without end. */
+    private void acquireDecoding() {
+        try {
+            if (!decoding.tryAcquire(DECODE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw new MatrixException(ErrCode.UNKNOWN, 503, "Busy making other thumbnails; try again", Map.of(),
+                        Map.of("Retry-After", "5"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MatrixException(ErrCode.UNKNOWN, 503, "Interrupted while making a thumbnail");
         }
     }
 

@@ -11,6 +11,10 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.util.Json;
@@ -29,18 +33,22 @@ import org.jsoup.nodes.Element;
 final class UrlPreviews implements AutoCloseable {
     private static final int MAX_PROPERTIES = 50;
     private static final int MAX_VALUE_LENGTH = 1000;
+    /** OpenGraph property names as pages use them; anything else (a megabyte-long name) is skipped. */
+    private static final java.util.regex.Pattern PROPERTY = java.util.regex.Pattern.compile("og:[a-z0-9_:.-]{1,64}");
 
     private final UrlFetcher fetcher; // null while previews are off
     private final LocalMedia local;
     private final Thumbnails thumbnails;
     private final MediaConfig.UrlPreview config;
     private final Cache<String, ObjectNode> cache;
+    private final Map<String, CompletableFuture<ObjectNode>> inFlight = new ConcurrentHashMap<>();
 
     UrlPreviews(UrlFetcher fetcher, LocalMedia local, Thumbnails thumbnails, MediaConfig.UrlPreview config) {
         this.fetcher = fetcher;
         this.local = local;
         this.thumbnails = thumbnails;
         this.config = config;
+        // Bounded by size: each preview is at most MAX_PROPERTIES short values.
         this.cache = Caffeine.newBuilder().expireAfterWrite(Duration.ofMillis(Math.max(1, config.cacheMs()))).maximumSize(10_000).build();
     }
 
@@ -49,11 +57,34 @@ final class UrlPreviews implements AutoCloseable {
     ObjectNode preview(String url) {
         URI uri = UrlFetcher.parse(url);
         String key = uri.normalize().toString();
-        if (config.cacheMs() == 0) return build(uri).deepCopy();
+        ObjectNode cached = config.cacheMs() == 0 ? null : cache.getIfPresent(key);
+        if (cached != null) return cached.deepCopy();
+        // Concurrent requests for one URL share a fetch; it runs outside any lock (it blocks on the network).
+        CompletableFuture<ObjectNode> mine = new CompletableFuture<>();
+        CompletableFuture<ObjectNode> running = inFlight.putIfAbsent(key, mine);
+        if (running == null) {
+            try {
+                ObjectNode built = build(uri);
+                if (config.cacheMs() > 0) cache.put(key, built);
+                mine.complete(built);
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            } finally {
+                inFlight.remove(key, mine);
+            }
+            running = mine;
+        }
         try {
-            return cache.get(key, k -> build(uri)).deepCopy();
-        } catch (java.io.UncheckedIOException e) {
-            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL: " + e.getCause().getMessage());
+            return running.get().deepCopy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MatrixException(ErrCode.UNKNOWN, 502, "Interrupted while fetching the URL");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MatrixException m) throw m;
+            if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL: " + io.getCause().getMessage());
+            }
+            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL");
         }
     }
 
@@ -79,7 +110,7 @@ final class UrlPreviews implements AutoCloseable {
         for (Element meta : document.select("meta[property^=og:], meta[name^=og:]")) {
             String property = meta.hasAttr("property") ? meta.attr("property") : meta.attr("name");
             String content = meta.attr("content");
-            if (og.size() >= MAX_PROPERTIES || content.isEmpty() || og.has(property)) continue;
+            if (og.size() >= MAX_PROPERTIES || content.isEmpty() || og.has(property) || !PROPERTY.matcher(property).matches()) continue;
             og.put(property, clip(content));
         }
         if (!og.has("og:title")) {

@@ -147,8 +147,8 @@ class MediaApiTest extends MediaSuite {
 
     /** Nothing is left in the storage's temporary directory once uploads are answered. */
     static boolean noPartialFiles() throws Exception {
-        try (Stream<Path> files = Files.list(server.dataDir().resolve("media").resolve("tmp"))) {
-            return files.findAny().isEmpty();
+        try (Stream<Path> files = Files.walk(server.dataDir().resolve("media").resolve("tmp"))) {
+            return files.noneMatch(Files::isRegularFile);
         }
     }
 

@@ -47,19 +47,52 @@ class ThumbnailTest extends MediaSuite {
         assertThat(r.header("Content-Disposition")).isEqualTo("inline");
         assertThat(thumbSize(r)).containsExactly(320, 215);
         assertThat(thumbSize(thumbnail(id, alice, 500, 400, "scale"))).containsExactly(640, 431);
-        // Beyond every configured size: made for the request, never larger than the original.
-        assertThat(thumbSize(thumbnail(id, alice, 900, 900, "scale"))).containsExactly(900, 606);
+    }
+
+    @Test
+    void beyondEveryConfiguredSizeTheOriginalIsServedAndNothingIsMade() throws Exception {
+        String alice = server.registerToken("beyond-alice");
+        byte[] png = image(1000, 673, "png", false);
+        String id = uploaded(alice, png, "image/png", null);
+        assertThat(thumbnail(id, alice, 900, 900, "scale").bytes()).isEqualTo(png);
+        assertThat(thumbnail(id, alice, 3000, 2000, "crop").bytes()).isEqualTo(png);
+        for (int w = 801; w < 820; w++) assertThat(thumbnail(id, alice, w, 700, "scale").status()).isEqualTo(200);
+        // Only the five configured sizes, whatever was asked.
+        assertThat(awaitRows(id, 5)).isEqualTo(5);
+        // An image that may be animated gets one still of its own size instead.
+        String gif = uploaded(alice, image(1000, 600, "gif", false), "image/gif", null);
+        Raw still = thumbnail(gif, alice, 900, 900, "scale");
+        assertThat(still.header("Content-Type")).isEqualTo("image/png");
+        assertThat(thumbSize(still)).containsExactly(1000, 600);
+        assertThat(thumbnail(gif, alice, 2000, 2000, "crop").bytes()).isEqualTo(still.bytes());
+        assertThat(awaitRows(gif, 6)).isEqualTo(6);
+    }
+
+    /** The thumbnail rows of {@code mediaId} once they reach {@code expected} (pregeneration runs after the upload), or after 20 s. */
+    private static int awaitRows(String mediaId, int expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        int rows;
+        do {
+            rows = server.homeserver().database().dsl().fetchCount(org.callhs.media.schema.Tables.MEDIA_THUMBNAILS,
+                    org.callhs.media.schema.Tables.MEDIA_THUMBNAILS.MEDIA_ID.eq(mediaId));
+            if (rows < expected) Thread.sleep(50);
+        } while (rows < expected && System.currentTimeMillis() < deadline);
+        Thread.sleep(200); // and nothing more arrives
+        return server.homeserver().database().dsl().fetchCount(org.callhs.media.schema.Tables.MEDIA_THUMBNAILS,
+                org.callhs.media.schema.Tables.MEDIA_THUMBNAILS.MEDIA_ID.eq(mediaId));
     }
 
     @Test
     void cropFillsTheRequestedAspect() {
         String alice = server.registerToken("crop-alice");
-        String id = uploaded(alice, image(1000, 673, "jpg", false), "image/jpeg", null);
+        byte[] jpeg = image(1000, 673, "jpg", false);
+        String id = uploaded(alice, jpeg, "image/jpeg", null);
         Raw r = thumbnail(id, alice, 32, 32, "crop");
         assertThat(r.header("Content-Type")).isEqualTo("image/jpeg");
         assertThat(thumbSize(r)).containsExactly(32, 32);
         assertThat(thumbSize(thumbnail(id, alice, 50, 50, "crop"))).containsExactly(96, 96);
-        assertThat(thumbSize(thumbnail(id, alice, 400, 200, "crop"))).containsExactly(400, 200);
+        // Larger than the largest crop size: the original, never a smaller crop.
+        assertThat(thumbnail(id, alice, 400, 200, "crop").bytes()).isEqualTo(jpeg);
     }
 
     @Test
@@ -108,18 +141,31 @@ class ThumbnailTest extends MediaSuite {
         byte[] first = thumbnail(id, alice, 96, 96, "crop").bytes();
         byte[] second = thumbnail(id, alice, 96, 96, "crop").bytes();
         assertThat(second).isEqualTo(first);
-        byte[] dynamic1 = thumbnail(id, alice, 810, 400, "scale").bytes();
-        assertThat(size(dynamic1)).containsExactly(560, 400);
-        assertThat(thumbnail(id, alice, 810, 400, "scale").bytes()).isEqualTo(dynamic1);
-        // The five configured sizes (made after the upload answered) and the one made for 810x400 (beyond them all).
-        long deadline = System.currentTimeMillis() + 20_000;
-        int rows;
-        do {
-            rows = server.homeserver().database().dsl()
-                    .fetchCount(org.callhs.media.schema.Tables.MEDIA_THUMBNAILS, org.callhs.media.schema.Tables.MEDIA_THUMBNAILS.MEDIA_ID.eq(id));
-            if (rows < 6) Thread.sleep(50);
-        } while (rows < 6 && System.currentTimeMillis() < deadline);
-        assertThat(rows).isEqualTo(6);
+        assertThat(thumbnail(id, alice, 300, 200, "scale").bytes()).isEqualTo(thumbnail(id, alice, 320, 240, "scale").bytes());
+        // The five configured sizes, made after the upload answered.
+        assertThat(awaitRows(id, 5)).isEqualTo(5);
+    }
+
+    @Test
+    void anAnimatedPngIsNotServedWhenAStillIsExpected() throws Exception {
+        String alice = server.registerToken("apng-alice");
+        byte[] apng = animatedPng(image(20, 10, "png", false));
+        String id = uploaded(alice, apng, "image/png", null);
+        Raw still = thumbnail(id, alice, 32, 32, "scale");
+        assertThat(still.bytes()).isNotEqualTo(apng);
+        assertThat(thumbSize(still)).containsExactly(20, 10);
+        Raw animated = get(V1 + "/thumbnail/" + TestClient.seg(serverName) + "/" + id + "?width=32&height=32&animated=true", alice);
+        assertThat(animated.bytes()).isEqualTo(apng);
+    }
+
+    /** {@code png} with an APNG animation control chunk ({@code acTL}) inserted before its image data. */
+    static byte[] animatedPng(byte[] png) throws Exception {
+        int ihdrEnd = 8 + 12 + 13; // signature, then IHDR (length, type, 13 bytes of data, CRC)
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, ihdrEnd);
+        chunk(out, "acTL", java.nio.ByteBuffer.allocate(8).putInt(1).putInt(0).array());
+        out.write(png, ihdrEnd, png.length - ihdrEnd);
+        return out.toByteArray();
     }
 
     @Test

@@ -211,18 +211,20 @@ public final class MatrixHandler extends Handler.Abstract {
         var headers = response.getHeaders();
         headers.put(HttpHeader.CONTENT_TYPE, raw.contentType());
         if (raw.length() >= 0) headers.put(HttpHeader.CONTENT_LENGTH, raw.length());
-        if ("HEAD".equals(method)) {
-            response.write(true, null, callback);
-            return;
-        }
-        try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
-            raw.writeTo(out);
-        } catch (IOException | RuntimeException e) {
+        try (raw) {
+            if ("HEAD".equals(method)) {
+                response.write(true, null, callback);
+                return;
+            }
+            try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+                raw.writeTo(out);
+            }
+        } catch (Exception e) {
             // The status line is gone already: all that is left is to cut the connection.
             log.debug("could not finish a {} response: {}", raw.contentType(), e.toString());
             callback.failed(e);
             return;
         }
-        callback.succeeded();
+        if (!"HEAD".equals(method)) callback.succeeded();
     }
 }

@@ -7,7 +7,7 @@ import java.io.OutputStream;
  * A response body that is not JSON (media bytes, a multipart answer), written straight to the
  * connection so that large files are never held in memory.
  */
-public interface RawBody {
+public interface RawBody extends AutoCloseable {
     /** The {@code Content-Type} header. */
     String contentType();
 
@@ -16,4 +16,8 @@ public interface RawBody {
 
     /** Writes the whole body; the stream is closed by the caller. */
     void writeTo(OutputStream out) throws IOException;
+
+    /** Releases what the body holds (an open file); called once it is written, or instead of writing it (HEAD). */
+    @Override
+    default void close() throws IOException {}
 }
