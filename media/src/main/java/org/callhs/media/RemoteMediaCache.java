@@ -3,10 +3,6 @@ package org.callhs.media;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
@@ -32,7 +28,7 @@ final class RemoteMediaCache {
     private final Supplier<RemoteServers> remote;
     private final MediaConfig config;
     private final Clock clock;
-    private final Map<String, CompletableFuture<MediaItem>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<MediaItem> inFlight = new SingleFlight<>();
 
     RemoteMediaCache(String localServer, Database database, MediaRepository repository, MediaStorage storage,
                      MediaRemover remover, Supplier<RemoteServers> remote, MediaConfig config, Clock clock) {
@@ -59,18 +55,7 @@ final class RemoteMediaCache {
     MediaItem get(String serverName, String mediaId) {
         MediaItem cached = cached(serverName, mediaId).orElse(null);
         if (cached != null) return cached;
-        String key = serverName + "/" + mediaId;
-        CompletableFuture<MediaItem> mine = new CompletableFuture<>();
-        CompletableFuture<MediaItem> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) return join(running);
-        try {
-            mine.complete(fetch(serverName, mediaId));
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-        } finally {
-            inFlight.remove(key, mine);
-        }
-        return join(mine);
+        return inFlight.run(serverName + "/" + mediaId, () -> fetch(serverName, mediaId));
     }
 
     private MediaItem fetch(String serverName, String mediaId) {
@@ -120,18 +105,6 @@ final class RemoteMediaCache {
                 total -= item.size() == null ? 0 : item.size();
                 log.debug("evicted remote media {}", item.mxc());
             }
-        }
-    }
-
-    private static MediaItem join(CompletableFuture<MediaItem> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MatrixException(ErrCode.UNKNOWN, 504, "Interrupted while fetching remote media");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch remote media");
         }
     }
 }

@@ -52,7 +52,7 @@ final class Thumbnails implements AutoCloseable {
     private final Clock clock;
     private final Semaphore decoding;
     private final ThreadPoolExecutor background;
-    private final Map<String, CompletableFuture<Thumbnail>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<Thumbnail> inFlight = new SingleFlight<>();
     /** Images whose configured sizes are queued or being made, by {@link #itemKey}. */
     private final Map<String, Pregeneration> pregenerating = new ConcurrentHashMap<>();
     /** Longest wait for a running pregeneration before making the thumbnail separately. */
@@ -222,28 +222,7 @@ final class Thumbnails implements AutoCloseable {
     }
 
     private Thumbnail generate(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {
-        String key = item.serverName() + "/" + item.mediaId() + "/" + width + "x" + height + "/" + method;
-        CompletableFuture<Thumbnail> mine = new CompletableFuture<>();
-        CompletableFuture<Thumbnail> running = inFlight.putIfAbsent(key, mine);
-        if (running == null) {
-            try {
-                mine.complete(render(item, original, width, height, method));
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-            } finally {
-                inFlight.remove(key, mine);
-            }
-            running = mine;
-        }
-        try {
-            return running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MatrixException(ErrCode.UNKNOWN, 503, "Interrupted while making a thumbnail");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new MatrixException(ErrCode.UNKNOWN, 400, "Failed to generate thumbnail");
-        }
+        return inFlight.run(itemKey(item) + "/" + sizeKey(width, height, method), () -> render(item, original, width, height, method));
     }
 
     private Thumbnail render(MediaItem item, MediaStorage.Blob original, int width, int height, String method) {

@@ -11,10 +11,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.util.Json;
@@ -41,7 +37,7 @@ final class UrlPreviews implements AutoCloseable {
     private final Thumbnails thumbnails;
     private final MediaConfig.UrlPreview config;
     private final Cache<String, ObjectNode> cache;
-    private final Map<String, CompletableFuture<ObjectNode>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<ObjectNode> inFlight = new SingleFlight<>();
 
     UrlPreviews(UrlFetcher fetcher, LocalMedia local, Thumbnails thumbnails, MediaConfig.UrlPreview config) {
         this.fetcher = fetcher;
@@ -59,33 +55,12 @@ final class UrlPreviews implements AutoCloseable {
         String key = uri.normalize().toString();
         ObjectNode cached = config.cacheMs() == 0 ? null : cache.getIfPresent(key);
         if (cached != null) return cached.deepCopy();
-        // Concurrent requests for one URL share a fetch; it runs outside any lock (it blocks on the network).
-        CompletableFuture<ObjectNode> mine = new CompletableFuture<>();
-        CompletableFuture<ObjectNode> running = inFlight.putIfAbsent(key, mine);
-        if (running == null) {
-            try {
-                ObjectNode built = build(uri);
-                if (config.cacheMs() > 0) cache.put(key, built);
-                mine.complete(built);
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-            } finally {
-                inFlight.remove(key, mine);
-            }
-            running = mine;
-        }
-        try {
-            return running.get().deepCopy();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MatrixException(ErrCode.UNKNOWN, 502, "Interrupted while fetching the URL");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof MatrixException m) throw m;
-            if (e.getCause() instanceof java.io.UncheckedIOException io) {
-                throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL: " + io.getCause().getMessage());
-            }
-            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL");
-        }
+        // Concurrent requests for one URL share a fetch, run outside any lock (it blocks on the network).
+        return inFlight.run(key, () -> {
+            ObjectNode built = build(uri);
+            if (config.cacheMs() > 0) cache.put(key, built);
+            return built;
+        }).deepCopy();
     }
 
     private ObjectNode build(URI uri) {
@@ -100,7 +75,7 @@ final class UrlPreviews implements AutoCloseable {
                 return Json.object(); // nothing to show for other types
             });
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new MatrixException(ErrCode.UNKNOWN, 502, "Failed to fetch the URL: " + e.getMessage());
         }
     }
 
