@@ -102,22 +102,29 @@ final class Thumbnailer {
         return new Decoded(image, type.equals("image/jpeg") || type.equals("image/jpg") ? "image/jpeg" : "image/png");
     }
 
-    private void checkDimensions(MediaStorage.Blob blob) throws NotThumbnailable, IOException {
+    private void checkDimensions(MediaStorage.Blob blob) throws NotThumbnailable {
+        int[] size = dimensions(blob);
+        if (size == null) throw new NotThumbnailable("the content is not an image this server reads");
+        long pixels = (long) size[0] * size[1];
+        if (pixels > maxImagePixels) {
+            throw new NotThumbnailable("the image has " + pixels + " pixels, more than the " + maxImagePixels + " thumbnailed", true);
+        }
+    }
+
+    /** Width and height from the image's header (no pixels decoded), or null when it is not an image this server reads. */
+    static int[] dimensions(MediaStorage.Blob blob) {
         try (InputStream in = blob.open(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
-            if (readers == null || !readers.hasNext()) throw new NotThumbnailable("the content is not an image this server reads");
+            if (readers == null || !readers.hasNext()) return null;
             ImageReader reader = readers.next();
             try {
                 reader.setInput(iis, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > maxImagePixels) {
-                    throw new NotThumbnailable("the image has " + pixels + " pixels, more than the " + maxImagePixels + " thumbnailed", true);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new NotThumbnailable("the image could not be read: " + e.getMessage());
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
             } finally {
                 reader.dispose();
             }
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

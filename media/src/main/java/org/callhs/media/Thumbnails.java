@@ -2,12 +2,10 @@ package org.callhs.media;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +16,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.storage.Database;
@@ -176,7 +171,7 @@ final class Thumbnails implements AutoCloseable {
             throw new MatrixException(ErrCode.UNKNOWN, 400, "Cannot find any thumbnails for the requested media");
         }
         MediaStorage.Blob original = blobOf(item);
-        int[] size = dimensions(original);
+        int[] size = Thumbnailer.dimensions(original);
         boolean stillNeeded = !animated && Thumbnailer.mayBeAnimated(item.contentType(), original);
         if (size != null && size[0] <= width && size[1] <= height && !stillNeeded) {
             return new Choice(item.contentType(), original);
@@ -278,24 +273,7 @@ final class Thumbnails implements AutoCloseable {
 
     /** A stored image's width and height from its header, or null when it is not one this server reads. */
     int[] dimensionsOf(MediaItem item) {
-        return storage.get(item.storageKey()).map(Thumbnails::dimensions).orElse(null);
-    }
-
-    /** Width and height from the image's header (no pixels decoded), or null when unreadable. */
-    private static int[] dimensions(MediaStorage.Blob blob) {
-        try (InputStream in = blob.open(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
-            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
-            if (readers == null || !readers.hasNext()) return null;
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(iis, true, true);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return storage.get(item.storageKey()).map(Thumbnailer::dimensions).orElse(null);
     }
 
     @Override
