@@ -72,8 +72,14 @@ final class DelayedEventFirer implements AutoCloseable {
         this.concurrency = new Semaphore(concurrency);
     }
 
-    /** Sends everything due now, oldest first per room; returns how many were sent or failed. */
+    /**
+     * Sends everything due now, oldest first per room; returns how many were sent or failed.
+     * First moves the wake time of events restarted since they were last looked at up to their
+     * due time (see {@link DelayedEventRepository#advanceWakeTimes}), so the search below only
+     * meets due rows.
+     */
     int fireDue() throws InterruptedException {
+        advanceWakeTimes();
         int handled = 0;
         while (true) {
             List<DelayedEvent> due = leaseOwner == null ? repository.due(database.dsl(), dueClock.now(), BATCH)
@@ -103,6 +109,18 @@ final class DelayedEventFirer implements AutoCloseable {
             }
             handled += due.size();
             if (due.size() < BATCH) return handled;
+        }
+    }
+
+    /**
+     * A failure here (another instance's restarts holding the rows) only leaves the search a
+     * little more to skip, so it is logged and the firing goes on.
+     */
+    private void advanceWakeTimes() {
+        try {
+            database.transaction(tx -> repository.advanceWakeTimes(tx, dueClock.now()));
+        } catch (DataAccessException e) {
+            log.debug("wake times not advanced: {}", e.getMessage());
         }
     }
 

@@ -35,6 +35,7 @@ final class DelayedEventRepository {
                 .set(DELAYED_EVENTS.EXTRA_KEYS, event.extraKeys().toString())
                 .set(DELAYED_EVENTS.DELAY_MS, event.delayMs())
                 .set(DELAYED_EVENTS.DUE_TS, now.plus(event.delayMs()))
+                .set(DELAYED_EVENTS.WAKE_TS, now.plus(event.delayMs()))
                 .set(DELAYED_EVENTS.STATUS, SCHEDULED)
                 .execute();
     }
@@ -71,24 +72,34 @@ final class DelayedEventRepository {
                 .fetch(DELAYED_EVENTS.DUE_TS);
     }
 
-    /** Owners of the given IDs (missing IDs are absent). */
+    /**
+     * Owners of the given IDs (missing IDs are absent). The IDs go as one array parameter, so
+     * the statement's text, and PostgreSQL's prepared plan, is the same whatever their number.
+     */
     Map<String, String> owners(DSLContext tx, Collection<String> delayIds) {
         return tx.select(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID).from(DELAYED_EVENTS)
-                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds))
+                .where(DELAYED_EVENTS.DELAY_ID.eq(DSL.any(delayIds.toArray(String[]::new))))
                 .fetchMap(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID);
     }
 
     /**
      * Moves each still-scheduled event's due time to {@code now + delay}; returns the IDs it
-     * moved. An event already due is not moved: it is as good as sent (after a restart of the
-     * server, overdue events go out first, whatever heartbeats arrive).
+     * moved, with their owners. An event already due is not moved: it is as good as sent (after a
+     * restart of the server, overdue events go out first, whatever heartbeats arrive). The IDs
+     * go as one array parameter, as in {@link #owners}.
+     *
+     * <p>Only {@code due_ts} changes, a column no index holds, so PostgreSQL updates the row in
+     * place (HOT) and no index grows. {@code wake_ts} only moves when a clock stepped back and
+     * the new due time is earlier than it.
      */
-    Set<String> restart(DSLContext tx, Collection<String> delayIds, Field<Long> now) {
-        return new HashSet<>(tx.update(DELAYED_EVENTS)
+    Map<String, String> restart(DSLContext tx, Collection<String> delayIds, Field<Long> now) {
+        return tx.update(DELAYED_EVENTS)
                 .set(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_MS.plus(now))
-                .where(DELAYED_EVENTS.DELAY_ID.in(delayIds), DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.gt(now))
-                .returning(DELAYED_EVENTS.DELAY_ID)
-                .fetch(DELAYED_EVENTS.DELAY_ID));
+                .set(DELAYED_EVENTS.WAKE_TS, DSL.least(DELAYED_EVENTS.WAKE_TS, DELAYED_EVENTS.DELAY_MS.plus(now)))
+                .where(DELAYED_EVENTS.DELAY_ID.eq(DSL.any(delayIds.toArray(String[]::new))), DELAYED_EVENTS.STATUS.eq(SCHEDULED),
+                        DELAYED_EVENTS.DUE_TS.gt(now))
+                .returning(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID)
+                .fetchMap(DELAYED_EVENTS.DELAY_ID, DELAYED_EVENTS.USER_ID);
     }
 
     /**
@@ -162,10 +173,22 @@ final class DelayedEventRepository {
                 .execute();
     }
 
+    /**
+     * Moves the wake time of scheduled events restarted since the firing last looked at them up
+     * to their due time, so that {@link #due} and {@link #nextDue} do not find them again before
+     * it. One statement for all of them; returns how many moved.
+     */
+    int advanceWakeTimes(DSLContext tx, Field<Long> now) {
+        return tx.update(DELAYED_EVENTS)
+                .set(DELAYED_EVENTS.WAKE_TS, DELAYED_EVENTS.DUE_TS)
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.WAKE_TS.le(now), DELAYED_EVENTS.DUE_TS.gt(now))
+                .execute();
+    }
+
     /** Scheduled events due by {@code now}, earliest first. */
     List<DelayedEvent> due(DSLContext tx, Field<Long> now, int limit) {
         return tx.selectFrom(DELAYED_EVENTS)
-                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now))
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.WAKE_TS.le(now), DELAYED_EVENTS.DUE_TS.le(now))
                 .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
                 .limit(limit)
                 .fetch(DelayedEventRepository::parse);
@@ -178,7 +201,7 @@ final class DelayedEventRepository {
      */
     List<DelayedEvent> leaseDue(DSLContext tx, String owner, Field<Long> now, long leaseMs, int limit) {
         var free = DSL.select(DELAYED_EVENTS.DELAY_ID).from(DELAYED_EVENTS)
-                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.DUE_TS.le(now),
+                .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED), DELAYED_EVENTS.WAKE_TS.le(now), DELAYED_EVENTS.DUE_TS.le(now),
                         DELAYED_EVENTS.LEASE_EXPIRES_TS.isNull().or(DELAYED_EVENTS.LEASE_EXPIRES_TS.le(now))
                                 .or(DELAYED_EVENTS.LEASE_OWNER.eq(owner)))
                 .orderBy(DELAYED_EVENTS.DUE_TS, DELAYED_EVENTS.DELAY_ID)
@@ -195,11 +218,12 @@ final class DelayedEventRepository {
     }
 
     /**
-     * When there may next be something to send: the earliest due time of a scheduled event, or
-     * the end of its lease when an instance leased it and has not sent it yet.
+     * When there may next be something to send: the earliest wake time of a scheduled event
+     * (at most its due time), or the end of its lease when an instance leased it and has not
+     * sent it yet.
      */
     Optional<Long> nextDue(DSLContext tx) {
-        return tx.select(DSL.min(DSL.greatest(DELAYED_EVENTS.DUE_TS, DSL.coalesce(DELAYED_EVENTS.LEASE_EXPIRES_TS, 0L))))
+        return tx.select(DSL.min(DSL.greatest(DELAYED_EVENTS.WAKE_TS, DSL.coalesce(DELAYED_EVENTS.LEASE_EXPIRES_TS, 0L))))
                 .from(DELAYED_EVENTS)
                 .where(DELAYED_EVENTS.STATUS.eq(SCHEDULED))
                 .fetchOptional(0, Long.class);

@@ -61,7 +61,7 @@ public final class DelayedEventsModule implements HomeserverModule {
                 database.transaction(tx -> repository.deleteFinalisedBeyond(tx, config.finalisedMaxPerUser()));
             }
         }, config.sweepIntervalMs(), cluster.enabled() ? context.clusterJobs() : null);
-        RestartBatcher restarts = new RestartBatcher(database, repository, clock, dueClock, config.restartCommitters());
+        RestartBatcher restarts = new RestartBatcher(database, repository, dueClock, config.restartCommitters());
         DelayedEventService service = new DelayedEventService(database, repository, new DelayIds(), config, clock, context::eventSender,
                 context.rateLimits(), firer, timer, dueClock);
 

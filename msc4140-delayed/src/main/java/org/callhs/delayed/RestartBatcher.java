@@ -1,10 +1,11 @@
 package org.callhs.delayed;
 
-import java.time.Clock;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,43 +14,54 @@ import java.util.concurrent.TimeoutException;
 import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.storage.Database;
+import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for restarts (heartbeats). A restart waits in a queue; committer threads take
- * everything queued (up to {@value #MAX_BATCH}) and commit it in one transaction: one query for
- * the owners, one {@code UPDATE ... SET due_ts = now + delay_ms ... RETURNING} for the batch.
+ * Group commit for restarts (heartbeats). A restart waits in a queue; a committer thread takes
+ * everything queued (up to {@value #MAX_BATCH}) and commits it in one transaction, usually one
+ * statement: {@code UPDATE ... SET due_ts = now + delay_ms WHERE delay_id = ANY(?) ... RETURNING}.
  * While a commit is in flight the next batch gathers, so under load each durable commit carries
  * many restarts and the throughput is not bounded by commits per second; when idle a restart
  * commits alone at once. A request is answered only after its batch has committed, and the
  * batch's {@code now} is read before the update, so the acknowledged due time is never earlier
  * than what the firing sees. In cluster mode {@code now} is the database's clock in that very
  * statement ({@link DueClock}), the clock every instance's claims compare with.
+ *
+ * <p>Each committer has a queue of its own and a delay ID always goes to the same one, so two
+ * transactions of this instance never update the same row at once: they cannot deadlock, and a
+ * repeated heartbeat of one event waits for the previous one instead of for a lock. A transaction
+ * that still fails as a deadlock or serialization failure (instances of a cluster restarting the
+ * same events) is retried.
+ *
+ * <p>The owner of a delay ID never changes, so owners are cached once read: the owner check of a
+ * known event costs no query, and a batch of known events is the single update above.
  */
 final class RestartBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RestartBatcher.class);
     static final int MAX_BATCH = 1000;
+    static final int OWNER_CACHE_SIZE = 200_000;
+    private static final int ATTEMPTS = 3;
 
     private record Pending(String delayId, String caller, CompletableFuture<Boolean> done) {}
 
     private final Database database;
     private final DelayedEventRepository repository;
-    private final Clock clock;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final DueClock dueClock;
+    private final List<LinkedBlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> committers = new ArrayList<>();
+    private final Cache<String, String> owners = Caffeine.newBuilder().maximumSize(OWNER_CACHE_SIZE).build();
     private volatile boolean running = true;
 
-    private final DueClock dueClock;
-
-    RestartBatcher(Database database, DelayedEventRepository repository, Clock clock, DueClock dueClock, int committerThreads) {
-        this.dueClock = dueClock;
+    RestartBatcher(Database database, DelayedEventRepository repository, DueClock dueClock, int committerThreads) {
         this.database = database;
         this.repository = repository;
-        this.clock = clock;
+        this.dueClock = dueClock;
         for (int i = 0; i < committerThreads; i++) {
-            Thread t = Thread.ofPlatform().daemon().name("delayed-restart-" + i).start(this::commitLoop);
-            committers.add(t);
+            LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+            queues.add(queue);
+            committers.add(Thread.ofPlatform().daemon().name("delayed-restart-" + i).start(() -> commitLoop(queue)));
         }
     }
 
@@ -59,7 +71,7 @@ final class RestartBatcher implements AutoCloseable {
      */
     boolean restart(String delayId, String caller) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        queue.add(new Pending(delayId, caller, done));
+        queues.get(Math.floorMod(delayId.hashCode(), queues.size())).add(new Pending(delayId, caller, done));
         try {
             return done.get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -73,7 +85,7 @@ final class RestartBatcher implements AutoCloseable {
         }
     }
 
-    private void commitLoop() {
+    private void commitLoop(LinkedBlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>();
         while (running) {
             try {
@@ -94,31 +106,47 @@ final class RestartBatcher implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
-        List<String> ids = new ArrayList<>(batch.size());
-        for (Pending p : batch) ids.add(p.delayId());
-        boolean[] allowed = new boolean[batch.size()];
-        Set<String> restarted = database.transaction(tx -> {
-            Map<String, String> owners = repository.owners(tx, ids);
-            Set<String> toRestart = new java.util.HashSet<>();
-            for (int i = 0; i < batch.size(); i++) {
-                Pending p = batch.get(i);
-                String owner = owners.get(p.delayId());
-                allowed[i] = owner != null && (p.caller() == null || p.caller().equals(owner));
-                if (allowed[i]) toRestart.add(p.delayId());
+        Map<String, List<Pending>> byId = new LinkedHashMap<>();
+        for (Pending p : batch) byId.computeIfAbsent(p.delayId(), id -> new ArrayList<>(1)).add(p);
+        Map<String, String> restarted = null;
+        for (int attempt = 1; restarted == null; attempt++) {
+            try {
+                restarted = database.transaction(tx -> {
+                    List<String> unknown = new ArrayList<>();
+                    for (String id : byId.keySet()) if (owners.getIfPresent(id) == null) unknown.add(id);
+                    if (!unknown.isEmpty()) owners.putAll(repository.owners(tx, unknown));
+                    List<String> toRestart = new ArrayList<>(byId.size());
+                    byId.forEach((id, pendings) -> {
+                        String owner = owners.getIfPresent(id);
+                        if (owner != null && pendings.stream().anyMatch(p -> allowed(p, owner))) toRestart.add(id);
+                    });
+                    return toRestart.isEmpty() ? Map.<String, String>of() : repository.restart(tx, toRestart, dueClock.now());
+                });
+            } catch (DataAccessException e) {
+                if (attempt >= ATTEMPTS || !retryable(e)) throw e;
+                log.debug("restart batch of {} retried after {}", byId.size(), e.sqlState());
             }
-            if (toRestart.isEmpty()) return Set.<String>of();
-            return repository.restart(tx, toRestart, dueClock.now());
-        });
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            p.done().complete(allowed[i] && restarted.contains(p.delayId()));
         }
+        for (Pending p : batch) {
+            String owner = restarted.get(p.delayId());
+            p.done().complete(owner != null && allowed(p, owner));
+        }
+    }
+
+    private static boolean allowed(Pending p, String owner) {
+        return p.caller() == null || p.caller().equals(owner);
+    }
+
+    /** Deadlock or serialization failure: the transaction may simply be run again. */
+    private static boolean retryable(DataAccessException e) {
+        String state = e.sqlState();
+        return "40P01".equals(state) || "40001".equals(state);
     }
 
     @Override
     public void close() throws InterruptedException {
         running = false;
         for (Thread t : committers) t.join(1_000);
-        for (Pending p : queue) p.done().complete(false);
+        for (LinkedBlockingQueue<Pending> queue : queues) for (Pending p : queue) p.done().complete(false);
     }
 }

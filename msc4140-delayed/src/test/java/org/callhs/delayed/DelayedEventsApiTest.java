@@ -221,6 +221,52 @@ class DelayedEventsApiTest extends DelayedEventsSuite {
         assertThat(finalised.path("scheduled_at").asLong()).isGreaterThanOrEqualTo(restartedAt);
     }
 
+    /**
+     * Heartbeats as a busy call sends them: many at once, several for the same event, mixed with
+     * another user's attempts and with token-less ones. Every owner's and token-less restart is
+     * acknowledged (none lost to two transactions locking the same rows), every other user's is
+     * 404, and each event still fires once, never before the last acknowledged restart's delay.
+     */
+    @Test
+    void concurrentRestartsAreAllAcknowledgedAndNoneFiresEarly() throws Exception {
+        String alice = server.registerToken("busy-alice");
+        String bob = server.registerToken("busy-bob");
+        String mallory = server.registerToken("busy-mallory");
+        String roomId = room(alice, bob);
+        long delay = 4_000;
+        List<String> owners = List.of(alice, alice, alice, bob);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < owners.size(); i++) ids.add(delayState(owners.get(i), roomId, TYPE, "busy_" + i, delay, "{\"n\":" + i + "}"));
+        long[] lastAcknowledgedStart = new long[ids.size()];
+        java.util.concurrent.ConcurrentLinkedQueue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 24; t++) {
+                int thread = t;
+                pool.submit(() -> {
+                    for (int n = 0; n < 15; n++) {
+                        int k = (thread + n) % ids.size();
+                        String token = switch (n % 3) { case 0 -> owners.get(k); case 1 -> null; default -> mallory; };
+                        long start = System.currentTimeMillis();
+                        Resp r = action(ids.get(k), "restart", token);
+                        int expected = token == mallory ? 404 : 200;
+                        if (r.status() != expected) wrong.add(ids.get(k) + " " + r.status() + " " + r.body());
+                        if (r.status() == 200) synchronized (lastAcknowledgedStart) {
+                            lastAcknowledgedStart[k] = Math.max(lastAcknowledgedStart[k], start);
+                        }
+                    }
+                });
+            }
+        }
+        assertThat(wrong).isEmpty();
+        for (int i = 0; i < ids.size(); i++) {
+            int k = i;
+            eventually("busy_" + k + " sent", () -> state(alice, roomId, TYPE, "busy_" + k).status() == 200);
+            JsonNode finalised = client.get(U + "/delayed_events/" + ids.get(k), owners.get(k)).body();
+            assertThat(finalised.path("event_id").asText()).startsWith("$");
+            assertThat(finalised.path("finalised_ts").asLong()).isGreaterThanOrEqualTo(lastAcknowledgedStart[k] + delay);
+        }
+    }
+
     @Test
     void managementWorksWithAnOwnersTokenAndIsNotFoundForOtherUsers() {
         String alice = server.registerToken("own-alice");
