@@ -31,6 +31,8 @@
 #                ["callhs-pg callhs-sqlite synapse"]
 #   USERS [1000]             CONNECTIONS ["32 64 128"]     WRK_THREADS [2]
 #   WARMUP [10s]             DURATION [30s]
+#   CALLHS_SET               space-separated key=value settings passed to callhs as --set options
+#                            (e.g. "delayed_events.restart_committers=1") [none]
 #   KEEP_PG_DATABASE=1       keep callhs-pg's database after the run (it is printed)
 #   IDLE_LOAD_MAX [0.6]      IDLE_POLL_SECONDS [15]  IDLE_WAIT_MAX_SECONDS [1200]
 #                            (IDLE_LOAD_MAX= : do not wait)
@@ -70,12 +72,16 @@ if ! command -v wrk >/dev/null; then
 fi
 WRK_VERSION="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
 
+CALLHS_SETTINGS=()
+for setting in ${CALLHS_SET:-}; do CALLHS_SETTINGS+=(--set "$setting"); done
+
 build_jars
 start_postgres_if_needed
 wait_for_idle
 if [[ "$PG_STATUS" == ok ]]; then
   CALLHS_DATABASE_NOTE="callhs-sqlite: SQLite; callhs-pg: PostgreSQL $(pg_psql -tA -c 'SHOW server_version') (.ci/postgres.sh cluster on the same machine: shared_buffers 256MB, fsync on; a new database per run)"
 fi
+CALLHS_DATABASE_NOTE="${CALLHS_DATABASE_NOTE:-SQLite}${CALLHS_SET:+; --set ${CALLHS_SET}}"
 write_machine_info
 echo "generator=$WRK_VERSION, $WRK_THREADS threads, bench/wrk/heartbeat.lua; $USERS accounts in one room, one delayed leave each; warm-up $WARMUP, measured $DURATION" >>"$OUT_DIR/machine.env"
 warn_if_busy
@@ -132,6 +138,10 @@ wrk_runs() { # label server_pid
   done
 }
 run_on_each_server wrk_runs
+for server in $SERVERS; do
+  status="$(sed -n 's/^status=//p' "$OUT_DIR/$server.env" | tail -n 1)"
+  [[ "$status" == ok ]] || echo "| $server | did not run: $status | | | | | | | | | | |" >>"$ROWS"
+done
 
 finish_machine_info
 {

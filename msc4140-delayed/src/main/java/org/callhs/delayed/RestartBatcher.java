@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for restarts (heartbeats). A restart waits in a queue; a committer thread takes
- * everything queued (up to {@value #MAX_BATCH}) and commits it in one transaction, usually one
- * statement: {@code UPDATE ... SET due_ts = now + delay_ms WHERE delay_id = ANY(?) ... RETURNING}.
+ * everything queued (up to {@value #MAX_BATCH}) and commits it in one statement, its own
+ * transaction ({@link Database#autocommit}, one round trip):
+ * {@code UPDATE ... SET due_ts = now + delay_ms WHERE delay_id = ANY(?) ... RETURNING}.
  * While a commit is in flight the next batch gathers, so under load each durable commit carries
  * many restarts and the throughput is not bounded by commits per second; when idle a restart
  * commits alone at once. A request is answered only after its batch has committed, and the
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * that still fails as a deadlock or serialization failure (instances of a cluster restarting the
  * same events) is retried.
  *
- * <p>The owner of a delay ID never changes, so owners are cached once read: the owner check of a
- * known event costs no query, and a batch of known events is the single update above.
+ * <p>The owner of a delay ID never changes, so owners are cached once read (outside any
+ * transaction: there is nothing to hold), and the owner check of a known event costs no query.
  */
 final class RestartBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RestartBatcher.class);
@@ -96,7 +97,8 @@ final class RestartBatcher implements AutoCloseable {
                 commit(batch);
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Answered (503) and the loop goes on: a dead committer would leave its share of the IDs unanswered.
                 log.warn("restart batch of {} failed", batch.size(), e);
                 for (Pending p : batch) p.done().completeExceptionally(e);
             } finally {
@@ -108,23 +110,22 @@ final class RestartBatcher implements AutoCloseable {
     private void commit(List<Pending> batch) {
         Map<String, List<Pending>> byId = new LinkedHashMap<>();
         for (Pending p : batch) byId.computeIfAbsent(p.delayId(), id -> new ArrayList<>(1)).add(p);
-        Map<String, String> restarted = null;
-        for (int attempt = 1; restarted == null; attempt++) {
+        List<String> unknown = new ArrayList<>();
+        for (String id : byId.keySet()) if (owners.getIfPresent(id) == null) unknown.add(id);
+        if (!unknown.isEmpty()) owners.putAll(repository.owners(database.dsl(), unknown));
+        List<String> toRestart = new ArrayList<>(byId.size());
+        byId.forEach((id, pendings) -> {
+            String owner = owners.getIfPresent(id);
+            if (owner != null && pendings.stream().anyMatch(p -> allowed(p, owner))) toRestart.add(id);
+        });
+        Map<String, String> restarted = Map.of();
+        for (int attempt = 1; !toRestart.isEmpty(); attempt++) {
             try {
-                restarted = database.transaction(tx -> {
-                    List<String> unknown = new ArrayList<>();
-                    for (String id : byId.keySet()) if (owners.getIfPresent(id) == null) unknown.add(id);
-                    if (!unknown.isEmpty()) owners.putAll(repository.owners(tx, unknown));
-                    List<String> toRestart = new ArrayList<>(byId.size());
-                    byId.forEach((id, pendings) -> {
-                        String owner = owners.getIfPresent(id);
-                        if (owner != null && pendings.stream().anyMatch(p -> allowed(p, owner))) toRestart.add(id);
-                    });
-                    return toRestart.isEmpty() ? Map.<String, String>of() : repository.restart(tx, toRestart, dueClock.now());
-                });
+                restarted = database.autocommit(tx -> repository.restart(tx, toRestart, dueClock.now()));
+                break;
             } catch (DataAccessException e) {
                 if (attempt >= ATTEMPTS || !retryable(e)) throw e;
-                log.debug("restart batch of {} retried after {}", byId.size(), e.sqlState());
+                log.debug("restart batch of {} retried after {}", toRestart.size(), e.sqlState());
             }
         }
         for (Pending p : batch) {

@@ -178,6 +178,23 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one write statement on a write connection in autocommit mode: the statement is its
+     * own transaction, durable when it returns, in one round trip instead of the two of
+     * {@link #transaction} (the statement, then the commit). For work that is a single statement
+     * and reads nothing it must hold; {@code work} must not run more than one write.
+     */
+    public <T> T autocommit(Function<DSLContext, T> work) {
+        if (sqliteWriter != null) sqliteWriter.lock();
+        try (Connection connection = writeSource.getConnection()) {
+            return work.apply(DSL.using(connection, dialect, settings));
+        } catch (SQLException e) {
+            throw new DataAccessException("statement failed: " + e.getMessage(), e);
+        } finally {
+            if (sqliteWriter != null) sqliteWriter.unlock();
+        }
+    }
+
     private <T> T inTransaction(Function<DSLContext, T> work) {
         try (Connection connection = writeSource.getConnection()) {
             connection.setAutoCommit(false);
