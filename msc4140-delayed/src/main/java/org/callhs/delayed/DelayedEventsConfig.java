@@ -8,7 +8,8 @@ package org.callhs.delayed;
  * @param managementRateLimit   list, get, cancel, restart and send: per user, or per client address without a token
  * @param finalisedRetentionHours how long sent, cancelled and failed events stay readable
  * @param finalisedMaxPerUser   at most this many finalised events are kept per user (the oldest go first)
- * @param restartCommitters     threads that commit restarts; concurrent restarts share one transaction each
+ * @param restartCommitters     threads that commit restarts; concurrent restarts share one statement each, and a
+ *                              delay ID always goes to the same thread (1 by default: the largest batches)
  * @param firingConcurrency     rooms whose due events are sent in parallel when many fall due together
  * @param sweepIntervalMs       how often the sweeper looks for due events besides the precise next-due trigger
  */
@@ -20,7 +21,7 @@ public record DelayedEventsConfig(long maxDelayMs, int maxScheduledPerUser, Rate
     public static final String SECTION = "delayed_events";
 
     public static DelayedEventsConfig defaults() {
-        return new DelayedEventsConfig(24L * 60 * 60 * 1000, 100, new RateLimit(1, 20), 7 * 24, 1000, 2, 16, 5_000);
+        return new DelayedEventsConfig(24L * 60 * 60 * 1000, 100, new RateLimit(1, 20), 7 * 24, 1000, 1, 16, 5_000);
     }
 
     /** Whether clients may schedule at all (both limits above zero). */
