@@ -54,16 +54,10 @@ WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-30s}"
 CALLHS_JAVA_OPTS="${CALLHS_JAVA_OPTS--Xmx512m}"
 
-for server in $SERVERS; do
-  case "$server" in
-    callhs-pg|callhs-sqlite|synapse) ;;
-    *) echo "[wrk-bench] ERROR: unknown server '$server' (known: callhs-pg callhs-sqlite synapse)" >&2; exit 1 ;;
-  esac
-done
-
 LOG_TAG=wrk-bench
 # shellcheck source=bench/bench-lib.sh
 source "$ROOT/bench/bench-lib.sh"
+check_servers
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk from Debian's packages"

@@ -48,7 +48,7 @@ public final class DelayedEventsModule implements HomeserverModule {
             @Override
             public Long fireDue() throws InterruptedException {
                 int handled = firer.fireDue();
-                Long next = repository.nextDue(database.dsl()).orElse(null);
+                Long next = repository.nextDue(database.dsl(), dueClock.now()).orElse(null);
                 // Nothing sent yet something due: another instance holds it, or the database's clock is a little behind ours.
                 if (next != null && handled == 0) next = Math.max(next, clock.millis() + 20);
                 return next;
