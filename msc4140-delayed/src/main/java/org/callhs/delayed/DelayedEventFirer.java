@@ -74,12 +74,20 @@ final class DelayedEventFirer implements AutoCloseable {
 
     /**
      * Sends everything due now, oldest first per room; returns how many were sent or failed.
-     * First moves the wake time of events restarted since they were last looked at up to their
-     * due time (see {@link DelayedEventRepository#advanceWakeTimes}), so the search below only
-     * meets due rows.
+     * Then moves the wake time of events restarted since they were last looked at up to their
+     * due time (see {@link DelayedEventRepository#advanceWakeTimes}), so the next-due search
+     * does not find them again: after the sends, so that this write is not on the due events'
+     * path.
      */
     int fireDue() throws InterruptedException {
-        advanceWakeTimes();
+        try {
+            return sendDue();
+        } finally {
+            advanceWakeTimes();
+        }
+    }
+
+    private int sendDue() throws InterruptedException {
         int handled = 0;
         while (true) {
             List<DelayedEvent> due = leaseOwner == null ? repository.due(database.dsl(), dueClock.now(), BATCH)
@@ -113,12 +121,12 @@ final class DelayedEventFirer implements AutoCloseable {
     }
 
     /**
-     * A failure here (another instance's restarts holding the rows) only leaves the search a
-     * little more to skip, so it is logged and the firing goes on.
+     * One autocommit statement. A failure here (another instance's restarts holding the rows)
+     * only makes the next firing come early and try again, so it is logged and the firing goes on.
      */
     private void advanceWakeTimes() {
         try {
-            database.transaction(tx -> repository.advanceWakeTimes(tx, dueClock.now()));
+            database.autocommit(tx -> repository.advanceWakeTimes(tx, dueClock.now()));
         } catch (DataAccessException e) {
             log.debug("wake times not advanced: {}", e.getMessage());
         }

@@ -49,8 +49,11 @@ public final class DelayedEventsModule implements HomeserverModule {
             public Long fireDue() throws InterruptedException {
                 int handled = firer.fireDue();
                 Long next = repository.nextDue(database.dsl(), dueClock.now()).orElse(null);
-                // Nothing sent yet something due: another instance holds it, or the database's clock is a little behind ours.
-                if (next != null && handled == 0) next = Math.max(next, clock.millis() + 20);
+                // Nothing sent yet something due already: another instance holds it, or the database's clock is a little
+                // behind ours; look again in 20 ms rather than at once. A next time still ahead is kept as it is: this run
+                // may well have sent nothing because it only found restarted events, and the next one due must not wait.
+                long now = clock.millis();
+                if (next != null && handled == 0 && next <= now) next = now + 20;
                 return next;
             }
 
