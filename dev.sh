@@ -31,6 +31,10 @@ case "${1:-}" in
       node_exports=$(.ci/node.sh)   # Node 22 for the matrix-js-sdk scenario; fails loudly when it cannot install
       eval "$node_exports"
     fi
+    if [[ -z "${CALLHS_LIVEKIT:-}" ]]; then
+      livekit_exports=$(.ci/livekit.sh)   # the LiveKit SFU for the token service's tests; built once, fails loudly when it cannot
+      eval "$livekit_exports"
+    fi
     exec ./mvnw -B verify "$@"
     ;;
   *)

@@ -10,6 +10,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.callhs.core.error.ErrCode;
+import org.callhs.core.error.MatrixException;
 import org.callhs.core.spi.LocalDevices;
 import org.callhs.core.spi.LocalDirectory;
 import org.callhs.core.spi.RemoteServers;
@@ -72,6 +74,26 @@ final class FederatedRemoteServers implements RemoteServers {
         } catch (FederationException e) {
             throw e.toClientError("Profile");
         }
+    }
+
+    @Override
+    public String openIdUserInfo(String server, String accessToken) {
+        JsonNode answer;
+        try {
+            answer = client.getUnsigned(server, "/_matrix/federation/v1/openid/userinfo?access_token=" + Paths.query(accessToken),
+                    config.requestTimeoutMs());
+        } catch (FederationException e) {
+            if (e.kind() == FederationException.Kind.HTTP_ERROR && e.status() == 401) {
+                throw new MatrixException(ErrCode.UNKNOWN_TOKEN, 401, "The OpenID token is unknown to " + server);
+            }
+            throw e.toClientError("OpenID user info");
+        }
+        String sub = answer.path("sub").isTextual() ? answer.get("sub").textValue() : null;
+        // A server vouches for its own users only.
+        if (sub == null || !MatrixIds.isValidUserId(sub) || !MatrixIds.serverName(sub).equals(server)) {
+            throw new MatrixException(ErrCode.UNKNOWN, 502, "The OpenID user info of " + server + " names no user of that server");
+        }
+        return sub;
     }
 
     @Override

@@ -51,6 +51,7 @@ final class ModuleRegistry implements ModuleContext {
     private volatile org.callhs.core.spi.LocalDevices localDevices;
     private org.callhs.core.spi.ServerKeys serverKeys;
     private org.callhs.core.spi.RemoteEvents remoteEvents;
+    private volatile org.callhs.core.spi.DelayedEventActions delayedEventActions;
     private volatile org.callhs.core.spi.FederatedRooms federatedRooms;
     private final org.callhs.core.crypto.SigningKey signingKey;
     private final org.callhs.core.spi.ClusterBroadcast broadcasts;
@@ -194,6 +195,14 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void setRemoteEvents(org.callhs.core.spi.RemoteEvents events) {
         if (remoteEvents != null) throw new IllegalStateException("a module already set the remote events");
         remoteEvents = events;
+    }
+    @Override public void setDelayedEventActions(org.callhs.core.spi.DelayedEventActions actions) {
+        if (delayedEventActions != null) throw new IllegalStateException("a module already set the delayed-event actions");
+        delayedEventActions = actions;
+    }
+    @Override public org.callhs.core.spi.DelayedEventActions delayedEventActions() {
+        var actions = delayedEventActions;
+        return actions != null ? actions : org.callhs.core.spi.DelayedEventActions.NONE;
     }
     @Override public org.callhs.core.spi.RoomEdus roomEdus() {
         var relay = roomEdus;

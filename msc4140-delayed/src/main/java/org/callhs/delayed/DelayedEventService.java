@@ -138,10 +138,30 @@ final class DelayedEventService {
      * client may retry until its due time.
      */
     void sendNow(String delayId, Requester requester) {
-        DelayedEvent event = owned(delayId, requester);
+        sendNow(owned(delayId, requester), true);
+    }
+
+    /**
+     * Sends {@code userId}'s event now for another module (no rate limit: the server itself
+     * decided). False when there is no such event of that user still scheduled or sent.
+     */
+    boolean sendNowFor(String delayId, String userId) {
+        Optional<DelayedEvent> event = read(tx -> repository.find(tx, delayId)).filter(e -> e.userId().equals(userId));
+        if (event.isEmpty()) return false;
+        try {
+            sendNow(event.get(), false);
+            return true;
+        } catch (MatrixException e) {
+            if (e.status() == 404) return false;
+            throw e;
+        }
+    }
+
+    private void sendNow(DelayedEvent event, boolean limited) {
+        String delayId = event.delayId();
         switch (event.status()) {
             case SCHEDULED -> {
-                rateLimits.acquire("message", event.userId());
+                if (limited) rateLimits.acquire("message", event.userId());
                 if (!firer.sendOnRequest(event)) {
                     Status now = read(tx -> repository.find(tx, delayId)).map(DelayedEvent::status).orElse(Status.CANCELLED);
                     if (now != Status.SENT) throw notFound();

@@ -20,20 +20,17 @@ import org.callhs.core.spi.ModuleContext;
  * and other servers' sticky events are rate limited per room
  * ({@link StickyFederationRateLimit}). Switched off, it only advertises
  * {@code org.matrix.msc4354: false} and the send parameter is ignored.
- *
- * <p>It also carries the MatrixRTC glue that call clients need next to sticky membership: the
- * {@code rtc} section and its transports endpoint and well-known entry ({@link RtcTransportsEndpoint}).
+ * The MatrixRTC glue beside it (transports, the LiveKit service) is the {@code matrixrtc} module.
  */
 public final class StickyEventsModule implements HomeserverModule {
     public static final ConfigSection<StickyEventsConfig> CONFIG =
             new ConfigSection<>(StickyEventsConfig.SECTION, StickyEventsConfig.class, StickyEventsConfig.defaults());
-    public static final ConfigSection<RtcConfig> RTC_CONFIG = new ConfigSection<>(RtcConfig.SECTION, RtcConfig.class, RtcConfig.defaults());
 
     @Override
     public String name() { return "msc4354-sticky"; }
 
     @Override
-    public List<ConfigSection<?>> configSections() { return List.of(CONFIG, RTC_CONFIG); }
+    public List<ConfigSection<?>> configSections() { return List.of(CONFIG); }
 
     @Override
     public List<Migrations> migrations() { return List.of(new Migrations("msc4354", "classpath:db/migration/msc4354")); }
@@ -42,11 +39,6 @@ public final class StickyEventsModule implements HomeserverModule {
     public void install(ModuleContext context) {
         StickyEventsConfig config = context.config(CONFIG);
         config.validate();
-        RtcConfig rtc = context.config(RTC_CONFIG);
-        rtc.validate();
-        RtcTransportsEndpoint transports = new RtcTransportsEndpoint(rtc);
-        context.addRoutes(transports);
-        context.addFeatures(transports);
         context.addFeatures(new Features() {
             @Override
             public Map<String, Boolean> unstableFeatures() {

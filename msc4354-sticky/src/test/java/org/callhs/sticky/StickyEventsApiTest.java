@@ -35,16 +35,6 @@ class StickyEventsApiTest extends StickyEventsSuite {
     }
 
     @Test
-    void withNoTransportsConfiguredTheListIsEmptyAndTheWellKnownHasNone() {
-        String alice = server.registerToken("rtc-none");
-        Resp r = client.get("/_matrix/client/unstable/org.matrix.msc4143/rtc/transports", alice);
-        assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body().path("rtc_transports").isArray()).isTrue();
-        assertThat(r.body().path("rtc_transports")).isEmpty();
-        assertThat(client.get("/.well-known/matrix/client", null).body().has("org.matrix.msc4143.rtc_foci")).isFalse();
-    }
-
-    @Test
     void theTtlCountsDownAndDisappearsAtExpiry() {
         String alice = server.registerToken("ttl-alice");
         String roomId = room(alice);

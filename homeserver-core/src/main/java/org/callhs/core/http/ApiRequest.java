@@ -94,6 +94,9 @@ public final class ApiRequest {
         return bodyStream != null ? bodyStream : new java.io.ByteArrayInputStream(body);
     }
 
+    /** The body's bytes as they came (empty without a body, or for a streamed body); for signatures over the raw body. */
+    public byte[] rawBody() { return body; }
+
     /** Whether the request carried a body at all (an empty body reads as {@code {}} in {@link #json()}). */
     public boolean hasBody() { return body.length > 0; }
 

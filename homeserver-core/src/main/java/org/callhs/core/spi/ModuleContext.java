@@ -96,6 +96,12 @@ public interface ModuleContext {
     /** How events are fetched from other servers, or {@link RemoteEvents#NONE} without federation. */
     RemoteEvents remoteEvents();
 
+    /** Sets what other modules may do to delayed events (one module may; the delayed-events module does). */
+    void setDelayedEventActions(DelayedEventActions actions);
+
+    /** Actions on users' delayed events, or {@link DelayedEventActions#NONE} without that module; call it when needed. */
+    DelayedEventActions delayedEventActions();
+
     /** Where typing and receipt EDUs from other servers go; usable once the server has started. */
     RoomEdus roomEdus();
 

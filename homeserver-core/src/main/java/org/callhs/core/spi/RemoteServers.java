@@ -88,6 +88,16 @@ public interface RemoteServers {
         throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
     }
 
+    /**
+     * {@code GET /_matrix/federation/v1/openid/userinfo} on {@code server}: the user ID an OpenID
+     * token of that server belongs to (one of that server's users, or the call fails). Errors:
+     * 401 {@code M_UNKNOWN_TOKEN} when the server does not know the token, 502/504 when it cannot
+     * be reached or answers nonsense.
+     */
+    default String openIdUserInfo(String server, String accessToken) {
+        throw new org.callhs.core.error.MatrixException(org.callhs.core.error.ErrCode.UNKNOWN, 502, "Federation is not available on this server");
+    }
+
     /** Whether a real implementation (the federation module) is installed. */
     default boolean available() { return true; }
 }

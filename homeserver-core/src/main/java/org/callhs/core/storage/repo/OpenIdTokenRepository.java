@@ -19,6 +19,16 @@ public final class OpenIdTokenRepository {
                 .fetchOptional(OPENID_TOKENS.USER_ID);
     }
 
+    /** A token's owner and expiry, in milliseconds since the epoch. */
+    public record Owner(String userId, long expiresAt) {}
+
+    /** The owner of a token that has not expired by {@code now}, with its expiry. */
+    public Optional<Owner> ownerOf(DSLContext tx, String tokenHash, long now) {
+        return tx.select(OPENID_TOKENS.USER_ID, OPENID_TOKENS.EXPIRES_AT).from(OPENID_TOKENS)
+                .where(OPENID_TOKENS.TOKEN_HASH.eq(tokenHash), OPENID_TOKENS.EXPIRES_AT.gt(now))
+                .fetchOptional(r -> new Owner(r.value1(), r.value2()));
+    }
+
     public int deleteExpired(DSLContext tx, long now) {
         return tx.deleteFrom(OPENID_TOKENS).where(OPENID_TOKENS.EXPIRES_AT.le(now)).execute();
     }

@@ -1,22 +1,23 @@
-package org.callhs.sticky;
+package org.callhs.rtc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.List;
-import org.callhs.core.util.Json;
 
 /**
- * The {@code rtc} configuration section: MatrixRTC (MSC4143) transports offered to clients.
+ * The {@code rtc} configuration section: MatrixRTC (MSC4143) transports offered to clients, and
+ * the built-in LiveKit token service.
  *
  * @param transports the transports, each an object with a string {@code type}; a {@code livekit} transport also
- *                   needs {@code livekit_service_url} (the LiveKit JWT service, e.g. element-hq/lk-jwt-service).
- *                   Served as they are written; empty: no transports (an empty list, not an error)
+ *                   needs {@code livekit_service_url} (a LiveKit JWT service such as element-hq/lk-jwt-service).
+ *                   Served as they are written, after the built-in service's transport when that is on; empty:
+ *                   only the built-in one, or none (an empty list, not an error)
+ * @param livekit    the built-in LiveKit token service; null: off
  */
-public record RtcConfig(List<JsonNode> transports) {
+public record RtcConfig(List<JsonNode> transports, LiveKitConfig livekit) {
     public static final String SECTION = "rtc";
 
     public static RtcConfig defaults() {
-        return new RtcConfig(List.of());
+        return new RtcConfig(List.of(), null);
     }
 
     public void validate() {
@@ -29,12 +30,6 @@ public record RtcConfig(List<JsonNode> transports) {
                 throw new IllegalArgumentException(SECTION + ".transports: a livekit transport needs a string 'livekit_service_url'");
             }
         }
-    }
-
-    /** The transports as one JSON array. */
-    ArrayNode asArray() {
-        ArrayNode array = Json.array();
-        transports.forEach(t -> array.add(t.deepCopy()));
-        return array;
+        if (livekit != null) livekit.validate();
     }
 }

@@ -1,6 +1,7 @@
-package org.callhs.sticky;
+package org.callhs.rtc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -15,18 +16,22 @@ import org.callhs.core.util.Json;
  * Where MatrixRTC clients find their media transports (MSC4143):
  * <ul>
  * <li>{@code GET /_matrix/client/unstable/org.matrix.msc4143/rtc/transports}:
- *     {@code {"rtc_transports": [...]}} from {@code rtc.transports}, an empty list when none is
- *     configured (Synapse answers {@code {}} then, which leaves matrix-js-sdk with no list at all).
- *     matrix-js-sdk 43 fetches it at start-up.
+ *     {@code {"rtc_transports": [...]}}: the built-in LiveKit service when it is on, then
+ *     {@code rtc.transports}; an empty list when there are none (Synapse answers {@code {}} then,
+ *     which leaves matrix-js-sdk with no list at all). matrix-js-sdk 43 fetches it at start-up.
  * <li>{@code org.matrix.msc4143.rtc_foci} in {@code /.well-known/matrix/client}, the older discovery
- *     that lk-jwt-service's documentation still describes; only when transports are configured.
+ *     that Element Call and lk-jwt-service's documentation still use; only when there are transports.
  * </ul>
+ * See https://github.com/matrix-org/matrix-spec-proposals/pull/4143
  */
 final class RtcTransportsEndpoint implements Routes, Features {
-    private final RtcConfig config;
+    private final ArrayNode transports;
 
-    RtcTransportsEndpoint(RtcConfig config) {
-        this.config = config;
+    /** @param builtIn the built-in LiveKit service's transport, or null when it is off */
+    RtcTransportsEndpoint(RtcConfig config, ObjectNode builtIn) {
+        this.transports = Json.array();
+        if (builtIn != null) transports.add(builtIn);
+        config.transports().forEach(t -> transports.add(t.deepCopy()));
     }
 
     @Override
@@ -34,7 +39,7 @@ final class RtcTransportsEndpoint implements Routes, Features {
         return List.of(new Endpoint("GET", "/_matrix/client/unstable/org.matrix.msc4143/rtc/transports", AuthKind.USER, null,
                 request -> {
                     ObjectNode body = Json.object();
-                    body.set("rtc_transports", config.asArray());
+                    body.set("rtc_transports", transports.deepCopy());
                     return ApiResponse.ok(body);
                 }));
     }
@@ -46,6 +51,6 @@ final class RtcTransportsEndpoint implements Routes, Features {
 
     @Override
     public Map<String, JsonNode> wellKnownClient() {
-        return config.transports().isEmpty() ? Map.of() : Map.of("org.matrix.msc4143.rtc_foci", config.asArray());
+        return transports.isEmpty() ? Map.of() : Map.of("org.matrix.msc4143.rtc_foci", transports.deepCopy());
     }
 }
