@@ -24,10 +24,13 @@ import org.junit.jupiter.params.Parameter;
  * through the second's {@code /_matrix/federation/v1/openid/userinfo} over signed federation.
  * A user of another server gets a token only (no room creation, no delegated leave); forged
  * tokens and claims are refused; a local user whose room cannot be created on the SFU gets 502.
- * The module's own suite covers the service against a real LiveKit.
+ * A delayed leave handed over survives a restart of its server: LiveKit's webhook (signed here
+ * as LiveKit signs it) then still sends it at once. The module's own suite covers the service
+ * against a real LiveKit.
  */
 @HomeserverScenario
 class LiveKitServiceScenario {
+    private static final String SECRET = "k".repeat(40);
 
     @Parameter Backend backend;
 
@@ -39,7 +42,7 @@ class LiveKitServiceScenario {
         deployment = Deployment.start(backend, "LiveKitServiceScenario", 2, FederationScenario.federating()
                 .set("rtc.livekit.url", "\"ws://127.0.0.1:9\"")
                 .set("rtc.livekit.key", "\"callhs\"")
-                .set("rtc.livekit.secret", "\"" + "k".repeat(40) + "\""));
+                .set("rtc.livekit.secret", "\"" + SECRET + "\""));
     }
 
     @AfterParameterizedClassInvocation
@@ -105,5 +108,60 @@ class LiveKitServiceScenario {
     void aLocalUserWhoseRoomCannotBeCreatedGets502() {
         CsApiClient alice = FederationChecks.user(deployment.process(1).client(), "lkalice");
         getToken(tokenRequest(alice, openId(alice), alice.userId())).assertError(502, "M_UNKNOWN");
+    }
+
+    /** A webhook body signed as LiveKit signs it: an HS256 JWT with the body's SHA-256, bare in {@code Authorization}. */
+    private static CsResponse webhook(String event, String room, String identity, String reason) throws Exception {
+        String participant = "{\"identity\":\"" + identity + "\"" + (reason == null ? "" : ",\"disconnectReason\":\"" + reason + "\"") + "}";
+        byte[] body = ("{\"event\":\"" + event + "\",\"room\":{\"name\":\"" + room + "\"},\"participant\":" + participant + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        long now = System.currentTimeMillis() / 1000;
+        java.util.Base64.Encoder url = java.util.Base64.getUrlEncoder().withoutPadding();
+        String signingInput = url.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+                + url.encodeToString(("{\"iss\":\"callhs\",\"nbf\":" + now + ",\"exp\":" + (now + 300) + ",\"sha256\":\"" + sha + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        String jwt = signingInput + "." + url.encodeToString(mac.doFinal(signingInput.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return deployment.process(1).client().anonymous().requestAt("POST", "livekit", "jwt", "sfu_webhook").noAuth()
+                .header("Authorization", jwt).body(body, "application/webhook+json").send();
+    }
+
+    @Test
+    void aHandedOverLeaveSurvivesARestartAndTheWebhookStillSendsIt() throws Exception {
+        CsApiClient alice = FederationChecks.user(deployment.process(1).client(), "lkalice");
+        String roomId = org.callhs.complement.harness.Rooms.create(alice, Map.of("preset", "public_chat"));
+        String stateKey = "_" + alice.userId() + "_" + alice.deviceId() + "_m.call";
+        String delayId = alice.request("PUT", "rooms", roomId, "state", "org.matrix.msc3401.call.member", stateKey)
+                .query("org.matrix.msc4140.delay", "120000").json(obj()).send().assertOk().path("delay_id").asText();
+        Map<String, Object> handOver = new LinkedHashMap<>(tokenRequest(alice, openId(alice), alice.userId()));
+        handOver.put("room_id", roomId);
+        handOver.put("delay_id", delayId);
+        handOver.put("delay_timeout", 120_000);
+        deployment.process(1).client().anonymous().requestAt("POST", "livekit", "jwt", "delegate_delayed_leave").noAuth().json(handOver)
+                .send().assertOk();
+
+        deployment.process(1).stop();
+        deployment.process(1).start();
+
+        String room = liveKitName("[\"" + roomId + "\",\"m.call#ROOM\"]");
+        String identity = liveKitName("[\"" + alice.userId() + "\",\"" + alice.deviceId() + "\",\"member-1\"]");
+        webhook("participant_joined", room, identity, null).assertOk();
+        long sent = System.nanoTime();
+        webhook("participant_left", room, identity, "CONNECTION_TIMEOUT").assertOk();
+        while (true) {
+            CsResponse state = alice.get("rooms", roomId, "state", "org.matrix.msc3401.call.member", stateKey);
+            if (state.status() == 200 && state.json().isEmpty()) break;
+            assertThat(System.nanoTime() - sent).as("the leave follows the webhook, not the 2-minute delay")
+                    .isLessThan(java.time.Duration.ofSeconds(5).toNanos());
+            Thread.sleep(50);
+        }
+    }
+
+    /** LiveKit names as lk-jwt-service derives them, for IDs without characters JSON escapes. */
+    private static String liveKitName(String jsonArray) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(jsonArray.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.Base64.getEncoder().withoutPadding().encodeToString(digest);
     }
 }
