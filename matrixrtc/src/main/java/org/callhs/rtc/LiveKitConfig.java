@@ -25,8 +25,11 @@ import java.util.List;
  *                                   must already exist. Null: this server only; {@code ["*"]}: everyone
  * @param emptyTimeoutSeconds        how long LiveKit keeps a created room nobody joins; null: 300
  * @param departureTimeoutSeconds    how long LiveKit keeps a room after the last participant left; null: 20
- * @param participantCheckSeconds    how often a watched participant is looked up on the SFU, in case a webhook
- *                                   was missed; null or 0: never (webhooks only, as lk-jwt-service by default)
+ * @param participantCheckSeconds    how often a connected, watched participant is looked up on the SFU, in case a
+ *                                   webhook is lost or LiveKit's webhook is not configured; null: 10; 0: never
+ *                                   (webhooks only, lk-jwt-service's default). Element Call hands its leave over
+ *                                   with a one-hour delay, so without webhooks and without this check a crashed
+ *                                   client would stay in the call for that hour
  */
 public record LiveKitConfig(String url, String apiUrl, String key, String secret, String secretPath,
                             List<String> fullAccessHomeservers, Integer emptyTimeoutSeconds,
@@ -99,5 +102,5 @@ public record LiveKitConfig(String url, String apiUrl, String key, String secret
 
     int departureTimeout() { return departureTimeoutSeconds != null ? departureTimeoutSeconds : 20; }
 
-    long participantCheckMs() { return participantCheckSeconds != null ? participantCheckSeconds * 1000L : 0; }
+    long participantCheckMs() { return participantCheckSeconds != null ? participantCheckSeconds * 1000L : 10_000; }
 }
