@@ -104,16 +104,21 @@ async function waitFor(what, check, timeoutMs, everyMs = 250) {
 
 const participants = async (who) => (await who.page.getByTestId("roomHeader_participants_count").first().textContent())?.trim();
 
-/** Tiles that show media: a tile still waiting for its LiveKit participant says "Waiting for media...". */
-async function liveTiles(who) {
-    const tiles = who.page.getByTestId("videoTile");
-    const count = await tiles.count();
-    let live = 0;
-    for (let i = 0; i < count; i++) {
-        const text = (await tiles.nth(i).textContent()) ?? "";
-        if (!text.includes("Waiting for media")) live++;
-    }
-    return live;
+/**
+ * Tiles whose video plays: decoded frames (a width), enough data, not paused, and frames still
+ * coming (the decoded frame count grows over 400 ms). A tile still waiting for its LiveKit
+ * participant, or showing an avatar, has no such video.
+ */
+async function playingTiles(who) {
+    const frames = () => who.page.getByTestId("videoTile").evaluateAll((tiles) => tiles.map((tile) => {
+        const video = tile.querySelector("video");
+        if (!video || video.paused || video.readyState < 2 || video.videoWidth === 0) return -1;
+        return video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+    }));
+    const before = await frames();
+    await new Promise((r) => setTimeout(r, 400));
+    const after = await frames();
+    return after.filter((n, i) => n > 0 && before[i] >= 0 && n > before[i]).length;
 }
 
 async function hs(input, user, method, path) {
@@ -121,7 +126,7 @@ async function hs(input, user, method, path) {
     return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-async function join(input, who) {
+async function joinCall(input, who) {
     await who.page.goto(`${input.app}/room/#/call?roomId=${encodeURIComponent(input.roomId)}`);
     const button = who.page.getByTestId("lobby_joinCall");
     await button.waitFor({ timeout: 60_000 });
@@ -144,14 +149,14 @@ async function main() {
     const alice = await openBrowser(input, input.alice, "alice");
     const bob = await openBrowser(input, input.bob, "bob");
     try {
-        await join(input, alice);
+        await joinCall(input, alice);
         mark("aliceJoined");
         const joinStart = Date.now();
-        await join(input, bob);
+        await joinCall(input, bob);
         mark("bobJoined");
         for (const who of [alice, bob]) {
             await waitFor(`${who.name}'s page to show 2 participants`, async () => (await participants(who)) === "2", 60_000);
-            await waitFor(`${who.name}'s page to show 2 tiles with media`, async () => (await liveTiles(who)) >= 2, 60_000);
+            await waitFor(`${who.name}'s page to play 2 videos (its own and the other's)`, async () => (await playingTiles(who)) >= 2, 60_000);
         }
         summary.joinMs = Date.now() - joinStart;
         mark("bothSeeEachOther", { joinMs: summary.joinMs });
@@ -174,6 +179,8 @@ async function main() {
         mark("bobKilled");
         await waitFor("Alice's page to show 1 participant", async () => (await participants(alice)) === "1", input.dropTimeoutMs, 100);
         summary.dropMs = Date.now() - killedAt;
+        summary.killedAtEpochMs = killedAt;
+        summary.droppedAtEpochMs = killedAt + summary.dropMs;
         mark("aliceSeesBobGone", { dropMs: summary.dropMs });
         await shot(input, alice, "alice-after-bob-killed");
 
