@@ -190,6 +190,14 @@ public final class MatrixClient {
                 + pathSegment(eventType) + "/" + pathSegment(stateKey) + DELAY_PARAMETER + delayMs, accessToken, EMPTY_OBJECT)));
     }
 
+    /** {@code POST /_matrix/client/v3/user/{userId}/openid/request_token}: the OpenID token object, as a LiveKit token service takes it. */
+    public JsonNode requestOpenIdToken(String accessToken, String userId) throws RequestFailure {
+        JsonNode json = parse(expectSuccess("openid", call("POST", "/_matrix/client/v3/user/" + pathSegment(userId) + "/openid/request_token",
+                accessToken, EMPTY_OBJECT)));
+        if (json == null || !json.path("access_token").isTextual()) throw RequestFailure.http("openid", 200, "NO_TOKEN", "no access_token");
+        return json;
+    }
+
     /**
      * {@code POST /_matrix/client/unstable/org.matrix.msc4140/delayed_events/{delayId}/{action}} with {@code {}}
      * and the access token (as matrix-js-sdk sends it); {@code action} is {@code restart}, {@code cancel} or

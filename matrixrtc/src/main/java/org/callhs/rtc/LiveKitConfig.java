@@ -33,7 +33,7 @@ import java.util.List;
  */
 public record LiveKitConfig(String url, String apiUrl, String key, String secret, String secretPath,
                             List<String> fullAccessHomeservers, Integer emptyTimeoutSeconds,
-                            Integer departureTimeoutSeconds, Integer participantCheckSeconds) {
+                            Integer departureTimeoutSeconds, Integer participantCheckSeconds, Integer roomCacheSeconds) {
     private static final String WHERE = RtcConfig.SECTION + ".livekit";
 
     void validate() {
@@ -59,6 +59,9 @@ public record LiveKitConfig(String url, String apiUrl, String key, String secret
         positive(departureTimeoutSeconds, "departure_timeout_seconds");
         if (participantCheckSeconds != null && participantCheckSeconds < 0) {
             throw new IllegalArgumentException(WHERE + ".participant_check_seconds must not be negative");
+        }
+        if (roomCacheSeconds != null && roomCacheSeconds < 0) {
+            throw new IllegalArgumentException(WHERE + ".room_cache_seconds must not be negative");
         }
     }
 
@@ -101,6 +104,8 @@ public record LiveKitConfig(String url, String apiUrl, String key, String secret
     int emptyTimeout() { return emptyTimeoutSeconds != null ? emptyTimeoutSeconds : 300; }
 
     int departureTimeout() { return departureTimeoutSeconds != null ? departureTimeoutSeconds : 20; }
+
+    java.time.Duration roomCache() { return java.time.Duration.ofSeconds(roomCacheSeconds != null ? roomCacheSeconds : 5); }
 
     long participantCheckMs() { return participantCheckSeconds != null ? participantCheckSeconds * 1000L : 10_000; }
 }

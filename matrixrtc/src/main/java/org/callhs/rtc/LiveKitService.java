@@ -32,7 +32,8 @@ import org.callhs.core.util.MatrixIds;
  * The OpenID token is checked locally for this server's users and through the user's server
  * otherwise ({@link OpenIdUsers}); {@code claimed_user_id} must be its owner. Users of
  * full-access servers (this one always) have the LiveKit room created before the answer
- * (LiveKit's auto-create should be off); others get a token only. A delayed leave handed over
+ * (LiveKit's auto-create should be off; {@link KnownRooms} spares repeated creations); others
+ * get a token only. A delayed leave handed over
  * (local users only) is watched by {@link DelegatedLeaves}. Errors: 400 {@code M_NOT_JSON} /
  * {@code M_BAD_JSON} for bad bodies, 401 {@code M_UNAUTHORIZED} for a token that does not
  * check out, 403 {@code M_FORBIDDEN} for delegation by users of other servers on
@@ -53,11 +54,11 @@ final class LiveKitService implements Routes {
     private final String serverName;
     private final OpenIdUsers openIds;
     private final LiveKitTokens tokens;
-    private final LiveKitRoomService rooms;
+    private final KnownRooms rooms;
     private final DelegatedLeaves leaves;
     private final LiveKitWebhook webhook;
 
-    LiveKitService(LiveKitConfig config, String serverName, OpenIdUsers openIds, LiveKitTokens tokens, LiveKitRoomService rooms,
+    LiveKitService(LiveKitConfig config, String serverName, OpenIdUsers openIds, LiveKitTokens tokens, KnownRooms rooms,
                    DelegatedLeaves leaves, LiveKitWebhook webhook) {
         this.config = config;
         this.serverName = serverName;
@@ -194,7 +195,7 @@ final class LiveKitService implements Routes {
         String jwt = tokens.join(room, identity);
         if (caller.fullAccess()) {
             try {
-                rooms.createRoom(room, config.emptyTimeout(), config.departureTimeout());
+                rooms.ensure(room);
             } catch (IOException e) {
                 log.warn("LiveKit room for {} could not be created: {}", caller.userId(), e.getMessage());
                 throw new MatrixException(ErrCode.UNKNOWN, 502, "Unable to create room on SFU");

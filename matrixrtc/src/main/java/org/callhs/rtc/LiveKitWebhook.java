@@ -14,8 +14,8 @@ import org.callhs.core.util.Json;
  * {@code Authorization} ({@link LiveKitTokens#webhookSigned}), then participants' comings and
  * goings reach {@link DelegatedLeaves}: {@code participant_joined}; {@code participant_left}
  * (a leave the client chose when its {@code disconnectReason} is {@code CLIENT_INITIATED}, a
- * lost connection otherwise) and {@code participant_connection_aborted}. Other events are
- * acknowledged and ignored. Errors: 401 {@code M_UNAUTHORIZED} for a missing or bad signature,
+ * lost connection otherwise) and {@code participant_connection_aborted}; {@code room_finished}
+ * makes {@link KnownRooms} forget the room. Other events are acknowledged and ignored. Errors: 401 {@code M_UNAUTHORIZED} for a missing or bad signature,
  * 400 {@code M_NOT_JSON} / {@code M_BAD_JSON} for a body that is not a LiveKit event.
  * See https://docs.livekit.io/home/server/webhooks/
  */
@@ -24,10 +24,12 @@ final class LiveKitWebhook {
 
     private final LiveKitTokens tokens;
     private final DelegatedLeaves leaves;
+    private final KnownRooms rooms;
 
-    LiveKitWebhook(LiveKitTokens tokens, DelegatedLeaves leaves) {
+    LiveKitWebhook(LiveKitTokens tokens, DelegatedLeaves leaves, KnownRooms rooms) {
         this.tokens = tokens;
         this.leaves = leaves;
+        this.rooms = rooms;
     }
 
     ApiResponse receive(ApiRequest request) {
@@ -44,6 +46,7 @@ final class LiveKitWebhook {
         }
         if (!event.isObject() || !event.path("event").isTextual()) throw MatrixException.badJson("The webhook body is not a LiveKit event");
         String type = event.get("event").textValue();
+        if (type.equals("room_finished") && event.path("room").path("name").isTextual()) rooms.finished(event.path("room").path("name").textValue());
         if (!type.startsWith("participant_")) return ApiResponse.empty();
         String room = event.path("room").path("name").asText("");
         String identity = event.path("participant").path("identity").asText("");

@@ -45,7 +45,10 @@ public final class MatrixRtcModule implements HomeserverModule {
                 rooms::participantPresent, livekit.participantCheckMs(), context.clock());
         OpenIdUsers openIds = new OpenIdUsers(context.database(), new OpenIdTokenRepository(), context::remoteServers, serverName,
                 context.clock());
-        LiveKitService service = new LiveKitService(livekit, serverName, openIds, tokens, rooms, leaves, new LiveKitWebhook(tokens, leaves));
+        KnownRooms known = new KnownRooms(room -> rooms.createRoom(room, livekit.emptyTimeout(), livekit.departureTimeout()),
+                livekit.roomCache());
+        LiveKitService service = new LiveKitService(livekit, serverName, openIds, tokens, known, leaves,
+                new LiveKitWebhook(tokens, leaves, known));
         RtcTransportsEndpoint transports = new RtcTransportsEndpoint(config,
                 LiveKitService.transport(context.coreConfig().effectivePublicBaseurl()));
         context.addRoutes(transports);

@@ -383,6 +383,8 @@ class LiveKitServiceTest {
         assertThat(webhook(body, "Bearer " + signature(body, LiveKitProcess.SECRET)).statusCode()).isEqualTo(200);
         String roomEvent = "{\"event\":\"room_started\",\"room\":{\"name\":\"r\"}}";
         assertThat(webhook(roomEvent, signature(roomEvent, LiveKitProcess.SECRET)).statusCode()).isEqualTo(200);
+        String finished = "{\"event\":\"room_finished\",\"room\":{\"name\":\"r\"}}";
+        assertThat(webhook(finished, signature(finished, LiveKitProcess.SECRET)).statusCode()).isEqualTo(200);
         String notJson = "not json";
         HttpResponse<String> bad = webhook(notJson, signature(notJson, LiveKitProcess.SECRET));
         assertThat(bad.statusCode()).isEqualTo(400);
