@@ -104,6 +104,35 @@ await_first_200() {
   done
 }
 
+# ------------------------------------------------------------ wrk and CPU ----
+# Installs wrk from Debian's packages when it is missing (apt-get as root, or sudo -n) and sets
+# WRK_VERSION.
+ensure_wrk() {
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk from Debian's packages"
+    local sudo=()
+    (( EUID == 0 )) || sudo=(sudo -n)
+    "${sudo[@]}" apt-get update -qq >&2 && "${sudo[@]}" apt-get install -y -qq wrk >&2 || die "could not install wrk"
+  fi
+  WRK_VERSION="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
+}
+# Clock ticks of process $1 (user + system), of all processes named postgres, and of the whole
+# machine (busy, total), from /proc.
+proc_ticks() { local stat; stat="$(<"/proc/$1/stat")"; stat="${stat##*) }"; set -- $stat; echo $(( ${12} + ${13} )); }
+postgres_ticks() {
+  local total=0 f stat
+  for f in /proc/[0-9]*/stat; do
+    stat="$(<"$f")" 2>/dev/null || continue
+    [[ "$stat" == *"(postgres)"* ]] || continue
+    stat="${stat##*) }"
+    # shellcheck disable=SC2086
+    set -- $stat
+    total=$(( total + ${12} + ${13} ))
+  done
+  echo "$total"
+}
+machine_ticks() { local cpu user nice system idle iowait irq softirq steal _; read -r cpu user nice system idle iowait irq softirq steal _ </proc/stat; echo "$(( user + nice + system + irq + softirq + steal )) $(( user + nice + system + idle + iowait + irq + softirq + steal ))"; }
+
 # -------------------------------------------------------------- servers ----
 # Each server implements start_<name> (sets SERVER_PID, SERVER_URL, STARTUP_MS) and
 # stop_<name>. On failure they set START_FAILURE. start_callhs uses $CALLHS_DATA_DIR (default

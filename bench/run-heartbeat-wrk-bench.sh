@@ -59,12 +59,7 @@ LOG_TAG=wrk-bench
 source "$ROOT/bench/bench-lib.sh"
 check_servers
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk from Debian's packages"
-  if (( EUID == 0 )); then SUDO=(); else SUDO=(sudo -n); fi
-  "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" apt-get install -y -qq wrk >&2 || die "could not install wrk"
-fi
-WRK_VERSION="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
+ensure_wrk
 
 CALLHS_SETTINGS=()
 for setting in ${CALLHS_SET:-}; do CALLHS_SETTINGS+=(--set "$setting"); done
@@ -79,24 +74,6 @@ CALLHS_DATABASE_NOTE="${CALLHS_DATABASE_NOTE:-SQLite}${CALLHS_SET:+; --set ${CAL
 write_machine_info
 echo "generator=$WRK_VERSION, $WRK_THREADS threads, bench/wrk/heartbeat.lua; $USERS accounts in one room, one delayed leave each; warm-up $WARMUP, measured $DURATION" >>"$OUT_DIR/machine.env"
 warn_if_busy
-
-# ------------------------------------------------------------ CPU clocks ----
-# Clock ticks of process $1 (user + system), of all processes named postgres, and of the whole
-# machine (busy, total), from /proc.
-proc_ticks() { local stat; stat="$(<"/proc/$1/stat")"; stat="${stat##*) }"; set -- $stat; echo $(( ${12} + ${13} )); }
-postgres_ticks() {
-  local total=0 f stat
-  for f in /proc/[0-9]*/stat; do
-    stat="$(<"$f")" 2>/dev/null || continue
-    [[ "$stat" == *"(postgres)"* ]] || continue
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086
-    set -- $stat
-    total=$(( total + ${12} + ${13} ))
-  done
-  echo "$total"
-}
-machine_ticks() { local cpu user nice system idle iowait irq softirq steal _; read -r cpu user nice system idle iowait irq softirq steal _ </proc/stat; echo "$(( user + nice + system + irq + softirq + steal )) $(( user + nice + system + idle + iowait + irq + softirq + steal ))"; }
 
 ROWS="$OUT_DIR/rows.md"
 : >"$ROWS"

@@ -52,12 +52,7 @@ source "$ROOT/bench/bench-lib.sh"
 for s in $SERVERS; do [[ "$s" == callhs-pg || "$s" == callhs-sqlite ]] || die "unknown server $s (callhs-pg, callhs-sqlite)"; done
 check_servers
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk from Debian's packages"
-  if (( EUID == 0 )); then SUDO=(); else SUDO=(sudo -n); fi
-  "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" apt-get install -y -qq wrk >&2 || die "could not install wrk"
-fi
-WRK_VERSION="$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true)"
+ensure_wrk
 eval "$(.ci/livekit.sh)"
 
 build_jars
@@ -103,21 +98,6 @@ write_machine_info
 echo "generator=$WRK_VERSION, $WRK_THREADS threads, bench/wrk/get-token.lua; $USERS accounts in $CALLS calls; warm-up $WARMUP, measured $DURATION" >>"$OUT_DIR/machine.env"
 echo "sfu=$LIVEKIT_VERSION on 127.0.0.1:$LIVEKIT_PORT, room auto-create off, log level warn" >>"$OUT_DIR/machine.env"
 warn_if_busy
-
-proc_ticks() { local stat; stat="$(<"/proc/$1/stat")"; stat="${stat##*) }"; set -- $stat; echo $(( ${12} + ${13} )); }
-postgres_ticks() {
-  local total=0 f stat
-  for f in /proc/[0-9]*/stat; do
-    stat="$(<"$f")" 2>/dev/null || continue
-    [[ "$stat" == *"(postgres)"* ]] || continue
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086
-    set -- $stat
-    total=$(( total + ${12} + ${13} ))
-  done
-  echo "$total"
-}
-machine_ticks() { local cpu user nice system idle iowait irq softirq steal _; read -r cpu user nice system idle iowait irq softirq steal _ </proc/stat; echo "$(( user + nice + system + irq + softirq + steal )) $(( user + nice + system + idle + iowait + irq + softirq + steal ))"; }
 
 ROWS="$OUT_DIR/rows.md"
 : >"$ROWS"

@@ -5,10 +5,13 @@
 -- given after "--" (one JSON body per line, written by org.callhs.bench.WrkTokenSetup). Requests
 -- are formatted once per body, in each thread's init.
 --
--- At the end, prints one line starting with "WRK_RESULT" and key=value pairs, as heartbeat.lua
--- does. Any answer other than 200 counts in non_2xx.
+-- At the end, prints one line starting with "WRK_RESULT" and key=value pairs (bench/wrk/result.lua).
+-- Any answer other than 200 counts in non_2xx.
 --
 -- Usage: wrk -t2 -c64 -d30s --latency -s bench/wrk/get-token.lua http://127.0.0.1:18448 -- bodies.txt
+
+package.path = "bench/wrk/?.lua;" .. package.path
+local result = require("result")
 
 local requests = {}
 local count = 0
@@ -31,12 +34,5 @@ function request()
 end
 
 function done(summary, latency, requests_)
-  local seconds = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    "WRK_RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f "
-      .. "non_2xx=%d connect_errors=%d read_errors=%d write_errors=%d timeouts=%d\n",
-    summary.requests, seconds, summary.requests / seconds,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean,
-    e.status, e.connect, e.read, e.write, e.timeout))
+  result.report(summary, latency)
 end

@@ -6,11 +6,14 @@
 -- org.callhs.bench.WrkHeartbeatSetup). Requests are formatted once per pair, in each thread's
 -- init, so the generator spends its time on the wire.
 --
--- At the end, prints one line starting with "WRK_RESULT" and key=value pairs: requests, seconds,
+-- At the end, prints one line starting with "WRK_RESULT" and key=value pairs (bench/wrk/result.lua): requests, seconds,
 -- requests per second, latency percentiles in microseconds, and the error counts. Any answer other
 -- than 200 counts in non_2xx: a restart of a scheduled event must succeed.
 --
 -- Usage: wrk -t2 -c64 -d30s --latency -s bench/wrk/heartbeat.lua http://127.0.0.1:18448 -- targets.txt
+
+package.path = "bench/wrk/?.lua;" .. package.path
+local result = require("result")
 
 local PREFIX = "/_matrix/client/unstable/org.matrix.msc4140/delayed_events/"
 local requests = {}
@@ -36,12 +39,5 @@ function request()
 end
 
 function done(summary, latency, requests_)
-  local seconds = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    "WRK_RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.1f "
-      .. "non_2xx=%d connect_errors=%d read_errors=%d write_errors=%d timeouts=%d\n",
-    summary.requests, seconds, summary.requests / seconds,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean,
-    e.status, e.connect, e.read, e.write, e.timeout))
+  result.report(summary, latency)
 end

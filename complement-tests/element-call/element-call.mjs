@@ -1,20 +1,22 @@
 // One real Element Call call, driven in two headless Chromium processes (run by ElementCallScenario).
 //
-// Input (JSON on stdin): homeserver (base URL), serverName, roomId (an unencrypted room both users
-// are allowed to join), mode ("compatibility" | "matrix_2_0"), alice and bob ({userId, accessToken,
-// deviceId}: accounts made by the scenario, handed to Element Call as its stored session), chromium
-// (the browser binary), shots (a directory for screenshots), dropTimeoutMs (how long Alice's page may
-// take to show Bob gone after his browser is killed).
+// Input (JSON on stdin): homeserver (base URL), serverName, callName, mode ("compatibility" |
+// "matrix_2_0"), alice and bob ({userId, accessToken, deviceId}: accounts made by the scenario, handed
+// to Element Call as its stored session), chromium (the browser binary), shots (a directory for
+// screenshots), dropTimeoutMs (how long Alice's page may take to show Bob gone after his browser is
+// killed).
 //
 // Steps: serve Element Call's app (the npm package @element-hq/element-call-embedded, which carries
-// the standalone app) on loopback with a config.json naming only the homeserver; Alice opens the
-// call and joins, then Bob; both pages must show 2 participants and 2 video tiles with media; the
+// the standalone app) on loopback with a config.json naming only the homeserver; Alice creates a
+// call on Element Call's home page (its media end-to-end encrypted with a key shared in the
+// call's link, as Element Call makes calls) and joins it; Bob opens the call's link and joins; both pages must show 2
+// participants and play 2 videos (their own and the other's); the
 // homeserver must hold both memberships with a delayed leave scheduled for each; Bob's browser
 // process is killed with SIGKILL and the time until Alice's page shows 1 participant is measured;
 // Alice hangs up. A screenshot is taken at each step.
 //
-// Output: progress on stderr; one JSON summary line on stdout: {ok, step, error?, mode, joinMs, dropMs,
-// steps: {...}, screenshots: [...]}.
+// Output: progress on stderr; one JSON summary line on stdout: {ok, step, error?, mode, roomId, link,
+// joinMs, dropMs, killedAtEpochMs, droppedAtEpochMs, steps: {...}, screenshots: [...]}.
 
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
@@ -126,8 +128,20 @@ async function hs(input, user, method, path) {
     return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-async function joinCall(input, who) {
-    await who.page.goto(`${input.app}/room/#/call?roomId=${encodeURIComponent(input.roomId)}`);
+/** Alice's way in: a new call from Element Call's home page; answers the call's link. */
+async function createCall(input, who) {
+    await who.page.goto(`${input.app}/`);
+    const name = who.page.getByTestId("home_callName");
+    await name.waitFor({ timeout: 60_000 });
+    await name.fill(input.callName);
+    await shot(input, who, `${who.name}-home`);
+    await who.page.getByTestId("home_go").click();
+    await who.page.getByTestId("lobby_joinCall").waitFor({ timeout: 60_000 });
+    return who.page.url();
+}
+
+async function joinCall(input, who, link) {
+    if (link !== undefined) await who.page.goto(link);
     const button = who.page.getByTestId("lobby_joinCall");
     await button.waitFor({ timeout: 60_000 });
     await shot(input, who, `${who.name}-lobby`);
@@ -149,10 +163,14 @@ async function main() {
     const alice = await openBrowser(input, input.alice, "alice");
     const bob = await openBrowser(input, input.bob, "bob");
     try {
+        const link = await createCall(input, alice);
+        summary.link = link;
+        summary.roomId = new URLSearchParams(link.slice(link.indexOf("?"))).get("roomId");
+        mark("aliceCreatedTheCall", { roomId: summary.roomId });
         await joinCall(input, alice);
         mark("aliceJoined");
         const joinStart = Date.now();
-        await joinCall(input, bob);
+        await joinCall(input, bob, link);
         mark("bobJoined");
         for (const who of [alice, bob]) {
             await waitFor(`${who.name}'s page to show 2 participants`, async () => (await participants(who)) === "2", 60_000);

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * in two headless Chromium processes with fake camera and microphone, through a real LiveKit SFU
  * (v1.13.5, loopback, room auto-create off), with callhs as the homeserver and as the LiveKit
  * token service: {@code element-call/element-call.mjs} drives the pages. In each membership mode,
- * Alice opens the call and Bob joins; both pages show 2 participants and the other's video, LiveKit
+ * Alice creates a call on Element Call's home page (its media end-to-end encrypted with a key shared in the link) and
+ * Bob opens its link; both pages show 2 participants and the other's video, LiveKit
  * has both participants active, callhs holds both memberships with their delayed leaves; Bob's
  * browser process is killed and Alice's page must show him gone within seconds (LiveKit's webhook
  * makes callhs send his leave at once); Alice hangs up and her leave is sent. Once more without the
@@ -91,11 +92,9 @@ class ElementCallScenario {
     private static Call call(String mode, String label) {
         CsApiClient alice = deployment.hs1().client().register(Names.unique("ec" + label + "alice"), "element-call-password");
         CsApiClient bob = deployment.hs1().client().register(Names.unique("ec" + label + "bob"), "element-call-password");
-        String roomId = Rooms.create(alice, Map.of("preset", "public_chat", "name", "Element Call " + label,
-                "power_level_content_override", Map.of("events", Map.of(LEGACY_TYPE, 0))));
         NodeJs.Result result = node.runScript(APP_DIR, "element-call.mjs", new String(Json.bytes(Json.obj(
                         "homeserver", deployment.hs1().baseUrl().toString(), "serverName", deployment.hs1().serverName(),
-                        "roomId", roomId, "mode", mode, "alice", user(alice), "bob", user(bob), "chromium", chromium,
+                        "callName", "Element Call " + label, "mode", mode, "alice", user(alice), "bob", user(bob), "chromium", chromium,
                         "shots", LOGS.resolve("screenshots").resolve(label).toAbsolutePath().toString(), "dropTimeoutMs", 60_000)),
                         java.nio.charset.StandardCharsets.UTF_8),
                 LOGS.resolve("element-call-" + label + ".log"), Duration.ofMinutes(5), Map.of());
@@ -103,6 +102,8 @@ class ElementCallScenario {
         String context = "summary " + summary + ", log " + LOGS.resolve("element-call-" + label + ".log").toAbsolutePath();
         assertThat(summary).as(context).isNotNull();
         assertThat(summary.path("ok").asBoolean()).as(context).isTrue();
+        String roomId = summary.path("roomId").asText();
+        assertThat(summary.path("link").asText()).as("Element Call's link carries the call's shared media key").contains("password=");
         String lkRoom = liveKitName("[\"" + roomId + "\",\"m.call#ROOM\"]");
         java.util.Set<String> active = new java.util.LinkedHashSet<>();
         Long bobGoneAt = null;

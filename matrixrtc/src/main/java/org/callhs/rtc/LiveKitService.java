@@ -94,24 +94,32 @@ final class LiveKitService implements Routes {
         boolean requested() { return !delayId.isEmpty(); }
     }
 
+    /** The MatrixRTC member of a {@code get_token} or {@code delegate_delayed_leave} body, its fields all present. */
+    private record Member(String roomId, String slotId, String id, String claimedUser, String claimedDevice) {
+        static Member of(TokenRequest body) {
+            TokenRequest member = body.object("member", MEMBER_KEYS);
+            String roomId = body.string("room_id");
+            String slotId = body.string("slot_id");
+            if (roomId.isEmpty() || slotId.isEmpty()) throw MatrixException.badJson("The request body is missing `room_id` or `slot_id`");
+            Member m = new Member(roomId, slotId, member.string("id"), member.string("claimed_user_id"), member.string("claimed_device_id"));
+            if (m.id().isEmpty() || m.claimedUser().isEmpty() || m.claimedDevice().isEmpty()) {
+                throw MatrixException.badJson("The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`");
+            }
+            return m;
+        }
+
+        String room() { return LiveKitNames.room(roomId, slotId); }
+
+        String identity(String userId) { return LiveKitNames.identity(userId, claimedDevice, id); }
+    }
+
     private ApiResponse getToken(ApiRequest request) throws Exception {
         TokenRequest body = TokenRequest.parse(request.rawBody(), TOKEN_KEYS);
         TokenRequest openId = body.object("openid_token", OPENID_KEYS);
-        TokenRequest member = body.object("member", MEMBER_KEYS);
-        String roomId = body.string("room_id");
-        String slotId = body.string("slot_id");
-        if (roomId.isEmpty() || slotId.isEmpty()) throw MatrixException.badJson("The request body is missing `room_id` or `slot_id`");
-        String memberId = member.string("id");
-        String claimedUser = member.string("claimed_user_id");
-        String claimedDevice = member.string("claimed_device_id");
-        if (memberId.isEmpty() || claimedUser.isEmpty() || claimedDevice.isEmpty()) {
-            throw MatrixException.badJson("The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`");
-        }
+        Member member = Member.of(body);
         Delay delay = delay(body, false);
-        Caller caller = caller(openId, claimedUser, delay);
-        String room = LiveKitNames.room(roomId, slotId);
-        String identity = LiveKitNames.identity(caller.userId(), claimedDevice, memberId);
-        return answer(caller, room, identity, delay);
+        Caller caller = caller(openId, member.claimedUser(), delay);
+        return answer(caller, member.room(), member.identity(caller.userId()), delay);
     }
 
     private ApiResponse legacyGet(ApiRequest request) throws Exception {
@@ -130,26 +138,16 @@ final class LiveKitService implements Routes {
     private ApiResponse delegate(ApiRequest request) {
         TokenRequest body = TokenRequest.parse(request.rawBody(), TOKEN_KEYS);
         TokenRequest openId = body.object("openid_token", OPENID_KEYS);
-        TokenRequest member = body.object("member", MEMBER_KEYS);
-        String roomId = body.string("room_id");
-        String slotId = body.string("slot_id");
-        if (roomId.isEmpty() || slotId.isEmpty()) throw MatrixException.badJson("The request body is missing `room_id` or `slot_id`");
-        String memberId = member.string("id");
-        String claimedUser = member.string("claimed_user_id");
-        String claimedDevice = member.string("claimed_device_id");
-        if (memberId.isEmpty() || claimedUser.isEmpty() || claimedDevice.isEmpty()) {
-            throw MatrixException.badJson("The request body `member` is missing `id`, `claimed_user_id` or `claimed_device_id`");
-        }
+        Member member = Member.of(body);
         Delay delay = delay(body, true);
         requireOpenIdFields(openId);
-        String userId = verified(openId, claimedUser);
+        String userId = verified(openId, member.claimedUser());
         String server = openId.string("matrix_server_name");
         Caller caller = new Caller(userId, server, config.fullAccess(server, serverName));
         if (!caller.fullAccess() || !caller.local(serverName)) {
             throw MatrixException.forbidden("Delegation of delayed events is only supported for users of this server");
         }
-        leaves.handOver(new DelegatedLeave(LiveKitNames.room(roomId, slotId), LiveKitNames.identity(userId, claimedDevice, memberId), userId,
-                delay.delayId(), delay.timeoutMs()));
+        leaves.handOver(new DelegatedLeave(member.room(), member.identity(userId), userId, delay.delayId(), delay.timeoutMs()));
         return ApiResponse.empty();
     }
 

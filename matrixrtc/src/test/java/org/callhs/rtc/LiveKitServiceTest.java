@@ -177,6 +177,15 @@ class LiveKitServiceTest {
         return r.status() == 200 && r.body().isEmpty();
     }
 
+    /** Waits until {@code user}'s leave is in the room's state, for at most {@code within}. */
+    private static void awaitLeave(User user, String roomId, String stateKey, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!leaveSent(user, roomId, stateKey)) {
+            assertThat(System.nanoTime()).as("%s's leave within %s", user.userId(), within).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void aLocalUserGetsAOneHourTokenForTheDerivedRoomAndIdentityAndTheRoomIsCreatedOnTheSfu() throws Exception {
         User alice = user("alice");
@@ -296,12 +305,8 @@ class LiveKitServiceTest {
         Thread.sleep(4_500);
         assertThat(scheduled(frank, delayId)).as("restarted by the service past its 2 s delay").isTrue();
         assertThat(leaveSent(frank, roomId, stateKey)).isFalse();
-        long lost = System.nanoTime();
         signedWebhook("participant_left", lkRoom, identity, "CONNECTION_TIMEOUT");
-        while (!leaveSent(frank, roomId, stateKey)) {
-            assertThat(System.nanoTime() - lost).as("the leave follows the webhook at once").isLessThan(Duration.ofMillis(1_500).toNanos());
-            Thread.sleep(20);
-        }
+        awaitLeave(frank, roomId, stateKey, Duration.ofMillis(1_500));
         assertThat(scheduled(frank, delayId)).isFalse();
     }
 
@@ -323,11 +328,7 @@ class LiveKitServiceTest {
         assertThat(post("/sfu/get", body.set("openid_token", gina.openId())).status()).isEqualTo(200);
         signedWebhook("participant_joined", lkRoom, identity, null);
         signedWebhook("participant_left", lkRoom, identity, "CLIENT_INITIATED");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!leaveSent(gina, roomId, stateKey)) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        awaitLeave(gina, roomId, stateKey, Duration.ofSeconds(5));
     }
 
     @Test
@@ -344,11 +345,7 @@ class LiveKitServiceTest {
         String identity = LiveKitNames.identity(hana.userId(), "HANADEV", "member-h");
         signedWebhook("participant_joined", lkRoom, identity, null);
         signedWebhook("participant_connection_aborted", lkRoom, identity, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!leaveSent(hana, roomId, stateKey)) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        awaitLeave(hana, roomId, stateKey, Duration.ofSeconds(5));
     }
 
     @Test
