@@ -19,11 +19,12 @@ import org.callhs.core.storage.Database;
  * <ul>
  * <li><b>waiting</b> for the participant to show up on the SFU (its {@code participant_joined}
  *     webhook, or a look-up on the SFU, retried with back-off): when they do not within the
- *     delayed event's timeout, the leave is sent; a connection aborted before that ends the watch
- *     without a send (a client that fetched a new token);
+ *     delayed event's timeout, the leave is sent; a connection that fails before that is ignored
+ *     (the client tries again);
  * <li><b>connected</b>: the delayed event is restarted at once and then at 80 % of its timeout,
  *     so the leave does not fire while the SFU sees the participant; when the SFU reports them
- *     gone ({@code participant_left}, {@code participant_connection_aborted}, or a periodic
+ *     gone ({@code participant_left}, {@code participant_connection_aborted}, checked with a
+ *     look-up so that a client's new session under the same identity keeps it; or a periodic
  *     look-up that finds them absent), the leave is sent at once: the others see it within
  *     seconds instead of after the timeout;
  * <li><b>done</b>: the leave was sent, the delayed event is gone (cancelled, sent or replaced by
@@ -134,20 +135,37 @@ final class DelegatedLeaves implements AutoCloseable {
 
     /**
      * LiveKit's {@code participant_left} or {@code participant_connection_aborted}:
-     * {@code aborted} when the connection was lost rather than closed by the client.
+     * {@code aborted} when the connection was lost rather than closed by the client. Before the
+     * participant was seen, it is ignored: a first connection that failed is followed by the
+     * client's next attempt (Element Call retries at once), and the waiting time-out still
+     * bounds a client that never connects. Once connected, the leave is sent, unless the SFU
+     * still has the identity: a client that reconnected has a new session under the same
+     * identity, and LiveKit reports the old one gone.
      */
     void left(String room, String identity, boolean aborted) {
         Watch watch = watches.get(new Key(room, identity));
         if (watch == null) return;
         synchronized (watch) {
-            if (watch.state == State.WAITING) {
-                // Gone before it was seen here: an older connection of a client that asked again.
-                if (aborted) finish(watch, "connection aborted before the participant was seen");
-                return;
-            }
             if (watch.state != State.CONNECTED) return;
         }
-        sendLeave(watch, aborted ? "the SFU lost the participant's connection" : "the participant left the SFU");
+        work.execute(() -> {
+            if (stillThere(watch)) {
+                log.debug("delegated leave {} kept: the SFU still has the participant (a new session)", watch.leave.delayId());
+                return;
+            }
+            sendLeave(watch, aborted ? "the SFU lost the participant's connection" : "the participant left the SFU");
+        });
+    }
+
+    /** Whether the SFU has the participant now; false when it cannot tell (the webhook is believed then). */
+    private boolean stillThere(Watch watch) {
+        if (presence == null) return false;
+        try {
+            return presence.present(watch.leave.room(), watch.leave.identity());
+        } catch (Exception e) {
+            log.debug("participant look-up after a leave failed, leave believed: {}", e.toString());
+            return false;
+        }
     }
 
     private void connected(Watch watch) {
