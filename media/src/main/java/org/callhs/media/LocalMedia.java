@@ -199,6 +199,7 @@ final class LocalMedia {
         try {
             return storage.store(new ClientBody(body), config.maxUploadSize());
         } catch (MediaStorage.TooLarge e) {
+            drain(body);
             throw tooLarge();
         } catch (ClientBody.Failed e) {
             // The client went away or stalled mid-upload: nothing was stored.
@@ -235,6 +236,25 @@ final class LocalMedia {
                 // Jetty reports a malformed (chunked) body as an unchecked exception.
                 throw new Failed(new IOException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e));
             }
+        }
+    }
+
+    /** How much more of a refused upload is read and dropped before the answer. */
+    private static final int DRAIN_BYTES = 1 << 20;
+
+    /**
+     * Reads and drops up to {@value #DRAIN_BYTES} more bytes of an upload refused while it
+     * streamed, so that a client still sending its last bytes reads the 413 instead of a reset
+     * connection (a close with unread data makes the kernel reset it, and a client that is still
+     * writing then loses the answer); a longer body is cut off as before.
+     */
+    private static void drain(InputStream body) {
+        byte[] buffer = new byte[64 * 1024];
+        long left = DRAIN_BYTES;
+        try {
+            for (int n; left > 0 && (n = body.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) left -= n;
+        } catch (IOException | RuntimeException e) {
+            // The client is gone or the body is malformed: nothing more to drop.
         }
     }
 
