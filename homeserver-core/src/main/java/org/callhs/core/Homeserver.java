@@ -165,6 +165,8 @@ public final class Homeserver implements AutoCloseable {
             List<Routes> clientRoutes = new ArrayList<>(List.of(
                     new VersionsEndpoints(config, modules.features()),
                     new RegistrationEndpoints(accounts, uia, config.registration()),
+                    new org.callhs.core.api.SharedSecretRegistrationEndpoints(accounts, config.registration().sharedSecret()),
+                    new org.callhs.core.api.HealthEndpoints(VERSION),
                     new LoginEndpoints(accounts, devices, uia, passwordCheck, config, refreshTokens),
                     new DeviceEndpoints(devices, uia, passwordCheck),
                     new ProfileEndpoints(database, profiles, config.serverName(), remote),

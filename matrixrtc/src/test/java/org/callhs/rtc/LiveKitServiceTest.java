@@ -295,15 +295,15 @@ class LiveKitServiceTest {
         User frank = user("frank");
         String roomId = room(frank);
         String stateKey = "_" + frank.userId() + "_FRANKDEV_m.call";
-        String delayId = delayedLeave(frank, roomId, stateKey, 2_000);
-        Resp r = post("/get_token", tokenRequest(frank, roomId, "FRANKDEV", "member-f").put("delay_id", delayId).put("delay_timeout", 2_000)
+        String delayId = delayedLeave(frank, roomId, stateKey, 3_000);
+        Resp r = post("/get_token", tokenRequest(frank, roomId, "FRANKDEV", "member-f").put("delay_id", delayId).put("delay_timeout", 3_000)
                 .put("delay_cs_api_url", base()));
         assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
         String lkRoom = LiveKitNames.room(roomId, "m.call#ROOM");
         String identity = LiveKitNames.identity(frank.userId(), "FRANKDEV", "member-f");
         signedWebhook("participant_joined", lkRoom, identity, null);
-        Thread.sleep(4_500);
-        assertThat(scheduled(frank, delayId)).as("restarted by the service past its 2 s delay").isTrue();
+        Thread.sleep(5_000);
+        assertThat(scheduled(frank, delayId)).as("restarted by the service past its 3 s delay").isTrue();
         assertThat(leaveSent(frank, roomId, stateKey)).isFalse();
         signedWebhook("participant_left", lkRoom, identity, "CONNECTION_TIMEOUT");
         awaitLeave(frank, roomId, stateKey, Duration.ofMillis(1_500));

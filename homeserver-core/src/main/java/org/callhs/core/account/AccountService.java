@@ -100,6 +100,14 @@ public final class AccountService {
         }
     }
 
+    /** Sets a new account's display name (it is in no room yet, so there is no membership to update). */
+    public void setInitialDisplayname(String userId, String displayname) {
+        database.transaction(tx -> {
+            profiles.setDisplayname(tx, userId, displayname);
+            return null;
+        });
+    }
+
     /** Registers a guest: a numeric localpart chosen by the server, a device and a token. */
     public LoginSession registerGuest(String deviceDisplayName) {
         for (int attempt = 0; attempt < 10; attempt++) {

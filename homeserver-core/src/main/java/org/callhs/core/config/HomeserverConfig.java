@@ -46,9 +46,12 @@ public record HomeserverConfig(
      * @param enabled       open registration (no admin involved); off by default
      * @param allowGuests   guest accounts ({@code kind=guest}); only effective while registration is open
      * @param requireToken  require {@code m.login.registration_token} with one of {@code tokens}
+     * @param sharedSecret  the key of Synapse's shared-secret registration ({@code /_synapse/admin/v1/register}),
+     *                      which creates accounts (administrators too) whether or not registration is open;
+     *                      null or empty: off. Anyone who knows it can create administrators: keep it like a password
      */
     public record RegistrationConfig(boolean enabled, boolean allowGuests, boolean requireToken,
-                                     java.util.List<String> tokens, int uiaSessionLifetimeSeconds) {}
+                                     java.util.List<String> tokens, int uiaSessionLifetimeSeconds, String sharedSecret) {}
 
     /** Token buckets: {@code per_second} refill rate and {@code burst} capacity. */
     public record Limit(double perSecond, int burst) {}
@@ -80,7 +83,7 @@ public record HomeserverConfig(
                 "./data",
                 new DatabaseConfig("", 10),
                 new ClusterConfig(false, ""),
-                new RegistrationConfig(false, true, false, java.util.List.of(), 600),
+                new RegistrationConfig(false, true, false, java.util.List.of(), 600, null),
                 new RateLimitsConfig(true, new Limit(0.17, 3), new Limit(0.17, 3), new Limit(0.5, 30), new Limit(0.016, 10),
                         new Limit(0.1, 10)),
                 new HttpConfig(10L * 1024 * 1024),
