@@ -2,8 +2,9 @@
 # Developer entry points (the README's two commands):
 #   ./dev.sh start [run options...]   build, then start a homeserver on SQLite under ./data,
 #                                     client API on http://127.0.0.1:8008, open registration
-#   ./dev.sh test  [maven options...] build and run the whole test suite (unit, in-process
-#                                     integration on SQLite and PostgreSQL, black-box scenarios)
+#   ./dev.sh test  [maven options...] build and run the whole test suite (the container images,
+#                                     unit, in-process integration on SQLite and PostgreSQL,
+#                                     black-box scenarios)
 # Needs only a JDK 21+ (found automatically: see .ci/jdk.sh). For the PostgreSQL half of the
 # tests: TEST_POSTGRES_URL if set; otherwise a throw-away local PostgreSQL is started with
 # .ci/postgres.sh when its binaries are installed. -Dpostgres.tests=off skips that half locally.
@@ -35,6 +36,11 @@ case "${1:-}" in
       livekit_exports=$(.ci/livekit.sh)   # the LiveKit SFU for the token service's tests; built once, fails loudly when it cannot
       eval "$livekit_exports"
     fi
+    if [[ -z "${CONTAINERS_CONF:-}" ]]; then
+      podman_exports=$(.ci/podman.sh)   # podman and stand-ins for the public base images; needs root
+      eval "$podman_exports"
+    fi
+    ./docker/check-images.sh   # builds the docker/ images and checks them (docker/README.md)
     exec ./mvnw -B verify "$@"
     ;;
   *)

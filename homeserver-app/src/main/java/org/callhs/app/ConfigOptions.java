@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that shape configuration, shared by the commands. Precedence, lowest first:
- * built-in defaults, the YAML file, these flags, then {@code --set} entries.
+ * built-in defaults, the YAML file, {@code CALLHS__} environment variables, these flags, then
+ * {@code --set} entries.
  */
 final class ConfigOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
@@ -43,7 +44,7 @@ final class ConfigOptions {
     ConfigLoader.Loaded load(List<String> commandFlags, List<HomeserverModule> modules) {
         List<ConfigSection<?>> sections = new ArrayList<>();
         modules.forEach(m -> sections.addAll(m.configSections()));
-        return ConfigLoader.load(config, assignments(commandFlags), sections);
+        return ConfigLoader.load(config, System.getenv(), assignments(commandFlags), sections);
     }
 
     static List<HomeserverModule> modules() {

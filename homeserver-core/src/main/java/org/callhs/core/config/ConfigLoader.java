@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
 import org.callhs.core.spi.ConfigSection;
 
 /**
- * Loads configuration: defaults, then the YAML file, then {@code --set dotted.key=value}
+ * Loads configuration: defaults, then the YAML file, then {@code CALLHS__} environment variables
+ * ({@link EnvironmentConfig}), then {@code --set dotted.key=value}
  * overrides (values are parsed as YAML scalars or flow collections). Unknown keys and
  * values of the wrong type fail with a {@link ConfigException} naming the dotted key.
  */
@@ -58,7 +59,13 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static Loaded load(Path file, List<String> sets, List<ConfigSection<?>> moduleSections) {
+        return load(file, Map.of(), sets, moduleSections);
+    }
+
+    /** As {@link #load(Path, List, List)}, with {@code CALLHS__} environment variables between the file and the sets. */
+    public static Loaded load(Path file, Map<String, String> environment, List<String> sets, List<ConfigSection<?>> moduleSections) {
         ObjectNode tree = file == null ? YAML.createObjectNode() : readFile(file);
+        EnvironmentConfig.apply(tree, environment);
         for (String set : sets) applySet(tree, set);
         return bind(tree, moduleSections);
     }

@@ -91,6 +91,9 @@ public final class Database implements AutoCloseable {
         return new Database(jdbcUrl, readSource, writeSource, dialect);
     }
 
+    /** How long start-up waits for PostgreSQL to accept connections. */
+    static final long POSTGRES_STARTUP_WAIT_MS = 60_000;
+
     /** Connections kept for write transactions: SQLite's single writer, else a third of the pool, 1 to {@value #MAX_WRITE_CONNECTIONS}. */
     static int writeConnections(int maxPoolSize, SQLDialect dialect) {
         if (dialect == SQLDialect.SQLITE) return 1;
@@ -117,6 +120,9 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("foreign_keys", "true");
         } else {
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            // A server started with its database (compose, a reboot) waits for PostgreSQL to accept
+            // connections rather than exiting at once; after this it stops with the connection error.
+            config.setInitializationFailTimeout(POSTGRES_STARTUP_WAIT_MS);
         }
         return config;
     }

@@ -31,6 +31,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void environmentVariablesSitBetweenTheFileAndTheSets() throws Exception {
+        Path file = Files.createTempFile("hs", ".yaml");
+        Files.writeString(file, "server_name: example.org\nregistration:\n  enabled: false\n");
+        java.util.Map<String, String> env = java.util.Map.of(
+                "CALLHS__SERVER_NAME", "env.example",
+                "CALLHS__REGISTRATION__ENABLED", "true",
+                "CALLHS__REGISTRATION__SHARED_SECRET", "1234",
+                "CALLHS__DELAYED__MAX_DELAY_MS", "9",
+                "CALLHS__RATE_LIMITS__LOGIN__BURST", "4",
+                "CALLHS_LIVEKIT", "/not/config",
+                "PATH", "/usr/bin");
+        ConfigLoader.Loaded loaded = ConfigLoader.load(file, env, List.of("rate_limits.login.burst=5"), List.of(SECTION));
+        assertThat(loaded.core().serverName()).isEqualTo("env.example");
+        assertThat(loaded.core().registration().enabled()).isTrue();
+        assertThat(loaded.core().registration().sharedSecret()).isEqualTo("1234");
+        assertThat(loaded.core().rateLimits().login().burst()).isEqualTo(5);
+        assertThat(loaded.section(SECTION).maxDelayMs()).isEqualTo(9);
+    }
+
+    @Test
+    void badEnvironmentVariablesNameTheVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of("CALLHS__", "x"), List.of(), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CALLHS__ does not name a config key");
+        assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of("CALLHS__RATE_LIMITS___LOGIN", "x"), List.of(), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CALLHS__RATE_LIMITS___LOGIN");
+        assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of("CALLHS__SERVER-NAME", "x"), List.of(), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CALLHS__SERVER-NAME");
+        assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of("CALLHS__SERVER_NAME", "[unclosed"), List.of(), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CALLHS__SERVER_NAME").hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(null, java.util.Map.of("CALLHS__RATE_LIMITS__LOGN__BURST", "3"), List.of(), List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rate_limits.logn").hasMessageContaining("unknown key");
+    }
+
+    @Test
     void unknownKeysAndBadValuesNameTheKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, List.of("rate_limits.logn.burst=3"), List.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("rate_limits.logn").hasMessageContaining("unknown key");
