@@ -185,8 +185,13 @@ public final class Homeserver implements AutoCloseable {
                         }
                     });
             clientRoutes.addAll(rooms.routes());
-            clientRoutes.add(new org.callhs.core.api.DeactivationEndpoint(new org.callhs.core.account.AccountDeactivation(database,
-                    users, profiles, devices, rooms.departure()), uia, passwordCheck));
+            var deactivation = new org.callhs.core.account.AccountDeactivation(database, users, profiles, devices, rooms.departure());
+            clientRoutes.add(new org.callhs.core.api.DeactivationEndpoint(deactivation, uia, passwordCheck));
+            clientRoutes.add(new org.callhs.core.admin.UserAdminEndpoints(new org.callhs.core.admin.UserAdmin(database,
+                    new org.callhs.core.storage.repo.UserListing(), users, profiles, new AccessTokenRepository(), accounts, deactivation,
+                    authenticator), devices, config.serverName()));
+            clientRoutes.add(new org.callhs.core.admin.RoomAdminEndpoints(new org.callhs.core.admin.RoomAdmin(database,
+                    new org.callhs.core.storage.repo.RoomSummaryRows(), rooms.reader(), config.serverName()), rooms.clientEvents()));
             ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
                     new StreamPositionRepository(), notifier, config.serverName(), remote, clock, invalidations);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,

@@ -118,7 +118,16 @@ final class DelayedEventService {
     }
 
     void cancel(String delayId, Requester requester) {
-        DelayedEvent event = owned(delayId, requester);
+        cancel(owned(delayId, requester));
+    }
+
+    /** Cancels {@code userId}'s scheduled event for an admin; 404 when that user has no such event, or it was sent. */
+    void cancelFor(String delayId, String userId) {
+        cancel(read(tx -> repository.find(tx, delayId)).filter(e -> e.userId().equals(userId)).orElseThrow(DelayedEventService::notFound));
+    }
+
+    private void cancel(DelayedEvent event) {
+        String delayId = event.delayId();
         switch (event.status()) {
             case SCHEDULED -> {
                 boolean cancelled = database.transaction(tx -> repository.cancel(tx, delayId, clock.millis()));

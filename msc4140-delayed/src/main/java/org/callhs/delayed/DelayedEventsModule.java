@@ -70,6 +70,7 @@ public final class DelayedEventsModule implements HomeserverModule {
 
         context.addSendInterceptor(new DelayedSendInterceptor(service));
         context.addRoutes(new DelayedEventEndpoints(service, restarts));
+        context.addRoutes(new DelayedEventAdminEndpoints(service, context.coreConfig().serverName()));
         context.setDelayedEventActions(new ModuleDelayedEventActions(service, restarts));
         context.addEventListener(new StateOverwriteCanceller(database, repository, clock));
         context.addUnsignedContributor(new DelayIdUnsigned());

@@ -32,6 +32,7 @@ public final class AccountDeactivation {
         database.transaction(tx -> {
             users.deactivate(tx, userId);
             if (erase) {
+                users.setErased(tx, userId);
                 profiles.setDisplayname(tx, userId, null);
                 profiles.setAvatarUrl(tx, userId, null);
             }

@@ -64,4 +64,9 @@ public final class AccessTokenRepository {
         tx.deleteFrom(ACCESS_TOKENS).where(condition).execute();
         return hashes;
     }
+
+    /** The hashes of every access token of the user, to evict from caches when the user's rights change. */
+    public List<String> hashesOf(DSLContext tx, String userId) {
+        return tx.select(ACCESS_TOKENS.TOKEN_HASH).from(ACCESS_TOKENS).where(ACCESS_TOKENS.USER_ID.eq(userId)).fetch(ACCESS_TOKENS.TOKEN_HASH);
+    }
 }

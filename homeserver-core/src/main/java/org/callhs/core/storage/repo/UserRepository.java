@@ -36,4 +36,17 @@ public final class UserRepository {
     public void updatePasswordHash(DSLContext tx, String userId, String passwordHash) {
         tx.update(USERS).set(USERS.PASSWORD_HASH, passwordHash).where(USERS.USER_ID.eq(userId)).execute();
     }
+
+    public void setErased(DSLContext tx, String userId) {
+        tx.update(USERS).set(USERS.ERASED, true).where(USERS.USER_ID.eq(userId)).execute();
+    }
+
+    public void setAdmin(DSLContext tx, String userId, boolean admin) {
+        tx.update(USERS).set(USERS.IS_ADMIN, admin).where(USERS.USER_ID.eq(userId)).execute();
+    }
+
+    /** Makes a deactivated account usable again (its profile erasure, if any, stays recorded). */
+    public void reactivate(DSLContext tx, String userId) {
+        tx.update(USERS).set(USERS.DEACTIVATED, false).where(USERS.USER_ID.eq(userId)).execute();
+    }
 }
