@@ -36,11 +36,11 @@ case "${1:-}" in
       livekit_exports=$(.ci/livekit.sh)   # the LiveKit SFU for the token service's tests; built once, fails loudly when it cannot
       eval "$livekit_exports"
     fi
-    if [[ -z "${CONTAINERS_CONF:-}" ]]; then
-      podman_exports=$(.ci/podman.sh)   # podman and stand-ins for the public base images; needs root
+    if [[ -z "${CONTAINERS_CONF:-}" || -z "${DOCKER_HOST:-}" ]]; then
+      podman_exports=$(.ci/podman.sh --api)   # podman, stand-ins for the public base images, its Docker API; needs root
       eval "$podman_exports"
     fi
-    ./docker/check-images.sh   # builds the docker/ images and checks them (docker/README.md)
+    ./docker/check-images.sh   # builds the docker/ images and checks them (docker/README.md); ContainerScenario runs them
     exec ./mvnw -B verify "$@"
     ;;
   *)

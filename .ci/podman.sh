@@ -4,7 +4,9 @@
 # up as ../shared/reference/containers.md records, plus locally made stand-ins for the public
 # base images the Dockerfile and compose file name. Idempotent: a second run only prints exports.
 #
-#   eval "$(.ci/podman.sh)"   # stdout = export lines; logs go to stderr
+#   eval "$(.ci/podman.sh)"         # stdout = export lines; logs go to stderr
+#   eval "$(.ci/podman.sh --api)"   # the same, plus podman's Docker-compatible API for Testcontainers
+#   .ci/podman.sh stop-api          # stops that API service again
 #
 # Exports CONTAINERS_CONF (runc, cgroupfs, pinned ulimits), CALLHS_BUILD_IMAGE,
 # CALLHS_RUNTIME_IMAGE and CALLHS_POSTGRES_IMAGE (the stand-ins), and, with --api, DOCKER_HOST for
@@ -23,6 +25,10 @@ die() { log "ERROR: $*"; exit 1; }
 
 api=false
 [[ "${1:-}" == "--api" ]] && api=true
+if [[ "${1:-}" == "stop-api" ]]; then   # stops the API service a --api run started
+  if [[ -s /run/podman/callhs-api.pid ]]; then kill "$(cat /run/podman/callhs-api.pid)" 2>/dev/null || true; rm -f /run/podman/callhs-api.pid; fi
+  exit 0
+fi
 
 [[ $(id -u) -eq 0 ]] || die "needs root (rootful podman; rootless podman cannot run here)"
 missing=()
@@ -103,10 +109,17 @@ if $api; then
   if ! curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
     mkdir -p /run/podman
     nohup podman system service --time=0 "unix://$sock" >/tmp/callhs-podman-api.log 2>&1 &
+    echo $! > /run/podman/callhs-api.pid
     for _ in $(seq 100); do curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && break; sleep 0.1; done
     curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 || die "podman's API did not start (see /tmp/callhs-podman-api.log)"
     log "podman's Docker-compatible API on $sock"
   fi
   echo "export DOCKER_HOST=unix://$sock"
+  # Testcontainers: its reaper image cannot be pulled here (containers are stopped by the tests
+  # themselves), nor the image of its start-up checks.
   echo "export TESTCONTAINERS_RYUK_DISABLED=true"
+  echo "export TESTCONTAINERS_CHECKS_DISABLE=true"
+  # This machine looks like a container to Testcontainers, which would then reach published ports
+  # through the bridge's gateway (refused here): the ports are published on the host's loopback.
+  echo "export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
 fi

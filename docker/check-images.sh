@@ -124,7 +124,11 @@ project=$run_id
 export CALLHS_IMAGE=$image CALLHS_SERVER_NAME=compose.test POSTGRES_PASSWORD=compose-secret-$$ \
   CALLHS_ENABLE_REGISTRATION=true CALLHS_CLIENT_PORT=127.0.0.1: CALLHS_FEDERATION_PORT=127.0.0.1:
 compose=(podman-compose -p "$project" -f docker/compose.yaml)
-compose_down() { "${compose[@]}" logs > "$logs/compose.log" 2>&1 || true; "${compose[@]}" down -v > /dev/null 2>&1 || true; }
+compose_down() {
+  "${compose[@]}" logs > "$logs/compose.log" 2>&1 || true
+  "${compose[@]}" down -v > /dev/null 2>&1 || true
+  podman network rm -f "${project}_default" > /dev/null 2>&1 || true   # podman-compose 1.0.3 leaves it
+}
 trap 'compose_down; cleanup' EXIT
 "${compose[@]}" up -d > "$logs/compose-up.log" 2>&1 || { cat "$logs/compose-up.log" >&2; fail "compose up"; }
 wait_healthy "${project}_postgres_1"

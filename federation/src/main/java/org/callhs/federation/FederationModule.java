@@ -54,8 +54,11 @@ public final class FederationModule implements HomeserverModule {
         KeyRing keys = new KeyRing(ourName, context.signingKey(), database, new KeyStoreRepository(), client,
                 config.trustedKeyServers(), clock);
         var cluster = context.coreConfig().cluster();
-        OutboundQueue queue = new OutboundQueue(ourName, database, new OutboxRepository(), client, config, clock,
-                cluster.enabled() ? cluster.effectiveInstanceName() : null, context.broadcasts());
+        OutboxRepository outbox = new OutboxRepository();
+        FederationQueueMetrics queueMetrics = new FederationQueueMetrics(context.meters(), context.coreConfig().metrics().enabled(),
+                () -> outbox.countsByDestination(database.dsl()));
+        OutboundQueue queue = new OutboundQueue(ourName, database, outbox, client, config, clock,
+                cluster.enabled() ? cluster.effectiveInstanceName() : null, context.broadcasts(), queueMetrics);
         RemoteDeviceLists deviceLists = new RemoteDeviceLists(database, new RemoteDeviceRepository(), client, config, clock);
         deviceLists.onChange(userId -> context.localDevices().remoteDeviceListChanged(userId));
         EduDispatcher edus = new EduDispatcher(Map.of(

@@ -65,11 +65,13 @@ public final class OutboundQueue implements AutoCloseable {
     /** This instance's name in cluster mode (senders take leases), or null when it sends alone. */
     private final String instance;
     private final ClusterBroadcast broadcasts;
+    private final FederationQueueMetrics metrics;
     static final String WAKE_TOPIC = "federation_wake";
     private volatile boolean running = true;
 
     OutboundQueue(String ourName, Database database, OutboxRepository outbox, FederationClient client, FederationConfig config,
-                  Clock clock, String instance, ClusterBroadcast broadcasts) {
+                  Clock clock, String instance, ClusterBroadcast broadcasts, FederationQueueMetrics metrics) {
+        this.metrics = metrics;
         this.instance = instance;
         this.broadcasts = broadcasts;
         // Another instance found items for a destination whose lease this one may hold: look now.
@@ -127,6 +129,7 @@ public final class OutboundQueue implements AutoCloseable {
 
     @Override
     public void close() {
+        metrics.close();
         running = false;
         senders.values().forEach(Sender::stop);
     }
@@ -261,6 +264,7 @@ public final class OutboundQueue implements AutoCloseable {
                     outbox.completeTransaction(tx, destination, upTo);
                     return null;
                 });
+                metrics.transaction(destination, "sent");
             } catch (IllegalArgumentException e) {
                 // Not signable (e.g. a lone surrogate): nothing was sent. Drop the items that cannot be signed.
                 database.transaction(tx -> {
@@ -278,9 +282,11 @@ public final class OutboundQueue implements AutoCloseable {
                 });
             } catch (FederationException e) {
                 if (e.kind() == FederationException.Kind.HTTP_ERROR && (e.status() == 400 || e.status() == 413)) {
+                    metrics.transaction(destination, "refused");
                     refused(txnId, upTo, items, e);
                     return;
                 }
+                metrics.transaction(destination, "failed");
                 FederationDestinationsRecord state = outbox.destination(database.dsl(), destination).orElseThrow();
                 long interval = state.getRetryIntervalMs() == 0 ? config.destinationMinRetryIntervalMs()
                         : Math.min(state.getRetryIntervalMs() * 2, config.destinationMaxRetryIntervalMs());

@@ -49,6 +49,12 @@ final class OutboxRepository {
         return dsl.selectDistinct(FEDERATION_OUTBOX.DESTINATION).from(FEDERATION_OUTBOX).fetch(FEDERATION_OUTBOX.DESTINATION);
     }
 
+    /** Items waiting, per destination that has any. */
+    java.util.Map<String, Integer> countsByDestination(DSLContext dsl) {
+        return dsl.select(FEDERATION_OUTBOX.DESTINATION, org.jooq.impl.DSL.count()).from(FEDERATION_OUTBOX)
+                .groupBy(FEDERATION_OUTBOX.DESTINATION).fetchMap(FEDERATION_OUTBOX.DESTINATION, org.jooq.impl.DSL.count());
+    }
+
     /** The oldest queued items of a destination, at most {@code limit}; only up to {@code upTo} when it is not null. */
     List<FederationOutboxRecord> items(DSLContext dsl, String destination, Long upTo, int limit) {
         var condition = FEDERATION_OUTBOX.DESTINATION.eq(destination);

@@ -119,7 +119,14 @@ public final class Homeserver implements AutoCloseable {
             SigningKey signingKey = SigningKey.loadOrCreate(config.signingKeyPath());
             SyncNotifier notifier = new SyncNotifier(new StreamPositionRepository().all(database.dsl()),
                     user -> new CurrentStateRepository().roomsWithMembership(database.dsl(), user, "join"));
-            RateLimiter limiter = rateLimiter(config);
+            org.callhs.core.metrics.Metrics metrics = config.metrics().enabled()
+                    ? org.callhs.core.metrics.Metrics.prometheus() : org.callhs.core.metrics.Metrics.off();
+            coreServices.add(metrics);
+            io.micrometer.core.instrument.MeterRegistry meters = metrics.registry();
+            if (metrics.enabled()) database.bindMetrics(meters);
+            io.micrometer.core.instrument.Gauge.builder("callhs.sync.waiting", notifier, SyncNotifier::waiting)
+                    .description("Long-polls (/sync, sliding sync) waiting for something new").register(meters);
+            RateLimiter limiter = rateLimiter(config, meters);
             org.callhs.core.cluster.CacheInvalidations invalidations = new org.callhs.core.cluster.CacheInvalidations();
             org.callhs.core.spi.ClusterJobs clusterJobs;
             if (config.cluster().enabled()) {
@@ -132,7 +139,8 @@ public final class Homeserver implements AutoCloseable {
                 coreServices.add(local);
                 clusterJobs = local;
             }
-            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey, invalidations, clusterJobs);
+            ModuleRegistry modules = new ModuleRegistry(loaded, database, clock, notifier, limiter, signingKey, invalidations, clusterJobs,
+                    meters);
             for (HomeserverModule module : moduleList) {
                 modules.install(module);
             }
@@ -204,7 +212,8 @@ public final class Homeserver implements AutoCloseable {
             Router clientRouter = new Router();
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
 
-            MatrixHandler clientHandler = new MatrixHandler(clientRouter, authenticator, limiter, config.http().maxBodyBytes());
+            MatrixHandler clientHandler = new MatrixHandler(clientRouter, authenticator, limiter, config.http().maxBodyBytes(),
+                    () -> null, new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.CLIENT));
 
             ServerKeyEndpoints keyEndpoints = new ServerKeyEndpoints(config.serverName(), signingKey, clock, VERSION);
             Router federationRouter = new Router();
@@ -212,13 +221,15 @@ public final class Homeserver implements AutoCloseable {
             openId.federationRoutes().endpoints().forEach(federationRouter::add);
             modules.federationRoutes().forEach(r -> r.endpoints().forEach(federationRouter::add));
             MatrixHandler federationHandler = new MatrixHandler(federationRouter, token -> java.util.Optional.empty(), limiter,
-                    config.http().maxBodyBytes(), modules::serverAuthenticator);
+                    config.http().maxBodyBytes(), modules::serverAuthenticator,
+                    new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.FEDERATION));
 
             HostPort federationListen = config.federation().enabled() ? HostPort.parse(config.federation().listen()) : null;
             KeyStore keys = federationListen == null ? null : TlsMaterial.load(config.federation().tlsCertificatePath(),
                     config.federation().tlsPrivateKeyPath(), config.dataPath(), config.serverName());
             Server server = HttpServers.build(HostPort.parse(config.listen()), clientHandler, federationListen, keys,
-                    federationHandler, 10_000);
+                    federationHandler, metrics.enabled() ? HostPort.parse(config.metrics().listen()) : null,
+                    new org.callhs.core.metrics.MetricsHandler(metrics), 10_000);
             if (config.cluster().enabled()) {
                 org.callhs.core.cluster.ClusterBus bus = new org.callhs.core.cluster.ClusterBus(config.cluster().effectiveInstanceName(),
                         config.effectiveDatabaseUrl(), database, notifier, rooms.eventListeners(), new StreamPositionRepository(),
@@ -264,14 +275,14 @@ public final class Homeserver implements AutoCloseable {
                 new CurrentStateRepository(), new DeviceRepository(), e2e.keys(), toDevice, remoteDeviceListChanged);
     }
 
-    private static RateLimiter rateLimiter(HomeserverConfig config) {
+    private static RateLimiter rateLimiter(HomeserverConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
         var limits = new java.util.HashMap<String, RateLimiter.Limit>();
         limits.put("login", limit(config.rateLimits().login()));
         limits.put("registration", limit(config.rateLimits().registration()));
         limits.put("message", limit(config.rateLimits().message()));
         limits.put("room_creation", limit(config.rateLimits().roomCreation()));
         limits.put("joins", limit(config.rateLimits().joins()));
-        return new RateLimiter(config.rateLimits().enabled(), limits, System::nanoTime);
+        return new RateLimiter(config.rateLimits().enabled(), limits, System::nanoTime, meters);
     }
 
     private static RateLimiter.Limit limit(HomeserverConfig.Limit limit) {
@@ -281,6 +292,9 @@ public final class Homeserver implements AutoCloseable {
     public int clientPort() { return HttpServers.port(server, HttpServers.CLIENT); }
 
     public int federationPort() { return HttpServers.port(server, HttpServers.FEDERATION); }
+
+    /** The metrics listener's actual port (metrics.listen must be set). */
+    public int metricsPort() { return HttpServers.port(server, HttpServers.METRICS); }
 
     public Database database() { return database; }
 

@@ -56,10 +56,13 @@ final class ModuleRegistry implements ModuleContext {
     private final org.callhs.core.crypto.SigningKey signingKey;
     private final org.callhs.core.spi.ClusterBroadcast broadcasts;
     private final org.callhs.core.spi.ClusterJobs clusterJobs;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     ModuleRegistry(ConfigLoader.Loaded config, Database database, Clock clock, org.callhs.core.sync.SyncNotifier notifier,
                    org.callhs.core.spi.RateLimits rateLimits, org.callhs.core.crypto.SigningKey signingKey,
-                   org.callhs.core.spi.ClusterBroadcast broadcasts, org.callhs.core.spi.ClusterJobs clusterJobs) {
+                   org.callhs.core.spi.ClusterBroadcast broadcasts, org.callhs.core.spi.ClusterJobs clusterJobs,
+                   io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.broadcasts = broadcasts;
         this.clusterJobs = clusterJobs;
         this.signingKey = signingKey;
@@ -171,6 +174,7 @@ final class ModuleRegistry implements ModuleContext {
 
     @Override public org.callhs.core.spi.ClusterJobs clusterJobs() { return clusterJobs; }
     @Override public Clock clock() { return clock; }
+    @Override public io.micrometer.core.instrument.MeterRegistry meters() { return meters; }
     @Override public org.callhs.core.sync.UpdateNotifier notifier() { return notifier; }
     @Override public org.callhs.core.spi.RateLimits rateLimits() { return rateLimits; }
     @Override public org.callhs.core.spi.EventSender eventSender() {

@@ -54,6 +54,7 @@ final class DelayedEventFirer implements AutoCloseable {
     private final DelayedEventService.EventSenderSource sender;
     private final Clock clock;
     private final DueClock dueClock;
+    private final DelayedEventMetrics metrics;
     /** This instance's name when it shares the firing with other instances (leases), or null when it fires alone. */
     private final String leaseOwner;
     /** How long a lease keeps other instances off a row this one is about to send. */
@@ -62,7 +63,8 @@ final class DelayedEventFirer implements AutoCloseable {
     private final Semaphore concurrency;
 
     DelayedEventFirer(Database database, DelayedEventRepository repository, DelayedEventService.EventSenderSource sender, Clock clock,
-                      DueClock dueClock, String leaseOwner, int concurrency) {
+                      DueClock dueClock, String leaseOwner, int concurrency, DelayedEventMetrics metrics) {
+        this.metrics = metrics;
         this.dueClock = dueClock;
         this.leaseOwner = leaseOwner;
         this.database = database;
@@ -156,9 +158,12 @@ final class DelayedEventFirer implements AutoCloseable {
             log.error("{} delayed events in {} could not be sent", events.size(), roomId, e);
             return;
         }
+        long written = clock.millis();
         for (int i = 0; i < events.size(); i++) {
             SendOutcome outcome = outcomes.get(i);
+            if (outcome.sent()) metrics.sent(written - events.get(i).dueTs());
             if (!outcome.sent() && outcome.error() instanceof MatrixException e) {
+                metrics.refused();
                 log.atInfo().setMessage("delayed event failed").addKeyValue("delay_id", events.get(i).delayId())
                         .addKeyValue("room_id", roomId).addKeyValue("error", e.errcode()).log();
             }

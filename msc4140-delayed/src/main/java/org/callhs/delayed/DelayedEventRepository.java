@@ -60,6 +60,11 @@ final class DelayedEventRepository {
                 .fetch(DelayedEventRepository::parse);
     }
 
+    /** Every user's scheduled events: the number the metrics show. */
+    int countAllScheduled(DSLContext dsl) {
+        return dsl.fetchCount(DELAYED_EVENTS, DELAYED_EVENTS.STATUS.eq(SCHEDULED));
+    }
+
     int countScheduled(DSLContext tx, String userId) {
         return tx.fetchCount(DELAYED_EVENTS, DELAYED_EVENTS.USER_ID.eq(userId), DELAYED_EVENTS.STATUS.eq(SCHEDULED));
     }

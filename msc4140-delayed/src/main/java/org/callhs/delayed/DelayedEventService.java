@@ -38,6 +38,7 @@ final class DelayedEventService {
     private final DelayedEventFirer firer;
     private final FiringTimer timer;
     private final DueClock dueClock;
+    private final DelayedEventMetrics metrics;
 
     /** The core event sender, bound once the server has started. */
     @FunctionalInterface
@@ -46,7 +47,9 @@ final class DelayedEventService {
     }
 
     DelayedEventService(Database database, DelayedEventRepository repository, DelayIds ids, DelayedEventsConfig config, Clock clock,
-                        EventSenderSource sender, RateLimits rateLimits, DelayedEventFirer firer, FiringTimer timer, DueClock dueClock) {
+                        EventSenderSource sender, RateLimits rateLimits, DelayedEventFirer firer, FiringTimer timer, DueClock dueClock,
+                        DelayedEventMetrics metrics) {
+        this.metrics = metrics;
         this.dueClock = dueClock;
         this.database = database;
         this.repository = repository;
@@ -88,7 +91,10 @@ final class DelayedEventService {
             repository.insert(tx, event, draft.txnId(), dueClock.now());
             return event.delayId();
         });
-        if (stored.equals(event.delayId())) timer.armBy(event.dueTs());
+        if (stored.equals(event.delayId())) {
+            metrics.scheduled();
+            timer.armBy(event.dueTs());
+        }
         return stored;
     }
 

@@ -42,8 +42,9 @@ public final class DelayedEventsModule implements HomeserverModule {
         DelayedEventRepository repository = new DelayedEventRepository();
         var cluster = context.coreConfig().cluster();
         DueClock dueClock = new DueClock(clock, cluster.enabled());
+        DelayedEventMetrics metrics = new DelayedEventMetrics(context.meters(), () -> repository.countAllScheduled(database.dsl()));
         DelayedEventFirer firer = new DelayedEventFirer(database, repository, context::eventSender, clock, dueClock,
-                cluster.enabled() ? cluster.effectiveInstanceName() : null, config.firingConcurrency());
+                cluster.enabled() ? cluster.effectiveInstanceName() : null, config.firingConcurrency(), metrics);
         FiringTimer timer = new FiringTimer(clock, new FiringTimer.Work() {
             @Override
             public Long fireDue() throws InterruptedException {
@@ -64,9 +65,9 @@ public final class DelayedEventsModule implements HomeserverModule {
                 database.transaction(tx -> repository.deleteFinalisedBeyond(tx, config.finalisedMaxPerUser()));
             }
         }, config.sweepIntervalMs(), cluster.enabled() ? context.clusterJobs() : null);
-        RestartBatcher restarts = new RestartBatcher(database, repository, dueClock, config.restartCommitters());
+        RestartBatcher restarts = new RestartBatcher(database, repository, dueClock, config.restartCommitters(), metrics);
         DelayedEventService service = new DelayedEventService(database, repository, new DelayIds(), config, clock, context::eventSender,
-                context.rateLimits(), firer, timer, dueClock);
+                context.rateLimits(), firer, timer, dueClock, metrics);
 
         context.addSendInterceptor(new DelayedSendInterceptor(service));
         context.addRoutes(new DelayedEventEndpoints(service, restarts));

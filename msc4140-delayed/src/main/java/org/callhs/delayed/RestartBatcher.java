@@ -45,6 +45,8 @@ final class RestartBatcher implements AutoCloseable {
     static final int OWNER_CACHE_SIZE = 200_000;
     private static final int ATTEMPTS = 3;
 
+    private final DelayedEventMetrics metrics;
+
     private record Pending(String delayId, String caller, CompletableFuture<Boolean> done) {}
 
     private final Database database;
@@ -55,7 +57,9 @@ final class RestartBatcher implements AutoCloseable {
     private final Cache<String, String> owners = Caffeine.newBuilder().maximumSize(OWNER_CACHE_SIZE).build();
     private volatile boolean running = true;
 
-    RestartBatcher(Database database, DelayedEventRepository repository, DueClock dueClock, int committerThreads) {
+    RestartBatcher(Database database, DelayedEventRepository repository, DueClock dueClock, int committerThreads,
+                   DelayedEventMetrics metrics) {
+        this.metrics = metrics;
         this.database = database;
         this.repository = repository;
         this.dueClock = dueClock;
@@ -128,6 +132,7 @@ final class RestartBatcher implements AutoCloseable {
                 log.debug("restart batch of {} retried after {}", toRestart.size(), e.sqlState());
             }
         }
+        metrics.restarted(restarted.size());
         for (Pending p : batch) {
             String owner = restarted.get(p.delayId());
             p.done().complete(owner != null && allowed(p, owner));

@@ -2,14 +2,9 @@ package org.callhs.delayed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.callhs.core.testing.Backend;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
-import org.callhs.core.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -26,22 +21,13 @@ class DelayedEventAdminTest extends DelayedEventsSuite {
         start(backend, "registration.shared_secret=\"" + SECRET + "\"");
     }
 
-    private static String admin(String name) throws Exception {
-        String nonce = client.get("/_synapse/admin/v1/register", null).text("nonce");
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        String hex = HexFormat.of().formatHex(mac.doFinal(String.join("\0", nonce, name, "pw-" + name, "admin").getBytes(StandardCharsets.UTF_8)));
-        return client.post("/_synapse/admin/v1/register", null, Json.object().put("nonce", nonce).put("username", name)
-                .put("password", "pw-" + name).put("admin", true).put("mac", hex)).text("access_token");
-    }
-
     private static String path(String userId) {
         return "/_callhs/admin/v1/users/" + TestClient.seg(userId) + "/delayed_events";
     }
 
     @Test
-    void anAdminListsAndCancelsAUsersDelayedEvents() throws Exception {
-        String admin = admin("delay-root");
+    void anAdminListsAndCancelsAUsersDelayedEvents() {
+        String admin = server.registerAdmin(SECRET, "delay-root");
         String alice = server.registerToken("adm-alice");
         String bob = server.registerToken("adm-bob");
         String aliceId = client.get("/_matrix/client/v3/account/whoami", alice).text("user_id");

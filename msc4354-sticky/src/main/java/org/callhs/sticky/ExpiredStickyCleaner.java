@@ -21,6 +21,7 @@ final class ExpiredStickyCleaner implements AutoCloseable {
     private final StickyIndex index;
     private final Clock clock;
     private final SoftFailedStickies softFailed;
+    private final io.micrometer.core.instrument.Counter expired;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "sticky-cleaner");
         thread.setDaemon(true);
@@ -29,6 +30,14 @@ final class ExpiredStickyCleaner implements AutoCloseable {
 
     ExpiredStickyCleaner(Database database, StickyEventRepository repository, StickyIndex index, SoftFailedStickies softFailed,
                          Clock clock) {
+        this(database, repository, index, softFailed, clock, org.callhs.core.metrics.Metrics.off().registry());
+    }
+
+    /** @param meters counts the events that stop being sticky as their time runs out ({@code callhs_sticky_events_expired_total}) */
+    ExpiredStickyCleaner(Database database, StickyEventRepository repository, StickyIndex index, SoftFailedStickies softFailed,
+                         Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.expired = io.micrometer.core.instrument.Counter.builder("callhs.sticky_events.expired")
+                .description("Sticky events whose stickiness ran out (left this instance's index)").register(meters);
         this.softFailed = softFailed;
         this.database = database;
         this.repository = repository;
@@ -51,7 +60,7 @@ final class ExpiredStickyCleaner implements AutoCloseable {
     /** This instance's half: expired entries of the in-memory index and of the soft-failed waiting list. */
     private void forgetExpired() {
         long now = clock.millis();
-        index.removeExpired(now);
+        expired.increment(index.removeExpired(now));
         softFailed.forgetExpired(now);
     }
 
@@ -60,7 +69,7 @@ final class ExpiredStickyCleaner implements AutoCloseable {
         try {
             long now = clock.millis();
             int deleted = database.transaction(tx -> repository.deleteExpired(tx, now) + softFailed.removeExpired(tx, now));
-            index.removeExpired(now);
+            expired.increment(index.removeExpired(now));
             if (deleted > 0) log.debug("deleted {} expired sticky events", deleted);
             return deleted;
         } catch (RuntimeException e) {

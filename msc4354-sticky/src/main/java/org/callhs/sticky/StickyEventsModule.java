@@ -56,7 +56,10 @@ public final class StickyEventsModule implements HomeserverModule {
         SoftFailedStickies softFailed = new SoftFailedStickies(context.database(), new SoftFailedStickyRepository(),
                 context::softFailedEvents, context.clock());
         softFailed.resume();
-        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, index, softFailed, context.clock());
+        ExpiredStickyCleaner cleaner = new ExpiredStickyCleaner(context.database(), repository, index, softFailed, context.clock(),
+                context.meters());
+        io.micrometer.core.instrument.Gauge.builder("callhs.sticky_events.index_size", index, StickyIndex::size)
+                .description("Sticky events still sticky, held in memory for /sync and new servers").register(context.meters());
 
         context.addDraftDecorator(new StickyDurationParameter());
         context.addEventWriteHook(recorder);

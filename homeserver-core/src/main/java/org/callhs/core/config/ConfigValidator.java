@@ -15,6 +15,7 @@ final class ConfigValidator {
                 "must be a valid server name (host or host:port), got '" + c.serverName() + "'");
         requireHostPort(c.listen(), "listen");
         requireHostPort(c.federation().listen(), "federation.listen");
+        if (c.metrics().enabled()) requireHostPort(c.metrics().listen(), "metrics.listen");
         require(c.dataDir() != null && !c.dataDir().isBlank(), "data_dir", "must not be empty");
         String url = c.database().url();
         require(url == null || url.isBlank() || url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:"),

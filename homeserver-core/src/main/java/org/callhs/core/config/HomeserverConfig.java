@@ -19,7 +19,8 @@ public record HomeserverConfig(
         HttpConfig http,
         String defaultRoomVersion,
         LoggingConfig logging,
-        RefreshTokensConfig refreshTokens) {
+        RefreshTokensConfig refreshTokens,
+        MetricsConfig metrics) {
 
     public record FederationConfig(boolean enabled, String listen, String tlsCertificatePath, String tlsPrivateKeyPath,
                                    String signingKeyPath) {}
@@ -74,6 +75,11 @@ public record HomeserverConfig(
     /** @param format {@code text} or {@code json} (one JSON object per line, for log shippers) */
     public record LoggingConfig(String level, String format) {}
 
+    /** @param listen HOST:PORT of the Prometheus listener ({@code GET /metrics}); empty: no metrics are collected */
+    public record MetricsConfig(String listen) {
+        public boolean enabled() { return listen != null && !listen.isBlank(); }
+    }
+
     public static HomeserverConfig defaults() {
         return new HomeserverConfig(
                 "localhost",
@@ -89,7 +95,8 @@ public record HomeserverConfig(
                 new HttpConfig(10L * 1024 * 1024),
                 "11",
                 new LoggingConfig("info", "text"),
-                new RefreshTokensConfig(false, 300, 0));
+                new RefreshTokensConfig(false, 300, 0),
+                new MetricsConfig(""));
     }
 
     public Path dataPath() { return Path.of(dataDir); }

@@ -34,11 +34,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpServers {
     public static final String CLIENT = "client";
     public static final String FEDERATION = "federation";
+    public static final String METRICS = "metrics";
 
     private HttpServers() {}
 
     public static Server build(HostPort client, Handler clientHandler, HostPort federation, KeyStore federationKeys,
                                Handler federationHandler, long stopTimeoutMillis) {
+        return build(client, clientHandler, federation, federationKeys, federationHandler, null, null, stopTimeoutMillis);
+    }
+
+    /** As the other {@code build}, plus a plain HTTP metrics listener when {@code metrics} is not null. */
+    public static Server build(HostPort client, Handler clientHandler, HostPort federation, KeyStore federationKeys,
+                               Handler federationHandler, HostPort metrics, Handler metricsHandler, long stopTimeoutMillis) {
         QueuedThreadPool pool = new QueuedThreadPool(64, 4);
         pool.setName("http");
         pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory()));
@@ -72,6 +79,14 @@ public final class HttpServers {
             federationConnector.setPort(federation.port());
             server.addConnector(federationConnector);
             byConnector.put(FEDERATION, federationHandler);
+        }
+        if (metrics != null) {
+            ServerConnector metricsConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+            metricsConnector.setName(METRICS);
+            metricsConnector.setHost(metrics.host());
+            metricsConnector.setPort(metrics.port());
+            server.addConnector(metricsConnector);
+            byConnector.put(METRICS, metricsHandler);
         }
         GracefulHandler graceful = new GracefulHandler(new ByConnector(byConnector));
         server.setHandler(graceful);

@@ -34,22 +34,27 @@ public final class MatrixHandler extends Handler.Abstract {
     private static final String ALLOWED_HEADERS = "X-Requested-With, Content-Type, Authorization, Date";
 
     private final Router router;
+    private final org.callhs.core.metrics.HttpMetrics metrics;
     private final AccessTokenAuthenticator authenticator;
     private final RateLimiter rateLimiter;
     private final long maxBodyBytes;
     private final java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator;
 
     public MatrixHandler(Router router, AccessTokenAuthenticator authenticator, RateLimiter rateLimiter, long maxBodyBytes) {
-        this(router, authenticator, rateLimiter, maxBodyBytes, () -> null);
+        this(router, authenticator, rateLimiter, maxBodyBytes, () -> null,
+                new org.callhs.core.metrics.HttpMetrics(org.callhs.core.metrics.Metrics.off().registry(), "client"));
     }
 
     /**
      * @param serverAuthenticator checks X-Matrix signatures for {@link AuthKind#SERVER} endpoints
      *                            (supplies null when no federation module is installed: such
      *                            endpoints then answer 401)
+     * @param metrics             where each request's route, status and duration are recorded
      */
     public MatrixHandler(Router router, AccessTokenAuthenticator authenticator, RateLimiter rateLimiter, long maxBodyBytes,
-                         java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator) {
+                         java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator,
+                         org.callhs.core.metrics.HttpMetrics metrics) {
+        this.metrics = metrics;
         this.router = router;
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
@@ -63,8 +68,9 @@ public final class MatrixHandler extends Handler.Abstract {
         String method = request.getMethod();
         String rawPath = request.getHttpURI().getPath();
         ApiResponse result;
+        String[] route = {org.callhs.core.metrics.HttpMetrics.UNMATCHED};
         try {
-            result = "OPTIONS".equals(method) ? ApiResponse.empty() : dispatch(request, method, rawPath);
+            result = "OPTIONS".equals(method) ? ApiResponse.empty() : dispatch(request, method, rawPath, route);
         } catch (MatrixException e) {
             result = ErrorRenderer.render(e);
         } catch (Exception | StackOverflowError e) {
@@ -72,6 +78,7 @@ public final class MatrixHandler extends Handler.Abstract {
             result = ErrorRenderer.render(new MatrixException(ErrCode.UNKNOWN, 500, "Internal server error"));
         }
         write(response, callback, method, result);
+        metrics.record(method, route[0], result.status(), System.nanoTime() - start);
         if (log.isDebugEnabled()) {
             log.atDebug().setMessage("request")
                     .addKeyValue("method", method)
@@ -84,7 +91,8 @@ public final class MatrixHandler extends Handler.Abstract {
         return true;
     }
 
-    private ApiResponse dispatch(Request request, String method, String rawPath) throws Exception {
+    /** {@code route} receives the matched endpoint's path template, for the metrics. */
+    private ApiResponse dispatch(Request request, String method, String rawPath, String[] route) throws Exception {
         Router.Match match = router.route(method, rawPath);
         // The body is read first, whatever the outcome: a response that leaves request content
         // unread makes Jetty close the connection, which keep-alive clients then trip over.
@@ -103,6 +111,7 @@ public final class MatrixHandler extends Handler.Abstract {
         }
         Router.Match.Found found = (Router.Match.Found) match;
         Endpoint endpoint = found.endpoint();
+        route[0] = endpoint.path();
         Map<String, List<String>> query = parseQuery(request.getHttpURI().getQuery());
         String remote = Request.getRemoteAddr(request);
         Requester requester = endpoint.auth() == AuthKind.SERVER

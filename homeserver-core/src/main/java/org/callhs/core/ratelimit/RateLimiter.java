@@ -20,12 +20,20 @@ public final class RateLimiter implements org.callhs.core.spi.RateLimits {
     private final boolean enabled;
     private final Map<String, Limit> limits;
     private final LongSupplier nanoClock;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final Map<String, io.micrometer.core.instrument.Counter> refusals = new java.util.concurrent.ConcurrentHashMap<>();
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofMinutes(10))
             .maximumSize(1_000_000)
             .build();
 
     public RateLimiter(boolean enabled, Map<String, Limit> limits, LongSupplier nanoClock) {
+        this(enabled, limits, nanoClock, org.callhs.core.metrics.Metrics.off().registry());
+    }
+
+    /** @param meters counts refusals per class ({@code callhs_rate_limited_total}) */
+    public RateLimiter(boolean enabled, Map<String, Limit> limits, LongSupplier nanoClock, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.enabled = enabled;
         this.limits = new java.util.concurrent.ConcurrentHashMap<>(limits);
         this.nanoClock = nanoClock;
@@ -44,7 +52,11 @@ public final class RateLimiter implements org.callhs.core.spi.RateLimits {
         if (limit == null) return;
         Bucket bucket = buckets.get(limitClass + '\u0000' + key, k -> new Bucket(limit.burst(), nanoClock.getAsLong()));
         long waitNanos = bucket.take(limit, nanoClock.getAsLong());
-        if (waitNanos > 0) throw MatrixException.limitExceeded(Math.max(1, waitNanos / 1_000_000));
+        if (waitNanos > 0) {
+            refusals.computeIfAbsent(limitClass, c -> io.micrometer.core.instrument.Counter.builder("callhs.rate_limited")
+                    .description("Requests refused with 429, by rate-limit class").tag("class", c).register(meters)).increment();
+            throw MatrixException.limitExceeded(Math.max(1, waitNanos / 1_000_000));
+        }
     }
 
     private static final class Bucket {

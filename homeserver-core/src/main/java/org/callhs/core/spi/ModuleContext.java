@@ -21,6 +21,12 @@ public interface ModuleContext {
 
     Clock clock();
 
+    /**
+     * Where the module's meters go (Micrometer): names start with {@code callhs.}, tags stay few
+     * and bounded. With metrics off ({@code metrics.listen} empty) every meter is a no-op.
+     */
+    io.micrometer.core.instrument.MeterRegistry meters();
+
     /** Wakes waiting {@code /sync} long-polls after a module's own stream moved on. */
     org.callhs.core.sync.UpdateNotifier notifier();
 

@@ -91,6 +91,12 @@ public final class Database implements AutoCloseable {
         return new Database(jdbcUrl, readSource, writeSource, dialect);
     }
 
+    /** Publishes both pools' meters (HikariCP's {@code hikaricp_*}, by pool name) to {@code meters}. */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        readSource.setMetricRegistry(meters);
+        writeSource.setMetricRegistry(meters);
+    }
+
     /** How long start-up waits for PostgreSQL to accept connections. */
     static final long POSTGRES_STARTUP_WAIT_MS = 60_000;
 

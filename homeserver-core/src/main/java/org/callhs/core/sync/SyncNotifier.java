@@ -24,6 +24,7 @@ import java.util.function.Function;
 public final class SyncNotifier implements UpdateNotifier {
     private final Map<String, AtomicLong> positions = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final Function<String, Collection<String>> joinedRooms;
     /** Per room: the newest event position, and the newest member event position, seen since start-up. */
     private final Map<String, Long> roomLatest = new ConcurrentHashMap<>();
@@ -210,9 +211,13 @@ public final class SyncNotifier implements UpdateNotifier {
         if (set != null) set.forEach(Waiter::signal);
     }
 
+    /** Long-polls waiting now (registered and not yet closed). */
+    public int waiting() { return waiting.get(); }
+
     /** Registers a waiter for a user and their rooms; close it when the request ends. */
     public Waiter register(String userId, Collection<String> roomIds) {
         Waiter waiter = new Waiter(userId, Set.copyOf(roomIds));
+        waiting.incrementAndGet();
         add("u:" + userId, waiter);
         roomIds.forEach(room -> add("r:" + room, waiter));
         return waiter;
@@ -245,6 +250,7 @@ public final class SyncNotifier implements UpdateNotifier {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private boolean signalled;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         private Waiter(String userId, Set<String> roomIds) {
             this.userId = userId;
@@ -280,6 +286,7 @@ public final class SyncNotifier implements UpdateNotifier {
 
         @Override
         public void close() {
+            if (closed.compareAndSet(false, true)) waiting.decrementAndGet();
             remove("u:" + userId, this);
             roomIds.forEach(room -> remove("r:" + room, this));
         }

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.callhs.core.testing.Backend;
 import org.callhs.core.testing.TestClient;
 import org.callhs.core.testing.TestClient.Resp;
@@ -41,10 +37,10 @@ class AdminApiTest {
     Backend backend;
 
     @BeforeParameterizedClassInvocation
-    static void start(Backend backend) throws Exception {
+    static void start(Backend backend) {
         server = TestServer.start(backend, "registration.shared_secret=\"" + SECRET + "\"");
         client = server.client();
-        admin = sharedSecretAdmin("root");
+        admin = server.registerAdmin(SECRET, "root");
         String userId = client.get("/_matrix/client/v3/account/whoami", admin).text("user_id");
         hs = userId.substring(userId.indexOf(':') + 1);
     }
@@ -52,17 +48,6 @@ class AdminApiTest {
     @AfterParameterizedClassInvocation
     static void stop() {
         server.close();
-    }
-
-    private static String sharedSecretAdmin(String name) throws Exception {
-        String nonce = client.get("/_synapse/admin/v1/register", null).text("nonce");
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        String hex = HexFormat.of().formatHex(mac.doFinal(String.join("\0", nonce, name, "pw-" + name, "admin").getBytes(StandardCharsets.UTF_8)));
-        Resp r = client.post("/_synapse/admin/v1/register", null, Json.object().put("nonce", nonce).put("username", name)
-                .put("password", "pw-" + name).put("admin", true).put("mac", hex));
-        assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
-        return r.text("access_token");
     }
 
     /** A fresh local user: its localpart starts with {@code prefix}; returns {localpart, token}. */

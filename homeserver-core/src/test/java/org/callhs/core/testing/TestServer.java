@@ -97,6 +97,54 @@ public final class TestServer implements AutoCloseable {
 
     public Path dataDir() { return dataDir; }
 
+    /**
+     * Makes an admin through Synapse's shared-secret registration ({@code registration.shared_secret}
+     * must be {@code secret}); returns its access token. The password is {@code "pw-" + name}.
+     */
+    public String registerAdmin(String secret, String name) {
+        try {
+            String nonce = client.get("/_synapse/admin/v1/register", null).text("nonce");
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA1"));
+            String hex = java.util.HexFormat.of().formatHex(mac.doFinal(String.join("\0", nonce, name, "pw-" + name, "admin")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            TestClient.Resp r = client.post("/_synapse/admin/v1/register", null, org.callhs.core.util.Json.object().put("nonce", nonce)
+                    .put("username", name).put("password", "pw-" + name).put("admin", true).put("mac", hex));
+            if (r.status() != 200) throw new IllegalStateException("shared-secret registration failed: " + r);
+            return r.text("access_token");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The metrics listener's exposition ({@code metrics.listen} must be set). */
+    public String metrics() {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + homeserver.metricsPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The value of the first sample of a Prometheus exposition named {@code name} (exactly: the
+     * name is followed by a space or labels) whose line contains every one of {@code labels}.
+     */
+    public static double sample(String exposition, String name, String... labels) {
+        for (String line : exposition.split("\n")) {
+            if (!(line.startsWith(name + " ") || line.startsWith(name + "{"))) continue;
+            boolean all = true;
+            for (String label : labels) all &= line.contains(label);
+            if (all) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        throw new AssertionError("no sample " + name + " with " + String.join(", ", labels) + " in:\n" + exposition);
+    }
+
     /** Registers a user and returns its access token. */
     public String registerToken(String localpart) {
         TestClient.Resp r = client.register(localpart, "password-" + localpart);
