@@ -135,6 +135,7 @@ wait_healthy "${project}_postgres_1"
 wait_healthy "${project}_callhs_1"
 base=http://127.0.0.1:$(host_port "${project}_callhs_1" 8008)
 podman logs "${project}_callhs_1" 2>&1 | has 'dialect="Postgres"' || fail "callhs did not use PostgreSQL"
+[[ "$(podman inspect -f '{{.HostConfig.Memory}}' "${project}_callhs_1")" == 1073741824 ]] || fail "compose's memory limit was not applied"
 token=$(register "$base" bob bob-password)
 room=$(room_with_message "$base" "$token" "stored in postgres")
 "${compose[@]}" down > /dev/null 2>&1
