@@ -213,7 +213,8 @@ public final class Homeserver implements AutoCloseable {
             clientRoutes.forEach(r -> r.endpoints().forEach(clientRouter::add));
 
             MatrixHandler clientHandler = new MatrixHandler(clientRouter, authenticator, limiter, config.http().maxBodyBytes(),
-                    () -> null, new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.CLIENT));
+                    () -> null, metrics.enabled() ? new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.CLIENT)
+                            : org.callhs.core.metrics.HttpMetrics.off());
 
             ServerKeyEndpoints keyEndpoints = new ServerKeyEndpoints(config.serverName(), signingKey, clock, VERSION);
             Router federationRouter = new Router();
@@ -222,7 +223,8 @@ public final class Homeserver implements AutoCloseable {
             modules.federationRoutes().forEach(r -> r.endpoints().forEach(federationRouter::add));
             MatrixHandler federationHandler = new MatrixHandler(federationRouter, token -> java.util.Optional.empty(), limiter,
                     config.http().maxBodyBytes(), modules::serverAuthenticator,
-                    new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.FEDERATION));
+                    metrics.enabled() ? new org.callhs.core.metrics.HttpMetrics(meters, HttpServers.FEDERATION)
+                            : org.callhs.core.metrics.HttpMetrics.off());
 
             HostPort federationListen = config.federation().enabled() ? HostPort.parse(config.federation().listen()) : null;
             KeyStore keys = federationListen == null ? null : TlsMaterial.load(config.federation().tlsCertificatePath(),

@@ -31,4 +31,11 @@ public final class AdminAccess {
         if (userId.indexOf(':') < 2) throw MatrixException.invalidParam("Expected UserID of the form '@localname:domain'");
         return userId;
     }
+
+    /** The listings' {@code dir}: {@code f} (default) or {@code b}, true for {@code b}; 400 {@code M_INVALID_PARAM} otherwise. */
+    public static boolean backwards(ApiRequest request) {
+        String dir = request.query("dir").orElse("f");
+        if (!dir.equals("f") && !dir.equals("b")) throw MatrixException.invalidParam("Query parameter 'dir' must be one of ['b', 'f']");
+        return dir.equals("b");
+    }
 }

@@ -64,7 +64,7 @@ public final class RoomAdminEndpoints implements Routes {
         int limit = QueryParams.atLeast(request, "limit", 0, 100);
         RoomAdmin.Order order = ORDERS.get(request.query("order_by").orElse("name"));
         if (order == null) throw MatrixException.invalidParam("Query parameter 'order_by' must be one of " + new java.util.TreeSet<>(ORDERS.keySet()));
-        boolean reversed = UserAdminEndpoints.direction(request);
+        boolean reversed = AdminAccess.backwards(request);
         String searchTerm = request.query("search_term").orElse(null);
         if (searchTerm != null && searchTerm.isEmpty()) throw MatrixException.invalidParam("search_term cannot be an empty string");
         RoomAdmin.Page page = rooms.list(new RoomAdmin.Query(searchTerm, order, reversed, QueryParams.bool(request, "public_rooms").orElse(null),

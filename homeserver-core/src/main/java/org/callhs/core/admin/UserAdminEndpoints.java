@@ -78,7 +78,7 @@ public final class UserAdminEndpoints implements Routes {
         String orderBy = request.query("order_by").orElse("name");
         UserListing.Order order = ORDERS.get(orderBy);
         if (order == null) throw MatrixException.invalidParam("Query parameter 'order_by' must be one of " + new java.util.TreeSet<>(ORDERS.keySet()));
-        boolean descending = direction(request);
+        boolean descending = AdminAccess.backwards(request);
         UserListing.Filter filter = new UserListing.Filter(request.query("name").orElse(null), request.query("user_id").orElse(null),
                 QueryParams.bool(request, "guests", true), QueryParams.bool(request, "deactivated", false),
                 QueryParams.bool(request, "admins").orElse(null));
@@ -104,13 +104,6 @@ public final class UserAdminEndpoints implements Routes {
         body.put("total", page.total());
         if ((long) from + limit < page.total()) body.put("next_token", Integer.toString(from + page.rows().size()));
         return ApiResponse.ok(body);
-    }
-
-    /** {@code dir}: {@code f} (default) or {@code b}. */
-    static boolean direction(ApiRequest request) {
-        String dir = request.query("dir").orElse("f");
-        if (!dir.equals("f") && !dir.equals("b")) throw MatrixException.invalidParam("Query parameter 'dir' must be one of ['b', 'f']");
-        return dir.equals("b");
     }
 
     private ApiResponse get(ApiRequest request) {

@@ -40,11 +40,6 @@ public final class MatrixHandler extends Handler.Abstract {
     private final long maxBodyBytes;
     private final java.util.function.Supplier<org.callhs.core.spi.ServerRequestAuthenticator> serverAuthenticator;
 
-    public MatrixHandler(Router router, AccessTokenAuthenticator authenticator, RateLimiter rateLimiter, long maxBodyBytes) {
-        this(router, authenticator, rateLimiter, maxBodyBytes, () -> null,
-                new org.callhs.core.metrics.HttpMetrics(org.callhs.core.metrics.Metrics.off().registry(), "client"));
-    }
-
     /**
      * @param serverAuthenticator checks X-Matrix signatures for {@link AuthKind#SERVER} endpoints
      *                            (supplies null when no federation module is installed: such

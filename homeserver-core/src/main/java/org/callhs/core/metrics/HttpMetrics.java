@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Requests of one listener, as the timer {@code callhs_http_requests_seconds} tagged with the
  * listener, the method, the endpoint's route (its path template, {@code unmatched} for paths no
  * endpoint serves, so the number of series stays bounded) and the status. Buckets from 5 ms to
- * 60 s: long-polls last up to their timeout and land in the top ones.
+ * 60 s: long-polls last up to their timeout and land in the top ones. With metrics off
+ * ({@link #off()}) nothing is done per request.
  */
 public final class HttpMetrics {
     public static final String UNMATCHED = "unmatched";
@@ -28,7 +29,13 @@ public final class HttpMetrics {
         this.listener = listener;
     }
 
+    /** Records nothing: the request path does no work for metrics nobody reads. */
+    public static HttpMetrics off() {
+        return new HttpMetrics(null, null);
+    }
+
     public void record(String method, String route, int status, long nanos) {
+        if (registry == null) return;
         String key = method + ' ' + route + ' ' + status;
         timers.computeIfAbsent(key, k -> Timer.builder("callhs.http.requests")
                         .description("Client-Server and federation requests, by endpoint")
