@@ -18,6 +18,8 @@ abstract class TwoServersSuite {
     static int portA;
     static int portB;
     static FederationClient asB;
+    /** Shared-secret registration on both servers, for tests that need an admin ({@code TestServer.registerAdmin}). */
+    static final String ADMIN_SECRET = "two servers admin secret";
 
     @Parameter
     Backend backend;
@@ -26,8 +28,8 @@ abstract class TwoServersSuite {
     static void startServers(Backend backend) {
         portA = FederatedPair.freePort();
         portB = FederatedPair.freePort();
-        a = FederatedPair.start(backend, portA);
-        b = FederatedPair.start(backend, portB);
+        a = FederatedPair.start(backend, portA, "registration.shared_secret=\"" + ADMIN_SECRET + "\"");
+        b = FederatedPair.start(backend, portB, "registration.shared_secret=\"" + ADMIN_SECRET + "\"");
         asB = FederatedPair.clientAs(FederatedPair.name(portB), FederatedPair.signingKey(b));
     }
 

@@ -191,7 +191,7 @@ public final class Homeserver implements AutoCloseable {
                         if (accountData.find(user, newRoom, "m.tag").isEmpty()) {
                             accountData.find(user, oldRoom, "m.tag").ifPresent(tags -> accountData.put(user, newRoom, "m.tag", tags));
                         }
-                    });
+                    }, invalidations);
             clientRoutes.addAll(rooms.routes());
             var deactivation = new org.callhs.core.account.AccountDeactivation(database, users, profiles, devices, rooms.departure());
             clientRoutes.add(new org.callhs.core.api.DeactivationEndpoint(deactivation, uia, passwordCheck));
@@ -200,6 +200,11 @@ public final class Homeserver implements AutoCloseable {
                     authenticator), devices, config.serverName()));
             clientRoutes.add(new org.callhs.core.admin.RoomAdminEndpoints(new org.callhs.core.admin.RoomAdmin(database,
                     new org.callhs.core.storage.repo.RoomSummaryRows(), rooms.reader(), config.serverName()), rooms.clientEvents()));
+            org.callhs.core.admin.RoomDeletions roomDeletions = new org.callhs.core.admin.RoomDeletions(database,
+                    new org.callhs.core.storage.repo.RoomDeletionRepository(), rooms.shutdown(), rooms.purger(), rooms.reader(),
+                    config.serverName(), config.cluster().effectiveInstanceName(), clock);
+            coreServices.add(roomDeletions);
+            clientRoutes.add(new org.callhs.core.admin.RoomDeletionEndpoints(roomDeletions, rooms.blocked()));
             ToDeviceService toDevice = new ToDeviceService(database, new ToDeviceRepository(), new DeviceRepository(),
                     new StreamPositionRepository(), notifier, config.serverName(), remote, clock, invalidations);
             clientRoutes.addAll(SyncWiring.routes(config, database, clock, rooms, notifier, accountData, presence,
@@ -243,6 +248,7 @@ public final class Homeserver implements AutoCloseable {
             server.start();
             Homeserver homeserver = new Homeserver(database, server, modules, coreServices);
             modules.started();
+            roomDeletions.resumeInterrupted();
             if (clusterJobs instanceof org.callhs.core.cluster.QuartzClusterJobs quartz) quartz.start();
             log.atInfo().setMessage("homeserver started")
                     .addKeyValue("server_name", config.serverName())

@@ -34,6 +34,7 @@ final class ModuleRegistry implements ModuleContext {
     private final List<SendInterceptor> interceptors = new ArrayList<>();
     private final List<EventListener> eventListeners = new ArrayList<>();
     private final List<EventWriteHook> writeHooks = new ArrayList<>();
+    private final List<org.callhs.core.spi.RoomPurgeHook> purgeHooks = new ArrayList<>();
     private final List<UnsignedContributor> unsignedContributors = new ArrayList<>();
     private final List<org.callhs.core.spi.ServerJoinListener> serverJoinListeners = new ArrayList<>();
     private final List<org.callhs.core.spi.SoftFailedHook> softFailedHooks = new ArrayList<>();
@@ -130,6 +131,8 @@ final class ModuleRegistry implements ModuleContext {
     List<EventListener> eventListeners() { return eventListeners; }
 
     List<EventWriteHook> writeHooks() { return writeHooks; }
+
+    List<org.callhs.core.spi.RoomPurgeHook> purgeHooks() { return purgeHooks; }
 
     List<org.callhs.core.spi.ServerJoinListener> serverJoinListeners() { return serverJoinListeners; }
 
@@ -248,6 +251,7 @@ final class ModuleRegistry implements ModuleContext {
     @Override public void addServerJoinListener(org.callhs.core.spi.ServerJoinListener l) { serverJoinListeners.add(l); }
     @Override public void addSoftFailedHook(org.callhs.core.spi.SoftFailedHook h) { softFailedHooks.add(h); }
     @Override public void addInboundPduGate(org.callhs.core.spi.InboundPduGate g) { inboundPduGates.add(g); }
+    @Override public void addRoomPurgeHook(org.callhs.core.spi.RoomPurgeHook h) { purgeHooks.add(h); }
     @Override public org.callhs.core.spi.SoftFailedEvents softFailedEvents() {
         var events = softFailedEvents;
         if (events == null) throw new IllegalStateException("soft-failed events are available once the server has started");

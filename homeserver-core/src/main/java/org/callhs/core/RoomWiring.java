@@ -61,12 +61,17 @@ final class RoomWiring {
 
     /** What the rest of core reads rooms through. */
     record Rooms(List<Routes> routes, RoomReader reader, ClientEvents clientEvents, HistoryVisibility visibility, ServerAcls acls,
-                 EventListeners eventListeners, org.callhs.core.room.RoomDeparture departure) {}
+                 EventListeners eventListeners, org.callhs.core.room.RoomDeparture departure,
+                 org.callhs.core.room.BlockedRooms blocked, org.callhs.core.admin.RoomShutdown shutdown,
+                 org.callhs.core.room.RoomPurger purger) {}
 
     /** @param carryOver copies a user's per-room settings to a room that replaced the old one, when they join it */
     static Rooms build(HomeserverConfig config, Database database, SigningKey signingKey, Clock clock,
                        ProfileRepository profiles, ModuleRegistry modules, SyncNotifier notifier,
-                       org.callhs.core.room.UpgradeCarryOver.Copier carryOver) {
+                       org.callhs.core.room.UpgradeCarryOver.Copier carryOver,
+                       org.callhs.core.cluster.CacheInvalidations invalidations) {
+        org.callhs.core.room.BlockedRooms blocked = new org.callhs.core.room.BlockedRooms(database,
+                new org.callhs.core.storage.repo.BlockedRoomRepository(), invalidations);
         RoomRepository rooms = new RoomRepository();
         EventRepository events = new EventRepository();
         CurrentStateRepository currentState = new CurrentStateRepository();
@@ -114,7 +119,7 @@ final class RoomWiring {
         Backfiller backfiller = new Backfiller(database, config.serverName(), rooms, events, currentState, streams, pduChecks, receiver,
                 appender, modules::remoteEvents);
         CoreFederatedRooms federatedRooms = new CoreFederatedRooms(receiver, reads, joins, rooms, states, currentState, invites,
-                eventStore, modules.inboundPduGates());
+                eventStore, modules.inboundPduGates(), blocked);
         modules.bindSoftFailedEvents(appender::readmit);
         org.callhs.core.room.RoomPreview preview = new org.callhs.core.room.RoomPreview(reader);
         DirectoryEndpoints directory = new DirectoryEndpoints(database, aliases, rooms, reader, config.serverName(), modules.remoteServers(),
@@ -136,9 +141,9 @@ final class RoomWiring {
                 new CreateRoomEndpoint(new RoomCreator(config.serverName(), writer), database, profiles, aliases, rooms,
                         config.serverName(), config.defaultRoomVersion(), invites, modules::remoteServers),
                 new RoomEndpoints(writer, reader, clientEvents, modules.decorators(), modules.interceptors(), visibility,
-                        new org.callhs.core.room.CanonicalAliasCheck(reader, directory::roomOfAlias)),
+                        new org.callhs.core.room.CanonicalAliasCheck(reader, directory::roomOfAlias), blocked),
                 new MembershipEndpoints(writer, reader, clientEvents, database, profiles, aliases, new ForgottenRoomRepository(),
-                        config.serverName(), remoteJoiner, invites, modules::remoteServers),
+                        config.serverName(), remoteJoiner, invites, modules::remoteServers, blocked),
                 directory,
                 new MessagesEndpoints(reader, visibility, clientEvents,
                         (user, room) -> new ForgottenRoomRepository().isForgotten(database.dsl(), user, room), backfiller::backfill,
@@ -154,8 +159,13 @@ final class RoomWiring {
                 new org.callhs.core.api.HierarchyEndpoint(reader, preview),
                 new org.callhs.core.api.ReportEndpoints(database, new org.callhs.core.storage.repo.ContentReportRepository(), reader,
                         visibility, clock));
-        return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners,
-                new org.callhs.core.room.RoomDeparture(writer, reader, invites));
+        org.callhs.core.room.RoomDeparture departure = new org.callhs.core.room.RoomDeparture(writer, reader, invites);
+        org.callhs.core.admin.RoomShutdown shutdown = new org.callhs.core.admin.RoomShutdown(database, config.serverName(),
+                org.callhs.core.event.RoomVersion.require(config.defaultRoomVersion()), blocked, reader, writer,
+                new RoomCreator(config.serverName(), writer), departure, profiles, aliases, new ForgottenRoomRepository());
+        org.callhs.core.room.RoomPurger purger = new org.callhs.core.room.RoomPurger(database, locks, rooms, reader, modules.purgeHooks(),
+                invalidations);
+        return new Rooms(routes, reader, clientEvents, visibility, acls, eventListeners, departure, blocked, shutdown, purger);
     }
 
     /** The events stream as the database has it, for {@link EventListeners} to close gaps and follow other writers. */

@@ -255,6 +255,11 @@ final class DelayedEventRepository {
         return Optional.of(ahead == null ? woken : Math.min(woken, ahead));
     }
 
+    /** Deletes every delayed event of a purged room, scheduled or finalised: a scheduled one is then never claimed. */
+    int deleteRoom(DSLContext tx, String roomId) {
+        return tx.deleteFrom(DELAYED_EVENTS).where(DELAYED_EVENTS.ROOM_ID.eq(roomId)).execute();
+    }
+
     /** Deletes finalised events finalised before {@code cutoff}. */
     int deleteFinalisedBefore(DSLContext tx, long cutoff) {
         return tx.deleteFrom(DELAYED_EVENTS)

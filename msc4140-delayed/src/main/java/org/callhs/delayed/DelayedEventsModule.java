@@ -74,6 +74,8 @@ public final class DelayedEventsModule implements HomeserverModule {
         context.addRoutes(new DelayedEventAdminEndpoints(service, context.coreConfig().serverName()));
         context.setDelayedEventActions(new ModuleDelayedEventActions(service, restarts));
         context.addEventListener(new StateOverwriteCanceller(database, repository, clock));
+        // A purged room's delayed events go with it (admin room deletion).
+        context.addRoomPurgeHook(repository::deleteRoom);
         context.addUnsignedContributor(new DelayIdUnsigned());
         context.addFeatures(features(config));
         context.onStarted(() -> {

@@ -74,4 +74,29 @@ class DelayedEventAdminTest extends DelayedEventsSuite {
         assertThat(malformed.errcode()).isEqualTo("M_INVALID_PARAM");
         assertThat(client.get(path("@nobody-at-all:" + hs), admin).body().path("total").asInt()).isZero();
     }
+
+    /** Deleting a room (the admin room deletion API) takes its delayed events with it: none is listed, none fires. */
+    @Test
+    void deletingARoomDeletesItsDelayedEvents() {
+        String admin = server.registerAdmin(SECRET, "purge-root");
+        String carol = server.registerToken("purge-carol");
+        String doomed = room(carol);
+        String kept = room(carol);
+        String later = delayState(carol, doomed, TYPE, "later", 600_000, "{\"n\":1}");
+        String soon = delayState(carol, doomed, TYPE, "soon", 1_500, "{\"n\":2}");
+        String elsewhere = delayState(carol, kept, TYPE, "kept", 600_000, "{\"n\":3}");
+        assertThat(scheduled(carol).findValuesAsText("delay_id")).containsExactlyInAnyOrder(later, soon, elsewhere);
+
+        Resp deleted = client.delete("/_synapse/admin/v1/rooms/" + TestClient.seg(doomed), admin, "{}");
+        assertThat(deleted.status()).as("%s", deleted.body()).isEqualTo(200);
+        assertThat(scheduled(carol).findValuesAsText("delay_id")).containsExactly(elsewhere);
+        for (String gone : new String[] {later, soon}) {
+            assertThat(client.get(U + "/delayed_events/" + gone, carol).status()).isEqualTo(404);
+            assertThat(action(gone, "send", carol).status()).isEqualTo(404);
+        }
+        // Past the short one's due time nothing was sent: the room is still unknown.
+        sleep(2_500);
+        assertThat(client.get("/_synapse/admin/v1/rooms/" + TestClient.seg(doomed), admin).status()).isEqualTo(404);
+        assertThat(state(carol, kept, TYPE, "kept").status()).isEqualTo(404);
+    }
 }

@@ -55,6 +55,11 @@ final class SoftFailedStickies implements SoftFailedHook, EventListener, AutoClo
         this.clock = clock;
     }
 
+    /** Stops waiting for a purged room's events. */
+    void forgetRoom(String roomId) {
+        waiting.remove(roomId);
+    }
+
     /** Start-up: the waiting events are loaded from the table. */
     void resume() {
         for (SoftFailedStickyRepository.Row row : repository.unexpired(database.dsl(), clock.millis())) {

@@ -12,6 +12,11 @@ final class SoftFailedStickyRepository {
     /** A soft-failed sticky event waiting for the room's state to change. */
     record Row(String eventId, String roomId, String sender, long expiresAt) {}
 
+    /** A purged room's rows. */
+    void deleteRoom(DSLContext tx, String roomId) {
+        tx.deleteFrom(STICKY_SOFT_FAILED).where(STICKY_SOFT_FAILED.ROOM_ID.eq(roomId)).execute();
+    }
+
     void insert(DSLContext tx, Row row) {
         tx.insertInto(STICKY_SOFT_FAILED)
                 .set(STICKY_SOFT_FAILED.EVENT_ID, row.eventId())

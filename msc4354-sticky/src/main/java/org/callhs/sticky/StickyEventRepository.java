@@ -11,6 +11,11 @@ final class StickyEventRepository {
     /** A still-sticky event as the sticky stream sees it. */
     record Row(long position, String eventId, String roomId, String sender, long expiresAt) {}
 
+    /** A purged room's rows. */
+    void deleteRoom(DSLContext tx, String roomId) {
+        tx.deleteFrom(STICKY_EVENTS).where(STICKY_EVENTS.ROOM_ID.eq(roomId)).execute();
+    }
+
     void insert(DSLContext tx, Row row) {
         tx.insertInto(STICKY_EVENTS)
                 .set(STICKY_EVENTS.STREAM_ORDERING, row.position())

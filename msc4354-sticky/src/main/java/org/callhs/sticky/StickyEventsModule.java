@@ -63,6 +63,7 @@ public final class StickyEventsModule implements HomeserverModule {
 
         context.addDraftDecorator(new StickyDurationParameter());
         context.addEventWriteHook(recorder);
+        context.addRoomPurgeHook(new StickyRoomPurge(repository, new SoftFailedStickyRepository(), index, softFailed));
         context.addEventListener(recorder);
         context.addServerJoinListener(new NewServerPush(context.coreConfig().serverName(), index, context::serverOutbox, context.clock()));
         StickyCatchUpOnJoin catchUp = new StickyCatchUpOnJoin(context.coreConfig().serverName(), context.database(), context::remoteEvents,

@@ -43,6 +43,12 @@ final class StickyIndex {
         if (room != null) room.remove(row.position());
     }
 
+    /** Drops a purged room's rows. */
+    void forgetRoom(String roomId) {
+        NavigableMap<Long, StickyEventRepository.Row> room = byRoom.remove(roomId);
+        if (room != null) room.values().forEach(row -> byEvent.remove(row.eventId()));
+    }
+
     /** Drops rows that expired by {@code now}; returns how many. */
     int removeExpired(long now) {
         int removed = 0;

@@ -47,11 +47,15 @@ public final class MembershipEndpoints implements Routes {
     private final org.callhs.core.room.remote.RemoteInvites remoteInvites;
     private final java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers;
 
+    private final org.callhs.core.room.BlockedRooms blocked;
+
     public MembershipEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, Database database,
                                ProfileRepository profiles, RoomAliasRepository aliases, ForgottenRoomRepository forgotten,
                                String serverName, org.callhs.core.room.remote.RemoteJoiner remoteJoiner,
                                org.callhs.core.room.remote.RemoteInvites remoteInvites,
-                               java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers) {
+                               java.util.function.Supplier<org.callhs.core.spi.RemoteServers> remoteServers,
+                               org.callhs.core.room.BlockedRooms blocked) {
+        this.blocked = blocked;
         this.remoteInvites = remoteInvites;
         this.serverName = serverName;
         this.remoteJoiner = remoteJoiner;
@@ -149,6 +153,7 @@ public final class MembershipEndpoints implements Routes {
     private ApiResponse join(ApiRequest request, Target target) {
         Requester requester = request.requester();
         String roomId = target.roomId();
+        blocked.requireNotBlocked(roomId);
         if (!residentHere(roomId)) {
             List<String> servers = joinServers(request, target);
             servers.remove(serverName);
@@ -205,6 +210,7 @@ public final class MembershipEndpoints implements Routes {
         Requester requester = request.requester();
         String roomId = target.roomId();
         String reason = Bodies.optionalString(request.jsonObject(), "reason");
+        blocked.requireNotBlocked(roomId);
         if (!residentHere(roomId)) {
             List<String> servers = joinServers(request, target);
             servers.remove(serverName);
@@ -238,6 +244,7 @@ public final class MembershipEndpoints implements Routes {
 
     private ApiResponse change(ApiRequest request, String target, String membership) {
         String roomId = RoomEndpoints.roomId(request);
+        blocked.requireMembershipAllowed(roomId, membership);
         ObjectNode content = Json.object().put("membership", membership);
         String reason = Bodies.optionalString(request.jsonObject(), "reason");
         if (reason != null) content.put("reason", reason);

@@ -55,9 +55,12 @@ public final class RoomEndpoints implements Routes {
 
     private final org.callhs.core.room.CanonicalAliasCheck canonicalAliases;
 
+    private final org.callhs.core.room.BlockedRooms blocked;
+
     public RoomEndpoints(RoomWriter writer, RoomReader reader, ClientEvents clientEvents, List<DraftDecorator> decorators,
                          List<SendInterceptor> interceptors, HistoryVisibility visibility,
-                         org.callhs.core.room.CanonicalAliasCheck canonicalAliases) {
+                         org.callhs.core.room.CanonicalAliasCheck canonicalAliases, org.callhs.core.room.BlockedRooms blocked) {
+        this.blocked = blocked;
         this.canonicalAliases = canonicalAliases;
         this.writer = writer;
         this.reader = reader;
@@ -116,6 +119,9 @@ public final class RoomEndpoints implements Routes {
         for (SendInterceptor interceptor : interceptors) {
             Optional<ApiResponse> taken = interceptor.intercept(draft, request);
             if (taken.isPresent()) return taken.get();
+        }
+        if (draft.type().equals("m.room.member")) {
+            blocked.requireMembershipAllowed(draft.roomId(), draft.content().path("membership").asText());
         }
         canonicalAliases.check(draft);
         Optional<PersistedEvent> same = unchangedState(draft);

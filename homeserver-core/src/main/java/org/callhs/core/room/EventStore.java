@@ -30,6 +30,14 @@ public final class EventStore {
         this.rooms = rooms;
     }
 
+    /** Forgets a purged room's version and the cached events and PDUs of that room. */
+    public void roomPurged(String roomId) {
+        versions.invalidate(roomId);
+        String v12CreateId = "$" + roomId.substring(1); // a v12 create event has no room_id: the room ID is its own ID
+        pdus.asMap().entrySet().removeIf(e -> roomId.equals(e.getValue().path("room_id").asText()) || e.getKey().equals(v12CreateId));
+        byId.asMap().values().removeIf(event -> roomId.equals(event.roomId()));
+    }
+
     public Optional<PersistedEvent> find(DSLContext tx, String eventId) {
         PersistedEvent cached = byId.getIfPresent(eventId);
         if (cached != null) return Optional.of(cached);

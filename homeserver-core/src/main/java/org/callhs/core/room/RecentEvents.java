@@ -42,6 +42,11 @@ public final class RecentEvents {
         }
     }
 
+    /** Drops a purged room's window. */
+    public void forget(String roomId) {
+        windows.remove(roomId);
+    }
+
     /** Marks an event in the window redacted by {@code redactionId}. */
     public void redacted(String roomId, String eventId, String redactionId) {
         Window window = windows.get(roomId);

@@ -33,17 +33,25 @@ public final class RoomDeparture {
         for (RoomReader.Membership m : reader.memberships(userId)) {
             if (!PRESENT.contains(m.membership())) continue;
             try {
-                if (invites.isStub(m.roomId())) {
-                    invites.reject(userId, m.roomId(), null);
-                } else {
-                    writer.send(new EventDraft(m.roomId(), userId, deviceId, null, "m.room.member", userId,
-                            Json.object().put("membership", "leave"), Json.object()));
-                }
+                leave(userId, m.roomId(), deviceId);
                 left++;
             } catch (RuntimeException e) {
                 log.warn("{} could not leave {} ({}): {}", userId, m.roomId(), m.membership(), e.getMessage());
             }
         }
         return left;
+    }
+
+    /**
+     * The user leaves one room they are joined to, invited to or knocking on (rejecting an invite
+     * through the inviting server when this server is not in the room); the refusal is thrown.
+     */
+    public void leave(String userId, String roomId, String deviceId) {
+        if (invites.isStub(roomId)) {
+            invites.reject(userId, roomId, null);
+        } else {
+            writer.send(new EventDraft(roomId, userId, deviceId, null, "m.room.member", userId,
+                    Json.object().put("membership", "leave"), Json.object()));
+        }
     }
 }

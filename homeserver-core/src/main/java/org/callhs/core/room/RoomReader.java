@@ -173,6 +173,18 @@ public final class RoomReader {
         membershipCache.invalidate(userId);
     }
 
+    /**
+     * Forgets what memory holds of a purged room: every user's cached memberships (which members
+     * it had is no longer known on the other instances of a cluster), its predecessor and its
+     * recent events.
+     */
+    public void roomPurged(String roomId) {
+        membershipCache.invalidateAll();
+        predecessors.invalidate(roomId);
+        recent.forget(roomId);
+        eventStore.roomPurged(roomId);
+    }
+
     /** The rooms the user is joined to, from {@link #memberships}. */
     public List<String> joinedRooms(String userId) {
         return memberships(userId).stream().filter(m -> m.membership().equals("join")).map(Membership::roomId).toList();

@@ -61,6 +61,9 @@ public interface ModuleContext {
     /** Looks at each {@code /send} transaction's PDUs first, and may refuse the transaction. */
     void addInboundPduGate(InboundPduGate gate);
 
+    /** Deletes the module's rows and memory of a room when an admin purges it. */
+    void addRoomPurgeHook(RoomPurgeHook hook);
+
     /** Re-checks soft-failed events against the current state; usable once the server has started. */
     SoftFailedEvents softFailedEvents();
 

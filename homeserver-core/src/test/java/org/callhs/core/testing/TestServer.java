@@ -102,6 +102,11 @@ public final class TestServer implements AutoCloseable {
      * must be {@code secret}); returns its access token. The password is {@code "pw-" + name}.
      */
     public String registerAdmin(String secret, String name) {
+        return registerAdmin(client, secret, name);
+    }
+
+    /** {@link #registerAdmin(String, String)} on any server {@code client} talks to. */
+    public static String registerAdmin(TestClient client, String secret, String name) {
         try {
             String nonce = client.get("/_synapse/admin/v1/register", null).text("nonce");
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");

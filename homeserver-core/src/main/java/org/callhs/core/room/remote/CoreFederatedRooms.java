@@ -23,10 +23,13 @@ public final class CoreFederatedRooms implements FederatedRooms {
     private final RemoteInvites invites;
     private final org.callhs.core.room.EventStore eventStore;
     private final List<org.callhs.core.spi.InboundPduGate> gates;
+    private final org.callhs.core.room.BlockedRooms blocked;
 
     public CoreFederatedRooms(PduReceiver receiver, FederationReads reads, JoinHandshake joins, RoomRepository rooms, StateStore states,
                               org.callhs.core.storage.repo.CurrentStateRepository currentState, RemoteInvites invites,
-                              org.callhs.core.room.EventStore eventStore, List<org.callhs.core.spi.InboundPduGate> gates) {
+                              org.callhs.core.room.EventStore eventStore, List<org.callhs.core.spi.InboundPduGate> gates,
+                              org.callhs.core.room.BlockedRooms blocked) {
+        this.blocked = blocked;
         this.eventStore = eventStore;
         this.gates = List.copyOf(gates);
         this.invites = invites;
@@ -115,6 +118,7 @@ public final class CoreFederatedRooms implements FederatedRooms {
 
     @Override
     public ObjectNode invite(String origin, String roomId, String eventId, String roomVersion, JsonNode event, JsonNode inviteRoomState) {
+        blocked.requireNotBlocked(roomId);
         return invites.receive(origin, roomId, eventId, roomVersion, event, inviteRoomState);
     }
 
