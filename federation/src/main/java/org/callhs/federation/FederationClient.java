@@ -52,7 +52,11 @@ public final class FederationClient implements AutoCloseable {
     private final SigningKey key;
     private final FederationConfig config;
     private final ServerResolver resolver;
-    private final HttpClient http;
+    /**
+     * The client once made and started: in the background, alongside the rest of start-up, since
+     * loading its classes and its TLS set-up (the JDK's CA list) take about a quarter second.
+     */
+    private final java.util.concurrent.CompletableFuture<HttpClient> started;
     private final Map<String, String> connectHosts = new ConcurrentHashMap<>();
 
     public FederationClient(String origin, SigningKey key, FederationConfig config, Dns dns, java.time.Clock clock) throws Exception {
@@ -60,17 +64,31 @@ public final class FederationClient implements AutoCloseable {
         this.key = key;
         this.config = config;
         IpRanges ranges = new IpRanges(config.ipRangeDenylist(), config.ipRangeAllowlist(), "federation");
+        // A configured CA file is read now, so a bad one stops start-up.
+        KeyStore trusted = config.verifyCertificates() && !config.trustedCaFile().isBlank() ? trustStore(Path.of(config.trustedCaFile())) : null;
+        this.started = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return startClient(dns, ranges, trusted);
+            } catch (Exception e) {
+                log.error("the federation HTTP client did not start", e);
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, task -> Thread.ofPlatform().daemon().name("federation-client-start").start(task));
+        this.resolver = new ServerResolver(dns, this::fetchWellKnown, clock);
+    }
+
+    private HttpClient startClient(Dns dns, IpRanges ranges, KeyStore trusted) throws Exception {
         SslContextFactory.Client ssl = new SslContextFactory.Client(!config.verifyCertificates());
         if (config.verifyCertificates()) {
             ssl.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!config.trustedCaFile().isBlank()) ssl.setTrustStore(trustStore(Path.of(config.trustedCaFile())));
+            if (trusted != null) ssl.setTrustStore(trusted);
         } else {
             ssl.setEndpointIdentificationAlgorithm(null);
         }
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(ssl);
         connector.setConnectTimeout(java.time.Duration.ofMillis(config.connectTimeoutMs()));
-        this.http = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(connector));
+        HttpClient http = new HttpClient(new org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP(connector));
         http.setSocketAddressResolver(new RangeCheckingResolver(dns, ranges, connectHosts));
         http.setFollowRedirects(false);
         http.setUserAgentField(new org.eclipse.jetty.http.HttpField(HttpHeader.USER_AGENT, "callhs"));
@@ -81,7 +99,7 @@ public final class FederationClient implements AutoCloseable {
         // protocol error and the remote's M_UNAUTHORIZED never reaches the caller.
         http.getProtocolHandlers().remove(org.eclipse.jetty.client.WWWAuthenticationProtocolHandler.NAME);
         http.getProtocolHandlers().remove(org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler.NAME);
-        this.resolver = new ServerResolver(dns, this::fetchWellKnown, clock);
+        return http;
     }
 
     /** The trust store of the JDK's default CAs plus every certificate in the PEM file. */
@@ -139,7 +157,7 @@ public final class FederationClient implements AutoCloseable {
         connectHosts.put(route.uriHost() + ":" + route.port(), route.connectHost());
         String uriHost = route.uriHost();
         String authorization = signed ? XMatrix.authorization(key, "GET", rawTarget, origin, destination, null) : null;
-        Request request = http.newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
+        Request request = http().newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
                 .scheme("https").method("GET").path(rawTarget).followRedirects(!signed)
                 .headers(h -> {
                     h.put(HttpHeader.HOST, route.hostHeader());
@@ -159,7 +177,7 @@ public final class FederationClient implements AutoCloseable {
         if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
             throw new FederationException(FederationException.Kind.BAD_RESPONSE, 0, null, "not an HTTP(S) URL: " + url);
         }
-        return streamed(http.newRequest(uri).method("GET").followRedirects(true), timeoutMs, reader);
+        return streamed(http().newRequest(uri).method("GET").followRedirects(true), timeoutMs, reader);
     }
 
     private <T> T streamed(Request request, long timeoutMs, StreamedAnswer<T> reader) throws IOException {
@@ -220,7 +238,7 @@ public final class FederationClient implements AutoCloseable {
                                  boolean followRedirects) {
         connectHosts.put(route.uriHost() + ":" + route.port(), route.connectHost());
         String uriHost = route.uriHost();
-        Request request = http.newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
+        Request request = http().newRequest(uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost, route.port())
                 .scheme("https")
                 .method(method)
                 .path(rawTarget)
@@ -267,7 +285,23 @@ public final class FederationClient implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        HttpClient http;
+        try {
+            http = started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            return; // never started
+        }
         http.stop();
+    }
+
+    /** The started client; its start is awaited the first time (a failed start fails each request as unreachable). */
+    private HttpClient http() {
+        try {
+            return started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new FederationException(FederationException.Kind.UNREACHABLE, 0, null, "the federation HTTP client did not start: "
+                    + e.getCause());
+        }
     }
 
     /** Refused by the IP range policy. */

@@ -12,13 +12,31 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * PHC string format {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>} so parameters can be
  * raised later without invalidating existing hashes. About 25-40 ms of CPU per hash on the
  * reference machine: the cost of login and registration, by design.
+ *
+ * <p>At most one hash per processor runs at a time; the others wait their turn. Each hash holds
+ * its 19 MiB while it runs, so a burst of registrations or logins (a thousand clients signing in
+ * after a restart) would otherwise hold 19 MiB per waiting request at once, and the heap would
+ * grow to match and stay grown, for no gain: the work is all CPU, so more hashes than processors
+ * only interleave.
  */
 public final class PasswordHasher {
     private static final int MEMORY_KIB = 19 * 1024;
     private static final int ITERATIONS = 2;
     private static final int PARALLELISM = 1;
     private static final int HASH_BYTES = 32;
+    private static final java.util.concurrent.Semaphore RUNNING =
+            new java.util.concurrent.Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()), true);
     private final SecureRandom random = new SecureRandom();
+
+    /** The hashes waiting for a turn now (for tests and diagnostics). */
+    static int waiting() {
+        return RUNNING.getQueueLength();
+    }
+
+    /** How many more hashes could start now without waiting. */
+    static int freeSlots() {
+        return RUNNING.availablePermits();
+    }
 
     public String hash(String password) {
         byte[] salt = new byte[16];
@@ -62,10 +80,15 @@ public final class PasswordHasher {
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withSalt(salt).withMemoryAsKB(memory).withIterations(iterations).withParallelism(parallelism)
                 .build();
-        Argon2BytesGenerator generator = new Argon2BytesGenerator();
-        generator.init(params);
         byte[] out = new byte[length];
-        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        RUNNING.acquireUninterruptibly();
+        try {
+            Argon2BytesGenerator generator = new Argon2BytesGenerator();
+            generator.init(params);
+            generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        } finally {
+            RUNNING.release();
+        }
         return out;
     }
 }

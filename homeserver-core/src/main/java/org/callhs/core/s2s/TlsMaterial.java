@@ -2,7 +2,6 @@ package org.callhs.core.s2s;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -35,11 +34,18 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * The federation listener's TLS key store: either the configured PEM certificate chain and
  * private key, or a self-signed certificate for the server name generated once into the data
- * directory ({@code federation-tls.p12}). Synapse accepts a self-signed certificate only with
- * {@code federation_verify_certificates: false}; production deployments configure a real one.
+ * directory ({@code federation-tls.crt} and {@code federation-tls.key}, PEM; a
+ * {@code federation-tls.p12} of an older version is converted to them once). Synapse accepts a
+ * self-signed certificate only with {@code federation_verify_certificates: false}; production
+ * deployments configure a real one.
+ *
+ * <p>The store lives in memory only, so its password protects nothing: the key entry is sealed
+ * with one PBKDF2 round, not the PKCS #12 default of 10,000 (several of which, run cold at every
+ * start, cost a quarter of a second).
  */
 public final class TlsMaterial {
     public static final char[] STORE_PASSWORD = "callhs".toCharArray();
+    private static final String ALIAS = "federation";
 
     private TlsMaterial() {}
 
@@ -48,36 +54,76 @@ public final class TlsMaterial {
         if (certificatePath != null && !certificatePath.isBlank()) {
             return fromPem(Path.of(certificatePath), Path.of(privateKeyPath));
         }
-        Path file = dataDir.resolve("federation-tls.p12");
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        if (Files.exists(file)) {
-            try (InputStream in = Files.newInputStream(file)) {
-                store.load(in, STORE_PASSWORD);
+        Path certificateFile = dataDir.resolve("federation-tls.crt");
+        Path keyFile = dataDir.resolve("federation-tls.key");
+        if (Files.exists(certificateFile) && Files.exists(keyFile)) return fromPem(certificateFile, keyFile);
+        Path legacy = dataDir.resolve("federation-tls.p12");
+        PrivateKey key;
+        Certificate[] chain;
+        if (Files.exists(legacy)) {
+            KeyStore old = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(legacy)) {
+                old.load(in, STORE_PASSWORD);
             }
-            return store;
+            key = (PrivateKey) old.getKey(ALIAS, STORE_PASSWORD);
+            chain = old.getCertificateChain(ALIAS);
+        } else {
+            KeyPair pair = newKeyPair();
+            key = pair.getPrivate();
+            chain = new Certificate[] {certificateFor(serverName, pair)};
         }
-        store.load(null, null);
+        Files.createDirectories(dataDir);
+        writePem(certificateFile, "CERTIFICATE", chain[0].getEncoded(), false);
+        writePem(keyFile, "PRIVATE KEY", key.getEncoded(), true);
+        return inMemory(key, chain);
+    }
+
+    private static KeyPair newKeyPair() throws GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256, new SecureRandom());
-        KeyPair pair = generator.generateKeyPair();
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate certificateFor(String serverName, KeyPair pair) throws GeneralSecurityException {
         String host = serverName.replaceFirst(":\\d+$", "");
         X500Name subject = new X500Name("CN=" + host);
         Instant now = Instant.now();
         var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()),
                 Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternativeNames(host)));
-        X509Certificate certificate;
         try {
-            certificate = new JcaX509CertificateConverter().getCertificate(
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternativeNames(host)));
+            return new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+        } catch (org.bouncycastle.operator.OperatorCreationException | org.bouncycastle.cert.CertIOException e) {
             throw new GeneralSecurityException(e);
         }
-        store.setKeyEntry("federation", pair.getPrivate(), STORE_PASSWORD, new Certificate[] {certificate});
-        Files.createDirectories(dataDir);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            store.store(out, STORE_PASSWORD);
+    }
+
+    /** A PEM file; a private key's is readable by its owner only (where the file system has POSIX permissions). */
+    private static void writePem(Path file, String label, byte[] der, boolean secret) throws IOException {
+        String pem = "-----BEGIN " + label + "-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + label + "-----\n";
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        if (secret && partial.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         }
+        Files.writeString(partial, pem);
+        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The store Jetty reads the key from, with the key sealed by one PBKDF2 round (it never leaves memory). */
+    private static KeyStore inMemory(PrivateKey key, Certificate[] chain) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        SecureRandom random = new SecureRandom();
+        byte[] salt = new byte[16];
+        byte[] iv = new byte[16];
+        random.nextBytes(salt);
+        random.nextBytes(iv);
+        store.setEntry(ALIAS, new KeyStore.PrivateKeyEntry(key, chain), new KeyStore.PasswordProtection(STORE_PASSWORD,
+                "PBEWithHmacSHA256AndAES_256", new javax.crypto.spec.PBEParameterSpec(salt, 1, new javax.crypto.spec.IvParameterSpec(iv))));
         return store;
     }
 
@@ -108,9 +154,6 @@ public final class TlsMaterial {
             else if (parsed instanceof PrivateKeyInfo info) key = converter.getPrivateKey(info);
             else throw new GeneralSecurityException("unsupported private key format in " + keyFile);
         }
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("federation", key, STORE_PASSWORD, chain.toArray(new Certificate[0]));
-        return store;
+        return inMemory(key, chain.toArray(new Certificate[0]));
     }
 }
