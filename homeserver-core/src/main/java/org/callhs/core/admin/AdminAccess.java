@@ -32,6 +32,15 @@ public final class AdminAccess {
         return userId;
     }
 
+    /** The {@code roomId} path parameter: 400 {@code M_UNKNOWN} "… is not a legal room ID" unless {@code !opaque[:server]} (Synapse's check). */
+    public static String roomId(ApiRequest request) {
+        String roomId = request.path("roomId");
+        if (!roomId.startsWith("!") || roomId.length() < 2 || roomId.length() > 255) {
+            throw new MatrixException(ErrCode.UNKNOWN, 400, roomId + " is not a legal room ID");
+        }
+        return roomId;
+    }
+
     /** The listings' {@code dir}: {@code f} (default) or {@code b}, true for {@code b}; 400 {@code M_INVALID_PARAM} otherwise. */
     public static boolean backwards(ApiRequest request) {
         String dir = request.query("dir").orElse("f");

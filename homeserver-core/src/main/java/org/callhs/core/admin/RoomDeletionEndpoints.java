@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.callhs.core.error.ErrCode;
 import org.callhs.core.error.MatrixException;
 import org.callhs.core.http.ApiRequest;
 import org.callhs.core.http.ApiResponse;
@@ -57,18 +56,18 @@ public final class RoomDeletionEndpoints implements Routes {
     private ApiResponse deleteNow(ApiRequest request) {
         AdminAccess.requireAdmin(request);
         RoomShutdown.Params params = params(request);
-        return ApiResponse.ok(deletions.deleteNow(roomId(request), params).toJson());
+        return ApiResponse.ok(deletions.deleteNow(AdminAccess.roomId(request), params).toJson());
     }
 
     private ApiResponse schedule(ApiRequest request) {
         AdminAccess.requireAdmin(request);
         RoomShutdown.Params params = params(request);
-        return ApiResponse.ok(Json.object().put("delete_id", deletions.schedule(roomId(request), params)));
+        return ApiResponse.ok(Json.object().put("delete_id", deletions.schedule(AdminAccess.roomId(request), params)));
     }
 
     private ApiResponse statusOfRoom(ApiRequest request) {
         AdminAccess.requireAdmin(request);
-        String roomId = roomId(request);
+        String roomId = AdminAccess.roomId(request);
         List<RoomDeletions.Task> tasks = deletions.tasksOf(roomId);
         if (tasks.isEmpty()) throw MatrixException.notFound("No delete task for room_id '" + roomId + "' found");
         ObjectNode body = Json.object();
@@ -86,7 +85,7 @@ public final class RoomDeletionEndpoints implements Routes {
 
     private ApiResponse blockStatus(ApiRequest request) {
         AdminAccess.requireAdmin(request);
-        String roomId = roomId(request);
+        String roomId = AdminAccess.roomId(request);
         ObjectNode body = Json.object();
         blocked.blockedBy(roomId).ifPresentOrElse(admin -> body.put("block", true).put("user_id", admin), () -> body.put("block", false));
         return ApiResponse.ok(body);
@@ -95,7 +94,7 @@ public final class RoomDeletionEndpoints implements Routes {
     private ApiResponse block(ApiRequest request) {
         AdminAccess.requireAdmin(request);
         ObjectNode body = request.requiredJsonObject();
-        String roomId = roomId(request);
+        String roomId = AdminAccess.roomId(request);
         JsonNode block = body.get("block");
         if (block == null) throw MatrixException.missingParam("Missing params: ['block']");
         if (!block.isBoolean()) throw MatrixException.badJson("Param 'block' must be a boolean.");
@@ -105,15 +104,6 @@ public final class RoomDeletionEndpoints implements Routes {
             blocked.unblock(roomId);
         }
         return ApiResponse.ok(Json.object().put("block", block.booleanValue()));
-    }
-
-    /** The {@code roomId} path parameter: 400 "… is not a legal room ID" unless {@code !opaque[:server]}. */
-    private static String roomId(ApiRequest request) {
-        String roomId = request.path("roomId");
-        if (!roomId.startsWith("!") || roomId.length() < 2 || roomId.length() > 255) {
-            throw new MatrixException(ErrCode.UNKNOWN, 400, roomId + " is not a legal room ID");
-        }
-        return roomId;
     }
 
     /** The deletion body, checked as Synapse checks it (400 {@code M_BAD_JSON} for a wrong type). */
