@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the two images and checks them with podman (CI runs this from ./dev.sh test):
 #  1. production image: starts as a non-root user, passes its HEALTHCHECK, answers the client API,
-#     takes its configuration from CALLHS__ variables, registers a user and keeps a message, and
+#     takes its configuration from CALLHS__ variables, loads SQLite's library from the image,
+#     registers a user and keeps a message, and
 #     keeps both across a restart with its volume; register-user works through the entrypoint;
 #  2. compose file: PostgreSQL and callhs come up together (podman-compose), a user registers and
 #     sends a message that is stored in PostgreSQL, and it is still there after `down` and `up`;
@@ -106,6 +107,10 @@ token=$(register "$base" alice alice-password)
 curl -fsS "$base/_matrix/client/v3/account/whoami" -H "Authorization: Bearer $token" | has '"@alice:prod.test"' \
   || fail "CALLHS__SERVER_NAME was not applied"
 room=$(room_with_message "$base" "$token" "kept across restarts")
+# SQLite's library comes from the image (extracted at build time), not from a copy in /tmp.
+podman exec "$c" bash -c 'cat /proc/[0-9]*/maps 2>/dev/null' | has /opt/callhs/native/libsqlitejdbc.so \
+  || fail "the server did not load SQLite's library from /opt/callhs/native"
+[[ -z "$(podman exec "$c" bash -c 'ls /tmp | grep sqlite' || true)" ]] || fail "the SQLite driver copied its library to /tmp"
 podman exec "$c" callhs-start register-user --user admin --password admin-password --admin | has '@admin:prod.test' \
   || fail "register-user through the entrypoint"
 podman restart -t 20 "$c" >/dev/null

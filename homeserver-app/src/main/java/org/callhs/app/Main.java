@@ -11,6 +11,18 @@ public final class Main implements Runnable {
     private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
     public static void main(String[] args) {
+        librarySettings();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return e instanceof org.callhs.core.config.ConfigException ? 2 : 1;
+        });
+        int code = cli.execute(args);
+        if (code != 0 || !RunCommand.keepsRunning()) System.exit(code);
+    }
+
+    /** System properties that the libraries read when they start, unless set on the command line. */
+    static void librarySettings() {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         // Without this, Jetty's first queue asks the platform MBean server whether object
@@ -20,13 +32,6 @@ public final class Main implements Runnable {
         if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null)
             System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE,
                     Runtime.getRuntime().maxMemory() < 32L << 30 ? "16" : "8");
-        CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + e.getMessage());
-            return e instanceof org.callhs.core.config.ConfigException ? 2 : 1;
-        });
-        int code = cli.execute(args);
-        if (code != 0 || !RunCommand.keepsRunning()) System.exit(code);
     }
 
     @Override
